@@ -1,0 +1,71 @@
+"""Typed device errors, each carrying the action the kiosk should take (XFS4IoT / UnifiedPOS vocabulary).
+
+Raise them ``from`` the underlying cause so the traceback keeps the real reason.
+"""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Action(str, Enum):
+    """What resolves a fault; decides the UI (hide service, ask staff) and the alert level."""
+
+    NONE = "none"
+    RESET = "reset"  # retry / reset the device, software can do it
+    CLEAR = "clear"  # staff can fix: paper, cover, card placement
+    MAINTENANCE = "maintenance"  # an engineer is needed
+    CONFIGURATION = "configuration"  # wrong port, wrong model profile
+
+
+class DeviceError(Exception):
+    """Base of every device failure.
+
+    ``message_zh``/``message_en`` are safe to show to residents and staff (never personal data).
+    """
+
+    default_action = Action.RESET
+    default_zh = "设备故障"
+    default_en = "Device fault"
+
+    def __init__(self, message_en: str | None = None, *, message_zh: str | None = None,
+                 action: Action | None = None) -> None:
+        self.message_en = message_en or self.default_en
+        self.message_zh = message_zh or self.default_zh
+        self.action = action or self.default_action
+        super().__init__(self.message_en)
+
+
+class DeviceUnavailable(DeviceError):
+    """The port cannot be opened or vanished (cable pulled, USB re-enumerated, wrong path)."""
+
+    default_zh = "设备未连接"
+    default_en = "Device not connected"
+
+
+class DeviceTimeout(DeviceError):
+    """The device did not answer in time."""
+
+    default_zh = "设备无响应"
+    default_en = "Device did not respond"
+
+
+class ProtocolError(DeviceError):
+    """Bytes that do not form a valid frame/reply (bad checksum, bad length, unexpected reply)."""
+
+    default_zh = "设备通信错误"
+    default_en = "Device communication error"
+
+
+class DeviceStatusError(DeviceError):
+    """The device answered with a status that forbids the operation (no paper, SAM failure, …)."""
+
+    default_zh = "设备状态异常"
+    default_en = "Device reported a fault"
+
+
+class OperationCancelled(DeviceError):
+    """The caller cancelled (Home/Back, idle reset, the other identification method won)."""
+
+    default_action = Action.NONE
+    default_zh = "操作已取消"
+    default_en = "Operation cancelled"

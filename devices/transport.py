@@ -1,0 +1,31 @@
+"""Opening ports. Every device port is a pyserial URL, so hardware vs simulator is configuration only.
+
+``/dev/ttyUSB0``, ``/dev/kiosk-idcard`` (udev name), a pty path and ``socket://127.0.0.1:17101`` all go
+through the one :func:`open_port` call; ``spy://`` wraps any of them with a byte trace for debugging.
+"""
+from __future__ import annotations
+
+import serial
+
+from devices.errors import Action, DeviceUnavailable
+
+
+def open_port(url: str, *, baudrate: int = 115200, timeout: float = 0.2,
+              write_timeout: float = 2.0) -> serial.SerialBase:
+    """Open ``url`` with read/write timeouts; raise DeviceUnavailable (from the cause) on failure."""
+    try:
+        port = serial.serial_for_url(url, baudrate=baudrate, timeout=timeout,
+                                     write_timeout=write_timeout, do_not_open=True)
+        if url.startswith("socket://"):
+            # the socket handler ignores write_timeout; a dead peer must still not block for ever
+            port.write_timeout = write_timeout
+        port.open()
+    except (serial.SerialException, OSError, ValueError) as exc:
+        raise DeviceUnavailable(f"cannot open port {url}: {exc}", message_zh="无法打开设备端口",
+                                action=Action.MAINTENANCE) from exc
+    return port
+
+
+def wire_seconds(nbytes: int, baudrate: int, bits_per_byte: int = 10) -> float:
+    """Time ``nbytes`` take on a UART (8N1 = 10 bits per byte)."""
+    return nbytes * bits_per_byte / float(baudrate)

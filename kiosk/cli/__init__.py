@@ -1,0 +1,40 @@
+"""The ``kiosk`` command: staff and developer entry point.
+
+Sub-commands live in ``kiosk/cli/*_cmd.py``; each module defines ``register(groups)`` where ``groups`` maps
+``"top"`` (the root sub-parsers), ``"device"`` (``kiosk device …``) and ``"sim"`` (``kiosk sim …``) to
+argparse sub-parser collections. A handler is stored with ``set_defaults(func=handler)`` and returns the
+process exit code. Modules import their heavy dependencies inside the handler so ``kiosk --help`` is quick.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="一网通办自助终端 / one-network self-service kiosk")
+    top = parser.add_subparsers(dest="command", metavar="COMMAND")
+    device = top.add_parser("device", help="talk to a real (or simulated) device / 设备调试").add_subparsers(
+        dest="device_kind", metavar="KIND")
+    sim = top.add_parser("sim", help="run a simulator / 运行模拟器").add_subparsers(dest="sim_kind", metavar="KIND")
+    groups = {"top": top, "device": device, "sim": sim}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.endswith("_cmd"):
+            importlib.import_module(f"{__name__}.{info.name}").register(groups)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    return int(func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Kivy screens: one ``<name>.py`` + ``<name>.kv`` pair per screen. Never touches serial, HTTP or SQLite."""
