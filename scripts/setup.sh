@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Install everything the kiosk needs on a fresh Debian machine (Python 3.11, root, maybe no display).
+# Idempotent: a second run checks and returns quickly. Sourced by scripts/demo.sh and scripts/test.sh.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+STAMP="$VENV/.installed-pyproject.sha256"
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+die() { printf '[setup] 错误 / ERROR: %s\n' "$*" >&2; exit 1; }
+
+# --- Python -----------------------------------------------------------------------------------------
+PY="${KIOSK_PYTHON:-}"
+if [ -z "$PY" ]; then
+  for cand in python3.11 python3.12 python3; do
+    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else 1)'; then
+      PY="$(command -v "$cand")"; break
+    fi
+  done
+fi
+[ -n "$PY" ] || die "需要 Python 3.11 或 3.12 / Python 3.11 or 3.12 is required (set KIOSK_PYTHON=/path/to/python)"
+
+# --- Debian packages: CJK font, Mesa GL for SDL offscreen rendering, mtdev, openssl --------------------
+APT_PKGS=(fonts-wqy-microhei libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 openssl systemd)
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${APT_PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+else
+  say "dpkg-query not found: not a Debian system; make sure these are installed: ${APT_PKGS[*]}"
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "缺少系统软件包 / missing Debian packages: ${missing[*]} — run as root or install sudo"
+    SUDO="sudo -n"
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null || die "apt-get update failed (no access to the Debian mirror?)"
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "无法安装 / could not install: ${missing[*]}"
+fi
+
+# --- virtualenv and pinned Python packages --------------------------------------------------------------
+if [ ! -x "$VENV/bin/python" ]; then
+  say "creating virtualenv $VENV"
+  "$PY" -m venv "$VENV" || die "python -m venv failed (install python3-venv)"
+fi
+want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ] || ! "$VENV/bin/python" -c 'import kivy, serial, kiosk' >/dev/null 2>&1; then
+  say "installing Python packages (pinned in pyproject.toml)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null \
+    || die "pip upgrade failed (no access to PyPI?)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[test]" \
+    || die "pip install failed — see the messages above"
+  echo "$want" > "$STAMP"
+fi
+
+# --- headless: render for real through Mesa when there is no display ------------------------------------
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  export SDL_VIDEODRIVER="${SDL_VIDEODRIVER:-offscreen}"
+fi
+[ "${KIVY_GL_BACKEND:-}" = "mock" ] && die "KIVY_GL_BACKEND=mock renders nothing and turns UI tests into non-tests; unset it"
+export PATH="$VENV/bin:$PATH"
