@@ -1,0 +1,65 @@
+"""``kiosk config check [DIR]`` and ``kiosk config hash-pin``: the staff's tools for the config directory.
+
+``check`` prints every problem as ``file:line: key: message`` and exits 2, or the one-line summary and exits 0.
+``hash-pin`` reads a PIN (stdin when piped, else a hidden prompt) and prints the ``pin_hash`` line.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_INVALID = 2
+
+
+def _check(args: argparse.Namespace) -> int:
+    from kiosk.config import check_config, default_config_dir
+
+    config_dir = args.dir if args.dir is not None else default_config_dir()
+    cfg, issues = check_config(config_dir)
+    if cfg is None:
+        for issue in issues:
+            print(issue)
+        print(f"共 {len(issues)} 处错误，配置无效 ({len(issues)} error(s), configuration invalid): {config_dir}",
+              file=sys.stderr)
+        return EXIT_INVALID
+    print(cfg.summary())
+    return 0
+
+
+def _read_pin() -> str | None:
+    if sys.stdin is not None and not sys.stdin.isatty():
+        return sys.stdin.readline().strip()
+    import getpass
+
+    first = getpass.getpass("新 PIN (new PIN, 4-12 digits): ").strip()
+    again = getpass.getpass("再输入一次 (again): ").strip()
+    if first != again:
+        print("两次输入不一致 (the two PINs differ)", file=sys.stderr)
+        return None
+    return first
+
+
+def _hash_pin(args: argparse.Namespace) -> int:
+    from kiosk.config import hash_pin
+
+    pin = _read_pin()
+    if pin is None:
+        return EXIT_INVALID
+    try:
+        line = hash_pin(pin)
+    except ValueError as exc:
+        print(f"PIN 无效 (invalid PIN): {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"pin_hash: {line}")
+    return 0
+
+
+def register(groups: dict) -> None:
+    parser = groups["top"].add_parser("config", help="check the staff configuration / 检查终端配置")
+    sub = parser.add_subparsers(dest="config_cmd", metavar="ACTION")
+    check = sub.add_parser("check", help="validate terminal.yaml + services.yaml / 检查配置文件")
+    check.add_argument("dir", nargs="?", default=None,
+                       help="config directory (default: $KIOSK_CONFIG_DIR or the repository's config/)")
+    check.set_defaults(func=_check)
+    pin = sub.add_parser("hash-pin", help="hash a staff PIN for staff.pin_hash / 生成工作人员 PIN 哈希")
+    pin.set_defaults(func=_hash_pin)

@@ -1,0 +1,211 @@
+"""Models of ``terminal.yaml``: who this kiosk is, its screen, devices, backend, storage, logging and staff access.
+
+Field names are a contract the app, device, backend and ops code read (see BRIEF "Interfaces"); add fields,
+do not rename them.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+
+from kiosk.config_base import (ConfigPath, ExistingFile, Ident, LocalText, NonEmpty, PinHash, PositiveFloat,
+                               PositiveInt, Strict, bad)
+from kiosk.config_hours import OpeningHours
+
+DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+BAUDRATES = (9600, 19200, 38400, 57600, 115200)
+
+_HOST_PORT = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))?:(\d{1,5})$")
+_QUERY_OPTION = re.compile(r"^[A-Za-z_]+(=[^&=]*)?$")
+
+
+def _port_problem(url: str) -> str | None:
+    """Why ``url`` is not a port pyserial's ``serial_for_url`` would open, or None.
+
+    Hand-written because pyserial only parses a URL when it opens it (``do_not_open`` skips parsing), and
+    ``kiosk config check`` must not open ports that the running kiosk holds.
+    """
+    if url.startswith("/dev/"):
+        return None if re.fullmatch(r"/dev/[A-Za-z0-9_./-]+", url) and ".." not in url else "bad device path"
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "expected /dev/… or scheme://…"
+    path, _, query = rest.partition("?")
+    if query and not all(_QUERY_OPTION.match(opt) for opt in query.split("&")):
+        return "bad ?option list"
+    if scheme in ("socket", "rfc2217"):
+        match = _HOST_PORT.match(path)
+        if match is None or not match.group(0).split(":")[0].strip("[]"):
+            return f"{scheme}:// needs host:port"
+        if not 0 < int(match.group(1)) < 65536:
+            return "port number must be 1-65535"
+        return None
+    if scheme == "loop":
+        return None if path == "" else "loop:// takes no host"
+    if scheme == "spy":
+        # spy:// wraps a native serial port: spy:///dev/ttyUSB0?file=trace.txt
+        return None if path.startswith("/dev/") and _port_problem(path) is None else "spy:// wraps /dev/…"
+    return f"unknown scheme {scheme!r} (use /dev/…, socket://, rfc2217://, loop://, spy://)"
+
+
+def _check_port(url: str) -> str:
+    problem = _port_problem(url)
+    if problem is not None:
+        raise bad(f"不是有效的串口地址 {url!r}", f"invalid pyserial URL: {problem}")
+    return url
+
+
+PortUrl = Annotated[str, AfterValidator(_check_port)]
+Baudrate = Literal[9600, 19200, 38400, 57600, 115200]
+
+
+class TerminalInfo(Strict):
+    """Identity shown on tickets and sent with every backend call."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")]
+    name: NonEmpty
+    name_en: NonEmpty
+    location: NonEmpty
+    location_en: NonEmpty
+    #: the nearest staffed option, shown on the closed screen and when a service is unavailable
+    nearest_staffed: LocalText
+
+
+class DisplayConfig(Strict):
+    width: PositiveInt = 1080
+    height: PositiveInt = 1920
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    fullscreen: bool = True
+    borderless: bool = True
+    #: hiding the cursor broke touch on some hardware (Kivy issue tracker), so it is a switch
+    show_cursor: bool = False
+    font_path: ExistingFile = Path(DEFAULT_FONT)
+    #: exactly one Kivy input provider per touch device, or touches arrive twice
+    input_provider: Annotated[str, Field(pattern=r"^(mouse|probesysfs|(mtdev|hidinput):/dev/[A-Za-z0-9_./-]+)$")] \
+        = "mouse"
+
+    @field_validator("orientation")
+    @classmethod
+    def _agrees_with_size(cls, value: str, info: ValidationInfo) -> str:
+        width, height = info.data.get("width"), info.data.get("height")
+        if width is not None and height is not None:
+            if value == "portrait" and width > height:
+                raise bad(f"竖屏 (portrait) 要求高度不小于宽度，当前 {width}×{height}",
+                          f"portrait needs height >= width, got {width}x{height}")
+            if value == "landscape" and height > width:
+                raise bad(f"横屏 (landscape) 要求宽度不小于高度，当前 {width}×{height}",
+                          f"landscape needs width >= height, got {width}x{height}")
+        return value
+
+
+Lang = Literal["zh-CN", "en"]
+
+
+class LanguageConfig(Strict):
+    default: Lang = "zh-CN"
+    available: Annotated[list[Lang], Field(min_length=1)] = ["zh-CN", "en"]
+
+    @field_validator("available")
+    @classmethod
+    def _contains_default(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        default = info.data.get("default")
+        if default is not None and default not in value:
+            raise bad(f"默认语言 {default} 不在可选语言中", f"default language {default} is not in available")
+        if len(set(value)) != len(value):
+            raise bad("可选语言有重复", "duplicate language")
+        return value
+
+
+class SessionConfig(Strict):
+    #: seconds without a touch before the countdown appears
+    idle_timeout_s: PositiveInt = 60
+    #: seconds the "继续?" countdown runs before the session is wiped
+    countdown_s: PositiveInt = 15
+    #: idle timeout per screen name, overriding idle_timeout_s (e.g. a long form)
+    per_screen: dict[Ident, PositiveInt] = Field(default_factory=dict)
+
+
+class IdCardConfig(Strict):
+    enabled: bool = True
+    port: PortUrl
+    baudrate: Baudrate = 115200
+    #: vendor library decoding the card photo (WLT); null = no photo shown
+    photo_decoder: ExistingFile | None = None
+
+
+class PrinterConfig(Strict):
+    enabled: bool = True
+    port: PortUrl
+    baudrate: Baudrate = 115200
+    #: printer profile name shipped in devices/printer (generic-80mm, …)
+    profile: NonEmpty = "generic-80mm"
+
+
+class DevicesConfig(Strict):
+    idcard: IdCardConfig
+    printer: PrinterConfig
+
+
+def _check_https(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise bad(f"后台地址必须以 https:// 开头并包含主机名：{url!r}", "base_url must be https://host[:port][/path]")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for an out-of-range port
+    except ValueError as exc:
+        raise bad(f"后台地址端口不正确：{url!r}", "bad port in base_url") from exc
+    if parts.query or parts.fragment:
+        raise bad("后台地址不能带 ? 或 #", "base_url must not have a query or fragment")
+    return url.rstrip("/")
+
+
+class BackendConfig(Strict):
+    base_url: Annotated[str, AfterValidator(_check_https)]
+    #: CA bundle to trust (a private gateway CA); null = the system CAs
+    ca_bundle: ExistingFile | None = None
+    #: the terminal's shared secret for signing requests (never in the YAML itself)
+    secret_file: ExistingFile
+    connect_timeout_s: PositiveFloat = 3.0
+    read_timeout_s: PositiveFloat = 10.0
+    heartbeat_interval_s: PositiveFloat = 60.0
+
+
+class OutboxConfig(Strict):
+    path: ConfigPath
+    retention_days: PositiveInt = 30
+    max_done_rows: PositiveInt = 10_000
+
+
+class LoggingConfig(Strict):
+    dir: ConfigPath
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_bytes: Annotated[int, Field(ge=10_000)] = 5_000_000
+    backups: Annotated[int, Field(ge=0, le=100)] = 5
+
+
+class StaffConfig(Strict):
+    #: pbkdf2_sha256$iterations$salt_hex$hash_hex — make one with `kiosk config hash-pin`
+    pin_hash: PinHash
+    lockout_after: PositiveInt = 5
+    lockout_s: PositiveInt = 300
+    corner_taps: Annotated[int, Field(ge=3, le=20)] = 5
+    corner_window_s: PositiveFloat = 3.0
+
+
+class TerminalFile(Strict):
+    """The whole of ``terminal.yaml``."""
+
+    terminal: TerminalInfo
+    display: DisplayConfig = Field(default_factory=DisplayConfig)
+    language: LanguageConfig = Field(default_factory=LanguageConfig)
+    session: SessionConfig = Field(default_factory=SessionConfig)
+    opening_hours: OpeningHours
+    devices: DevicesConfig
+    backend: BackendConfig
+    outbox: OutboxConfig
+    logging: LoggingConfig
+    staff: StaffConfig
