@@ -118,7 +118,7 @@ def _duplicates(file: str, lines: LineMap, path: tuple, items: list[tuple[int, d
     return issues
 
 
-def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any, t_file: str) -> list[ConfigIssue]:
+def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any) -> list[ConfigIssue]:
     """Checks spanning items or files: unique ids, known categories, devices present, per-action params.
 
     They run on the raw data so they still report when other parts of the files are broken.
@@ -151,7 +151,7 @@ def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any, t
                     state = "未配置 not configured" if not isinstance(conf, dict) else "已停用 disabled"
                     issues.append(ConfigIssue(
                         s_file, s_lines.line_of(loc), key_path(loc),
-                        f"服务 {name} 需要设备 {dev}，但 {t_file} 中 devices.{dev} {state}；请启用该设备或停用"
+                        f"服务 {name} 需要设备 {dev}，但 {TERMINAL_FILE} 中 devices.{dev} {state}；请启用该设备或停用"
                         f"此服务 (service {name} needs device {dev}, which is {state.split()[-1]} in terminal.yaml)"))
         action = svc.get("action")
         params = svc.get("params", {})
@@ -182,7 +182,7 @@ def check_config(config_dir: str | os.PathLike[str] | None = None) -> tuple[Kios
             s_model = ServicesFile.model_validate(s_data, context=context)
         except ValidationError as exc:
             issues += issues_from_validation(exc, s_file, s_lines)
-        issues += _cross_checks(s_data, s_lines, s_file, t_data, t_file)
+        issues += _cross_checks(s_data, s_lines, s_file, t_data)
     if issues or t_model is None or s_model is None:
         issues.sort(key=lambda i: (i.file != t_file, i.line or 0))
         return None, issues

@@ -119,6 +119,9 @@ def _yaml_issue(file: str, exc: yaml.YAMLError) -> ConfigIssue:
             exc.character, int) else "文件编码不正确 (invalid encoding)"
     else:
         problem = " ".join(p for p in (getattr(exc, "context", None), getattr(exc, "problem", None)) if p)
+        context = getattr(exc, "context_mark", None)
+        if context is not None and mark is not None and context.line != mark.line:
+            problem += f"；相关位置在第 {context.line + 1} 行 (see also line {context.line + 1})"
     return ConfigIssue(file, line, "", f"YAML 语法错误 (YAML syntax error): {problem or exc}")
 
 
