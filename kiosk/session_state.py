@@ -192,6 +192,7 @@ class SessionState:
     card: CardView = field(default_factory=CardView)
     countdown: int | None = None
     help: Text | None = None
+    notice: Text | None = None  # transient line: printing… / printed / print failed
     closed: Text | None = None
     closed_hint: Text | None = None
     devices: DeviceView = field(default_factory=DeviceView)

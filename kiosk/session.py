@@ -1,0 +1,336 @@
+"""The session state machine: the single decider of what the kiosk shows.
+
+``SessionController`` runs on the UI thread only. Screens call its methods (docs/app-contract.md); device
+events and background results arrive through the runtime's bridge. It never blocks: every device/backend
+call is a cancellable task on a worker (``runtime.spawn``), so Home/Back/idle can abandon it at once.
+
+Split across modules to stay readable: the core (state, idle, wipe, hours, navigation) lives here,
+identification in ``session_identify.py``, the service flows in ``session_flows.py``, staff mode in
+``session_staff.py``. No state-machine library is used: the states are
+few, but the side effects on entering/leaving (cancel tasks, wipe) are the point, and plain methods say it
+most directly.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+from typing import Any, Callable
+
+from kiosk import catalog
+from kiosk.session_flows import FlowsMixin
+from kiosk.session_identify import IdentifyMixin
+from kiosk.session_staff import StaffMixin
+from kiosk.session_state import CardView, DeviceView, QrView, SessionState, TerminalView, Text
+from kiosk.session_text import msg
+
+log = logging.getLogger(__name__)
+
+#: screens where nothing personal is shown and idle means "reset quietly" rather than count down
+_QUIET_SCREENS = ("attract", "closed")
+_DEFAULT_IDLE = {"identify": 60, "menu": 60, "form": 120, "confirm": 60, "result": 30, "guide": 90,
+                 "record": 60, "licence": 60, "staff_pin": 30, "staff": 300}
+
+
+class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
+    """See the module docstring. ``runtime`` is a :class:`kiosk.runtime.Runtime` or a test fake."""
+
+    def __init__(self, config: Any, runtime: Any, *, clock: Callable[[], float] = time.monotonic,
+                 now: Callable[[], datetime] = datetime.now) -> None:
+        self.cfg = config
+        self.rt = runtime
+        self.clock = clock
+        self.now = now
+        self._listeners: list[Callable[[SessionState], None]] = []
+        self._tasks: dict[str, Any] = {}
+        self._token: str | None = None
+        self._pending_service: str | None = None
+        self._qr_ticket: Any = None
+        self._qr_expires_at: float = 0.0
+        self._qr_next_poll: float | None = None
+        self._qr_interval: float = 2.0
+        self._jobs: dict[str, str] = {}  # print job id -> purpose (result | copy | staff)
+        self._form_values: dict[str, str] = {}
+        self._service_def: Any = None
+        self._handoff_id: str | None = None
+        self._last_printable: tuple[str, Any] | None = None
+        self._last_job: str | None = None
+        self._last_touch = clock()
+        self._countdown_end: float | None = None
+        self._next_hours_check = 0.0
+        self._version = 0
+        self._session_no = 0
+        self.exit_requested = False
+        self._staff_init()
+        self.state = self._fresh_state()
+        self._refresh_menu()
+
+    # ----- observation -------------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[SessionState], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+        return unsubscribe
+
+    def _changed(self) -> None:
+        self._version += 1
+        self.state.version = self._version
+        for listener in list(self._listeners):
+            listener(self.state)
+
+    def _fresh_state(self) -> SessionState:
+        term = getattr(self.cfg, "terminal", None)
+        lang = getattr(getattr(self.cfg, "language", None), "default", "zh-CN") or "zh-CN"
+        devices = self.state.devices if hasattr(self, "state") else DeviceView()
+        return SessionState(lang=lang, devices=devices, terminal=TerminalView(
+            id=str(getattr(term, "id", "")), name=str(getattr(term, "name", "")),
+            location=str(getattr(term, "location", ""))))
+
+    # ----- tasks -------------------------------------------------------------------------------
+    def _spawn(self, name: str, fn: Callable[[Any], Any], on_done: Callable[[Any], None],
+               on_error: Callable[[BaseException], None], *, timeout: float, busy: Text | None = None) -> None:
+        """Run ``fn(cancel_event)`` on a worker; replies land on the UI thread unless cancelled."""
+        self._cancel_task(name)
+
+        def done(result: Any) -> None:
+            if self._tasks.get(name) is handle:
+                del self._tasks[name]
+                if busy is not None:
+                    self._end_busy()
+                on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            if self._tasks.get(name) is handle:
+                del self._tasks[name]
+                if busy is not None:
+                    self._end_busy()
+                on_error(exc)
+
+        if busy is not None:
+            self.state.busy = busy
+        handle = self.rt.spawn(name, fn, on_done=done, on_error=failed, timeout=timeout)
+        self._tasks[name] = handle
+
+    def _cancel_task(self, name: str) -> None:
+        handle = self._tasks.pop(name, None)
+        if handle is not None:
+            handle.cancel()
+
+    def _cancel_all_tasks(self) -> None:
+        for name in list(self._tasks):
+            self._cancel_task(name)
+        self.state.busy = None
+
+    def _end_busy(self) -> None:
+        self.state.busy = None
+        self._last_touch = self.clock()  # a long backend call pauses idle rather than ending the session
+
+    # ----- simple inputs -----------------------------------------------------------------------
+    def touch(self) -> None:
+        self._last_touch = self.clock()
+        changed = self.state.help is not None or self.state.countdown is not None
+        self.state.help = None
+        self._countdown_end = None
+        self.state.countdown = None
+        if self.state.screen == "closed":
+            self._next_hours_check = 0.0
+        if changed:
+            self._changed()
+
+    def dismiss(self) -> None:
+        self.state.help = None
+        self.state.error = None
+        self._changed()
+
+    def set_language(self, lang: str) -> None:
+        if lang not in ("zh-CN", "en"):
+            raise ValueError(f"unsupported language {lang!r}")
+        self.state.lang = lang
+        self._changed()
+
+    def toggle_elder_mode(self) -> None:
+        self.state.elder_mode = not self.state.elder_mode
+        self._changed()
+
+    def request_help(self) -> None:
+        """一键求助: tells the resident where the human channel is and records the request for staff.
+
+        The gateway has no help endpoint, so the kiosk does not pretend staff were paged: it says where
+        to find them and logs the request (ops alerting reads the log).
+        """
+        screen = self.state.screen
+        self.rt.record_help(screen)
+        hint = getattr(getattr(self.cfg, "terminal", None), "nearest_staffed", None)
+        text = msg("help.offline")
+        if hint is not None:
+            text = Text(f"{text.zh}。{hint.zh}", f"{text.en}. {hint.en}")
+        self.state.help = text
+        self._changed()
+
+    def continue_session(self) -> None:
+        self.touch()
+        self._changed()
+
+    def end_session(self) -> None:
+        self.wipe()
+
+    # ----- device status -----------------------------------------------------------------------
+    def on_devices(self, view: DeviceView) -> None:
+        self.state.devices = view
+        if self.state.screen == "identify" and self._token is None:
+            if view.reader_online and self.state.card.state == "error" and \
+                    self.state.card.message == msg("card.unavailable"):
+                self.state.card = CardView("waiting", msg("card.waiting"))
+                self.rt.set_card_polling(True)
+            elif not view.reader_online and self.state.card.state in ("waiting", "reading"):
+                self.state.card = CardView("error", msg("card.unavailable"))
+        self._refresh_menu()
+        self._changed()
+
+    def _refresh_menu(self) -> None:
+        self.state.menu, self.state.attract_services = catalog.build_menu(
+            self.cfg, self.state.devices, self._overrides.disabled())
+
+    # ----- navigation --------------------------------------------------------------------------
+    def home(self) -> None:
+        self._leave_flow()
+        self.state.screen = "menu" if self._token else "attract"
+        self._changed()
+
+    def back(self) -> None:
+        screen = self.state.screen
+        if screen == "confirm":
+            self.state.screen = "form"
+            self._changed()
+        elif screen in ("staff_pin", "staff"):
+            self.staff_leave()
+        elif screen == "identify":
+            self._leave_identify()
+            self.state.screen = "attract"
+            self._changed()
+        else:
+            self.home()
+
+    def _leave_identify(self) -> None:
+        self.rt.set_card_polling(False)
+        self._cancel_task("auth")
+        self._drop_qr_ticket()
+        self.state.qr = None
+        self.state.card = CardView()
+        self._pending_service = None
+
+    def _leave_flow(self) -> None:
+        """Abandon whatever the current screen was waiting for (Home/Back)."""
+        if self.state.screen == "identify":
+            self._leave_identify()
+        for name in ("queue", "guide", "record", "licences"):
+            self._cancel_task(name)
+        self.state.busy = None
+        self.state.error = None
+        self.state.countdown = None
+        self._countdown_end = None
+        self._clear_service()
+
+    # ----- wipe --------------------------------------------------------------------------------
+    def wipe(self) -> None:
+        """Forget the resident completely; see docs/app-contract.md."""
+        self.rt.set_card_polling(False)
+        self._cancel_all_tasks()
+        self._drop_qr_ticket()
+        self.rt.discard_jobs(self._owner())
+        self._token = None
+        self._pending_service = None
+        self._clear_service()
+        self._last_job = None
+        self._jobs = {job: p for job, p in self._jobs.items() if p == "staff"}
+        self._countdown_end = None
+        self._session_no += 1
+        self.state = self._fresh_state()
+        self._refresh_menu()
+        self._last_touch = self.clock()
+        self._next_hours_check = 0.0
+        log.info("session wiped")
+        self._changed()
+
+    def _owner(self) -> str:
+        return f"session-{self._session_no}"
+
+    # ----- clock -------------------------------------------------------------------------------
+    def tick(self) -> None:
+        now = self.clock()
+        changed = False
+        if self._qr_next_poll is not None and now >= self._qr_next_poll and self._qr_ticket is not None:
+            if now >= self._qr_expires_at:
+                self._qr_ticket = None
+                self._qr_next_poll = None
+                self.state.qr = QrView("expired", message=msg("qr.expired"))
+            else:
+                self._poll_qr()
+            changed = True
+        if self.state.qr is not None and self.state.qr.state in ("waiting", "scanned"):
+            left = self._qr_seconds_left()
+            if left != self.state.qr.seconds_left:
+                self.state.qr.seconds_left = left
+                changed = True
+        changed = self._tick_idle(now) or changed
+        if now >= self._next_hours_check:
+            self._next_hours_check = now + 15.0
+            changed = self._check_hours() or changed
+        if changed:
+            self._changed()
+
+    def _idle_limit(self, screen: str) -> float:
+        session = getattr(self.cfg, "session", None)
+        per_screen = dict(getattr(session, "per_screen", None) or {})
+        if screen in per_screen:
+            return float(per_screen[screen])
+        default = getattr(session, "idle_timeout_s", None)
+        return float(default) if default is not None else float(_DEFAULT_IDLE.get(screen, 60))
+
+    def _tick_idle(self, now: float) -> bool:
+        if self.state.busy is not None:
+            self._last_touch = now
+            return False
+        screen = self.state.screen
+        if screen in _QUIET_SCREENS:
+            fresh = self._fresh_state()
+            dirty = self.state.lang != fresh.lang or self.state.elder_mode or self.state.help is not None
+            if dirty and now - self._last_touch >= self._idle_limit(screen):
+                self.wipe()
+            return False
+        if self._countdown_end is not None:
+            left = max(0, int(-(-(self._countdown_end - now) // 1)))
+            if left == 0:
+                self.wipe()
+                return False
+            if left != self.state.countdown:
+                self.state.countdown = left
+                return True
+            return False
+        if now - self._last_touch >= self._idle_limit(screen):
+            countdown = float(getattr(getattr(self.cfg, "session", None), "countdown_s", 10) or 10)
+            self._countdown_end = now + countdown
+            self.state.countdown = int(countdown)
+            return True
+        return False
+
+    def _check_hours(self) -> bool:
+        hours = getattr(self.cfg, "opening_hours", None)
+        if hours is None:
+            return False
+        is_open = hours.is_open(self.now())
+        if not is_open and self.state.screen == "attract" and self._token is None:
+            self.state.screen = "closed"
+            self.state.closed = Text(hours.describe("zh-CN"), hours.describe("en"))
+            self.state.closed_hint = msg("closed.hint")
+            self.rt.set_card_polling(False)
+            return True
+        if is_open and self.state.screen == "closed":
+            self.state.screen = "attract"
+            self.state.closed = None
+            self.state.closed_hint = None
+            return True
+        return False
+

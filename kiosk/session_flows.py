@@ -1,0 +1,289 @@
+"""Service flows of the session: queue ticket, guide, record, e-licence, forms → confirm → submit, printing.
+
+A mixin of :class:`kiosk.session.SessionController` (same object, same UI-thread rule); kept in its own
+module so each file stays readable. Every backend call is a named task so Home/Back/idle can cancel it.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from kiosk import catalog
+from kiosk.session_state import ErrorView, GuideView, LicenceView, RecordView, ResultView, Text
+from kiosk.session_text import msg
+
+log = logging.getLogger(__name__)
+
+#: seconds a flow's backend call may take before the resident is told to retry (the client retries inside)
+_FETCH_TIMEOUT = 30.0
+
+
+class FlowsMixin:
+    # ----- choosing ----------------------------------------------------------------------------
+    def choose_service(self, service_id: str) -> None:
+        self._last_touch = self.clock()
+        service = catalog.find_service(self.cfg, service_id, self._overrides.disabled())
+        if service is None:
+            log.warning("unknown or disabled service chosen: %s", service_id)
+            self.state.error = ErrorView(msg("error.unknown_service"), "home")
+            self._changed()
+            return
+        if catalog.needs_login(service) and self._token is None:
+            self.start_identify(pending_service=service_id)
+            return
+        reason = catalog.unavailable_reason(service, self.state.devices)
+        if reason is not None:
+            self.state.error = ErrorView(reason, "help")
+            self._changed()
+            return
+        self._clear_service()
+        self._service_def = service
+        self.state.service = catalog.service_view(service)
+        self.state.error = None
+        action = service.action
+        token = self._token
+        if action == "queue_ticket":
+            self._spawn("queue", lambda c: self.rt.client.create_queue_ticket(service.id, token, cancel=c),
+                        on_done=self._queue_done, on_error=self._fetch_failed, timeout=_FETCH_TIMEOUT,
+                        busy=msg("busy.queue"))
+        elif action == "guide":
+            self._spawn("guide", lambda c: self.rt.client.get_guide(service.id, cancel=c),
+                        on_done=self._guide_done, on_error=self._fetch_failed, timeout=_FETCH_TIMEOUT,
+                        busy=msg("busy.guide"))
+        elif action == "record":
+            kind = str(service.params.get("kind", service.id))
+            self._spawn("record", lambda c: self.rt.client.get_record(kind, token, cancel=c),
+                        on_done=self._record_done, on_error=self._fetch_failed, timeout=_FETCH_TIMEOUT,
+                        busy=msg("busy.record"))
+        elif action == "licences":
+            self._spawn("licences", lambda c: self.rt.client.get_licences(token, cancel=c),
+                        on_done=self._licences_done, on_error=self._fetch_failed, timeout=_FETCH_TIMEOUT,
+                        busy=msg("busy.licences"))
+        elif action == "submission":
+            self._handoff_id = secrets.token_urlsafe(12)
+            self._form_values = {}
+            self.state.form = catalog.form_view(service, {}, self._handoff_url())
+            self.state.screen = "form"
+        else:  # config validation forbids it; say so rather than show a dead screen
+            self.state.error = ErrorView(msg("error.unknown_service"), "home")
+        self._changed()
+
+    def retry(self) -> None:
+        """The error overlay's retry: run the current service (or identification) again."""
+        self.state.error = None
+        if self.state.screen == "identify":
+            self.refresh_qr()
+        elif self.state.screen == "confirm":
+            self.confirm()
+        elif self._service_def is not None:
+            self.choose_service(self._service_def.id)
+        else:
+            self._changed()
+
+    def _clear_service(self) -> None:
+        self._service_def = None
+        self._form_values = {}
+        self._handoff_id = None
+        self._last_printable = None
+        for name in ("submit",):
+            self._cancel_task(name)
+        self.state.service = None
+        self.state.form = None
+        self.state.guide = None
+        self.state.record = None
+        self.state.licences = []
+        self.state.result = None
+        self.state.notice = None
+
+    def _fetch_failed(self, exc: BaseException) -> None:
+        log.warning("service call failed: %s", type(exc).__name__)
+        reason = Text(getattr(exc, "message_zh", "") or "网络异常", getattr(exc, "message_en", "") or "network problem")
+        template = msg("error.backend")
+        self.state.error = ErrorView(Text(template.zh.format(reason=reason.zh), template.en.format(reason=reason.en)),
+                                     "retry")
+        self._changed()
+
+    # ----- fetch results -----------------------------------------------------------------------
+    def _queue_done(self, ticket: Any) -> None:
+        self.state.result = ResultView(
+            title=msg("result.queue"), reference=str(ticket.number),
+            message=Text(msg("result.queue_msg").zh.format(window=ticket.window_zh),
+                         msg("result.queue_msg").en.format(window=ticket.window_en)))
+        self.state.screen = "result"
+        self._print("queue_ticket", ticket, purpose="result")
+        self._changed()
+
+    def _guide_done(self, guide: Any) -> None:
+        self.state.guide = GuideView(
+            title=Text(guide.title_zh, guide.title_en),
+            sections=[(Text(s.heading_zh, s.heading_en), Text("\n".join(s.items_zh), "\n".join(s.items_en)))
+                      for s in guide.sections])
+        self._last_printable = ("service_guide", guide)
+        self.state.screen = "guide"
+        self._changed()
+
+    def _record_done(self, record: Any) -> None:
+        rows = [(Text("持有人", "Holder"), str(record.holder))]
+        for row in record.rows:
+            cells = " | ".join(str(row.get(col.key, "")) for col in record.columns)
+            rows.append((Text(" | ".join(c.zh for c in record.columns), " | ".join(c.en for c in record.columns)),
+                         cells))
+        self.state.record = RecordView(title=Text(record.title_zh, record.title_en), rows=rows)
+        self._last_printable = ("record_printout", record)
+        self.state.screen = "record"
+        self._changed()
+
+    def _licences_done(self, licences: list[Any]) -> None:
+        self.state.licences = [LicenceView(title=Text(x.name_zh, x.name_en), image_png=x.image_png,
+                                           number_masked=str(x.number)) for x in licences]
+        self._last_printable = ("licence_copy", list(licences))
+        self.state.screen = "licence"
+        self._changed()
+
+    # ----- forms -------------------------------------------------------------------------------
+    def _handoff_url(self) -> str:
+        base = str(getattr(getattr(self.cfg, "backend", None), "base_url", "https://gateway.invalid")).rstrip("/")
+        return f"{base}/handoff/{self._handoff_id}"
+
+    def set_field(self, field_id: str, value: str) -> None:
+        self._last_touch = self.clock()
+        if self._service_def is None or self.state.form is None:
+            return
+        self._service_def.field(field_id)  # KeyError for a field the form does not have: a screen bug
+        self._form_values[field_id] = str(value)
+        self.state.form = catalog.form_view(self._service_def, self._form_values, self._handoff_url())
+        self._changed()
+
+    def next(self) -> None:
+        self._last_touch = self.clock()
+        if self.state.screen != "form" or self._service_def is None:
+            return
+        problems = catalog.form_problems(self._service_def, self._form_values)
+        self.state.form = catalog.form_view(self._service_def, self._form_values, self._handoff_url(),
+                                            show_errors=bool(problems))
+        if problems:
+            self.state.error = ErrorView(msg("error.form"), "back")
+        else:
+            self.state.error = None
+            self.state.screen = "confirm"
+        self._changed()
+
+    def confirm(self) -> None:
+        self._last_touch = self.clock()
+        if self.state.screen != "confirm" or self._service_def is None or "submit" in self._tasks:
+            return
+        service = self._service_def
+        fields = {k: v for k, v in self._form_values.items()}
+        for fdef in service.fields:
+            if fdef.kind == "handoff_text":
+                fields[fdef.id] = f"handoff:{self._handoff_id}"
+        kind = str(service.params.get("submission_type", service.id))
+        token = self._token
+        self._spawn("submit", lambda c: self.rt.submit(service.id, kind, fields, token),
+                    on_done=self._submitted, on_error=self._submit_failed, timeout=_FETCH_TIMEOUT,
+                    busy=msg("busy.submit"))
+        self._changed()
+
+    def _submitted(self, result: Any) -> None:
+        delivered = bool(result.delivered)
+        self._form_values = {}
+        self.state.form = None
+        self.state.result = ResultView(
+            title=msg("result.delivered") if delivered else msg("result.queued"),
+            message=msg("result.delivered_msg") if delivered else msg("result.queued_msg"),
+            reference=str(result.reference), delivered=delivered)
+        self.state.screen = "result"
+        service = self._service_def
+        self._print("submission_receipt", {"service": service, "result": result}, purpose="result")
+        self._changed()
+
+    def _submit_failed(self, exc: BaseException) -> None:
+        # the outbox could not even store it: do not claim it is safe; keep the form so nothing is retyped
+        log.error("submission could not be stored: %s", type(exc).__name__)
+        self.state.error = ErrorView(msg("error.internal"), "retry")
+        self._changed()
+
+    # ----- printing ----------------------------------------------------------------------------
+    def print_current(self) -> None:
+        self._last_touch = self.clock()
+        if self.state.screen == "result" and self._last_job is not None:
+            self._reprint(self._last_job, purpose="result")
+        elif self._last_printable is not None:
+            kind, data = self._last_printable
+            self._print(kind, data, purpose="copy")
+        self._changed()
+
+    def _print(self, kind: str, data: Any, *, purpose: str) -> None:
+        if not self.state.devices.printer_ready:
+            self._print_unavailable(purpose, msg("reason.paper_out") if self.state.devices.paper == "out"
+                                    else msg("print.unavailable"))
+            return
+        try:
+            job = self.rt.print_document(kind, data, owner=self._owner())
+        except Exception as exc:  # a printer refusing a job must become a message, never a crash
+            log.warning("print %s refused: %s", kind, exc)
+            self._print_unavailable(purpose, _reason_of(exc))
+            return
+        self._jobs[job] = purpose
+        if purpose == "result":
+            self._last_job = job
+            self._staff_last_receipt = job
+            if self.state.result is not None:
+                self.state.result.printed = None
+                self.state.result.print_message = msg("print.printing")
+        else:
+            self.state.notice = msg("print.printing")
+
+    def _reprint(self, job_id: str, *, purpose: str) -> None:
+        try:
+            job = self.rt.reprint(job_id)
+        except Exception as exc:  # same rule as _print
+            log.warning("reprint refused: %s", exc)
+            self._print_unavailable(purpose, _reason_of(exc))
+            return
+        self._jobs[job] = purpose
+        if purpose == "result":
+            self._last_job = job
+            if self.state.result is not None:
+                self.state.result.printed = None
+                self.state.result.print_message = msg("print.printing")
+
+    def _print_unavailable(self, purpose: str, reason: Text) -> None:
+        if purpose == "result" and self.state.result is not None:
+            self.state.result.printed = False
+            self.state.result.print_message = Text(msg("print.failed").zh.format(reason=reason.zh),
+                                                   msg("print.failed").en.format(reason=reason.en))
+        elif purpose != "staff":
+            self.state.notice = Text(msg("print.copy_failed").zh.format(reason=reason.zh),
+                                     msg("print.copy_failed").en.format(reason=reason.en))
+
+    def on_print_done(self, job_id: str) -> None:
+        purpose = self._jobs.pop(job_id, None)
+        if purpose is None:
+            return
+        if purpose == "staff":
+            self._staff_note(msg("staff.test_printed"))
+        elif purpose == "result" and self.state.result is not None:
+            self.state.result.printed = True
+            self.state.result.print_message = msg("print.done")
+        else:
+            self.state.notice = msg("print.done")
+        self._changed()
+
+    def on_print_failed(self, job_id: str, reason_zh: str = "", reason_en: str = "", action: str = "") -> None:
+        purpose = self._jobs.pop(job_id, None)
+        if purpose is None:
+            return
+        reason = Text(reason_zh or "打印机故障", reason_en or reason_zh or "printer fault")
+        if purpose == "staff":
+            self._staff_note(Text(f"打印失败：{reason.zh}", f"Print failed: {reason.en}"))
+        else:
+            self._print_unavailable(purpose, reason)
+        self._changed()
+
+
+def _reason_of(exc: BaseException) -> Text:
+    zh = getattr(exc, "message_zh", None) or "打印机暂不可用"
+    en = getattr(exc, "message_en", None) or "printer unavailable"
+    return Text(str(zh), str(en))
