@@ -1,0 +1,338 @@
+"""GatewayClient: the kiosk's signed HTTPS client for the terminal gateway (contract: docs/openapi.yaml).
+
+One ``requests.Session``; a (connect, read) timeout on every call; TLS verification always on. Retries are a
+urllib3 ``Retry`` mounted on the session, so they really apply, and only where repeating is harmless: GET
+and DELETE, and ``POST /v1/submissions`` (its own adapter, mounted on that path) because the gateway
+answers a repeated ``Idempotency-Key`` with the first result. Other POSTs (card login, QR ticket, queue
+ticket, heartbeat) are retried only when the connection failed before the request was sent.
+
+Every attempt, including urllib3's own retries, is signed at the moment it goes on the wire (a connection
+subclass adds the headers), so each attempt has a fresh nonce and timestamp. Every call takes ``cancel``:
+checked before the call, between retries (the backoff sleep waits on it) and during a call (the socket is
+shut down), raising ``Cancelled``. Calls block — run them on a worker thread, never the UI thread.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import quote, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPSConnection
+from urllib3.connectionpool import HTTPSConnectionPool
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
+
+from kiosk.backend import errors as E
+from kiosk.backend.models import (AuthSession, Guide, HeartbeatAck, Licence, QrTicket, QrTicketState,
+                                  QueueTicket, Record, SubmissionAck)
+from kiosk.backend.signing import Signer, load_secret
+
+log = logging.getLogger(__name__)
+_local = threading.local()  # per worker thread: the cancel event and the connection of the current call
+
+
+class _Holder:
+    __slots__ = ("cancel", "conn")
+
+    def __init__(self, cancel: threading.Event | None) -> None:
+        self.cancel = cancel
+        self.conn: HTTPSConnection | None = None
+
+
+class _RetryCancelled(Exception):
+    """Raised inside urllib3's retry loop; deliberately not an OSError so urllib3 does not retry it."""
+
+
+class _CancellableRetry(Retry):
+    """urllib3 Retry whose sleeps wait on the caller's cancel event and whose Retry-After is capped."""
+
+    retry_after_max_s = 10.0
+
+    def increment(self, *args: Any, **kwargs: Any) -> Retry:
+        holder = getattr(_local, "holder", None)
+        if holder is not None and holder.cancel is not None and holder.cancel.is_set():
+            raise _RetryCancelled()
+        return super().increment(*args, **kwargs)
+
+    def _wait(self, seconds: float) -> None:
+        holder = getattr(_local, "holder", None)
+        cancel = holder.cancel if holder is not None else None
+        if cancel is None:
+            threading.Event().wait(seconds)
+        elif cancel.wait(seconds):
+            raise _RetryCancelled()
+
+    def sleep(self, response: Any = None) -> None:
+        if self.respect_retry_after_header and response is not None:
+            after = self.get_retry_after(response)
+            if after:
+                self._wait(min(after, self.retry_after_max_s))
+                return
+        backoff = self.get_backoff_time()
+        if backoff > 0:
+            self._wait(backoff)
+
+
+def _adapter(signer: Signer, retry: Retry, pool_size: int) -> HTTPAdapter:
+    class SigningConnection(HTTPSConnection):
+        def request(self, method: str, url: str, body: Any = None, headers: Any = None, **kw: Any) -> None:
+            holder = getattr(_local, "holder", None)
+            if holder is not None:
+                holder.conn = self
+            signed = dict(headers or {})
+            signed.update(signer.headers(method, url, body if isinstance(body, (bytes, str)) else None))
+            super().request(method, url, body=body, headers=signed, **kw)
+
+    class SigningPool(HTTPSConnectionPool):
+        ConnectionCls = SigningConnection
+
+    class SigningAdapter(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = {"https": SigningPool}
+
+    return SigningAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=retry)
+
+
+class _CancelWatch:
+    """One lazily started thread that shuts down the socket of a call whose cancel event is set."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders: set[_Holder] = set()
+        self._thread: threading.Thread | None = None
+
+    def add(self, holder: _Holder) -> None:
+        with self._lock:
+            self._holders.add(holder)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="gateway-cancel", daemon=True)
+                self._thread.start()
+
+    def discard(self, holder: _Holder) -> None:
+        with self._lock:
+            self._holders.discard(holder)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._holders:
+                    self._thread = None
+                    return
+                fired = [h for h in self._holders if h.cancel is not None and h.cancel.is_set()]
+                for h in fired:
+                    self._holders.discard(h)
+            for h in fired:
+                sock = getattr(h.conn, "sock", None)
+                if sock is not None:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError as exc:  # already closed by the peer or by urllib3
+                        log.debug("cancel: socket already closed (%s)", exc)
+            threading.Event().wait(0.05)
+
+
+_watch = _CancelWatch()
+
+
+class GatewayClient:
+    """Signed, retrying, cancellable client. Thread-safe; share one per kiosk and ``close()`` it at exit."""
+
+    def __init__(self, base_url: str, *, terminal_id: str, secret: bytes, ca_bundle: str | Path | None = None,
+                 connect_timeout_s: float = 3.05, read_timeout_s: float = 10.0, retries: int = 3,
+                 backoff_factor: float = 0.3, backoff_max_s: float = 4.0, retry_after_max_s: float = 10.0,
+                 pool_size: int = 8) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise E.ConfigurationError(f"gateway base_url must be https://…, got {base_url!r}")
+        if ca_bundle is not None and not Path(ca_bundle).is_file():
+            raise E.ConfigurationError(f"CA bundle not found: {ca_bundle}")
+        self.base_url = base_url.rstrip("/")
+        self.terminal_id = terminal_id
+        self.timeout = (connect_timeout_s, read_timeout_s)
+        self.signer = Signer(terminal_id, secret)
+        self._session = requests.Session()
+        self._session.verify = str(ca_bundle) if ca_bundle is not None else True
+        self._session.trust_env = False  # no proxy or CA override from the environment on a kiosk
+        self._session.headers.update({"Accept": "application/json", "User-Agent": "yiwang-kiosk/0.1"})
+
+        def retry(methods: frozenset[str]) -> Retry:
+            r = _CancellableRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
+                                  redirect=0, allowed_methods=methods,
+                                  status_forcelist=frozenset({429, 500, 502, 503, 504}),
+                                  backoff_factor=backoff_factor, backoff_max=backoff_max_s,
+                                  backoff_jitter=backoff_factor, raise_on_status=False,
+                                  respect_retry_after_header=True)
+            r.retry_after_max_s = retry_after_max_s
+            return r
+
+        self._session.mount("https://", _adapter(self.signer, retry(frozenset({"GET", "DELETE"})), pool_size))
+        self._session.mount(self.base_url + "/v1/submissions",
+                            _adapter(self.signer, retry(frozenset({"GET", "DELETE", "POST"})), pool_size))
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> GatewayClient:
+        """Build from ``load_config(dir)`` (paths there are already resolved against the config dir)."""
+        b = cfg.backend
+        return cls(b.base_url, terminal_id=cfg.terminal.id, secret=load_secret(b.secret_file),
+                   ca_bundle=b.ca_bundle, connect_timeout_s=b.connect_timeout_s, read_timeout_s=b.read_timeout_s)
+
+    def close(self) -> None:
+        self._session.close()
+
+    # ---- endpoints -------------------------------------------------------------------------------------
+    def auth_idcard(self, identity: Any, *, cancel: threading.Event | None = None) -> AuthSession:
+        """Card read → session. ``identity``: an ``IdCard`` or a mapping with id_number, name, card_type."""
+        def pick(key: str) -> Any:
+            return identity.get(key) if isinstance(identity, Mapping) else getattr(identity, key, None)
+        body = {"card_type": pick("card_type") or "resident", "id_number": pick("id_number"),
+                "name": pick("name"), "valid_to": pick("valid_to")}
+        return AuthSession.parse(self._call("POST", "/v1/auth/idcard", body, cancel=cancel))
+
+    def create_qr_ticket(self, *, cancel: threading.Event | None = None) -> QrTicket:
+        return QrTicket.parse(self._call("POST", "/v1/auth/qr-tickets", {}, cancel=cancel))
+
+    def poll_qr_ticket(self, ticket_id: str, *, cancel: threading.Event | None = None) -> QrTicketState:
+        return QrTicketState.parse(self._call("GET", f"/v1/auth/qr-tickets/{quote(ticket_id, safe='')}",
+                                              cancel=cancel))
+
+    def cancel_qr_ticket(self, ticket_id: str, *, cancel: threading.Event | None = None) -> None:
+        self._call("DELETE", f"/v1/auth/qr-tickets/{quote(ticket_id, safe='')}", cancel=cancel)
+
+    def get_guide(self, service_id: str, *, cancel: threading.Event | None = None) -> Guide:
+        return Guide.parse(self._call("GET", f"/v1/services/{quote(service_id, safe='')}/guide", cancel=cancel))
+
+    def get_record(self, kind: str, token: str, *, cancel: threading.Event | None = None) -> Record:
+        return Record.parse(self._call("GET", f"/v1/records/{quote(kind, safe='')}", token=token, cancel=cancel))
+
+    def get_licences(self, token: str, *, cancel: threading.Event | None = None) -> list[Licence]:
+        data = self._call("GET", "/v1/licences", token=token, cancel=cancel)
+        items = data.get("licences") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise E.ProtocolError("licences reply without a 'licences' list")
+        return [Licence.parse(x) for x in items]
+
+    def create_queue_ticket(self, service_id: str, token: str | None = None, *,
+                            cancel: threading.Event | None = None) -> QueueTicket:
+        return QueueTicket.parse(self._call("POST", "/v1/queue-tickets", {"service_id": service_id},
+                                            token=token, cancel=cancel))
+
+    def submit(self, *, reference: str, service_id: str, kind: str, fields: Mapping[str, Any],
+               token: str | None, idempotency_key: str, submitted_at: str,
+               cancel: threading.Event | None = None) -> SubmissionAck:
+        """Deliver one submission (normally called by the outbox sender, not by screens)."""
+        body = {"reference": reference, "service_id": service_id, "kind": kind, "fields": dict(fields),
+                "submitted_at": submitted_at}
+        return SubmissionAck.parse(self._call("POST", "/v1/submissions", body, token=token, cancel=cancel,
+                                              headers={"Idempotency-Key": idempotency_key}))
+
+    def heartbeat(self, payload: Mapping[str, Any], *, cancel: threading.Event | None = None) -> HeartbeatAck:
+        path = f"/v1/terminals/{quote(self.terminal_id, safe='')}/heartbeat"
+        return HeartbeatAck.parse(self._call("POST", path, dict(payload), cancel=cancel))
+
+    # ---- transport -------------------------------------------------------------------------------------
+    def _call(self, method: str, path: str, body: Any = None, *, token: str | None = None,
+              cancel: threading.Event | None = None, headers: dict[str, str] | None = None) -> Any:
+        try:
+            return self._attempt(method, path, body, token, cancel, headers)
+        except E.AuthError as exc:
+            # A skewed kiosk clock is corrected from the gateway's time and the call re-signed once;
+            # the gateway rejected the request before acting on it, so repeating it is safe.
+            if exc.code != "clock_skew" or getattr(exc, "server_time", None) is None:
+                raise
+            self.signer.clock_offset_s = exc.server_time - _now()  # type: ignore[attr-defined]
+            log.warning("gateway clock skew: adjusting by %.0f s", self.signer.clock_offset_s)
+            return self._attempt(method, path, body, token, cancel, headers)
+
+    def _attempt(self, method: str, path: str, body: Any, token: str | None, cancel: threading.Event | None,
+                 headers: dict[str, str] | None) -> Any:
+        if cancel is not None and cancel.is_set():
+            raise E.Cancelled("cancelled before the call")
+        hdrs = dict(headers or {})
+        data = None
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            hdrs["Content-Type"] = "application/json; charset=utf-8"
+        if token:
+            hdrs["Authorization"] = f"Bearer {token}"
+        holder = _Holder(cancel)
+        _local.holder = holder
+        if cancel is not None:
+            _watch.add(holder)
+        try:
+            resp = self._session.request(method, self.base_url + path, data=data, headers=hdrs,
+                                         timeout=self.timeout, allow_redirects=False)
+            content = resp.content
+        except _RetryCancelled as exc:
+            raise E.Cancelled("cancelled between retries") from exc
+        except requests.exceptions.SSLError as exc:
+            raise E.TLSError(f"TLS verification failed for {self.base_url}") from exc
+        except requests.exceptions.Timeout as exc:
+            raise self._cancelled_or(cancel, E.TimeoutError_(f"{method} {path} timed out")) from exc
+        except requests.exceptions.RequestException as exc:
+            if _caused_by(exc, ReadTimeoutError):
+                raise self._cancelled_or(cancel, E.TimeoutError_(f"{method} {path} timed out")) from exc
+            raise self._cancelled_or(cancel, E.NetworkError(f"{method} {path}: {type(exc).__name__}")) from exc
+        finally:
+            _local.holder = None
+            if cancel is not None:
+                _watch.discard(holder)
+        if cancel is not None and cancel.is_set():
+            raise E.Cancelled("cancelled during the call")
+        return self._decode(method, path, resp, content)
+
+    @staticmethod
+    def _cancelled_or(cancel: threading.Event | None, err: E.BackendError) -> E.BackendError:
+        return E.Cancelled("cancelled during the call") if cancel is not None and cancel.is_set() else err
+
+    @staticmethod
+    def _decode(method: str, path: str, resp: requests.Response, content: bytes) -> Any:
+        if resp.status_code == 204:
+            return None
+        try:
+            data = json.loads(content.decode("utf-8")) if content else None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            if resp.ok:
+                raise E.ProtocolError(f"{method} {path}: reply is not JSON", status=resp.status_code) from exc
+            data = None
+        if resp.ok:
+            if not isinstance(data, dict):
+                raise E.ProtocolError(f"{method} {path}: reply is not a JSON object", status=resp.status_code)
+            return data
+        code = data.get("code") if isinstance(data, dict) and isinstance(data.get("code"), str) else None
+        message = data.get("message") if isinstance(data, dict) and isinstance(data.get("message"), str) else None
+        retry_after = None
+        raw_after = resp.headers.get("Retry-After", "")
+        if raw_after.strip().isdigit():
+            retry_after = float(raw_after)
+        err = E.error_for_status(resp.status_code, code, f"{method} {path}: {message or resp.reason}",
+                                 retry_after)
+        if isinstance(data, dict) and isinstance(data.get("server_time_epoch"), (int, float)):
+            err.server_time = float(data["server_time_epoch"])  # type: ignore[attr-defined]
+        raise err
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _caused_by(exc: BaseException, typ: type) -> bool:
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, typ):
+            return True
+        if isinstance(e, BaseException):
+            stack.extend([e.__cause__, e.__context__, getattr(e, "reason", None), *e.args])
+    return False

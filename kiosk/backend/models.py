@@ -1,0 +1,214 @@
+"""Typed results of gateway calls (frozen dataclasses) and their parsers.
+
+Parsers check the shape the OpenAPI contract promises and raise ``ProtocolError`` otherwise, so a caller
+never sees a raw response or a half-filled object. Hand-written rather than pydantic models because each
+is a handful of fields and the error must be our typed ``ProtocolError``.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from kiosk.backend.errors import ProtocolError
+
+
+def _get(d: Any, key: str, typ: type | tuple, *, optional: bool = False) -> Any:
+    if not isinstance(d, dict):
+        raise ProtocolError(f"expected an object around {key!r}")
+    if key not in d or d[key] is None:
+        if optional:
+            return None
+        raise ProtocolError(f"missing field {key!r}")
+    value = d[key]
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, typ) or (isinstance(value, bool) and typ in (int, float)):
+        raise ProtocolError(f"field {key!r} has the wrong type")
+    return value
+
+
+def _time(d: Any, key: str, *, optional: bool = False) -> datetime | None:
+    raw = _get(d, key, str, optional=optional)
+    if raw is None:
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ProtocolError(f"field {key!r} is not an ISO 8601 time") from exc
+
+
+def _strs(d: Any, key: str) -> tuple[str, ...]:
+    items = _get(d, key, list)
+    if not all(isinstance(x, str) for x in items):
+        raise ProtocolError(f"field {key!r} must be a list of strings")
+    return tuple(items)
+
+
+@dataclass(frozen=True)
+class AuthSession:
+    """A resident's short-lived session. The token lives in memory only; ``repr`` hides it."""
+
+    token: str = field(repr=False)
+    display_name: str
+    expires_at: datetime
+
+    @classmethod
+    def parse(cls, d: Any) -> AuthSession:
+        return cls(_get(d, "token", str), _get(d, "display_name", str), _time(d, "expires_at"))
+
+
+@dataclass(frozen=True)
+class QrTicket:
+    id: str
+    qr_url: str
+    expires_at: datetime
+    interval_s: float
+
+    @classmethod
+    def parse(cls, d: Any) -> QrTicket:
+        return cls(_get(d, "id", str), _get(d, "qr_url", str), _time(d, "expires_at"),
+                   _get(d, "interval_s", float))
+
+
+QR_STATES = ("waiting", "scanned", "confirmed", "cancelled", "expired")
+
+
+@dataclass(frozen=True)
+class QrTicketState:
+    """``session`` is set only when ``state == "confirmed"``; ``slow_down``: poll less often."""
+
+    state: str
+    interval_s: float
+    session: AuthSession | None = None
+    slow_down: bool = False
+
+    @classmethod
+    def parse(cls, d: Any) -> QrTicketState:
+        state = _get(d, "state", str)
+        if state not in QR_STATES:
+            raise ProtocolError(f"unknown QR ticket state {state!r}")
+        raw_session = _get(d, "session", dict, optional=True)
+        session = AuthSession.parse(raw_session) if raw_session is not None else None
+        if state == "confirmed" and session is None:
+            raise ProtocolError("confirmed QR ticket without a session")
+        return cls(state, _get(d, "interval_s", float), session, bool(_get(d, "slow_down", bool, optional=True)))
+
+
+@dataclass(frozen=True)
+class GuideSection:
+    heading_zh: str
+    heading_en: str
+    items_zh: tuple[str, ...]
+    items_en: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Guide:
+    service_id: str
+    title_zh: str
+    title_en: str
+    sections: tuple[GuideSection, ...]
+    updated_at: datetime
+
+    @classmethod
+    def parse(cls, d: Any) -> Guide:
+        sections = tuple(GuideSection(_get(s, "heading_zh", str), _get(s, "heading_en", str),
+                                      _strs(s, "items_zh"), _strs(s, "items_en"))
+                         for s in _get(d, "sections", list))
+        return cls(_get(d, "service_id", str), _get(d, "title_zh", str), _get(d, "title_en", str), sections,
+                   _time(d, "updated_at"))
+
+
+@dataclass(frozen=True)
+class RecordColumn:
+    key: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """A tabular personal record (e.g. social-insurance payments). ``holder`` is already masked."""
+
+    kind: str
+    title_zh: str
+    title_en: str
+    holder: str
+    columns: tuple[RecordColumn, ...]
+    rows: tuple[dict, ...] = field(repr=False)
+    generated_at: datetime
+
+    @classmethod
+    def parse(cls, d: Any) -> Record:
+        columns = tuple(RecordColumn(_get(c, "key", str), _get(c, "zh", str), _get(c, "en", str))
+                        for c in _get(d, "columns", list))
+        rows = _get(d, "rows", list)
+        if not all(isinstance(r, dict) and all(isinstance(v, str) for v in r.values()) for r in rows):
+            raise ProtocolError("record rows must be objects of strings")
+        return cls(_get(d, "kind", str), _get(d, "title_zh", str), _get(d, "title_en", str),
+                   _get(d, "holder", str), columns, tuple(rows), _time(d, "generated_at"))
+
+
+@dataclass(frozen=True)
+class Licence:
+    """An e-licence (电子亮证); ``image_png`` is the rendered licence, ``number`` is masked."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    number: str
+    issuer_zh: str
+    valid_to: str
+    image_png: bytes = field(repr=False)
+
+    @classmethod
+    def parse(cls, d: Any) -> Licence:
+        try:
+            image = base64.b64decode(_get(d, "image_png_base64", str), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ProtocolError("licence image is not base64") from exc
+        if not image.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise ProtocolError("licence image is not a PNG")
+        return cls(_get(d, "id", str), _get(d, "name_zh", str), _get(d, "name_en", str), _get(d, "number", str),
+                   _get(d, "issuer_zh", str), _get(d, "valid_to", str), image)
+
+
+@dataclass(frozen=True)
+class QueueTicket:
+    number: str
+    service_id: str
+    window_zh: str
+    window_en: str
+    waiting: int
+    issued_at: datetime
+
+    @classmethod
+    def parse(cls, d: Any) -> QueueTicket:
+        return cls(_get(d, "number", str), _get(d, "service_id", str), _get(d, "window_zh", str),
+                   _get(d, "window_en", str), _get(d, "waiting", int), _time(d, "issued_at"))
+
+
+@dataclass(frozen=True)
+class SubmissionAck:
+    """The gateway's answer to a submission; ``reference`` echoes the kiosk-generated reference."""
+
+    reference: str
+    status: str
+    received_at: datetime
+
+    @classmethod
+    def parse(cls, d: Any) -> SubmissionAck:
+        return cls(_get(d, "reference", str), _get(d, "status", str), _time(d, "received_at"))
+
+
+@dataclass(frozen=True)
+class HeartbeatAck:
+    config_version: str
+    server_time: datetime
+
+    @classmethod
+    def parse(cls, d: Any) -> HeartbeatAck:
+        return cls(_get(d, "config_version", str), _time(d, "server_time"))

@@ -1,0 +1,344 @@
+"""GatewaySimulator: an HTTPS gateway implementing docs/openapi.yaml for development and tests.
+
+Stdlib ``ThreadingHTTPServer`` behind TLS with the dev certificate (config/dev-tls/). It checks signatures,
+the clock-skew window, nonces and Idempotency-Keys (counting deliveries per key and per reference), runs the
+QR-ticket state machine, and injects faults while running. Use it in-process —
+``GatewaySimulator(port=0).start()``, ``.base_url``, ``.stop()`` — or as ``kiosk sim backend``; a developer
+drives it through ``POST /_sim/control`` (loopback only, unsigned, not part of the contract).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from kiosk.backend import signing
+from kiosk.backend.simhandlers import Routes, iso
+
+log = logging.getLogger(__name__)
+REPO = Path(__file__).resolve().parents[2]
+DEV_TLS = REPO / "config" / "dev-tls"
+DEV_SECRET_FILE = REPO / "config" / "dev-terminal.secret"
+FAULT_KINDS = ("status", "timeout", "slow", "drop", "malformed", "bad_signature", "clock_skew")
+
+
+@dataclass
+class Fault:
+    """One injected fault; ``times`` None = until cleared; ``path`` = only requests whose path starts so."""
+
+    kind: str
+    times: int | None = 1
+    path: str | None = None
+    status: int = 503
+    retry_after: int | None = None
+    delay_s: float = 1.0
+
+
+class GatewaySimulator:
+    """In-process gateway. Thread-safe control methods; state survives ``stop()``/``start()`` (outages)."""
+
+    def __init__(self, *, port: int = 0, host: str = "127.0.0.1", secret: bytes | None = None,
+                 terminal_secrets: dict[str, bytes] | None = None, certfile: str | Path | None = None,
+                 keyfile: str | Path | None = None, catalog: dict[str, tuple[str, str]] | None = None,
+                 qr_ttl_s: float = 60.0, qr_interval_s: float = 2.0, token_ttl_s: float = 600.0,
+                 record: bool = False) -> None:
+        self.host, self.port = host, port
+        self._default_secret = secret if secret is not None else signing.load_secret(DEV_SECRET_FILE)
+        self.terminal_secrets = dict(terminal_secrets or {})
+        self._certfile = str(certfile or DEV_TLS / "server.pem")
+        self._keyfile = str(keyfile or DEV_TLS / "server-key.pem")
+        self.catalog = dict(catalog or {})
+        self.qr_ttl_s, self.qr_interval_s, self.token_ttl_s = qr_ttl_s, qr_interval_s, token_ttl_s
+        self.lock = threading.RLock()
+        self.faults: list[Fault] = []
+        self.clock_skew_s = 0.0
+        self.record = record
+        self.responses: list[dict] = []  # when record: {method, route, status, body, fault}
+        self.tickets: dict[str, dict] = {}
+        self.tokens: dict[str, dict] = {}
+        self.idempotency: dict[tuple[str, str], tuple[str, int, dict]] = {}
+        self.attempts_by_key: dict[str, int] = {}
+        self.deliveries_by_key: dict[str, int] = {}
+        self.deliveries_by_reference: dict[str, int] = {}
+        self.submissions: dict[str, dict] = {}
+        self.heartbeats: list[dict] = []
+        self.queue_counter = 0
+        self._nonces: dict[str, float] = {}
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._conns: set[socket.socket] = set()
+        self.routes = Routes(self)
+
+    # ---- lifecycle -------------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"https://{self.host}:{self.port}"
+
+    def secret_for(self, terminal_id: str) -> bytes:
+        return self.terminal_secrets.get(terminal_id, self._default_secret)
+
+    def start(self) -> GatewaySimulator:
+        if self._server is not None:
+            return self
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(self._certfile, self._keyfile)
+        sim = self
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+            request_queue_size = 64
+
+            def get_request(self) -> tuple[socket.socket, Any]:
+                sock, addr = self.socket.accept()
+                # Handshake happens in the handler thread, so a silent client cannot block accept().
+                tls = ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+                with sim.lock:
+                    sim._conns.add(tls)
+                return tls, addr
+
+            def shutdown_request(self, request: Any) -> None:
+                with sim.lock:
+                    sim._conns.discard(request)
+                super().shutdown_request(request)
+
+        self._stopping.clear()
+        self._server = Server((self.host, self.port), _handler_class(self))
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"gateway-sim:{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and drop every open connection (a real outage); state is kept for a restart."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        server.server_close()
+        with self.lock:
+            conns, self._conns = list(self._conns), set()
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError as exc:  # the peer closed first
+                log.debug("sim stop: %s", exc)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> GatewaySimulator:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # ---- control ---------------------------------------------------------------------------------------
+    def inject(self, kind: str, *, times: int | None = 1, path: str | None = None, status: int = 503,
+               retry_after: int | None = None, delay_s: float = 1.0, skew_s: float = 0.0) -> None:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; one of {FAULT_KINDS}")
+        with self.lock:
+            if kind == "clock_skew":
+                self.clock_skew_s = skew_s
+            else:
+                self.faults.append(Fault(kind, times, path, status, retry_after, delay_s))
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+            self.clock_skew_s = 0.0
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self.lock:
+            for f in self.faults:
+                if f.path is None or path.startswith(f.path):
+                    if f.times is not None:
+                        f.times -= 1
+                        if f.times <= 0:
+                            self.faults.remove(f)
+                    return f
+        return None
+
+    def _ticket(self, ticket_id: str | None) -> dict:
+        with self.lock:
+            if ticket_id is None:
+                if not self.tickets:
+                    raise KeyError("no QR ticket yet")
+                ticket_id = next(reversed(self.tickets))
+            return self.tickets[ticket_id]
+
+    def qr_scan(self, ticket_id: str | None = None) -> None:
+        """The resident scanned the QR with 随申办 (the latest ticket when no id is given)."""
+        with self.lock:
+            t = self._ticket(ticket_id)
+            if t["state"] == "waiting":
+                t["state"] = "scanned"
+
+    def qr_confirm(self, ticket_id: str | None = None, *, name: str = "王小明",
+                   id_number: str = "310106198807155218") -> None:
+        """The resident confirmed on the phone; the next poll returns a session."""
+        with self.lock:
+            t = self._ticket(ticket_id)
+            if t["state"] in ("waiting", "scanned"):
+                t["state"] = "confirmed"
+                t["session"] = self.issue_token(name, id_number)
+
+    def qr_deny(self, ticket_id: str | None = None) -> None:
+        with self.lock:
+            t = self._ticket(ticket_id)
+            if t["state"] in ("waiting", "scanned"):
+                t["state"] = "cancelled"
+
+    def qr_expire(self, ticket_id: str | None = None) -> None:
+        with self.lock:
+            self._ticket(ticket_id)["expires"] = time.time() - 1
+
+    def counts(self) -> dict:
+        with self.lock:
+            return {"deliveries": sum(self.deliveries_by_key.values()), "keys": len(self.deliveries_by_key),
+                    "attempts": sum(self.attempts_by_key.values()),
+                    "max_deliveries_per_key": max(self.deliveries_by_key.values(), default=0),
+                    "max_deliveries_per_reference": max(self.deliveries_by_reference.values(), default=0)}
+
+    def control(self, cmd: dict) -> dict:
+        """The JSON control protocol of ``POST /_sim/control`` (and ``kiosk sim backend-control``)."""
+        name = cmd.get("cmd")
+        ticket = cmd.get("ticket")
+        if name == "qr_scan":
+            self.qr_scan(ticket)
+        elif name == "qr_confirm":
+            self.qr_confirm(ticket, **{k: cmd[k] for k in ("name", "id_number") if k in cmd})
+        elif name == "qr_deny":
+            self.qr_deny(ticket)
+        elif name == "qr_expire":
+            self.qr_expire(ticket)
+        elif name == "inject":
+            args = {k: cmd[k] for k in ("times", "path", "status", "retry_after", "delay_s", "skew_s") if k in cmd}
+            self.inject(cmd.get("kind", ""), **args)
+        elif name == "clear":
+            self.clear_faults()
+        elif name != "counts":
+            raise ValueError(f"unknown control command {name!r}")
+        return {"ok": True, **self.counts()}
+
+    # ---- shared state used by the route handlers --------------------------------------------------------
+    def now(self) -> float:
+        return time.time() + self.clock_skew_s
+
+    def issue_token(self, name: str, id_number: str) -> dict:
+        from kiosk.logs import mask_id_number, mask_value
+        token = secrets.token_urlsafe(24)
+        now = time.time()
+        info = {"display_name": mask_value(name), "id_masked": mask_id_number(id_number), "issued": now,
+                "expires": now + self.token_ttl_s}
+        with self.lock:
+            self.tokens[token] = info
+        return {"token": token, "display_name": info["display_name"], "expires_at": iso(info["expires"])}
+
+    def check_nonce(self, nonce: str, ts: float) -> bool:
+        with self.lock:
+            now = time.time()
+            if len(self._nonces) > 50_000:
+                self._nonces = {n: exp for n, exp in self._nonces.items() if exp > now}
+            if nonce in self._nonces:
+                return False
+            self._nonces[nonce] = ts + 2 * signing.SKEW_WINDOW_S
+            return True
+
+
+def _handler_class(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "GatewaySim/1"
+        timeout = 30
+
+        def log_message(self, fmt: str, *args: Any) -> None:
+            log.debug("sim %s", fmt % args)  # request line and status only: paths carry no personal data
+
+        def do_GET(self) -> None:
+            self._serve()
+
+        def do_POST(self) -> None:
+            self._serve()
+
+        def do_DELETE(self) -> None:
+            self._serve()
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            path = self.path.split("?", 1)[0]
+            if path.startswith("/_sim/"):
+                self._control(path, body)
+                return
+            fault = sim.take_fault(path)
+            if fault is not None and fault.kind in ("drop", "timeout"):
+                if fault.kind == "timeout":
+                    sim._stopping.wait(fault.delay_s)
+                self.close_connection = True
+                return
+            if fault is not None and fault.kind == "slow":
+                sim._stopping.wait(fault.delay_s)
+            if fault is not None and fault.kind == "malformed":
+                self._raw(200, b'{"reference": "NJXL01-2026', "application/json")
+                self._record(path, 200, None, fault=True)
+                return
+            if fault is not None and fault.kind == "status":
+                status, payload = fault.status, {"code": "unavailable" if fault.status == 503 else
+                                                 "rate_limited" if fault.status == 429 else "internal",
+                                                 "message": "injected fault"}
+                headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+                self._json(status, payload, path, headers)
+                return
+            status, payload, headers = sim.routes.dispatch(self.command, self.path, dict(self.headers.items()),
+                                                           body, bad_signature=fault is not None
+                                                           and fault.kind == "bad_signature")
+            self._json(status, payload, path, headers)
+
+        def _control(self, path: str, body: bytes) -> None:
+            if self.client_address[0] not in ("127.0.0.1", "::1"):
+                self._raw(403, b'{"code":"forbidden","message":"loopback only"}', "application/json")
+                return
+            try:
+                cmd = json.loads(body or b"{}") if path == "/_sim/control" else {"cmd": "counts"}
+                result = sim.control(cmd)
+            except (ValueError, KeyError, TypeError) as exc:
+                self._raw(400, json.dumps({"ok": False, "error": str(exc)}).encode(), "application/json")
+                return
+            self._raw(200, json.dumps(result).encode(), "application/json")
+
+        def _json(self, status: int, payload: dict | None, path: str, headers: dict[str, str]) -> None:
+            data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            self._raw(status, data, "application/json; charset=utf-8", headers)
+            self._record(path, status, payload)
+
+        def _record(self, path: str, status: int, payload: dict | None, fault: bool = False) -> None:
+            if sim.record:
+                with sim.lock:
+                    sim.responses.append({"method": self.command, "path": path, "status": status,
+                                          "body": payload, "fault": fault})
+
+        def _raw(self, status: int, data: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            if data or status != 204:
+                self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            if data:
+                self.wfile.write(data)
+
+    return Handler
