@@ -101,6 +101,8 @@ class GatewaySimulator:
 
             def get_request(self) -> tuple[socket.socket, Any]:
                 sock, addr = self.socket.accept()
+                # Headers and body go out in separate writes; without NODELAY, Nagle + delayed ACK add 40 ms.
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 # Handshake happens in the handler thread, so a silent client cannot block accept().
                 tls = ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
                 with sim.lock:

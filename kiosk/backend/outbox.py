@@ -1,0 +1,222 @@
+"""Outbox: the durable SQLite queue of submissions waiting to reach the gateway.
+
+A row moves ``pending → in_flight → done | dead`` (persist-queue's ack-queue shape). ``enqueue`` returns only
+after the row is committed with ``synchronous=FULL`` in WAL mode (fsync on commit), so a receipt saying
+"accepted" is never a lie. Rows a crash left ``in_flight`` go back to ``pending`` in ``recover()``; they are
+re-sent with the same Idempotency-Key, which is what makes re-sending safe. Personal data: the file is
+created 0600 (SQLite gives its -wal/-shm files the same mode), and the fields and session token are erased
+the moment a row is done; done rows are deleted after the retention limit. Dead rows keep their fields so
+staff can retry them; ``purge-done`` never touches them.
+
+The delivering thread is ``kiosk.backend.sender.OutboxSender`` (also importable from here).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+STATES = ("pending", "in_flight", "done", "dead")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    reference       TEXT NOT NULL UNIQUE,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    service_id      TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    fields_json     TEXT,            -- personal data; NULL once done
+    token           TEXT,            -- the resident's session token; NULL once done
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'done', 'dead')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,
+    created_at      REAL NOT NULL,
+    updated_at      REAL NOT NULL,
+    delivered_at    REAL,
+    gateway_status  TEXT,
+    last_error      TEXT,            -- error code and English detail, never personal data
+    dead_reason     TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+"""
+_COLUMNS = ("id, reference, idempotency_key, service_id, kind, fields_json, token, state, attempts, "
+            "next_attempt_at, created_at, updated_at, delivered_at, gateway_status, last_error, dead_reason")
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    reference: str
+    idempotency_key: str
+    service_id: str
+    kind: str
+    fields: dict | None = field(repr=False)
+    token: str | None = field(repr=False)
+    state: str
+    attempts: int
+    next_attempt_at: float
+    created_at: float
+    updated_at: float
+    delivered_at: float | None
+    gateway_status: str | None
+    last_error: str | None
+    dead_reason: str | None
+
+    @classmethod
+    def _from(cls, r: tuple) -> OutboxRow:
+        return cls(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] is not None else None, *r[6:])
+
+
+class Outbox:
+    """Thread-safe handle on one outbox file. ``clock`` is injectable so tests drive time."""
+
+    def __init__(self, path: str | os.PathLike, *, clock: Callable[[], float] = time.time,
+                 retention_days: float = 30, max_done_rows: int = 10_000) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self.retention_s = retention_days * 86400
+        self.max_done_rows = max_done_rows
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Create the file 0600 before SQLite does, so it never exists with a wider mode.
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(self.path, 0o600)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.executescript(_SCHEMA)
+
+    @classmethod
+    def from_config(cls, cfg: Any, **kw: Any) -> Outbox:
+        o = cfg.outbox
+        return cls(o.path, retention_days=o.retention_days, max_done_rows=o.max_done_rows, **kw)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _tx(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(self._db)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+            return result
+
+    # ---- producer --------------------------------------------------------------------------------------
+    def enqueue(self, *, reference: str, idempotency_key: str, service_id: str, kind: str,
+                fields: dict, token: str | None) -> int:
+        """Store one submission durably (committed and fsynced when this returns); returns its row id."""
+        now = self.clock()
+        payload = json.dumps(fields, ensure_ascii=False, sort_keys=True)
+        return self._tx(lambda db: db.execute(
+            "INSERT INTO outbox (reference, idempotency_key, service_id, kind, fields_json, token, state,"
+            " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+            (reference, idempotency_key, service_id, kind, payload, token, now, now, now)).lastrowid)
+
+    # ---- sender ----------------------------------------------------------------------------------------
+    def recover(self) -> int:
+        """At start-up: rows a crash left in flight are due again (same key, so no double delivery)."""
+        now = self.clock()
+        return self._tx(lambda db: db.execute(
+            "UPDATE outbox SET state='pending', next_attempt_at=?, updated_at=? WHERE state='in_flight'",
+            (now, now)).rowcount)
+
+    def claim(self, limit: int = 16, *, ids: list[int] | None = None) -> list[OutboxRow]:
+        """Atomically move up to ``limit`` due pending rows to in_flight (attempts + 1) and return them."""
+        now = self.clock()
+
+        def run(db: sqlite3.Connection) -> list[OutboxRow]:
+            rows = db.execute(
+                f"UPDATE outbox SET state='in_flight', attempts=attempts+1, updated_at=? WHERE id IN ("
+                "SELECT id FROM outbox WHERE state='pending' AND next_attempt_at<=? ORDER BY next_attempt_at, id"
+                f" LIMIT ?) RETURNING {_COLUMNS}", (now, now, limit)).fetchall()
+            return sorted((OutboxRow._from(r) for r in rows), key=lambda r: r.id)
+        return self._tx(run)
+
+    def mark_done(self, row_id: int, gateway_status: str) -> None:
+        now = self.clock()
+        self._tx(lambda db: db.execute(
+            "UPDATE outbox SET state='done', fields_json=NULL, token=NULL, delivered_at=?, updated_at=?,"
+            " gateway_status=?, last_error=NULL WHERE id=? AND state='in_flight'",
+            (now, now, gateway_status, row_id)))
+
+    def mark_retry(self, row_id: int, next_attempt_at: float, error: str) -> None:
+        now = self.clock()
+        self._tx(lambda db: db.execute(
+            "UPDATE outbox SET state='pending', next_attempt_at=?, updated_at=?, last_error=? "
+            "WHERE id=? AND state='in_flight'", (next_attempt_at, now, error[:300], row_id)))
+
+    def mark_dead(self, row_id: int, reason: str) -> None:
+        now = self.clock()
+        self._tx(lambda db: db.execute(
+            "UPDATE outbox SET state='dead', updated_at=?, dead_reason=?, last_error=? "
+            "WHERE id=? AND state='in_flight'", (now, reason[:300], reason[:300], row_id)))
+
+    def next_due_at(self) -> float | None:
+        with self._lock:
+            row = self._db.execute("SELECT MIN(next_attempt_at) FROM outbox WHERE state='pending'").fetchone()
+        return row[0]
+
+    # ---- staff -----------------------------------------------------------------------------------------
+    def get(self, row_id: int) -> OutboxRow | None:
+        with self._lock:
+            r = self._db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id=?", (row_id,)).fetchone()
+        return OutboxRow._from(r) if r else None
+
+    def list(self, states: tuple[str, ...] = STATES, limit: int = 200) -> list[OutboxRow]:
+        marks = ",".join("?" * len(states))
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state IN ({marks}) "
+                                    "ORDER BY id DESC LIMIT ?", (*states, limit)).fetchall()
+        return [OutboxRow._from(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            found = dict(self._db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
+        return {s: found.get(s, 0) for s in STATES}
+
+    def depth(self) -> int:
+        """Rows not yet delivered nor dead (what the heartbeat reports as outbox depth)."""
+        c = self.counts()
+        return c["pending"] + c["in_flight"]
+
+    def retry(self, row_id: int) -> bool:
+        """Staff: make a dead (or waiting) row due now. Returns False for done/in-flight/unknown rows."""
+        now = self.clock()
+        return self._tx(lambda db: db.execute(
+            "UPDATE outbox SET state='pending', next_attempt_at=?, updated_at=?, dead_reason=NULL "
+            "WHERE id=? AND state IN ('dead', 'pending')", (now, now, row_id)).rowcount) == 1
+
+    def purge_done(self, *, older_than_s: float | None = 0.0) -> int:
+        """Delete done rows older than ``older_than_s`` (0 = all done rows). Never touches other states."""
+        cutoff = self.clock() - (older_than_s or 0.0)
+        return self._tx(lambda db: db.execute(
+            "DELETE FROM outbox WHERE state='done' AND delivered_at<=?", (cutoff,)).rowcount)
+
+    def enforce_retention(self) -> int:
+        """Retention limit: done rows older than ``retention_days``, and any beyond ``max_done_rows``."""
+        cutoff = self.clock() - self.retention_s
+
+        def run(db: sqlite3.Connection) -> int:
+            n = db.execute("DELETE FROM outbox WHERE state='done' AND delivered_at<=?", (cutoff,)).rowcount
+            n += db.execute("DELETE FROM outbox WHERE state='done' AND id NOT IN (SELECT id FROM outbox "
+                            "WHERE state='done' ORDER BY id DESC LIMIT ?)", (self.max_done_rows,)).rowcount
+            return n
+        return self._tx(run)
+
+
+def __getattr__(name: str) -> Any:
+    # ``from kiosk.backend.outbox import OutboxSender`` (the brief's interface) without an import cycle.
+    if name == "OutboxSender":
+        from kiosk.backend.sender import OutboxSender
+        return OutboxSender
+    raise AttributeError(name)

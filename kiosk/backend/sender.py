@@ -1,0 +1,150 @@
+"""OutboxSender: the thread that delivers outbox rows to the gateway with capped, jittered backoff.
+
+Backoff is a pure function of the attempt count (``backoff_delay``), so tests drive it with a fake clock
+and a fixed random source. A reply that can never succeed (4xx validation, conflict, expired resident
+token) sends the row to ``dead`` with the reason; anything else — network, timeout, 5xx, 429 (honouring
+Retry-After), malformed reply — is retried with the same Idempotency-Key, so the gateway applies it once.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from kiosk.backend.errors import BackendError
+from kiosk.backend.outbox import Outbox, OutboxRow
+
+log = logging.getLogger(__name__)
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+def backoff_delay(attempts: int, *, base: float = 2.0, cap: float = 300.0,
+                  rand: Callable[[], float] = random.random) -> float:
+    """Seconds to wait after ``attempts`` failed tries: exponential, capped, "equal jitter".
+
+    Half the window is fixed so a crowd of kiosks never retries in a hot loop, half is random so they do
+    not retry in step after a gateway outage.
+    """
+    window = min(cap, base * 2 ** max(0, attempts - 1))
+    return window / 2 + rand() * window / 2
+
+
+class OutboxSender:
+    """Delivers due rows; ``start()`` runs it on a thread, ``deliver_once()`` runs one pass inline."""
+
+    def __init__(self, outbox: Outbox, client, *, backoff_base: float = 2.0, backoff_cap: float = 300.0,
+                 batch: int = 32, concurrency: int = 4, idle_wait_s: float = 5.0,
+                 housekeeping_s: float = 600.0, rand: Callable[[], float] = random.random) -> None:
+        self.outbox = outbox
+        self.client = client
+        self.backoff_base, self.backoff_cap, self.rand = backoff_base, backoff_cap, rand
+        self.batch, self.concurrency = batch, concurrency
+        self.idle_wait_s, self.housekeeping_s = idle_wait_s, housekeeping_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._cond = threading.Condition()
+        self._attempted: dict[int, int] = {}  # row id → attempts finished, for wait_for()
+        self.delivered = 0
+
+    # ---- lifecycle -------------------------------------------------------------------------------------
+    def start(self) -> OutboxSender:
+        if self._thread is None:
+            resumed = self.outbox.recover()
+            if resumed:
+                log.warning("outbox: resumed %d row(s) left in flight by a crash", resumed)
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def wake(self) -> None:
+        """A new row was enqueued (or staff pressed retry): look now rather than after the idle wait."""
+        self._wake.set()
+
+    def wait_for(self, row_id: int, timeout: float) -> OutboxRow | None:
+        """Block until one delivery attempt of ``row_id`` has finished (or ``timeout``); return the row."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._attempted.get(row_id, 0) == 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            self._attempted.pop(row_id, None)
+        return self.outbox.get(row_id)
+
+    def _run(self) -> None:
+        last_housekeeping = 0.0
+        while not self._stop.is_set():
+            try:
+                sent = self.deliver_once()
+                if time.monotonic() - last_housekeeping > self.housekeeping_s:
+                    last_housekeeping = time.monotonic()
+                    self.outbox.enforce_retention()
+            except Exception:  # the sender must outlive a bug or a locked disk; log it and back off
+                log.exception("outbox sender pass failed")
+                sent = 0
+            if sent == 0:
+                due = self.outbox.next_due_at()
+                wait = self.idle_wait_s if due is None else max(0.0, min(self.idle_wait_s, due - self.outbox.clock()))
+                self._wake.wait(wait)
+                self._wake.clear()
+
+    # ---- delivery --------------------------------------------------------------------------------------
+    def deliver_once(self) -> int:
+        """Claim due rows and try each once; returns how many were attempted."""
+        rows = self.outbox.claim(self.batch)
+        if not rows:
+            return 0
+        if self.concurrency <= 1 or len(rows) == 1:
+            for row in rows:
+                self._deliver(row)
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="outbox-deliver")
+            list(self._pool.map(self._deliver, rows))
+        return len(rows)
+
+    def _deliver(self, row: OutboxRow) -> None:
+        submitted_at = datetime.fromtimestamp(row.created_at, SHANGHAI).isoformat(timespec="seconds")
+        try:
+            ack = self.client.submit(reference=row.reference, service_id=row.service_id, kind=row.kind,
+                                     fields=row.fields or {}, token=row.token,
+                                     idempotency_key=row.idempotency_key, submitted_at=submitted_at,
+                                     cancel=self._stop)
+        except BackendError as exc:
+            reason = f"{exc.code}: {exc.detail}"
+            if exc.permanent and exc.code != "cancelled":
+                log.warning("outbox row %d (%s) dead: %s", row.id, row.reference, reason)
+                self.outbox.mark_dead(row.id, reason)
+            else:
+                delay = backoff_delay(row.attempts, base=self.backoff_base, cap=self.backoff_cap, rand=self.rand)
+                if exc.retry_after:
+                    delay = max(delay, min(exc.retry_after, self.backoff_cap))
+                log.info("outbox row %d attempt %d failed (%s); next in %.1f s", row.id, row.attempts,
+                         exc.code, delay)
+                self.outbox.mark_retry(row.id, self.outbox.clock() + delay, reason)
+        else:
+            self.outbox.mark_done(row.id, ack.status)
+            self.delivered += 1
+        with self._cond:
+            self._attempted[row.id] = self._attempted.get(row.id, 0) + 1
+            if len(self._attempted) > 10_000:  # nobody waited for these
+                self._attempted.clear()
+            self._cond.notify_all()
