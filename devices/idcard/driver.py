@@ -102,9 +102,12 @@ class IdCardReader(Device):
         self._card_state, self._reported = "absent", None
         self._load_photo_decoder()
         reply = self._request(p.encode_sam_status(), 11)
-        if reply.sw3 != p.Sw3.SUCCESS:
-            self._failure(reply)  # a SAM fault is recorded as hardwareError; the port stays connected
         self._last_health = time.monotonic()
+        if reply.sw3 != p.Sw3.SUCCESS:
+            try:
+                self._failure(reply)
+            except p.SamFault:
+                pass  # recorded as hardwareError + error event; the reader answers, so stay connected
 
     def _disconnect(self) -> None:
         port, self._port = self._port, None

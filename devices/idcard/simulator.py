@@ -42,7 +42,7 @@ class IdCardSimulator(SimulatorBase):
         self.card: IdCard | None = None
         self.selected = False
         self.faults: dict[str, dict[str, Any]] = {}
-        self.commands_seen: list[tuple[int, int]] = []  # (CMD, PARA) in arrival order, for tests
+        self.commands_seen: list[tuple[float, int, int]] = []  # (monotonic time, CMD, PARA), for tests
         self._decoder = p.FrameDecoder(commands=True)
         self._split_gap = 0.0
         self._unplug_after: int | None = None
@@ -125,7 +125,7 @@ class IdCardSimulator(SimulatorBase):
             if isinstance(item, p.DecodeError):
                 out += p.encode_reply(p.Sw3.BAD_CHECKSUM if item.kind == "bad_checksum" else p.Sw3.BAD_LENGTH)
                 continue
-            self.commands_seen.append((item.cmd, item.para))
+            self.commands_seen.append((time.monotonic(), item.cmd, item.para))
             reply = self._answer(item)
             if self._take("bad_checksum"):
                 reply = reply[:-1] + bytes([reply[-1] ^ 0x5A])
