@@ -1,0 +1,75 @@
+"""Helpers shared by the receipt layouts: reading dicts or backend dataclasses alike, masking, header/footer.
+
+Personal data reaches paper only masked: every layout runs names and numbers through these functions even
+when the backend says they are masked already (masking twice is harmless, forgetting once is not).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from devices.printer.document import Block, Separator, Text
+from kiosk.logs import mask_id_number, mask_phone
+
+DEFAULT_TERMINAL = "一网通办自助终端"
+
+
+def field(obj: Any, key: str, default: Any = None) -> Any:
+    """``obj[key]`` for a dict, ``obj.key`` for a backend dataclass, else ``default``."""
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 张三丰 → 张*丰, 欧阳娜娜 → 欧**娜; already masked names are kept."""
+    name = (name or "").strip()
+    if not name or "*" in name:
+        return name
+    if len(name) <= 2:
+        return name[0] + "*"
+    if " " in name:  # Latin names: keep the initial of each part
+        return " ".join(p[0] + "*" * (len(p) - 1) for p in name.split())
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_number(value: str) -> str:
+    """ID/permit numbers and phones, unless already masked."""
+    value = (value or "").strip()
+    if not value or "*" in value:
+        return value
+    if value.isdigit() and len(value) == 11 and value.startswith("1"):
+        return mask_phone(value)
+    return mask_id_number(value)
+
+
+def when(value: Any) -> str:
+    """A printable local time: datetimes as ``2026-11-27 14:03``, strings as given."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, str) and len(value) >= 16 and value[4] == "-" and value[10] == "T":
+        try:
+            return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return value
+    return "" if value is None else str(value)
+
+
+def header(title: str, subtitle: str | None = None) -> list[Block]:
+    blocks: list[Block] = [Text("上海市“一网通办”", align="center", bold=True),
+                           Text(title, size=(2, 2), bold=True, align="center")]
+    if subtitle:
+        blocks.append(Text(subtitle, align="center"))
+    blocks.append(Separator())
+    return blocks
+
+
+def footer(terminal_name: str | None, location: str | None, printed_at: Any) -> list[Block]:
+    blocks: list[Block] = [Separator()]
+    blocks.append(Text(f"终端：{terminal_name or DEFAULT_TERMINAL}"))
+    if location:
+        blocks.append(Text(f"地点：{location}"))
+    blocks.append(Text(f"打印时间 Printed：{when(printed_at or datetime.now())}"))
+    return blocks
