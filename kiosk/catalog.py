@@ -29,7 +29,16 @@ def needs_login(service: Any) -> bool:
 def service_view(service: Any) -> ServiceView:
     return ServiceView(id=service.id, title=text_of(service.title), action=service.action,
                        category=service.category, icon=str(getattr(service, "icon", "")),
-                       needs_login=needs_login(service))
+                       needs_login=needs_login(service), printable=printable(service))
+
+
+def printable(service: Any) -> bool:
+    """Whether the shown content may be printed: records always, guides/licences per ``params.printable``."""
+    if service.action == "record":
+        return True
+    if service.action in ("guide", "licences"):
+        return bool((getattr(service, "params", None) or {}).get("printable", service.action == "guide"))
+    return False
 
 
 def unavailable_reason(service: Any, devices: DeviceView) -> Text | None:
@@ -102,7 +111,8 @@ def form_view(service: Any, values: dict[str, str], handoff_url: str | None = No
         fields.append(FieldView(id=fdef.id, label=text_of(fdef.label), kind=kind, value=value, error=error,
                                 required=bool(fdef.required), options=options,
                                 handoff_url=handoff_url if kind == "handoff" else None,
-                                max_length=fdef.max_length))
+                                max_length=fdef.max_length,
+                                hint=text_of(fdef.help) if fdef.help is not None else None))
     return FormView(fields=fields)
 
 

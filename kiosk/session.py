@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 #: screens where nothing personal is shown and idle means "reset quietly" rather than count down
 _QUIET_SCREENS = ("attract", "closed")
+#: names staff may use in session.per_screen for a screen (terminal.yaml's own vocabulary)
+_SCREEN_ALIASES = {"identify": ("qr_login", "login"), "licence": ("licences",), "record": ("records",)}
 _DEFAULT_IDLE = {"identify": 60, "menu": 60, "form": 120, "confirm": 60, "result": 30, "guide": 90,
                  "record": 60, "licence": 60, "staff_pin": 30, "staff": 300}
 
@@ -43,6 +45,7 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         self.now = now
         self._listeners: list[Callable[[SessionState], None]] = []
         self._tasks: dict[str, Any] = {}
+        self._busy_task: str | None = None
         self._token: str | None = None
         self._pending_service: str | None = None
         self._qr_ticket: Any = None
@@ -54,6 +57,7 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         self._service_def: Any = None
         self._handoff_id: str | None = None
         self._last_printable: tuple[str, Any] | None = None
+        self._licence_data: list[Any] = []
         self._last_job: str | None = None
         self._last_touch = clock()
         self._countdown_end: float | None = None
@@ -110,6 +114,7 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
 
         if busy is not None:
             self.state.busy = busy
+            self._busy_task = name
         handle = self.rt.spawn(name, fn, on_done=done, on_error=failed, timeout=timeout)
         self._tasks[name] = handle
 
@@ -117,6 +122,9 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         handle = self._tasks.pop(name, None)
         if handle is not None:
             handle.cancel()
+        if name == self._busy_task:
+            self._busy_task = None
+            self.state.busy = None
 
     def _cancel_all_tasks(self) -> None:
         for name in list(self._tasks):
@@ -124,6 +132,7 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         self.state.busy = None
 
     def _end_busy(self) -> None:
+        self._busy_task = None
         self.state.busy = None
         self._last_touch = self.clock()  # a long backend call pauses idle rather than ending the session
 
@@ -284,8 +293,9 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
     def _idle_limit(self, screen: str) -> float:
         session = getattr(self.cfg, "session", None)
         per_screen = dict(getattr(session, "per_screen", None) or {})
-        if screen in per_screen:
-            return float(per_screen[screen])
+        for name in (screen,) + _SCREEN_ALIASES.get(screen, ()):
+            if name in per_screen:
+                return float(per_screen[name])
         default = getattr(session, "idle_timeout_s", None)
         return float(default) if default is not None else float(_DEFAULT_IDLE.get(screen, 60))
 

@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 #: seconds a flow's backend call may take before the resident is told to retry (the client retries inside)
 _FETCH_TIMEOUT = 30.0
+#: print-job owner of result receipts (kept for staff reprint); session copies use the session's owner
+RECEIPT_OWNER = "receipts"
 
 
 class FlowsMixin:
@@ -86,6 +88,7 @@ class FlowsMixin:
         self._form_values = {}
         self._handoff_id = None
         self._last_printable = None
+        self._licence_data = []
         for name in ("submit",):
             self._cancel_task(name)
         self.state.service = None
@@ -111,7 +114,7 @@ class FlowsMixin:
             message=Text(msg("result.queue_msg").zh.format(window=ticket.window_zh),
                          msg("result.queue_msg").en.format(window=ticket.window_en)))
         self.state.screen = "result"
-        self._print("queue_ticket", ticket, purpose="result")
+        self._print("queue_ticket", {"ticket": ticket, "service": self._service_def}, purpose="result")
         self._changed()
 
     def _guide_done(self, guide: Any) -> None:
@@ -119,7 +122,7 @@ class FlowsMixin:
             title=Text(guide.title_zh, guide.title_en),
             sections=[(Text(s.heading_zh, s.heading_en), Text("\n".join(s.items_zh), "\n".join(s.items_en)))
                       for s in guide.sections])
-        self._last_printable = ("service_guide", guide)
+        self._last_printable = ("service_guide", guide) if self.state.service.printable else None
         self.state.screen = "guide"
         self._changed()
 
@@ -137,7 +140,8 @@ class FlowsMixin:
     def _licences_done(self, licences: list[Any]) -> None:
         self.state.licences = [LicenceView(title=Text(x.name_zh, x.name_en), image_png=x.image_png,
                                            number_masked=str(x.number)) for x in licences]
-        self._last_printable = ("licence_copy", list(licences))
+        self._licence_data = list(licences)
+        self._last_printable = ("licence_copy", None) if self.state.service.printable and licences else None
         self.state.screen = "licence"
         self._changed()
 
@@ -186,16 +190,23 @@ class FlowsMixin:
         self._changed()
 
     def _submitted(self, result: Any) -> None:
-        delivered = bool(result.delivered)
         self._form_values = {}
         self.state.form = None
+        self.state.screen = "result"
+        if getattr(result, "status", "") == "rejected":  # the gateway refused it: never claim it is on its way
+            self.state.result = ResultView(
+                title=msg("result.rejected"), reference=str(result.reference), delivered=False,
+                message=Text(result.message_zh or msg("result.rejected").zh, result.message_en or msg("result.rejected").en))
+            self._changed()
+            return
+        delivered = bool(result.delivered)
         self.state.result = ResultView(
             title=msg("result.delivered") if delivered else msg("result.queued"),
             message=msg("result.delivered_msg") if delivered else msg("result.queued_msg"),
             reference=str(result.reference), delivered=delivered)
-        self.state.screen = "result"
-        service = self._service_def
-        self._print("submission_receipt", {"service": service, "result": result}, purpose="result")
+        name = self.state.identity.display_name if self.state.identity else None
+        self._print("submission_receipt", {"service": self._service_def, "result": result, "name": name},
+                    purpose="result")
         self._changed()
 
     def _submit_failed(self, exc: BaseException) -> None:
@@ -205,12 +216,17 @@ class FlowsMixin:
         self._changed()
 
     # ----- printing ----------------------------------------------------------------------------
-    def print_current(self) -> None:
+    def print_current(self, index: int = 0) -> None:
+        """Print the shown guide / record / licence (``index`` of ``state.licences``) or reprint the receipt."""
         self._last_touch = self.clock()
         if self.state.screen == "result" and self._last_job is not None:
             self._reprint(self._last_job, purpose="result")
         elif self._last_printable is not None:
             kind, data = self._last_printable
+            if kind == "licence_copy":
+                if not 0 <= index < len(self._licence_data):
+                    return
+                data = self._licence_data[index]
             self._print(kind, data, purpose="copy")
         self._changed()
 
@@ -219,8 +235,11 @@ class FlowsMixin:
             self._print_unavailable(purpose, msg("reason.paper_out") if self.state.devices.paper == "out"
                                     else msg("print.unavailable"))
             return
+        # receipts (ticket, submission) hold only a masked name and a reference, and must outlive the session
+        # so staff can reprint them after fixing the printer; copies of records/licences die with the session
+        owner = RECEIPT_OWNER if purpose == "result" else self._owner()
         try:
-            job = self.rt.print_document(kind, data, owner=self._owner())
+            job = self.rt.print_document(kind, data, owner=owner)
         except Exception as exc:  # a printer refusing a job must become a message, never a crash
             log.warning("print %s refused: %s", kind, exc)
             self._print_unavailable(purpose, _reason_of(exc))

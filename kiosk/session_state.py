@@ -43,6 +43,7 @@ class ServiceView:
     category: str
     icon: str = ""
     needs_login: bool = False
+    printable: bool = False  # show a 打印 button (guide/record/licence)
 
 
 @dataclass
@@ -74,6 +75,7 @@ class FieldView:
     options: list[tuple[str, Text]] = field(default_factory=list)
     handoff_url: str | None = None
     max_length: int | None = None
+    hint: Text | None = None
 
 
 @dataclass

@@ -38,6 +38,7 @@ MSG: dict[str, Text] = {
     "result.delivered_msg": T("您的申请已送达，请保留回执", "Your request has been delivered. Keep the receipt."),
     "result.queued": T("已受理，待网络恢复后自动提交", "Accepted — it will be sent when the network is back"),
     "result.queued_msg": T("申请已安全保存在本机，不会丢失；回执上有受理编号", "Saved safely on this kiosk and will not be lost; the receipt shows the reference"),
+    "result.rejected": T("提交未被受理，请联系工作人员", "The submission was not accepted — please ask staff"),
     "print.printing": T("正在打印…", "Printing…"),
     "print.done": T("打印完成，请取走凭条", "Printed — please take your receipt"),
     "print.failed": T("打印失败：{reason}。您的办理结果已保存，请联系工作人员补打", "Printing failed: {reason}. Your result is saved — ask staff to reprint it"),

@@ -1,0 +1,276 @@
+"""Wiring from the config to the real drivers and the gateway, for the session.
+
+``Runtime(cfg, bridge)`` builds nothing until :meth:`start`: then it opens the ID-card reader, the printer,
+the gateway client and the outbox (with its sender) exactly as configured — a port that does not answer
+stays *offline* and the menu says so; there is no fallback to a simulator. Device events and task results
+reach the session only through ``bridge.post`` (the UI thread). The session calls the methods below; the
+blocking ones are called from tasks (``spawn``), never from the UI thread.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Callable
+
+from kiosk import __version__
+from kiosk.bridge import UiBridge
+from kiosk.runtime_print import build_document
+from kiosk.session_state import DeviceView, Text
+from kiosk.staff import ServiceOverrides, overrides_path
+from kiosk.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+#: how often the gateway is probed while it is unreachable (seconds); when up, heartbeat_interval_s
+_PROBE_DOWN_S = 10.0
+
+
+class Runtime:
+    def __init__(self, cfg: Any, bridge: UiBridge, *, overrides: ServiceOverrides | None = None) -> None:
+        self.cfg = cfg
+        self.bridge = bridge
+        self.tasks = TaskRunner(bridge)
+        self.overrides = overrides if overrides is not None else ServiceOverrides(overrides_path(cfg))
+        self.reader: Any = None
+        self.printer: Any = None
+        self.client: Any = None
+        self.outbox: Any = None
+        self.sender: Any = None
+        self.submissions: Any = None
+        self.controller: Any = None
+        self.backend_ok = False
+        self.backend_state = "unknown"
+        self.help_requests = 0
+        self._started_at = time.monotonic()
+        self._stop = threading.Event()
+        self._probe_now = threading.Event()
+        self._probe_thread: threading.Thread | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
+
+    # ----- lifecycle ---------------------------------------------------------------------------
+    def attach(self, controller: Any) -> None:
+        """Route device events to ``controller`` (on the UI thread) from now on."""
+        self.controller = controller
+
+    def start(self) -> "Runtime":
+        from devices.idcard.driver import IdCardReader
+        from devices.printer.driver import Printer
+        from kiosk.backend.client import GatewayClient
+        from kiosk.backend.outbox import Outbox
+        from kiosk.backend.sender import OutboxSender
+        from kiosk.backend.submissions import SubmissionService
+
+        devs = self.cfg.devices
+        if devs.idcard.enabled:
+            self.reader = IdCardReader(devs.idcard.port, baudrate=devs.idcard.baudrate,
+                                       photo_decoder=devs.idcard.photo_decoder)
+            self._unsubscribe.append(self.reader.subscribe(self._on_reader_event))
+            self.reader.start()
+        if devs.printer.enabled:
+            self.printer = Printer(devs.printer.port, baudrate=devs.printer.baudrate, profile=devs.printer.profile)
+            self._unsubscribe.append(self.printer.subscribe(self._on_printer_event))
+            self.printer.start()
+        self.client = GatewayClient.from_config(self.cfg)
+        self.outbox = Outbox.from_config(self.cfg)
+        self.sender = OutboxSender(self.outbox, self.client)
+        self.sender.start()
+        self.submissions = SubmissionService(self.outbox, self.sender, self.cfg.terminal.id)
+        self._stop.clear()
+        self._probe_thread = threading.Thread(target=self._probe_loop, name="gateway-probe", daemon=True)
+        self._probe_thread.start()
+        self._post_devices()
+        return self
+
+    def stop(self) -> None:
+        """Stop everything started; idempotent, never raises (it runs while the app exits)."""
+        self._stop.set()
+        self._probe_now.set()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        self.tasks.shutdown(timeout=3.0)
+        for name in ("sender", "reader", "printer"):
+            part = getattr(self, name)
+            if part is not None:
+                _quietly(f"stop {name}", getattr(part, "stop", None) or part.close)
+        for name in ("outbox", "client"):
+            part = getattr(self, name)
+            if part is not None and hasattr(part, "close"):
+                _quietly(f"close {name}", part.close)
+        if self._probe_thread is not None:
+            self._probe_thread.join(3.0)
+            self._probe_thread = None
+
+    # ----- tasks and status --------------------------------------------------------------------
+    def spawn(self, name: str, fn: Callable[[threading.Event], Any], *, on_done: Callable[[Any], None],
+              on_error: Callable[[BaseException], None], timeout: float) -> Any:
+        def watched(cancel: threading.Event) -> Any:
+            try:
+                result = fn(cancel)
+            except Exception as exc:
+                self._note_backend_error(exc)
+                raise
+            return result
+        return self.tasks.spawn(name, watched, on_done=on_done, on_error=on_error, timeout=timeout)
+
+    def device_view(self) -> DeviceView:
+        printer, reader = self.printer, self.reader
+        paper = str(getattr(printer, "paper", "unknown")) if printer is not None else "unknown"
+        p_status = _status(printer)
+        r_status = _status(reader)
+        printer_ready = bool(printer is not None and getattr(printer, "ready", False))
+        reason = None
+        if printer is not None and not printer_ready:
+            reason = Text("打印机缺纸", "Out of paper") if paper == "out" else Text("打印机不可用", "Printer unavailable")
+        return DeviceView(printer=p_status, idcard=r_status, backend=self.backend_state, paper=paper,
+                          printer_ready=printer_ready, reader_online=r_status == "online",
+                          backend_ok=self.backend_ok, printer_reason=reason)
+
+    def _post_devices(self) -> None:
+        controller = self.controller
+        if controller is not None:
+            view = self.device_view()
+            self.bridge.post(controller.on_devices, view)
+
+    # ----- device events (device worker threads) -----------------------------------------------
+    def _on_reader_event(self, event: Any) -> None:
+        c = self.controller
+        if c is None:
+            if event.name == "card_read":
+                event.data["card"].wipe()
+            return
+        if event.name == "card_read":
+            self.bridge.post(c.on_card_read, event.data["card"])
+        elif event.name == "card_present":
+            self.bridge.post(c.on_card_present)
+        elif event.name == "card_removed":
+            self.bridge.post(c.on_card_removed)
+        elif event.name == "error":
+            self.bridge.post(c.on_card_error, event.data.get("message_zh", ""), event.data.get("message_en", ""),
+                             event.data.get("code"))
+        elif event.name == "status_changed":
+            self._post_devices()
+
+    def _on_printer_event(self, event: Any) -> None:
+        c = self.controller
+        if c is None:
+            return
+        if event.name == "job_done":
+            self.bridge.post(c.on_print_done, event.data.get("job_id"))
+        elif event.name == "job_failed":
+            self.bridge.post(c.on_print_failed, event.data.get("job_id"), event.data.get("reason_zh", ""),
+                             event.data.get("reason_en", ""), str(event.data.get("action", "")))
+        if event.name in ("status_changed", "paper_changed", "job_failed"):
+            self._post_devices()
+
+    # ----- gateway reachability ----------------------------------------------------------------
+    def _probe_loop(self) -> None:
+        interval_up = float(getattr(self.cfg.backend, "heartbeat_interval_s", 60.0))
+        while not self._stop.is_set():
+            self._probe_once()
+            self._probe_now.wait(interval_up if self.backend_ok else _PROBE_DOWN_S)
+            self._probe_now.clear()
+
+    def _probe_once(self) -> None:
+        from kiosk.backend.errors import BackendError
+
+        payload = {"app_version": __version__, "uptime_s": round(time.monotonic() - self._started_at, 1)}
+        try:
+            self.client.heartbeat(payload, cancel=self._stop)
+        except BackendError as exc:
+            self._set_backend(False, type(exc).__name__)
+        else:
+            self._set_backend(True, "online")
+
+    def _set_backend(self, ok: bool, state: str) -> None:
+        changed = ok != self.backend_ok or state != self.backend_state
+        self.backend_ok, self.backend_state = ok, ("online" if ok else "offline")
+        if changed:
+            log.info("gateway %s (%s)", "reachable" if ok else "unreachable", state)
+            self._post_devices()
+
+    def _note_backend_error(self, exc: BaseException) -> None:
+        from kiosk.backend.errors import NetworkError, TimeoutError_
+
+        if isinstance(exc, (NetworkError, TimeoutError_)) and self.backend_ok:
+            self._set_backend(False, type(exc).__name__)
+            self._probe_now.set()
+
+    # ----- calls for the session (blocking ones run inside tasks) -------------------------------
+    def set_card_polling(self, enabled: bool) -> None:
+        if self.reader is not None:
+            self.reader.set_polling(enabled)
+            if not enabled:
+                self.reader.cancel()
+
+    def auth_idcard(self, card: Any, *, cancel: threading.Event | None = None) -> Any:
+        return self.client.auth_idcard(card, cancel=cancel)
+
+    def submit(self, service_id: str, kind: str, fields: dict, token: str | None) -> Any:
+        return self.submissions.submit(service_id, kind, fields, token, wait_s=2.0)
+
+    def print_document(self, kind: str, data: Any, *, owner: str | None) -> str:
+        if self.printer is None:
+            from devices.errors import DeviceUnavailable
+            raise DeviceUnavailable("printer disabled in config", message_zh="本机未配置打印机")
+        return self.printer.submit(build_document(self.cfg, kind, data), owner=owner)
+
+    def reprint(self, job_id: str) -> str:
+        return self.printer.reprint(job_id)
+
+    def discard_jobs(self, owner: str) -> None:
+        if self.printer is not None:
+            self.printer.discard_jobs(owner)
+
+    def record_help(self, screen: str) -> None:
+        self.help_requests += 1
+        log.warning("resident asked for help (screen %s, %d since start)", screen, self.help_requests)
+
+    @staticmethod
+    def verify_pin(pin: str, pin_hash: str) -> bool:
+        from kiosk.config import verify_pin
+        return verify_pin(pin, pin_hash)
+
+    def staff_read_card(self, *, cancel: threading.Event | None = None) -> dict:
+        if self.reader is None:
+            from devices.errors import DeviceUnavailable
+            raise DeviceUnavailable("card reader disabled in config", message_zh="本机未配置读卡器")
+        card = self.reader.read_card(timeout=20.0)
+        try:
+            return card.masked()
+        finally:
+            card.wipe()
+
+    def retry_outbox(self) -> int:
+        """Staff retry: every dead row back to pending, then wake the sender. Returns rows requeued."""
+        count = 0
+        for row in self.outbox.list(("dead", "pending")):
+            count += bool(self.outbox.retry(row.id))
+        self.sender.wake()
+        return count
+
+    def staff_info(self) -> dict:
+        from kiosk.logs import mask_text, tail
+
+        view = self.device_view()
+        statuses = [("idcard", view.idcard), ("printer", f"{view.printer} / paper {view.paper}"),
+                    ("gateway", view.backend), ("help requests", str(self.help_requests))]
+        depth = self.outbox.depth() if self.outbox is not None else None
+        log_dir = getattr(getattr(self.cfg, "logging", None), "dir", None)
+        lines = [mask_text(x) for x in tail(log_dir, 30)] if log_dir is not None else []
+        return {"statuses": statuses, "outbox_depth": depth, "log_tail": lines}
+
+
+def _status(device: Any) -> str:
+    if device is None:
+        return "noDevice"
+    status = getattr(device, "status", "offline")
+    return str(getattr(status, "value", status))
+
+
+def _quietly(what: str, fn: Callable[[], Any]) -> None:
+    try:
+        fn()
+    except Exception:  # shutting down: report and keep stopping the rest
+        log.exception("%s failed during shutdown", what)

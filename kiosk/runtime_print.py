@@ -1,0 +1,42 @@
+"""Turn what the session wants printed into a receipt Document, using the printer team's layouts.
+
+The session says *what* ("queue_ticket" with the gateway's QueueTicket, "submission_receipt" with the
+service and SubmissionResult, …); this adds *where* (terminal name/location from config, QR targets on the
+gateway) so the session stays free of layout arguments. Only masked identity data is passed on.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+
+def _base(cfg: Any) -> str:
+    return str(cfg.backend.base_url).rstrip("/")
+
+
+def build_document(cfg: Any, kind: str, data: Any) -> Any:
+    from kiosk import receipts
+
+    term = cfg.terminal
+    where = {"terminal_name": term.name, "location": term.location}
+    if kind == "queue_ticket":
+        t = data["ticket"]
+        service = data["service"]
+        return receipts.queue_ticket(t.number, service.title.zh, t.window_zh, t.waiting, issued_at=t.issued_at,
+                                     progress_url=f"{_base(cfg)}/q/{t.number}", service_en=service.title.en,
+                                     window_en=t.window_en, **where)
+    if kind == "submission_receipt":
+        r = data["result"]
+        return receipts.submission_receipt(data["service"].title.zh, r.reference, data.get("name"), datetime.now(),
+                                           delivered=bool(r.delivered), status_url=f"{_base(cfg)}/s/{r.reference}",
+                                           **where)
+    if kind == "record_printout":
+        return receipts.record_printout(data, **where, printed_at=datetime.now())
+    if kind == "service_guide":
+        return receipts.service_guide(data, hours=cfg.opening_hours.describe("zh-CN"), address=term.location,
+                                      terminal_name=term.name, printed_at=datetime.now())
+    if kind == "licence_copy":
+        return receipts.licence_copy(data, **where, printed_at=datetime.now())
+    if kind == "test_page":
+        return receipts.test_page(cfg.devices.printer.profile, terminal_name=term.name)
+    raise ValueError(f"unknown document kind {kind!r}")

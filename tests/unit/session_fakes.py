@@ -1,0 +1,150 @@
+"""Test doubles for the session: a fake runtime whose tasks the test finishes by hand, and a fake clock.
+
+The fake never runs the task functions: a test decides what each backend/device call returns and when,
+which is what makes races (QR vs card) and cancellation deterministic. The real runtime is tested against
+the simulators in tests/unit/test_runtime*.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from kiosk.config import load_config
+from kiosk.session import SessionController
+from kiosk.session_state import DeviceView
+from kiosk.staff import ServiceOverrides
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+
+@dataclass
+class FakeTask:
+    name: str
+    fn: Any
+    on_done: Any
+    on_error: Any
+    timeout: float
+    cancelled: bool = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+@dataclass
+class FakeCard:
+    name: str = "张三"
+    id_number: str = "310101199001011234"
+    wiped: bool = False
+
+    def wipe(self) -> None:
+        self.wiped = True
+        self.name = ""
+        self.id_number = ""
+
+    def masked(self) -> dict:
+        return {"name": self.name[:1] + "*"}
+
+
+@dataclass
+class FakeRuntime:
+    tasks: list[FakeTask] = field(default_factory=list)
+    polling: list[bool] = field(default_factory=list)
+    printed: list[tuple[str, Any, str]] = field(default_factory=list)
+    discarded: list[str] = field(default_factory=list)
+    help: list[str] = field(default_factory=list)
+    overrides: ServiceOverrides = field(default_factory=lambda: ServiceOverrides(None))
+    client: Any = None
+    print_error: Exception | None = None
+
+    def spawn(self, name, fn, *, on_done, on_error, timeout):
+        task = FakeTask(name, fn, on_done, on_error, timeout)
+        self.tasks.append(task)
+        return task
+
+    def pending(self, name: str) -> FakeTask:
+        live = [t for t in self.tasks if t.name == name and not t.cancelled and not getattr(t, "ended", False)]
+        assert live, f"no pending task {name!r}; tasks: {[(t.name, t.cancelled) for t in self.tasks]}"
+        return live[-1]
+
+    def has_pending(self, name: str) -> bool:
+        return any(t.name == name and not t.cancelled and not getattr(t, "ended", False) for t in self.tasks)
+
+    def finish(self, name: str, value: Any = None) -> None:
+        task = self.pending(name)
+        task.ended = True
+        task.on_done(value)
+
+    def fail(self, name: str, exc: BaseException) -> None:
+        task = self.pending(name)
+        task.ended = True
+        task.on_error(exc)
+
+    def set_card_polling(self, enabled: bool) -> None:
+        self.polling.append(enabled)
+
+    def print_document(self, kind, data, *, owner):
+        if self.print_error is not None:
+            raise self.print_error
+        self.printed.append((kind, data, owner))
+        return f"job-{len(self.printed)}"
+
+    def reprint(self, job_id):
+        self.printed.append(("reprint", job_id, ""))
+        return f"job-{len(self.printed)}"
+
+    def discard_jobs(self, owner):
+        self.discarded.append(owner)
+
+    def record_help(self, screen):
+        self.help.append(screen)
+
+
+def all_ready() -> DeviceView:
+    return DeviceView(printer="online", idcard="online", backend="online", paper="full", printer_ready=True,
+                      reader_online=True, backend_ok=True)
+
+
+def make(config=None, *, now=None):
+    cfg = config or load_config(CONFIG_DIR)
+    clock = FakeClock()
+    rt = FakeRuntime()
+    ctl = SessionController(cfg, rt, clock=clock, now=now or (lambda: datetime(2026, 11, 27, 10, 0)))
+    ctl.on_devices(all_ready())
+    return ctl, rt, clock
+
+
+def qr_ticket(ttl: float = 60.0, interval: float = 2.0):
+    return SimpleNamespace(id="T1", qr_url="https://gw/qr/T1", interval_s=interval,
+                           expires_at=datetime.now(timezone.utc) + timedelta(seconds=ttl))
+
+
+def auth(name: str = "王*明"):
+    return SimpleNamespace(token="tok-secret", display_name=name,
+                           expires_at=datetime.now(timezone.utc) + timedelta(minutes=10))
+
+
+def identify_by_card(ctl, rt, service: str | None = None):
+    """attract → identify → card read → auth → menu (or the pending service)."""
+    if service:
+        ctl.choose_service(service)
+    else:
+        ctl.start_identify()
+    rt.finish("qr_create", qr_ticket())
+    card = FakeCard()
+    ctl.on_card_read(card)
+    rt.finish("auth", auth())
+    return card
