@@ -187,6 +187,12 @@ class GatewayClient:
     def close(self) -> None:
         self._session.close()
 
+    def __enter__(self) -> GatewayClient:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
     # ---- endpoints -------------------------------------------------------------------------------------
     def auth_idcard(self, identity: Any, *, cancel: threading.Event | None = None) -> AuthSession:
         """Card read → session. ``identity``: an ``IdCard`` or a mapping with id_number, name, card_type."""

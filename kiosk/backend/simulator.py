@@ -61,7 +61,7 @@ class GatewaySimulator:
         self.faults: list[Fault] = []
         self.clock_skew_s = 0.0
         self.record = record
-        self.responses: list[dict] = []  # when record: {method, route, status, body, fault}
+        self.responses: list[dict] = []  # when record: method, path, status, body, fault, request, headers
         self.tickets: dict[str, dict] = {}
         self.tokens: dict[str, dict] = {}
         self.idempotency: dict[tuple[str, str], tuple[str, int, dict]] = {}
@@ -281,6 +281,7 @@ def _handler_class(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            self._request_body = body
             path = self.path.split("?", 1)[0]
             if path.startswith("/_sim/"):
                 self._control(path, body)
@@ -330,7 +331,8 @@ def _handler_class(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
             if sim.record:
                 with sim.lock:
                     sim.responses.append({"method": self.command, "path": path, "status": status,
-                                          "body": payload, "fault": fault})
+                                          "body": payload, "fault": fault, "request": self._request_body,
+                                          "headers": dict(self.headers.items())})
 
         def _raw(self, status: int, data: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
