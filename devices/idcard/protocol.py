@@ -155,8 +155,11 @@ class DecodeError:
 
     def to_error(self) -> ProtocolError:
         if self.kind == "bad_checksum":
-            return ProtocolError("reply failed its checksum", message_zh="读卡器数据校验错误")
-        return ProtocolError(f"reply length {self.length} is not possible", message_zh="读卡器数据长度错误")
+            error = ProtocolError("reply failed its checksum", message_zh="读卡器数据校验错误")
+        else:
+            error = ProtocolError(f"reply length {self.length} is not possible", message_zh="读卡器数据长度错误")
+        error.code = self.kind
+        return error
 
 
 Item = Union[Reply, Command, DecodeError]

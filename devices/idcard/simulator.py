@@ -127,13 +127,13 @@ class IdCardSimulator(SimulatorBase):
                 continue
             self.commands_seen.append((time.monotonic(), item.cmd, item.para))
             reply = self._answer(item)
-            if self._take("bad_checksum"):
+            if self._take("bad_checksum") is not None:
                 reply = reply[:-1] + bytes([reply[-1] ^ 0x5A])
-            if self._take("garbage"):
+            if self._take("garbage") is not None:
                 reply = GARBAGE + reply
             out += reply
         split = self._take("split") if out else None
-        self._split_gap = float(split.get("gap", 0.05)) if split else 0.0
+        self._split_gap = float(split.get("gap", 0.05)) if split is not None else 0.0
         return bytes(out)
 
     def send(self, data: bytes) -> None:
