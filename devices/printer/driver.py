@@ -54,6 +54,37 @@ class PrintJob:
         return sum(len(s) for s in self.segments)
 
 
+def query_status_byte(port: serial.SerialBase, n: int, timeout: float = 0.25) -> int | None:
+    """One DLE EOT n: flush stale input, then read until a validly shaped byte or ``timeout``.
+
+    None means no valid answer (the caller reports "unknown"). Raises DeviceUnavailable when the port is gone.
+    """
+    try:
+        port.reset_input_buffer()
+        port.write(P.dle_eot(n))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            b = port.read(1)
+            if b and P.valid_status_byte(b[0]):
+                return b[0]
+            if b:
+                log.debug("printer: ignoring stray byte %02x", b[0])
+        return None
+    except (serial.SerialException, OSError) as exc:
+        raise DeviceUnavailable(f"printer status query failed: {exc}", message_zh="打印机连接中断",
+                                action=Action.CLEAR) from exc
+
+
+def read_state(port: serial.SerialBase, *, near_end_sensor: bool = True, timeout: float = 0.25) -> P.PrinterState:
+    """DLE EOT 1–4 (stops after a silent n1: a printer that does not answer does not answer)."""
+    n1 = query_status_byte(port, 1, timeout)
+    if n1 is None:
+        return P.UNKNOWN_STATE
+    raw = (n1, query_status_byte(port, 2, timeout), query_status_byte(port, 3, timeout),
+           query_status_byte(port, 4, timeout))
+    return P.PrinterState(raw, near_end_sensor)
+
+
 class Printer(Device):
     kind = "printer"
     poll_interval = 0.5
@@ -173,24 +204,10 @@ class Printer(Device):
                                     action=Action.CLEAR) from exc
 
     def _query(self, n: int) -> int | None:
-        """One DLE EOT n: flush stale input, read until a validly shaped byte or the timeout."""
         port = self._port
         if port is None:
             raise DeviceUnavailable("printer port closed", message_zh="打印机未连接", action=Action.CLEAR)
-        try:
-            port.reset_input_buffer()
-            port.write(P.dle_eot(n))
-            deadline = time.monotonic() + self.status_timeout
-            while time.monotonic() < deadline:
-                b = port.read(1)
-                if b and P.valid_status_byte(b[0]):
-                    return b[0]
-                if b:
-                    log.debug("printer: ignoring stray byte %02x", b[0])
-            return None
-        except (serial.SerialException, OSError) as exc:
-            raise DeviceUnavailable(f"printer status query failed: {exc}", message_zh="打印机连接中断",
-                                    action=Action.CLEAR) from exc
+        return query_status_byte(port, n, self.status_timeout)
 
     def _read_state(self, full: bool = True) -> P.PrinterState:
         n1 = self._query(1)

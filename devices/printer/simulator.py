@@ -28,6 +28,8 @@ from devices.transport import wire_seconds
 log = logging.getLogger(__name__)
 
 _NOT_JOB = ("status_query", "recover")
+# operations that put something on paper (or start a job); settings sent alone (ASB off at connect) do not
+_JOB_OPS = ("init", "text", "lf", "cr", "feed", "feed_dots", "qr", "raster", "cut", "unknown")
 
 
 @dataclass
@@ -56,6 +58,7 @@ class PrinterSimulator(SimulatorBase):
         self.out_dir = Path(out_dir) if out_dir else None
         self.jobs: list[SimJob] = []
         self.unknown: list[str] = []  # hex of every byte sequence not understood, across jobs
+        self.settings: list[str] = []  # setting commands received outside any job (hex)
         # printer state (what the sensors say)
         self.paper = "full"  # full | low | out
         self.cover_open = False
@@ -172,6 +175,9 @@ class PrinterSimulator(SimulatorBase):
         if op.name == "init" and self._job is not None:
             self._close_job(complete=False, reason="new job before cut")
         if self._job is None:
+            if op.name not in _JOB_OPS:
+                self.settings.append(op.raw.hex(" "))
+                return
             self._job = SimJob(index=len(self.jobs) + 1)
             self.jobs.append(self._job)
             self._page = Page(dots=self.profile.dots)

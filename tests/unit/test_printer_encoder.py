@@ -1,0 +1,145 @@
+"""Encoder: Chinese always GB18030 in Chinese mode, display-width layout, raster fallback, per-profile bytes."""
+import pytest
+from PIL import Image as PILImage
+
+from devices.printer.document import (QR, Cut, Document, Feed, Image, KeyValue, Separator, Table, Text,
+                                      char_width, text_width, wrap)
+from devices.printer.encoder import encode, encode_segments, needs_raster
+from devices.printer.parser import EscPosParser
+from devices.printer.profiles import get_profile, profile_names
+
+HEADER = bytes.fromhex("1B 40 1B 63 35 01 1B 63 34 00 1B 74 00 1C 26")
+
+
+def ops_of(data, profile="generic-80mm"):
+    parser = EscPosParser([get_profile(profile).presenter])
+    return parser.feed(data) + parser.flush()
+
+
+def test_job_starts_with_init_feed_button_off_and_chinese_mode():
+    assert encode(Document([Text("你好")])).startswith(HEADER)
+
+
+def test_chinese_punctuation_and_symbols_are_gb18030_never_question_marks():
+    text = "（）：￥〇，。"
+    out = encode(Document([Text(text)]))
+    assert text.encode("gb18030") + b"\n" in out
+    assert b"?" not in out
+    # the exact two-byte codes a GB printer expects
+    assert "（".encode("gb18030") == bytes.fromhex("A3 A8") and "￥".encode("gb18030") == bytes.fromhex("A3 A4")
+    assert "〇".encode("gb18030") == bytes.fromhex("A9 96")
+
+
+def test_latin_accents_do_not_use_a_single_byte_code_page():
+    out = encode(Document([Text("café 中文")]))
+    assert "café 中文".encode("gb18030") in out
+    assert b"\x1c\x2e" not in out  # never leaves Chinese mode
+    assert b"caf\xe9" not in out  # the Latin-1 byte that would garble the next character
+
+
+def test_four_byte_character_becomes_a_raster_band_when_the_font_lacks_it():
+    prof = get_profile("generic-80mm")
+    assert needs_raster("张𠈌", prof) and not needs_raster("张三（）￥〇", prof)
+    out = encode(Document([Text("姓名：张𠈌")]))
+    assert "𠈌".encode("gb18030") not in out
+    names = [op.name for op in ops_of(out)]
+    assert "raster" in names and "unknown" not in names
+    assert not any(op.name == "text" and "张" in op.args["text"] for op in ops_of(out))
+
+
+def test_display_width_and_wrapping():
+    assert char_width("中") == 2 and char_width("A") == 1 and char_width("（") == 2 and char_width("“") == 2
+    assert text_width("社保A") == 5
+    lines = wrap("社" * 30, 48)
+    assert [text_width(x) for x in lines] == [48, 12]
+    assert wrap("hello world again", 11) == ["hello world", "again"]
+    # closing punctuation never starts a line
+    lines = wrap("一" * 24 + "。", 48)
+    assert not lines[1].startswith("。") and all(text_width(x) <= 48 for x in lines)
+
+
+def test_double_width_text_wraps_at_half_the_columns():
+    out = encode(Document([Text("号" * 20, size=(2, 2))]))
+    texts = [op.args["text"] for op in ops_of(out) if op.name == "text"]
+    assert [text_width(t) for t in texts] == [24, 16]
+    assert bytes.fromhex("1D 21 11") in out
+
+
+def test_key_value_aligns_by_display_width():
+    out = encode(Document([KeyValue("姓名", "张*丰"), KeyValue("Ref", "AB-1")]))
+    texts = [op.args["text"] for op in ops_of(out) if op.name == "text"]
+    assert texts == ["姓名" + " " * 39 + "张*丰", "Ref" + " " * 41 + "AB-1"]
+    assert all(text_width(t) == 48 for t in texts)
+
+
+def test_key_value_too_long_wraps_value_right_aligned():
+    out = encode(Document([KeyValue("地址", "上海市" * 10)]))
+    texts = [op.args["text"] for op in ops_of(out) if op.name == "text"]
+    assert texts[0] == "地址" and all(text_width(t) <= 48 for t in texts)
+
+
+def test_table_columns_align():
+    out = encode(Document([Table(("月份", "金额"), (("2026-10", "1180.20"), ("2026-09", "99")), (10, 10))]))
+    texts = [op.args["text"] for op in ops_of(out) if op.name == "text"]
+    assert texts[0] == "月份      金额" and texts[2] == "2026-10   1180.20" and texts[3] == "2026-09   99"
+
+
+def test_native_qr_bytes_and_size():
+    out = encode(Document([QR("https://zwdt.sh.gov.cn/q/A023", module=6, ecc="M")]))
+    assert bytes.fromhex("1D 28 6B 04 00 31 41 32 00 1D 28 6B 03 00 31 43 06 1D 28 6B 03 00 31 45 31") in out
+    assert b"\x31\x50\x30https://zwdt.sh.gov.cn/q/A023" in out
+    qr = [op for op in ops_of(out) if op.name == "qr"]
+    assert qr[0].args == {"data": b"https://zwdt.sh.gov.cn/q/A023", "module": 6, "ecc": "M"}
+
+
+@pytest.mark.parametrize("profile", profile_names())
+def test_image_is_sent_in_bands_of_the_profile_height(profile):
+    prof = get_profile(profile)
+    img = PILImage.new("L", (600, 300), 0)  # wider than the paper: scaled to 576
+    out = encode(Document([Image(img)]), profile)
+    rasters = [op for op in ops_of(out, profile) if op.name == "raster"]
+    assert all(op.args["rows"] <= prof.band_height for op in rasters)
+    assert all(op.args["width_bytes"] == prof.dots // 8 for op in rasters)
+    assert sum(op.args["rows"] for op in rasters) == round(300 * 576 / 600)
+    assert all(set(op.args["data"]) == {0xFF} for op in rasters)  # black picture = all ink
+
+
+@pytest.mark.parametrize("profile", profile_names())
+def test_cut_and_presenter_bytes_come_from_the_profile(profile):
+    prof = get_profile(profile)
+    out = encode(Document([Text("x"), Cut()]), profile)
+    assert out.endswith(prof.cut + prof.presenter)
+    assert out.count(prof.cut) == 1
+
+
+def test_document_without_cut_gets_one():
+    assert encode(Document([Text("x"), Feed(2)])).endswith(bytes.fromhex("1D 56 42 00"))
+
+
+def test_segments_split_only_between_commands():
+    doc = Document([Text("中文" * 40) for _ in range(10)] + [QR("https://x.y/z")])
+    segments = encode_segments(doc, min_size=64)
+    assert len(segments) > 3 and b"".join(segments) == encode(doc)
+    for seg in segments:  # each piece parses on its own: no split character or command
+        names = [op.name for op in ops_of(seg)]
+        assert "unknown" not in names
+
+
+def test_separator_is_full_width():
+    out = encode(Document([Separator(), Separator("=")]))
+    assert b"-" * 48 + b"\n" in out and b"=" * 48 + b"\n" in out
+
+
+def test_control_characters_in_text_cannot_inject_commands():
+    out = encode(Document([Text("A\x1b@B\x1d\x56\x00C")]))
+    assert b"\x1b@B" not in out and b"\x1d\x56\x00" not in out
+    assert "A@B" in [op.args["text"] for op in ops_of(out) if op.name == "text"][0]
+
+
+def test_profiles_load_with_the_required_fields():
+    names = profile_names()
+    assert "generic-80mm" in names and len(names) >= 3
+    kiosk = get_profile("snbc-bt-t080")
+    assert kiosk.presenter and kiosk.band_height == 24 and kiosk.near_end_sensor
+    with pytest.raises(ValueError, match="unknown printer profile"):
+        get_profile("no-such-printer")
