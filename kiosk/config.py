@@ -155,7 +155,7 @@ def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any) -
                         f"此服务 (service {name} needs device {dev}, which is {state.split()[-1]} in terminal.yaml)"))
         action = svc.get("action")
         params = svc.get("params", {})
-        if action in PARAMS_MODELS and isinstance(params, dict):
+        if isinstance(action, str) and action in PARAMS_MODELS and isinstance(params, dict):
             try:
                 PARAMS_MODELS[action].model_validate(params)
             except ValidationError as exc:
