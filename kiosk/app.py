@@ -1,0 +1,139 @@
+"""The Kivy application entry: Kivy configuration for a kiosk, the CJK font, the UI-thread bridge, start-up.
+
+Kivy reads its window/input settings when its modules are first imported, so nothing here imports Kivy at
+module level: :func:`configure_kivy` must run first (``Config.set`` before any other Kivy import), then
+:func:`register_font`, then :func:`create_app`. The App class itself lives in screens/shell.py.
+
+Kiosk hardening done here: no Esc-to-quit, no inspector/monitor/touchring modules, one input provider
+(mouse with multitouch emulation off by default — right clicks would leave red dots), fullscreen/borderless
+and cursor from config. F1, Esc, Alt-F4 and window close are refused by the App (screens/shell.py).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from kiosk.bridge import UiBridge
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """The app cannot start (bad font, Kivy already configured, …); message in Chinese then English."""
+
+
+def kivy_environment(kivy_home: str | os.PathLike | None = None, *, headless: bool = False) -> None:
+    """Environment Kivy reads at import time: no argv parsing, no console/file log of its own."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    # PYTHON mode: Kivy logs through the standard logging tree (our masking filter) and leaves
+    # sys.stderr alone — in its default mode tracebacks vanish when the console log is off
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    if kivy_home is not None:
+        os.environ["KIVY_HOME"] = str(kivy_home)
+    if headless:
+        os.environ["SDL_VIDEODRIVER"] = "offscreen"
+    if os.environ.get("KIVY_GL_BACKEND") == "mock":
+        raise StartupError("KIVY_GL_BACKEND=mock 不绘制任何内容，禁止使用 / the mock GL backend draws nothing")
+
+
+def input_config(provider: str) -> tuple[str, str]:
+    """Kivy ``[input]`` entry for the single configured provider (see DisplayConfig.input_provider)."""
+    if provider == "mouse":
+        return "mouse", "mouse,disable_multitouch"
+    if provider == "probesysfs":
+        return "touch", "probesysfs"
+    kind, _, device = provider.partition(":")
+    return "touch", f"{kind},{device}"
+
+
+def configure_kivy(display: Any, *, windowed: bool = False, size: tuple[int, int] | None = None) -> None:
+    """Apply display config to Kivy's Config. Must run before kivy.core.window (or kivy.clock) is imported.
+
+    ``windowed`` ignores fullscreen/borderless (development, headless runs and tests)."""
+    late = [m for m in ("kivy.core.window", "kivy.clock", "kivy.app") if m in sys.modules]
+    if late:
+        raise StartupError(f"Kivy 已在配置前加载（{', '.join(late)}）/ Kivy was imported before configure_kivy")
+    from kivy.config import Config
+
+    width, height = size or (display.width, display.height)
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "pause_on_minimize", "0")
+    for section in ("modules", "input"):
+        for option in list(Config.options(section)) if Config.has_section(section) else ():
+            Config.remove_option(section, option)
+    name, value = input_config(getattr(display, "input_provider", "mouse"))
+    Config.set("input", name, value)
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "fullscreen", "auto" if (not windowed and display.fullscreen) else "0")
+    Config.set("graphics", "borderless", "1" if (not windowed and display.borderless) else "0")
+    Config.set("graphics", "show_cursor", "1" if display.show_cursor else "0")
+    Config.set("graphics", "multisamples", "0")
+
+
+def register_font(path: str | os.PathLike) -> str:
+    """Make ``path`` Kivy's default font (before any widget is built); a missing/unusable font is an error."""
+    from kiosk.fonts import FontError, load_font
+
+    try:
+        info = load_font(str(path))
+    except FontError as exc:
+        raise StartupError(str(exc)) from exc
+    from kivy.core.text import DEFAULT_FONT, LabelBase
+
+    LabelBase.register(DEFAULT_FONT, info.path)
+    return info.family
+
+
+class KivyBridge(UiBridge):
+    """Worker thread -> UI thread: Clock.schedule_once is safe to call from any thread."""
+
+    def post(self, fn: Callable[..., Any], *args: Any) -> None:
+        from kivy.clock import Clock
+
+        Clock.schedule_once(lambda _dt: fn(*args), 0)
+
+
+def create_app(cfg: Any, controller: Any = None, *, transition: Any = None, kiosk_mode: bool = True,
+               runtime: Any = None) -> Any:
+    """The KioskApp (not started). ``transition`` defaults to NoTransition."""
+    from screens.shell import KioskApp
+
+    return KioskApp(cfg, controller, transition=transition, kiosk_mode=kiosk_mode, runtime=runtime)
+
+
+def run(config_dir: str | os.PathLike, *, headless: bool = False, kiosk_mode: bool = True) -> int:
+    """``kiosk run``: load config, wire devices and backend, show the UI until staff exit. Returns exit code."""
+    from kiosk.config import ConfigError, load_config
+
+    try:
+        cfg = load_config(Path(config_dir))
+    except ConfigError as exc:
+        print(f"配置无效，终端未启动 / invalid configuration, not starting:\n{exc}", file=sys.stderr)
+        return 2
+    kivy_environment(headless=headless)
+    try:
+        configure_kivy(cfg.display, windowed=headless or not kiosk_mode)
+        register_font(cfg.display.font_path)
+    except StartupError as exc:
+        print(f"无法启动 / cannot start: {exc}", file=sys.stderr)
+        return 2
+    from kiosk.runtime import Runtime
+    from kiosk.session import SessionController
+
+    runtime = Runtime(cfg, KivyBridge())
+    controller = SessionController(cfg, runtime)
+    runtime.attach(controller)
+    runtime.start()
+    try:
+        app = create_app(cfg, controller, kiosk_mode=kiosk_mode, runtime=runtime)
+        app.run()
+    finally:
+        runtime.stop()
+    return 0

@@ -1,0 +1,39 @@
+"""Attract / home screen: who this kiosk is, the time, the two ways to sign in, the no-login services."""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.properties import StringProperty
+
+from screens.widgets import KioskScreen, button, columns
+
+
+class AttractScreen(KioskScreen):
+    terminal_name = StringProperty("")
+    terminal_location = StringProperty("")
+
+    def signature(self, state: Any) -> Any:
+        app = App.get_running_app()
+        items = tuple((i.service_id, i.title, i.available, i.reason) for i in state.attract_services)
+        return (state.lang, state.elder_mode, app.landscape, state.terminal.name, state.terminal.location, items)
+
+    def build_content(self, state: Any) -> None:
+        app = App.get_running_app()
+        self.terminal_name = state.terminal.name
+        self.terminal_location = state.terminal.location
+        grid = self.ids.services
+        grid.clear_widgets()
+        grid.cols = columns(app.landscape, 2, 2)
+        for item in state.attract_services:
+            text = item.title.get(state.lang)
+            if not item.available and item.reason is not None:
+                text += "\n" + app.tr("menu.unavailable_reason", state.lang, reason=item.reason.get(state.lang))
+            grid.add_widget(button(text, lambda sid=item.service_id: self.act("choose_service", sid),
+                                   wid=f"attract.svc.{item.service_id}",
+                                   style="secondary" if item.available else "disabled",
+                                   disabled=not item.available))
+        self.ids.no_services.opacity = 0 if state.attract_services else 1
+
+    def clear_content(self) -> None:
+        self.ids.services.clear_widgets()

@@ -1,0 +1,151 @@
+"""Form screen: no free Chinese typing (there is no on-screen IME) — pickers for choices, a digit pad
+(with X for ID numbers, a phone pad), dates as 8 digits, long text handed off to the phone by QR.
+
+The pad keys are plain Buttons labelled with words (删除/清空): the CJK font has no ⌫/⏎ glyphs. The value
+shown is always the controller's (set_field → state); the only local state is which field is selected.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.properties import StringProperty
+
+from screens.qr import qr_texture
+from screens.widgets import KGrid, KImage, KioskScreen, button, label
+
+_PAD_KINDS = {"digits", "idnumber", "id_number", "phone", "date"}
+_HANDOFF_KINDS = {"handoff", "handoff_text", "text"}
+
+
+def _kind(field: Any) -> str:
+    return {"id_number": "idnumber", "handoff_text": "handoff"}.get(field.kind, field.kind)
+
+
+def _limit(field: Any) -> int:
+    return {"idnumber": 18, "phone": 11, "date": 8}.get(_kind(field), field.max_length or 32)
+
+
+def typed(field: Any, key: str) -> str:
+    """The new value of ``field`` after pad ``key`` (a digit, X, delete, clear); dates as YYYY-MM-DD."""
+    kind = _kind(field)
+    raw = field.value.replace("-", "") if kind == "date" else field.value
+    if key == "delete":
+        raw = raw[:-1]
+    elif key == "clear":
+        raw = ""
+    elif len(raw) < _limit(field):
+        if key == "X" and not (kind == "idnumber" and len(raw) == 17):
+            return field.value  # X is only the last character of an ID number
+        raw += key
+    if kind == "date":
+        return "-".join(p for p in (raw[:4], raw[4:6], raw[6:8]) if p)
+    return raw
+
+
+class FormScreen(KioskScreen):
+    title_text = StringProperty("")
+    active = StringProperty("")   # selected field id (not personal data)
+    _handoff_url = ""
+
+    def signature(self, state: Any) -> Any:
+        app = App.get_running_app()
+        form = state.form
+        fields = () if form is None else tuple(
+            (f.id, f.label, f.kind, f.value, f.error, f.required, tuple(f.options), f.handoff_url)
+            for f in form.fields)
+        title = state.service.title if state.service is not None else None
+        return (state.lang, state.elder_mode, app.landscape, title, fields, self.active)
+
+    def select(self, field_id: str) -> None:
+        self.active = field_id
+        self.render(App.get_running_app().controller.state)
+
+    def build_content(self, state: Any) -> None:
+        app = App.get_running_app()
+        lang = state.lang
+        form = state.form
+        self.title_text = state.service.title.get(lang) if state.service is not None else app.tr("form.title", lang)
+        fields_box = self.ids.fields
+        fields_box.clear_widgets()
+        if form is None:
+            self._clear_input()
+            return
+        ids = [f.id for f in form.fields]
+        if self.active not in ids:
+            # start at the first field that still needs a value
+            self.active = next((f.id for f in form.fields if not f.value and _kind(f) not in _HANDOFF_KINDS),
+                               ids[0] if ids else "")
+        for f in form.fields:
+            kind = _kind(f)
+            need = app.tr("form.required" if f.required else "form.optional", lang)
+            if kind in _HANDOFF_KINDS:
+                shown = app.tr("form.handoff", lang)
+            elif kind == "choice":
+                shown = next((t.get(lang) for v, t in f.options if v == f.value), "") or app.tr("form.choose", lang)
+            else:
+                shown = f.value or app.tr("form.tap_to_edit", lang)
+            fields_box.add_widget(button(f"{f.label.get(lang)}（{need}）：{shown}" if lang != "en"
+                                         else f"{f.label.get(lang)} ({need}): {shown}",
+                                         lambda fid=f.id: self.select(fid), wid=f"form.field.{f.id}",
+                                         style="primary" if f.id == self.active else "secondary"))
+            if f.error is not None:
+                fields_box.add_widget(label(f.error.get(lang), tone="error_text", wid=f"form.error.{f.id}"))
+        active = next((f for f in form.fields if f.id == self.active), None)
+        self._build_input(state, active)
+
+    def _clear_input(self) -> None:
+        for child in self.ids.input.walk(restrict=True):
+            if isinstance(child, KImage):
+                child.texture = None
+        self.ids.input.clear_widgets()
+        self._handoff_url = ""
+
+    def _build_input(self, state: Any, field: Any) -> None:
+        app = App.get_running_app()
+        lang = state.lang
+        self._clear_input()
+        box = self.ids.input
+        if field is None:
+            return
+        kind = _kind(field)
+        box.add_widget(label(app.tr("form.editing", lang, label=field.label.get(lang)), role="title",
+                             wid="form.editing"))
+        hint = getattr(field, "hint", None)
+        if kind in _HANDOFF_KINDS:
+            box.add_widget(label(app.tr("form.handoff", lang), role="title", wid="form.handoff"))
+            image = KImage(wid="form.handoff_qr", fit_mode="contain", size_hint_y=None,
+                           height=app.th.button_h * 3)
+            if field.handoff_url:
+                image.texture = qr_texture(field.handoff_url)
+                self._handoff_url = field.handoff_url
+            box.add_widget(image)
+            box.add_widget(label(app.tr("form.handoff_hint", lang), tone="muted", wid="form.handoff_hint"))
+            return
+        if hint is not None:
+            box.add_widget(label(hint.get(lang), tone="muted", wid="form.hint"))
+        if kind == "choice":
+            grid = KGrid(cols=2 if not app.landscape else 3, wid="form.options")
+            for value, text in field.options:
+                grid.add_widget(button(text.get(lang), lambda v=value, fid=field.id: self.act("set_field", fid, v),
+                                       wid=f"form.opt.{value}",
+                                       style="primary" if value == field.value else "secondary"))
+            box.add_widget(grid)
+            return
+        if kind == "date":
+            box.add_widget(label(app.tr("form.date_hint", lang), tone="muted", wid="form.date_hint"))
+        grid = KGrid(cols=3, wid="form.pad")
+        x_key = "X" if kind == "idnumber" else None
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", x_key or "clear", "0", "delete"]
+        for key in keys:
+            text = {"delete": app.tr("common.delete", lang), "clear": app.tr("common.clear", lang),
+                    "X": app.tr("form.x_key", lang)}.get(key, key)
+            grid.add_widget(button(text, lambda k=key, f=field: self.act("set_field", f.id, typed(f, k)),
+                                   wid=f"form.key.{key}", role="title"))
+        box.add_widget(grid)
+
+    def clear_content(self) -> None:
+        self.ids.fields.clear_widgets()
+        self._clear_input()
+        self.active = ""
+        self.title_text = ""

@@ -1,0 +1,83 @@
+"""Identify screen: ID card (instructions + a card sliding onto the reader) beside the 随申办 QR.
+
+The QR comes from the gateway ticket (state.qr.qr_url, opaque, no personal data) and is drawn with
+qrcode -> texture (nearest filter). scanned -> QR hidden, "请在手机上确认"; expired -> grey QR + 点击刷新.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.animation import Animation
+from kivy.app import App
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+
+from screens.qr import qr_texture
+from screens.widgets import KioskScreen
+
+_QR_KEYS = {"waiting": "identify.qr_waiting", "scanned": "identify.qr_scanned",
+            "expired": "identify.qr_expired", "error": "identify.qr_error", "loading": "identify.qr_loading",
+            "cancelled": "identify.qr_cancelled", "confirmed": "identify.qr_scanned"}
+_CARD_KEYS = {"waiting": "identify.card_place", "reading": "identify.card_reading",
+              "error": "identify.card_retry", "idle": "identify.card_idle", "done": "identify.card_reading"}
+
+
+class IdentifyScreen(KioskScreen):
+    card_text = StringProperty("")
+    card_error = BooleanProperty(False)
+    qr_text = StringProperty("")
+    qr_seconds_text = StringProperty("")
+    qr_state = StringProperty("")
+    card_offset = NumericProperty(0.0)  # 0..1, the card's slide onto the reader
+    _qr_url = ""
+    _anim: Animation | None = None
+
+    def signature(self, state: Any) -> Any:
+        qr, card = state.qr, state.card
+        return (state.lang, state.elder_mode,
+                None if qr is None else (qr.state, qr.qr_url, qr.seconds_left, qr.message),
+                card.state, card.message)
+
+    def build_content(self, state: Any) -> None:
+        app = App.get_running_app()
+        lang = state.lang
+        card = state.card
+        key = _CARD_KEYS.get(card.state, "identify.card_place")
+        self.card_text = card.message.get(lang) if card.message is not None else app.tr(key, lang)
+        self.card_error = card.state == "error"
+        self._animate(card.state == "waiting")
+        qr = state.qr
+        self.qr_state = "none" if qr is None else qr.state
+        if qr is None:
+            self.qr_text, self.qr_seconds_text = app.tr("identify.qr_loading", lang), ""
+        else:
+            key = _QR_KEYS.get(qr.state, "identify.qr_waiting")
+            self.qr_text = qr.message.get(lang) if qr.message is not None else app.tr(key, lang)
+            self.qr_seconds_text = (app.tr("identify.qr_seconds", lang, n=qr.seconds_left)
+                                    if qr.state == "waiting" and qr.seconds_left > 0 else "")
+        url = qr.qr_url if qr is not None and qr.state in ("waiting", "expired") else ""
+        image = self.ids.qr_image
+        if url and url != self._qr_url:
+            image.texture = qr_texture(url)
+        elif not url:
+            image.texture = None
+        self._qr_url = url
+
+    def _animate(self, on: bool) -> None:
+        if on and self._anim is None:
+            self.card_offset = 0.0
+            anim = Animation(card_offset=1.0, duration=1.4, t="out_quad") + Animation(duration=0.8) + \
+                Animation(card_offset=0.0, duration=0.01) + Animation(duration=0.4)
+            anim.repeat = True
+            anim.start(self)
+            self._anim = anim
+        elif not on and self._anim is not None:
+            self._anim.cancel(self)
+            self._anim = None
+            self.card_offset = 1.0
+
+    def clear_content(self) -> None:
+        self._animate(False)
+        self.ids.qr_image.texture = None
+        self._qr_url = ""
+        self.card_text = self.qr_text = self.qr_seconds_text = ""
+        self.qr_state = ""

@@ -1,0 +1,49 @@
+"""Service menu: the staff catalog grouped by category; unavailable services greyed WITH a text reason."""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.properties import StringProperty
+
+from screens.widgets import KGrid, KioskScreen, button, columns, label
+
+
+class MenuScreen(KioskScreen):
+    welcome = StringProperty("")
+
+    def signature(self, state: Any) -> Any:
+        app = App.get_running_app()
+        who = state.identity.display_name if state.identity is not None else None
+        cats = tuple((c.id, c.title, tuple((i.service_id, i.title, i.available, i.reason) for i in c.items))
+                     for c in state.menu)
+        return (state.lang, state.elder_mode, app.landscape, who, cats)
+
+    def build_content(self, state: Any) -> None:
+        app = App.get_running_app()
+        lang = state.lang
+        self.welcome = (app.tr("menu.welcome", lang, name=state.identity.display_name)
+                        if state.identity is not None else app.tr("menu.welcome_anon", lang))
+        box = self.ids.categories
+        box.clear_widgets()
+        for cat in state.menu:
+            if not cat.items:
+                continue
+            box.add_widget(label(cat.title.get(lang), role="title", wid=f"menu.cat.{cat.id}"))
+            grid = KGrid(cols=columns(app.landscape, 2, 3), wid=f"menu.grid.{cat.id}")
+            for item in cat.items:
+                text = item.title.get(lang)
+                if not item.available:
+                    reason = item.reason.get(lang) if item.reason is not None else app.tr("common.unavailable", lang)
+                    text += "\n" + app.tr("menu.unavailable_reason", lang, reason=reason)
+                grid.add_widget(button(text, lambda sid=item.service_id: self.act("choose_service", sid),
+                                       wid=f"menu.svc.{item.service_id}",
+                                       style="secondary" if item.available else "disabled",
+                                       disabled=not item.available))
+            box.add_widget(grid)
+        if not any(cat.items for cat in state.menu):
+            box.add_widget(label(app.tr("menu.empty", lang), tone="muted", wid="menu.empty"))
+
+    def clear_content(self) -> None:
+        self.ids.categories.clear_widgets()
+        self.welcome = ""

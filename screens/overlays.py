@@ -1,0 +1,72 @@
+"""Overlays over every screen: error banner, idle countdown (继续), progress (> 300 ms work), help notice.
+
+Each shows what the controller state says (``show(state)``) and forgets it on ``clear()``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.animation import Animation
+from kivy.properties import NumericProperty, StringProperty
+
+from screens.widgets import ModalLayer, Panel
+
+_ERROR_ACTIONS = {"retry": ("error.action_retry", "retry"), "home": ("error.action_home", "home"),
+                  "back": ("error.action_back", "back"), "help": ("error.action_help", "request_help")}
+
+
+class ErrorBanner(Panel):
+    """What happened + what to do (one big button for the error's action) + 一键求助 + close."""
+
+    message = StringProperty("")
+    action_key = StringProperty("error.action_home")
+    action_method = StringProperty("home")
+
+    def show(self, state: Any) -> None:
+        self.message = state.error.text.get(state.lang)
+        key, method = _ERROR_ACTIONS.get(state.error.action, _ERROR_ACTIONS["home"])
+        self.action_key, self.action_method = key, method
+
+    def clear(self) -> None:
+        self.message = ""
+
+
+class IdleLayer(ModalLayer):
+    seconds = NumericProperty(0)
+
+    def show(self, state: Any) -> None:
+        self.seconds = int(state.countdown or 0)
+
+    def clear(self) -> None:
+        self.seconds = 0
+
+
+class BusyLayer(ModalLayer):
+    message = StringProperty("")
+    angle = NumericProperty(0)
+    _anim: Animation | None = None
+
+    def show(self, state: Any) -> None:
+        self.message = state.busy.get(state.lang) if state.busy is not None else ""
+        if self._anim is None:
+            # the spinner only animates while the layer is up (no per-frame work otherwise)
+            self.angle = 0
+            self._anim = Animation(angle=360, duration=1.2)
+            self._anim.repeat = True
+            self._anim.start(self)
+
+    def clear(self) -> None:
+        self.message = ""
+        if self._anim is not None:
+            self._anim.cancel(self)
+            self._anim = None
+
+
+class HelpLayer(ModalLayer):
+    message = StringProperty("")
+
+    def show(self, state: Any) -> None:
+        self.message = state.help.get(state.lang) if state.help is not None else ""
+
+    def clear(self) -> None:
+        self.message = ""

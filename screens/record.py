@@ -1,0 +1,38 @@
+"""Record screen (e.g. social-insurance payment record): a two-column table, printable."""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.properties import StringProperty
+
+from screens.widgets import KioskScreen, label
+
+
+class RecordScreen(KioskScreen):
+    title_text = StringProperty("")
+
+    def signature(self, state: Any) -> Any:
+        r = state.record
+        return (state.lang, state.elder_mode, None if r is None else (r.title, tuple(r.rows)))
+
+    def build_content(self, state: Any) -> None:
+        app = App.get_running_app()
+        lang = state.lang
+        table = self.ids.table
+        table.clear_widgets()
+        record = state.record
+        self.title_text = app.tr("record.title", lang) if record is None else record.title.get(lang)
+        if record is None or not record.rows:
+            table.add_widget(label(app.tr("record.empty", lang), tone="muted", wid="record.empty"))
+            table.add_widget(label("", wid="record.empty_pad"))
+            return
+        table.add_widget(label(app.tr("record.col_item", lang), tone="muted", wid="record.col_item"))
+        table.add_widget(label(app.tr("record.col_value", lang), tone="muted", wid="record.col_value"))
+        for n, (name, value) in enumerate(record.rows):
+            table.add_widget(label(name.get(lang), wid=f"record.k.{n}"))
+            table.add_widget(label(str(value), wid=f"record.v.{n}", personal=True))
+
+    def clear_content(self) -> None:
+        self.ids.table.clear_widgets()
+        self.title_text = ""

@@ -1,0 +1,110 @@
+"""The window's root: header (terminal, clock), the ScreenManager, footer (一键求助 and session buttons) and
+the overlays (error banner, idle countdown, progress, help). Decides nothing: it shows what the controller
+state says and forwards taps to controller methods through ``app.act``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.properties import ObjectProperty
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.widget import Widget
+
+from screens.widgets import KioskScreen
+
+#: footer buttons per situation (left to right); help is on every screen
+_FOOTER_ORDER = ("help", "home", "end", "lang", "elder")
+
+
+class CornerZone(Widget):
+    """Invisible hidden staff entry in the top-left corner: each tap is counted by the controller."""
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.collide_point(*touch.pos):
+            App.get_running_app().act("staff_corner_tap")
+            return True
+        return False
+
+
+class KioskRoot(FloatLayout):
+    sm = ObjectProperty(None)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        # ids are weak proxies: keep strong references to widgets that leave the tree while hidden
+        self._footer_buttons = {name: self.ids[f"f_{name}"].__self__ for name in _FOOTER_ORDER}
+        for button in self._footer_buttons.values():
+            self.remove_widget(button)
+        self._footer_shown: tuple[str, ...] = ()
+        self._overlays = {"error": self.ids.error_banner.__self__, "idle": self.ids.idle_layer.__self__,
+                          "busy": self.ids.busy_layer.__self__, "help": self.ids.help_layer.__self__}
+        for name in ("idle", "busy", "help"):
+            self.remove_widget(self._overlays[name])
+        self.ids.content.remove_widget(self._overlays["error"])
+
+    def on_touch_down(self, touch: Any) -> bool:
+        app = App.get_running_app()
+        if app.controller is not None:
+            # any touch re-arms the idle timer (contract: touch() before the specific method)
+            app.controller.touch()
+        return super().on_touch_down(touch)
+
+    # --- rendering -----------------------------------------------------------------------------------
+    def render(self, state: Any) -> None:
+        self._render_footer(state)
+        self._render_error(state)
+        self._set_layer("idle", state.countdown is not None, state)
+        self._set_layer("busy", state.busy is not None and state.countdown is None, state)
+        self._set_layer("help", state.help is not None, state)
+
+    def _render_footer(self, state: Any) -> None:
+        screen = state.screen
+        if screen in ("staff_pin", "staff"):
+            shown: tuple[str, ...] = ("home",) if screen == "staff_pin" else ()
+        else:
+            shown = ("help",)
+            if screen not in ("attract", "closed"):
+                shown += ("home",)
+            if state.identity is not None:
+                shown += ("end",)
+            shown += ("lang", "elder")
+        if shown == self._footer_shown:
+            return
+        self._footer_shown = shown
+        bar = self.ids.footer
+        bar.clear_widgets()
+        for name in _FOOTER_ORDER:
+            if name in shown:
+                bar.add_widget(self._footer_buttons[name])
+
+    def _render_error(self, state: Any) -> None:
+        banner = self._overlays["error"]
+        content = self.ids.content
+        if state.error is None:
+            if banner.parent is not None:
+                content.remove_widget(banner)
+            banner.clear()
+            return
+        banner.show(state)
+        if banner.parent is None:
+            # below the header, above the screen
+            content.add_widget(banner, index=len(content.children) - 1)
+
+    def _set_layer(self, name: str, visible: bool, state: Any) -> None:
+        layer = self._overlays[name]
+        if visible:
+            layer.show(state)
+            if layer.parent is None:
+                self.add_widget(layer)
+        else:
+            if layer.parent is not None:
+                self.remove_widget(layer)
+            layer.clear()
+
+    def clear_all(self) -> None:
+        """Forget everything shown (wipe): every screen and overlay drops its content."""
+        for screen in self.sm.screens:
+            if isinstance(screen, KioskScreen):
+                screen.clear()
+        for layer in self._overlays.values():
+            layer.clear()

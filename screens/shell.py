@@ -1,0 +1,175 @@
+"""KioskApp: the Kivy App. Builds the root and every screen once, follows the SessionController.
+
+The controller (kiosk/session.py) is the single decider of what is shown; this class only mirrors its
+state into widgets after every change (``apply_state``) and forwards taps (``act``). Screens are built once
+and reset, never re-created, because widgets that are dropped and rebuilt leak in a 24/7 process.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.metrics import Metrics
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition
+
+from kiosk import i18n
+from kiosk.session_state import SCREENS
+from kiosk.theme import resolve, theme_for
+
+log = logging.getLogger(__name__)
+
+_KV_DIR = Path(__file__).parent
+_KV_SHARED = ("widgets", "overlays", "root")
+_kv_loaded = False
+
+
+def load_kv() -> None:
+    """Load every screens/*.kv exactly once per process (rules would otherwise apply twice)."""
+    global _kv_loaded
+    if _kv_loaded:
+        return
+    for name in _KV_SHARED:
+        importlib.import_module(f"screens.{name}")
+    for name in SCREENS:
+        importlib.import_module(f"screens.{name}")
+    for name in _KV_SHARED + SCREENS:
+        Builder.load_file(str(_KV_DIR / f"{name}.kv"))
+    _kv_loaded = True
+
+
+def screen_class(name: str) -> type:
+    module = importlib.import_module(f"screens.{name}")
+    return getattr(module, "".join(part.title() for part in name.split("_")) + "Screen")
+
+
+class KioskApp(App):
+    lang = StringProperty(i18n.DEFAULT_LANGUAGE)
+    th = ObjectProperty(None)
+    clock_text = StringProperty("")
+    terminal_text = StringProperty("")
+    landscape = BooleanProperty(False)
+    controller = ObjectProperty(None, allownone=True)
+    title = "一网通办"
+
+    def __init__(self, cfg: Any = None, controller: Any = None, *, transition: Any = None,
+                 kiosk_mode: bool = True, runtime: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.th = resolve(theme_for(False), Metrics.dpi, Metrics.density)
+        self.cfg = cfg
+        self.runtime = runtime
+        self.kiosk_mode = kiosk_mode
+        self.transition = transition or NoTransition()
+        self._first_controller = controller
+        self._state_obj: Any = None
+        self._elder = False
+        self._tick_event: Any = None
+        self.frames_drawn = 0
+
+    # --- Kivy hooks ---------------------------------------------------------------------------------
+    def build(self) -> Any:
+        from screens.root import KioskRoot
+
+        load_kv()
+        root = KioskRoot()
+        root.sm.transition = self.transition
+        for name in SCREENS:
+            root.sm.add_widget(screen_class(name)(name=name))
+        Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard,
+                    on_resize=self._on_resize, on_flip=self._on_flip)
+        self._on_resize(Window, *Window.size)
+        self._update_clock(0)
+        Clock.schedule_interval(self._update_clock, 1.0)
+        self.root = root
+        if self._first_controller is not None:
+            self.bind_controller(self._first_controller)
+        return root
+
+    def open_settings(self, *args: Any) -> bool:
+        return False  # F1 / settings panel never opens on a kiosk
+
+    def _on_request_close(self, *args: Any, **kwargs: Any) -> bool:
+        return self.kiosk_mode  # True = refuse (Alt-F4, window manager close)
+
+    def _on_keyboard(self, window: Any, key: int, scancode: int, codepoint: Any, modifiers: Any) -> bool:
+        # Esc (27), F1 (282), F4 with alt (285): swallowed in kiosk mode
+        return bool(self.kiosk_mode and key in (27, 282, 285))
+
+    def _on_resize(self, window: Any, width: int, height: int) -> None:
+        landscape = width > height
+        if landscape != self.landscape:
+            self.landscape = landscape
+            if self.root is not None and self.controller is not None:
+                self.root.clear_all()  # rebuild grids for the new orientation
+                self.apply_state(self.controller.state)
+
+    def _on_flip(self, *args: Any) -> None:
+        self.frames_drawn += 1
+
+    def _update_clock(self, _dt: float) -> None:
+        # minute resolution: the label (and so a redraw) changes once a minute, not every second
+        text = time.strftime("%Y-%m-%d  %H:%M")
+        if text != self.clock_text:
+            self.clock_text = text
+
+    # --- controller ---------------------------------------------------------------------------------
+    def bind_controller(self, controller: Any) -> None:
+        """Follow ``controller`` (tests bind a fresh one per test to the one window)."""
+        self.controller = controller
+
+        def on_state(state: Any, _ctl: Any = controller) -> None:
+            if self.controller is _ctl:
+                self.apply_state(state)
+        controller.subscribe(on_state)
+        if self._tick_event is not None:
+            self._tick_event.cancel()
+        self._tick_event = Clock.schedule_interval(self._tick, 0.5)
+        self._state_obj = None
+        self.apply_state(controller.state)
+
+    def _tick(self, _dt: float) -> None:
+        if self.controller is not None:
+            self.controller.tick()
+
+    def act(self, method: str, *args: Any) -> None:
+        """A tap asks the controller to do something; the controller decides and notifies."""
+        if self.controller is None:
+            return
+        getattr(self.controller, method)(*args)
+
+    def tr(self, key: str, lang: str, **params: Any) -> str:
+        return i18n.tr(key, lang, **params)
+
+    def apply_state(self, state: Any) -> None:
+        root = self.root
+        if root is None:
+            return
+        if state is not self._state_obj:
+            # a wipe replaces the state object: every widget forgets what it showed
+            root.clear_all()
+            self._state_obj = state
+        if state.lang != self.lang:
+            self.lang = state.lang
+        if bool(state.elder_mode) != self._elder:
+            self._elder = bool(state.elder_mode)
+            self.th = resolve(theme_for(self._elder), Metrics.dpi, Metrics.density)
+        term = state.terminal
+        self.terminal_text = "  ".join(x for x in (term.name, term.location) if x)
+        sm = root.sm
+        if sm.current != state.screen:
+            previous = sm.current_screen
+            sm.current = state.screen
+            if previous is not None:
+                previous.clear()
+        sm.current_screen.render(state)
+        root.render(state)
+        if getattr(self.controller, "exit_requested", False):
+            log.info("staff asked to leave the kiosk app")
+            self.stop()

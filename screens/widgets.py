@@ -1,0 +1,145 @@
+"""Shared widgets every screen is built from: themed labels, buttons, panels, the screen base class.
+
+Sizes and colours are never literals: the kv rules bind them to ``app.th`` (kiosk.theme.Resolved for the
+current mode), so switching 长辈模式 re-sizes every widget through Kivy bindings. Each widget that paints a
+background exposes ``bg_rgb`` so the accessibility test can compute the contrast of text against what is
+really behind it. ``wid`` names a widget for kiosk.uidriver (kv ``ids`` are local to one rule).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.image import Image
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
+
+
+class KLabel(Label):
+    """Text in one of the theme roles (small/body/button/title/largest) and palette tones."""
+
+    wid = StringProperty("")
+    role = StringProperty("body")
+    tone = StringProperty("text")
+    personal = BooleanProperty(False)  # shows resident data: cleared on every wipe/leave
+
+
+class KButton(Button):
+    """A touch target: plain coloured rectangle, never smaller than the theme's target size.
+
+    ``style`` picks the palette pair (primary, secondary, help, disabled). A greyed button is always also
+    ``disabled`` and carries its reason in its text — colour is never the only signal.
+    """
+
+    wid = StringProperty("")
+    style = StringProperty("secondary")
+    role = StringProperty("button")
+    bg_rgb = ListProperty([1.0, 1.0, 1.0])
+    fg_rgb = ListProperty([0.0, 0.0, 0.0])
+
+
+class Panel(BoxLayout):
+    """A box with a painted background colour taken from the palette by name."""
+
+    wid = StringProperty("")
+    bg_name = StringProperty("panel_bg")
+    bg_rgb = ListProperty([1.0, 1.0, 1.0])
+
+
+class KGrid(GridLayout):
+    wid = StringProperty("")
+
+
+class KImage(Image):
+    wid = StringProperty("")
+    personal = BooleanProperty(False)
+
+
+class Spacer(Widget):
+    pass
+
+
+class ModalLayer(FloatLayout):
+    """Full-window layer over the screens (idle countdown, progress, help, staff). Swallows every touch
+    that its own buttons do not take, so nothing underneath reacts while it is up."""
+
+    wid = StringProperty("")
+    bg_rgb = ListProperty([1.0, 1.0, 1.0])
+
+    def on_touch_down(self, touch: Any) -> bool:
+        super().on_touch_down(touch)
+        return True
+
+    def on_touch_move(self, touch: Any) -> bool:
+        super().on_touch_move(touch)
+        return True
+
+    def on_touch_up(self, touch: Any) -> bool:
+        super().on_touch_up(touch)
+        return True
+
+
+class KioskScreen(Screen):
+    """Base of every screen: renders from the controller state and forgets everything on clear().
+
+    ``render`` is called after every state change while the screen is shown; subclasses rebuild their
+    dynamic parts only when ``signature(state)`` changed, so a tap elsewhere costs nothing here.
+    ``clear`` runs when the screen is left and on every wipe: no resident data survives in its widgets.
+    """
+
+    bg_rgb = ListProperty([1.0, 1.0, 1.0])
+    _sig: Any = None
+
+    @property
+    def ctl(self) -> Any:
+        from kivy.app import App
+        return App.get_running_app().controller
+
+    def act(self, method: str, *args: Any) -> None:
+        from kivy.app import App
+        App.get_running_app().act(method, *args)
+
+    def render(self, state: Any) -> None:
+        sig = self.signature(state)
+        if sig == self._sig:
+            return
+        self._sig = sig
+        self.build_content(state)
+
+    def signature(self, state: Any) -> Any:
+        return (state.lang, state.elder_mode)
+
+    def build_content(self, state: Any) -> None:
+        """Fill dynamic widgets from ``state`` (subclasses)."""
+
+    def clear(self) -> None:
+        self._sig = None
+        self.clear_content()
+
+    def clear_content(self) -> None:
+        """Drop dynamic widgets / textures (subclasses)."""
+
+
+def lang_of(state: Any) -> str:
+    return getattr(state, "lang", "zh-CN")
+
+
+def label(text: str, *, role: str = "body", tone: str = "text", wid: str = "", halign: str = "left",
+          personal: bool = False) -> KLabel:
+    return KLabel(text=text, role=role, tone=tone, wid=wid, halign=halign, personal=personal)
+
+
+def button(text: str, on_release: Any, *, style: str = "secondary", wid: str = "", disabled: bool = False,
+           role: str = "button") -> KButton:
+    btn = KButton(text=text, style=style, wid=wid, disabled=disabled, role=role)
+    btn.bind(on_release=lambda *_: on_release())
+    return btn
+
+
+def columns(landscape: bool, portrait: int = 2, wide: int = 3) -> int:
+    return wide if landscape else portrait
