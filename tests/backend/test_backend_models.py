@@ -1,0 +1,46 @@
+"""Reply parsers: any JSON value in → a typed result or ProtocolError, never another exception."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.backend.errors import ProtocolError
+from kiosk.backend.models import (AuthSession, Guide, HeartbeatAck, Licence, QrTicket, QrTicketState,
+                                  QueueTicket, Record, SubmissionAck)
+
+PARSERS = [AuthSession, Guide, HeartbeatAck, Licence, QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck]
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=6),
+    max_leaves=20)
+KEYS = ["token", "display_name", "expires_at", "id", "qr_url", "interval_s", "state", "session", "slow_down",
+        "service_id", "title_zh", "title_en", "sections", "updated_at", "kind", "holder", "columns", "rows",
+        "generated_at", "name_zh", "name_en", "number", "issuer_zh", "valid_to", "image_png_base64", "window_zh",
+        "window_en", "waiting", "issued_at", "reference", "status", "received_at", "config_version", "server_time"]
+near_miss = st.dictionaries(st.sampled_from(KEYS), json_values, max_size=12)
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.__name__)
+@settings(max_examples=60, deadline=None)
+@given(value=json_values | near_miss)
+def test_any_json_is_parsed_or_rejected_with_protocol_error(parser, value):
+    try:
+        parser.parse(value)
+    except ProtocolError:
+        pass
+
+
+def test_confirmed_without_session_is_rejected():
+    with pytest.raises(ProtocolError):
+        QrTicketState.parse({"state": "confirmed", "interval_s": 2})
+    with pytest.raises(ProtocolError):
+        QrTicketState.parse({"state": "teleported", "interval_s": 2})
+
+
+def test_licence_image_must_be_png():
+    base = {"id": "x", "name_zh": "a", "name_en": "a", "number": "1", "issuer_zh": "b", "valid_to": "c"}
+    with pytest.raises(ProtocolError):
+        Licence.parse({**base, "image_png_base64": "bm90IGEgcG5n"})
+    with pytest.raises(ProtocolError):
+        Licence.parse({**base, "image_png_base64": "***"})
