@@ -95,6 +95,15 @@ def find_service(cfg: Any, service_id: str, disabled: Iterable[str] = ()) -> Any
     return None
 
 
+def guide_topics(cfg: Any, disabled: Iterable[str] = ()) -> list[MenuItem]:
+    """Services a guide can be shown for: every enabled one except the guide browsers themselves."""
+    off = set(disabled)
+    return [MenuItem(service_id=s.id, title=text_of(s.title), icon=str(s.icon), available=True, reason=None,
+                     needs_login=needs_login(s), action=s.action)
+            for s in getattr(cfg, "services", ()) or ()
+            if getattr(s, "enabled", True) and s.id not in off and s.action != "guide"]
+
+
 def form_view(service: Any, values: dict[str, str], handoff_url: str | None = None,
               show_errors: bool = False) -> FormView:
     """The form for ``service`` with ``values`` filled in; errors only for touched fields or on submit."""

@@ -58,6 +58,7 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         self._handoff_id: str | None = None
         self._last_printable: tuple[str, Any] | None = None
         self._licence_data: list[Any] = []
+        self._guide_topic: str | None = None
         self._last_job: str | None = None
         self._last_touch = clock()
         self._countdown_end: float | None = None
@@ -212,6 +213,11 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         screen = self.state.screen
         if screen == "confirm":
             self.state.screen = "form"
+            self._changed()
+        elif screen == "guide" and (self.state.guide is not None or "guide" in self._tasks):
+            self._cancel_task("guide")
+            self.state.guide = None  # back from one guide to the list of topics
+            self._last_printable = None
             self._changed()
         elif screen in ("staff_pin", "staff"):
             self.staff_leave()

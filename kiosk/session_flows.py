@@ -50,9 +50,9 @@ class FlowsMixin:
                         on_done=self._queue_done, on_error=self._fetch_failed, timeout=_FETCH_TIMEOUT,
                         busy=msg("busy.queue"))
         elif action == "guide":
-            self._spawn("guide", lambda c: self.rt.client.get_guide(service.id, cancel=c),
-                        on_done=self._guide_done, on_error=self._fetch_failed, timeout=_FETCH_TIMEOUT,
-                        busy=msg("busy.guide"))
+            # a guide service is a browser: first the topics (the catalog's other services), then one guide
+            self.state.guide_topics = catalog.guide_topics(self.cfg, self._overrides.disabled())
+            self.state.screen = "guide"
         elif action == "record":
             kind = str(service.params.get("kind", service.id))
             self._spawn("record", lambda c: self.rt.client.get_record(kind, token, cancel=c),
@@ -71,11 +71,24 @@ class FlowsMixin:
             self.state.error = ErrorView(msg("error.unknown_service"), "home")
         self._changed()
 
+    def open_guide(self, topic_id: str) -> None:
+        """On the guide screen: fetch and show the guide of ``topic_id`` (one of ``state.guide_topics``)."""
+        self._last_touch = self.clock()
+        if self.state.screen != "guide" or topic_id not in {t.service_id for t in self.state.guide_topics}:
+            return
+        self._guide_topic = topic_id
+        self._spawn("guide", lambda c: self.rt.client.get_guide(topic_id, cancel=c),
+                    on_done=self._guide_done, on_error=self._fetch_failed, timeout=_FETCH_TIMEOUT,
+                    busy=msg("busy.guide"))
+        self._changed()
+
     def retry(self) -> None:
         """The error overlay's retry: run the current service (or identification) again."""
         self.state.error = None
         if self.state.screen == "identify":
             self.refresh_qr()
+        elif self.state.screen == "guide" and self._guide_topic is not None:
+            self.open_guide(self._guide_topic)
         elif self.state.screen == "confirm":
             self.confirm()
         elif self._service_def is not None:
@@ -94,6 +107,8 @@ class FlowsMixin:
         self.state.service = None
         self.state.form = None
         self.state.guide = None
+        self.state.guide_topics = []
+        self._guide_topic = None
         self.state.record = None
         self.state.licences = []
         self.state.result = None

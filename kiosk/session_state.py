@@ -185,6 +185,7 @@ class SessionState:
     attract_services: list[MenuItem] = field(default_factory=list)
     form: FormView | None = None
     guide: GuideView | None = None
+    guide_topics: list[MenuItem] = field(default_factory=list)  # guide screen: pick one, then `guide` is set
     record: RecordView | None = None
     licences: list[LicenceView] = field(default_factory=list)
     result: ResultView | None = None

@@ -178,6 +178,10 @@ def test_queue_ticket_without_login_prints_and_reports_printing_outcome():
 def test_guide_browse_and_print_copy():
     ctl, rt, _ = make()
     ctl.choose_service("service-guides")
+    assert ctl.state.screen == "guide" and ctl.state.guide is None
+    topics = {t.service_id for t in ctl.state.guide_topics}
+    assert "social-insurance-record" in topics and "service-guides" not in topics
+    ctl.open_guide("social-insurance-record")
     guide = SimpleNamespace(title_zh="指南", title_en="Guide", sections=[
         SimpleNamespace(heading_zh="材料", heading_en="Documents", items_zh=["身份证"], items_en=["ID card"])])
     rt.finish("guide", guide)
@@ -186,6 +190,8 @@ def test_guide_browse_and_print_copy():
     assert rt.printed[-1][0] == "service_guide"
     ctl.on_print_failed("job-1", "缺纸", "out of paper", "clear")
     assert "缺纸" in ctl.state.notice.zh
+    ctl.back()
+    assert ctl.state.screen == "guide" and ctl.state.guide is None and ctl.state.guide_topics
 
 
 def test_login_service_from_attract_goes_through_identify_then_straight_into_it():
@@ -304,6 +310,7 @@ def test_menu_greys_services_with_reasons():
 def test_fetch_error_offers_retry_which_runs_again():
     ctl, rt, _ = make()
     ctl.choose_service("service-guides")
+    ctl.open_guide("hotline-12345")
     rt.fail("guide", NetworkError("down"))
     assert ctl.state.error.action == "retry" and ctl.state.busy is None
     ctl.retry()
