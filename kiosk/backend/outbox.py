@@ -5,7 +5,9 @@ after the row is committed with ``synchronous=FULL`` in WAL mode (fsync on commi
 "accepted" is never a lie. Rows a crash left ``in_flight`` go back to ``pending`` in ``recover()``; they are
 re-sent with the same Idempotency-Key, which is what makes re-sending safe. Personal data: the file is
 created 0600 (SQLite gives its -wal/-shm files the same mode), and the fields and session token are erased
-the moment a row is done; done rows are deleted after the retention limit. Dead rows keep their fields so
+the moment a row is done (``secure_delete`` zeroes the freed bytes; ``scrub()`` truncates the WAL, which
+still holds old page images, and the sender runs it with its housekeeping); done rows are deleted after
+the retention limit. Dead rows keep their fields so
 staff can retry them; ``purge-done`` never touches them.
 
 The delivering thread is ``kiosk.backend.sender.OutboxSender`` (also importable from here).
@@ -89,6 +91,8 @@ class Outbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=10000")
+        # Freed cells (purged fields, deleted rows) are zeroed, not left readable in free pages.
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(_SCHEMA)
 
     @classmethod
@@ -201,6 +205,11 @@ class Outbox:
         cutoff = self.clock() - (older_than_s or 0.0)
         return self._tx(lambda db: db.execute(
             "DELETE FROM outbox WHERE state='done' AND delivered_at<=?", (cutoff,)).rowcount)
+
+    def scrub(self) -> None:
+        """Checkpoint and truncate the WAL so old page images (with purged fields) leave the disk too."""
+        with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def enforce_retention(self) -> int:
         """Retention limit: done rows older than ``retention_days``, and any beyond ``max_done_rows``."""

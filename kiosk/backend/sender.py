@@ -97,6 +97,7 @@ class OutboxSender:
                 if time.monotonic() - last_housekeeping > self.housekeeping_s:
                     last_housekeeping = time.monotonic()
                     self.outbox.enforce_retention()
+                    self.outbox.scrub()
             except Exception:  # the sender must outlive a bug or a locked disk; log it and back off
                 log.exception("outbox sender pass failed")
                 sent = 0

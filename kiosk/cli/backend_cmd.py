@@ -108,6 +108,7 @@ def _retry(args: argparse.Namespace) -> int:
 def _purge_done(args: argparse.Namespace) -> int:
     ob = _open_outbox(args)
     n = ob.purge_done(older_than_s=args.older_than_days * 86400)
+    ob.scrub()
     ob.close()
     print(f"已删除 {n} 条已送达记录 (deleted {n} done row(s); pending and dead rows are kept)")
     return 0
