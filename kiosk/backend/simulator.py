@@ -109,6 +109,14 @@ class GatewaySimulator:
                     sim._conns.add(tls)
                 return tls, addr
 
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                import sys
+                exc = sys.exc_info()[1]
+                if isinstance(exc, OSError):  # a client vanished mid-request (killed, timed out): expected here
+                    log.debug("sim: connection from %s ended: %s", client_address, exc)
+                else:
+                    log.error("sim: handler failed for %s", client_address, exc_info=True)
+
             def shutdown_request(self, request: Any) -> None:
                 with sim.lock:
                     sim._conns.discard(request)
