@@ -147,8 +147,11 @@ class Walk:
         self.step("no personal data left in any widget", lambda: self.check_wiped([name, ticket, reference, phone]))
         self.shot("after-wipe")
 
-        self.step("service guide without login", lambda: (ui.tap("attract.svc.service-guides"),
-                                                           self.wait_screen("guide", 15)))
+        self.step("service guides without login", lambda: (ui.tap("attract.svc.service-guides"),
+                                                            self.wait_screen("guide", 15)))
+        self.shot("guide-topics")
+        self.step("open one guide", lambda: (ui.tap("guide.topic.social-insurance-record"), self.wait_state(
+            "guide shown", lambda st: st.guide is not None, 15)))
         self.shot("guide")
         self.step("guide → home", lambda: (ui.tap("footer.home"), self.wait_screen("attract")))
 

@@ -1,0 +1,121 @@
+"""The real Runtime and SessionController against the in-process simulators (real TCP ports, real TLS).
+
+ID card placed in the card-reader simulator → auth on the gateway simulator → 12345 submission through the
+durable outbox → receipt bytes printed by the printer simulator; plus QR login, paper out mid-flow and the
+gateway down at submission. The UI thread is the test thread pumping a QueueBridge.
+"""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.bridge import QueueBridge
+from kiosk.config import load_config
+from kiosk.demo_sims import SimStack
+from kiosk.runtime import Runtime
+from kiosk.session import SessionController
+
+from session_fakes import CONFIG_DIR
+
+
+@pytest.fixture
+def kiosk(tmp_path):
+    stack = SimStack(load_config(CONFIG_DIR), tmp_path)
+    cfg = stack.start()
+    bridge = QueueBridge()
+    rt = Runtime(cfg, bridge)
+    ctl = SessionController(cfg, rt)
+    rt.attach(ctl)
+    rt.start()
+    try:
+        assert bridge.pump_until(lambda: ctl.state.devices.printer_ready and ctl.state.devices.reader_online
+                                 and ctl.state.devices.backend_ok, 15), ctl.state.devices
+        yield stack, bridge, rt, ctl
+    finally:
+        rt.stop()
+        stack.stop()
+
+
+def _identify_with_card(stack, bridge, ctl):
+    ctl.start_identify()
+    assert bridge.pump_until(lambda: ctl.state.qr is not None and ctl.state.qr.state == "waiting", 10)
+    stack.idcard.place("resident")
+    assert bridge.pump_until(lambda: ctl.state.screen == "menu", 10), (ctl.state.card, ctl.state.error)
+
+
+def _fill_and_submit(bridge, ctl):
+    ctl.choose_service("hotline-12345")
+    for key, value in {"category": "help", "phone": "13800138000", "street": "njxl"}.items():
+        ctl.set_field(key, value)
+    ctl.next()
+    assert ctl.state.screen == "confirm"
+    ctl.confirm()
+    assert bridge.pump_until(lambda: ctl.state.result is not None, 15), ctl.state.error
+
+
+def test_card_auth_submission_and_printed_receipt(kiosk):
+    stack, bridge, rt, ctl = kiosk
+    _identify_with_card(stack, bridge, ctl)
+    ident = ctl.state.identity
+    assert ident.method == "idcard" and "*" in ident.display_name
+    # the card won the race: the QR ticket was cancelled on the gateway
+    assert stack.gateway.tickets
+    assert bridge.pump_until(lambda: all(t["state"] == "cancelled" for t in stack.gateway.tickets.values()), 5)
+    _fill_and_submit(bridge, ctl)
+    result = ctl.state.result
+    assert result.delivered is True and result.reference
+    assert bridge.pump_until(lambda: ctl.state.result.printed is not None, 10)
+    assert ctl.state.result.printed is True
+    jobs = stack.printer.wait_jobs(1, timeout=5, complete=True)
+    assert any(result.reference in j.text for j in jobs)
+    assert stack.gateway.deliveries_by_reference[result.reference] == 1
+
+
+def test_qr_login_confirmed_on_the_phone(kiosk):
+    stack, bridge, rt, ctl = kiosk
+    ctl.start_identify()
+    assert bridge.pump_until(lambda: ctl.state.qr is not None and ctl.state.qr.state == "waiting", 10)
+    stack.gateway.qr_scan()
+    assert bridge.pump_until(lambda: (ctl.tick(), ctl.state.qr is not None and ctl.state.qr.state == "scanned")[1], 10)
+    stack.gateway.qr_confirm()
+    assert bridge.pump_until(lambda: (ctl.tick(), ctl.state.screen == "menu")[1], 10)
+    assert ctl.state.identity.method == "qr"
+    assert rt.reader.polling is False
+
+
+def test_paper_out_mid_flow_then_staff_reprint(kiosk):
+    stack, bridge, rt, ctl = kiosk
+    _identify_with_card(stack, bridge, ctl)
+    stack.printer.control("paper_out", after_bytes=200)
+    _fill_and_submit(bridge, ctl)
+    reference = ctl.state.result.reference
+    assert bridge.pump_until(lambda: ctl.state.result.printed is not None, 10)
+    assert ctl.state.result.printed is False
+    assert "缺纸" in ctl.state.result.print_message.zh or "纸" in ctl.state.result.print_message.zh
+    assert ctl.state.result.reference == reference  # the submission itself stands
+    ctl.end_session()
+    stack.printer.control("paper_loaded")
+    assert bridge.pump_until(lambda: ctl.state.devices.printer_ready, 10)
+    for _ in range(5):
+        ctl.staff_corner_tap()
+    for d in "246810":
+        ctl.staff_pin_digit(d)
+    ctl.staff_pin_submit()
+    assert bridge.pump_until(lambda: ctl.state.screen == "staff", 10)
+    ctl.staff_reprint_last()
+    assert bridge.pump_until(lambda: any(j.complete and reference in j.text for j in stack.printer.jobs), 10)
+
+
+def test_gateway_down_at_submission_is_queued_and_sent_later(kiosk):
+    stack, bridge, rt, ctl = kiosk
+    _identify_with_card(stack, bridge, ctl)
+    stack.gateway.stop()
+    _fill_and_submit(bridge, ctl)
+    result = ctl.state.result
+    assert result.delivered is False and result.reference and "不会丢失" in result.message.zh
+    assert bridge.pump_until(lambda: ctl.state.result.printed is not None, 10)
+    jobs = stack.printer.wait_jobs(1, timeout=5, complete=True)
+    assert any("自动提交" in j.text for j in jobs)  # the receipt says it is queued
+    assert rt.outbox.depth() == 1
+    stack.gateway.start()
+    rt.sender.wake()
+    assert bridge.pump_until(lambda: rt.outbox.depth() == 0, 20)
