@@ -170,9 +170,15 @@ def runtime_snapshot(devices: Mapping[str, Any], outbox: Any = None, extra: Mapp
         err = getattr(dev, "last_error", None)
         entry = {"status": getattr(status, "value", status), "reason": getattr(dev, "status_reason", None),
                  "action": getattr(getattr(err, "action", None), "value", "none") if err else "none"}
-        for attr in ("paper", "cover_open", "ready"):
+        for attr in ("paper", "ready"):
             if hasattr(dev, attr):
                 entry[attr] = getattr(dev, attr)
+        # the printer exposes its sensors as .state (DLE EOT decode); cover_open is None when unknown
+        cover = getattr(dev, "cover_open", None)
+        if cover is None:
+            cover = getattr(getattr(dev, "state", None), "cover_open", None)
+        if cover is not None:
+            entry["cover_open"] = bool(cover)
         devs[name] = entry
     snap: dict[str, Any] = {"devices": devs}
     if outbox is not None:

@@ -306,6 +306,10 @@ class IdCardReader(Device):
     # ----- errors and events --------------------------------------------------------------------
     def _failure(self, reply: p.Reply, *, card_found: bool = False) -> None:
         """Raise the typed error for a failure reply; SAM faults also set hardwareError."""
+        if p.describe_sw3(reply.sw3).error is type(None):
+            # a non-failure status (e.g. 0x91 "no content") where this step needs success: untrusted reply
+            raise ProtocolError(f"unexpected reader status 0x{reply.sw3:02X} for this step",
+                                message_zh="读卡器返回了意外的状态")
         exc = p.sw3_error(reply.sw3)
         if card_found and isinstance(exc, p.CardNotPresent):
             # the card was found a moment ago: it was lifted mid-read
