@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import termios
 import threading
 import time
 from collections import OrderedDict
@@ -29,6 +30,9 @@ from devices.printer.document import Document
 from devices.printer.encoder import encode_segments
 from devices.printer.profiles import Profile, get_profile
 from devices.transport import open_port, wire_seconds
+
+# a pty whose other side vanished raises termios.error (not an OSError) on flush
+_PORT_ERRORS = (serial.SerialException, OSError, termios.error)
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +74,7 @@ def query_status_byte(port: serial.SerialBase, n: int, timeout: float = 0.25) ->
             if b:
                 log.debug("printer: ignoring stray byte %02x", b[0])
         return None
-    except (serial.SerialException, OSError) as exc:
+    except _PORT_ERRORS as exc:
         raise DeviceUnavailable(f"printer status query failed: {exc}", message_zh="打印机连接中断",
                                 action=Action.CLEAR) from exc
 
@@ -180,7 +184,7 @@ class Printer(Device):
         if port is not None:
             try:
                 port.close()
-            except (OSError, serial.SerialException) as exc:
+            except _PORT_ERRORS as exc:
                 log.debug("closing printer port: %s", exc)
         self._update(P.UNKNOWN_STATE)
 
@@ -199,7 +203,7 @@ class Printer(Device):
             raise DeviceUnavailable("printer port closed", message_zh="打印机未连接", action=Action.CLEAR)
         try:
             port.write(data)
-        except (serial.SerialException, OSError) as exc:
+        except _PORT_ERRORS as exc:
             raise DeviceUnavailable(f"write to printer failed: {exc}", message_zh="打印机连接中断",
                                     action=Action.CLEAR) from exc
 

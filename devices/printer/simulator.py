@@ -74,6 +74,8 @@ class PrinterSimulator(SimulatorBase):
         self._job: SimJob | None = None
         self._page: Page | None = None
         self._last_closed: SimJob | None = None
+        self._pending: list = []
+        self._modes: tuple = (0, (1, 1), False)
         self.consumed = 0
 
     # ----- state ---------------------------------------------------------------------------------------
@@ -112,6 +114,7 @@ class PrinterSimulator(SimulatorBase):
                         self._inbox.clear()
                         keep_from = max(keep_from, end)
                         self._parser.clear()
+                        self._pending.clear()
                         self._close_job(complete=False, reason="cleared by DLE ENQ 2")
             self._inbox += data[keep_from:]
             self._wake.notify_all()
@@ -121,6 +124,7 @@ class PrinterSimulator(SimulatorBase):
         with self._state:
             self._inbox.clear()
             self._parser.clear()
+            self._pending.clear()
             self._close_job(complete=False, reason="disconnected")
             self._scanner = RealtimeScanner()
 
@@ -176,11 +180,21 @@ class PrinterSimulator(SimulatorBase):
             self._close_job(complete=False, reason="new job before cut")
         if self._job is None:
             if op.name not in _JOB_OPS:
-                self.settings.append(op.raw.hex(" "))
+                # a setting between tickets (bold/align before page 2's first line, ASB off at connect):
+                # it belongs to the next ticket, unless ESC @ resets it first
+                self._pending.append(op)
                 return
             self._job = SimJob(index=len(self.jobs) + 1)
             self.jobs.append(self._job)
-            self._page = Page(dots=self.profile.dots)
+            self._page = Page(dots=self.profile.dots, align=self._modes[0], size=self._modes[1],
+                              bold=self._modes[2])
+            pending, self._pending = self._pending, []
+            if op.name == "init":
+                self.settings += [p.raw.hex(" ") for p in pending]
+            else:
+                for p in pending:
+                    self._job.raw += p.raw
+                    self._page.apply(p)
         self._job.raw += op.raw
         self._page.apply(op)
         if op.name == "unknown":
@@ -195,6 +209,7 @@ class PrinterSimulator(SimulatorBase):
 
     def _finish(self, complete: bool, reason: str = "") -> tuple[SimJob, Page]:
         job, page = self._job, self._page
+        self._modes = (page.align, page.size, page.bold)  # modes outlive a cut, as on the printer
         job.complete, job.reason = complete, reason
         self._job, self._page, self._last_closed = None, None, job
         return job, page

@@ -107,7 +107,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     printer.start()
     try:
         deadline = time.monotonic() + 5.0
-        while not printer.ready and time.monotonic() < deadline:
+        # stop waiting as soon as a full status came back, ready or not
+        while not printer.ready and not printer.state.complete and time.monotonic() < deadline:
             time.sleep(0.1)
         if not printer.ready:
             fault = printer.state.fault()
