@@ -123,14 +123,17 @@ def _sim_backend(args: argparse.Namespace) -> int:
         from kiosk.config import load_config
         catalog = {s.id: (s.title.zh, s.title.en) for s in load_config(args.config).services}
     sim = GatewaySimulator(port=args.port, host=args.host, catalog=catalog).start()
-    print(f"网关模拟器已启动 gateway simulator on {sim.base_url} (dev TLS; Ctrl-C to stop)")
+    print(f"网关模拟器已启动 gateway simulator on {sim.base_url} (dev TLS; Ctrl-C to stop)", flush=True)
     print('  控制 control: kiosk sim backend-control \'{"cmd": "qr_confirm"}\'  '
-          '(qr_scan, qr_confirm, qr_deny, qr_expire, inject, clear, counts)')
+          '(qr_scan, qr_confirm, qr_deny, qr_expire, inject, clear, counts)', flush=True)
+    import signal
     stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        stop.wait()
+        while not stop.wait(1.0):
+            continue
     except KeyboardInterrupt:
-        pass
+        print("停止 stopping", flush=True)
     finally:
         sim.stop()
     return 0
