@@ -142,12 +142,14 @@ class FlowsMixin:
         self._changed()
 
     def _record_done(self, record: Any) -> None:
+        columns = list(record.columns)
+        table = [[str(row.get(col.key, "")) for col in columns] for row in record.rows]
+        # rows: a two-column fallback (first cell as the label, the other cells as the value)
         rows = [(Text("持有人", "Holder"), str(record.holder))]
-        for row in record.rows:
-            cells = " | ".join(str(row.get(col.key, "")) for col in record.columns)
-            rows.append((Text(" | ".join(c.zh for c in record.columns), " | ".join(c.en for c in record.columns)),
-                         cells))
-        self.state.record = RecordView(title=Text(record.title_zh, record.title_en), rows=rows)
+        rows += [(Text(cells[0], cells[0]), "  ".join(cells[1:])) for cells in table if cells]
+        self.state.record = RecordView(title=Text(record.title_zh, record.title_en), rows=rows,
+                                       holder=str(record.holder), columns=[Text(c.zh, c.en) for c in columns],
+                                       table=table)
         self._last_printable = ("record_printout", record)
         self.state.screen = "record"
         self._changed()

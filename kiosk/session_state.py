@@ -103,6 +103,9 @@ class GuideView:
 class RecordView:
     title: Text
     rows: list[tuple[Text, str]] = field(default_factory=list)
+    holder: str = ""  # masked by the gateway
+    columns: list[Text] = field(default_factory=list)  # table header …
+    table: list[list[str]] = field(default_factory=list)  # … and one list of cells per row
 
 
 @dataclass

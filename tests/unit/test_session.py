@@ -213,7 +213,9 @@ def test_record_flow_fetches_shows_and_prints():
     record = SimpleNamespace(title_zh="社保缴费记录", title_en="Social insurance", holder="王*明",
                              columns=[SimpleNamespace(key="month", zh="月份", en="Month")], rows=[{"month": "2026-10"}])
     rt.finish("record", record)
-    assert ctl.state.screen == "record" and ctl.state.record.rows[1][1] == "2026-10"
+    rec = ctl.state.record
+    assert ctl.state.screen == "record" and rec.table == [["2026-10"]] and rec.columns[0].zh == "月份"
+    assert rec.holder == "王*明" and rec.rows[1][0].zh == "2026-10"
     ctl.print_current()
     assert rt.printed[-1][0] == "record_printout"
 
