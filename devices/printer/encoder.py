@@ -18,11 +18,16 @@ from devices.printer.profiles import Profile, get_profile
 log = logging.getLogger(__name__)
 
 
+def _has_four_byte(text: str, encoded: bytes) -> bool:
+    # GB18030 is 1 byte per ASCII and 2 per other character, unless some character took 4
+    return len(encoded) != 2 * len(text) - len(text.encode("ascii", "ignore"))
+
+
 def needs_raster(text: str, profile: Profile) -> bool:
     """True when the model's resident font cannot print some character of ``text``."""
-    if profile.font_4byte:
+    if profile.font_4byte or text.isascii():
         return False
-    return any(len(ch.encode("gb18030")) == 4 for ch in text)
+    return _has_four_byte(text, text.encode("gb18030"))
 
 
 class Encoder:
@@ -63,11 +68,12 @@ class Encoder:
 
     def line(self, text: str, size: tuple[int, int] = (1, 1), bold: bool = False, align: str = "left") -> None:
         """One already-wrapped line."""
-        if needs_raster(text, self.profile):
+        encoded = text.encode("gb18030")
+        if not self.profile.font_4byte and _has_four_byte(text, encoded):
             self._raster_line(text, size, bold, align)
             return
         self._set(size, bold, align)
-        self.out += text.encode("gb18030") + P.LF
+        self.out += encoded + P.LF
         self._mark()
 
     def _raster_line(self, text: str, size: tuple[int, int], bold: bool, align: str) -> None:
@@ -100,7 +106,15 @@ class Encoder:
 
     def table(self, block: Table) -> None:
         for i, row in enumerate((block.header, *block.rows)):
-            cells = [wrap(str(c), w - 1) or [""] for c, w in zip(row, block.widths)]
+            row = [clean_text(str(c)) for c in row]
+            fits = [text_width(c) <= w - 1 for c, w in zip(row, block.widths)]
+            if all(fits):  # the common case: one printed line per row
+                self.line("".join(c + " " * (w - text_width(c)) for c, w in zip(row, block.widths)).rstrip(),
+                          bold=(i == 0))
+                if i == 0:
+                    self.line("-" * min(self.columns(), sum(block.widths)))
+                continue
+            cells = [wrap(c, w - 1) or [""] for c, w in zip(row, block.widths)]
             for k in range(max(len(c) for c in cells)):
                 parts = [pad_to(c[k] if k < len(c) else "", w) for c, w in zip(cells, block.widths)]
                 self.line("".join(parts).rstrip(), bold=(i == 0))

@@ -143,3 +143,12 @@ def test_profiles_load_with_the_required_fields():
     assert kiosk.presenter and kiosk.band_height == 24 and kiosk.near_end_sensor
     with pytest.raises(ValueError, match="unknown printer profile"):
         get_profile("no-such-printer")
+
+
+def test_table_cell_wraps_within_its_column():
+    out = encode(Document([Table(("项目", "说明"), (("A", "很长的说明文字" * 3),), (6, 20))]))
+    texts = [op.args["text"] for op in ops_of(out) if op.name == "text"]
+    body = texts[2:]
+    assert len(body) == 3 and body[0].startswith("A     很长") and body[1].startswith("      ")
+    assert all(text_width(t) <= 26 for t in texts)
+    assert "".join(t[6:] for t in body) == "很长的说明文字" * 3
