@@ -251,15 +251,46 @@ class Runtime:
         return count
 
     def staff_info(self) -> dict:
+        """Staff screen: internal health checks (no side effects), outbox depth, masked log tail."""
         from kiosk.logs import mask_text, tail
 
         view = self.device_view()
-        statuses = [("idcard", view.idcard), ("printer", f"{view.printer} / paper {view.paper}"),
-                    ("gateway", view.backend), ("help requests", str(self.help_requests))]
+        statuses = [("idcard", f"{view.idcard} — {self._check_reader()}"),
+                    ("printer", f"{view.printer} / paper {view.paper} — {self._check_printer()}"),
+                    ("gateway", f"{view.backend} — {self._check_gateway()}"),
+                    ("help", f"{self.help_requests} request(s) since start")]
         depth = self.outbox.depth() if self.outbox is not None else None
         log_dir = getattr(getattr(self.cfg, "logging", None), "dir", None)
         lines = [mask_text(x) for x in tail(log_dir, 30)] if log_dir is not None else []
         return {"statuses": statuses, "outbox_depth": depth, "log_tail": lines}
+
+    def _check_reader(self) -> str:
+        from devices.errors import DeviceError
+
+        if self.reader is None:
+            return "not configured"
+        try:
+            info = self.reader.sam_info(timeout=3.0)
+        except DeviceError as exc:
+            return f"check failed: {exc.message_en}"
+        return "SAM ok" if info.get("sam_ok") else f"SAM fault {info.get('sam_status')}"
+
+    def _check_printer(self) -> str:
+        from devices.errors import DeviceError
+
+        if self.printer is None:
+            return "not configured"
+        try:
+            state = self.printer.query_status(timeout=3.0)
+        except DeviceError as exc:
+            return f"check failed: {exc.message_en}"
+        fault = state.fault()
+        return "ready" if state.ready else f"not ready ({fault[0] if fault else 'unknown'})"
+
+    def _check_gateway(self) -> str:
+        started = time.monotonic()
+        self._probe_once()
+        return f"{'reachable' if self.backend_ok else 'unreachable'} in {1000 * (time.monotonic() - started):.0f} ms"
 
 
 def _status(device: Any) -> str:

@@ -119,3 +119,14 @@ def test_gateway_down_at_submission_is_queued_and_sent_later(kiosk):
     stack.gateway.start()
     rt.sender.wake()
     assert bridge.pump_until(lambda: rt.outbox.depth() == 0, 20)
+
+
+def test_staff_health_checks_against_the_simulators(kiosk):
+    stack, bridge, rt, ctl = kiosk
+    info = dict(rt.staff_info()["statuses"])
+    assert "SAM ok" in info["idcard"]
+    assert info["printer"].endswith("ready") and "paper full" in info["printer"]
+    assert "reachable" in info["gateway"] and "unreachable" not in info["gateway"]
+    stack.printer.control("cover_open")
+    assert "cover_open" in dict(rt.staff_info()["statuses"])["printer"]
+    assert rt.staff_info()["outbox_depth"] == 0
