@@ -124,7 +124,8 @@ class IdCardReader(Device):
             elif time.monotonic() - self._last_health >= self.health_interval:
                 self._sam_info()
         except DeviceTimeout as exc:
-            self._lost(exc)
+            if self._connected:  # _sam_info may already have dropped the connection
+                self._lost(exc)
         except p.SamFault:
             pass  # already reported as hardwareError + error event by _failure
 

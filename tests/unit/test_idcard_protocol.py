@@ -298,3 +298,16 @@ def test_masked_repr_and_wipe():
     card.wipe()
     assert card.wiped and card.name is None and card.id_number is None and card.address is None
     assert photo == bytes(1024)  # zeroed in place, not just dropped
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=300), max_size=10))
+def test_simulator_answers_any_host_bytes_without_raising(chunks):
+    from devices.idcard.simulator import IdCardSimulator
+
+    sim = IdCardSimulator(transport="tcp", card="resident")  # not started: on_bytes is pure
+    for chunk in chunks:
+        assert isinstance(sim.on_bytes(chunk), bytes)
+    sim.on_disconnect()  # a half-received frame is dropped when the host reconnects
+    out = sim.on_bytes(p.encode_find_card())
+    assert p.Reply(0, 0, 0x9F, bytes(4)) in p.FrameDecoder().feed(out)
