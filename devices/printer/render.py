@@ -136,6 +136,7 @@ class Page:
             self._raster(a)
         elif name == "cut":
             self._print_line(force=False)
+            self._cut_mark()
             self.dump.append("=" * 16 + " cut " + "=" * 16)
             self.cut = True
         elif name == "unknown":
@@ -148,6 +149,16 @@ class Page:
         x = {0: 0, 1: (self.dots - width) // 2, 2: self.dots - width}[align]
         row.paste(img.crop((0, 0, width, img.height)), (x, 0))
         self.rows.append(row)
+
+    def _cut_mark(self) -> None:
+        """A dotted line where the paper is cut, so multi-page previews show the pages."""
+        self._blank(LINE_PITCH)
+        row = Image.new("1", (self.dots, 2), 0)
+        draw = ImageDraw.Draw(row)
+        for x in range(0, self.dots, 8):
+            draw.line((x, 0, x + 3, 0), fill=1, width=2)
+        self.rows.append(row)
+        self._blank(LINE_PITCH)
 
     def _blank(self, dots: int) -> None:
         if dots > 0:

@@ -108,3 +108,13 @@ def test_mask_number():
     assert mask_number("310106199001010023") == "3101**********0023"
     assert mask_number("13812345678") == "138****5678"
     assert mask_number("3101**********0023") == "3101**********0023"
+
+
+@pytest.mark.parametrize("kind, url", [("ticket", "https://zwdt.sh.gov.cn/q/JA03/A023"),
+                                       ("receipt", "https://zwdt.sh.gov.cn/t/JA03-20261127-0042"),
+                                       ("guide", "https://zwdt.sh.gov.cn/g/social-insurance-record")])
+def test_qr_in_the_preview_scans(kind, url, tmp_path):
+    import zxingcpp
+    render_png(sample(kind), tmp_path / "r.png")
+    found = zxingcpp.read_barcodes(PILImage.open(tmp_path / "r.png"))
+    assert [r.text for r in found] == [url]
