@@ -83,7 +83,10 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         self._version += 1
         self.state.version = self._version
         for listener in list(self._listeners):
-            listener(self.state)
+            try:
+                listener(self.state)
+            except Exception:  # a broken screen must not stop the session (idle wipe, tasks) from working
+                log.exception("state listener failed")
 
     def _fresh_state(self) -> SessionState:
         term = getattr(self.cfg, "terminal", None)
@@ -102,14 +105,14 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         def done(result: Any) -> None:
             if self._tasks.get(name) is handle:
                 del self._tasks[name]
-                if busy is not None:
+                if self._busy_task == name:
                     self._end_busy()
                 on_done(result)
 
         def failed(exc: BaseException) -> None:
             if self._tasks.get(name) is handle:
                 del self._tasks[name]
-                if busy is not None:
+                if self._busy_task == name:
                     self._end_busy()
                 on_error(exc)
 
@@ -257,6 +260,7 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         self.rt.discard_jobs(self._owner())
         self._token = None
         self._pending_service = None
+        self._pin = ""
         self._clear_service()
         self._last_job = None
         self._jobs = {job: p for job, p in self._jobs.items() if p == "staff"}

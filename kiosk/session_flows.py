@@ -116,6 +116,16 @@ class FlowsMixin:
 
     def _fetch_failed(self, exc: BaseException) -> None:
         log.warning("service call failed: %s", type(exc).__name__)
+        from kiosk.backend.errors import AuthError
+
+        if isinstance(exc, AuthError) and self._token is not None and self._service_def is not None:
+            # the resident's gateway session expired: identify again, then straight back into the service
+            service_id = self._service_def.id
+            self._token = None
+            self.state.identity = None
+            self._clear_service()
+            self.start_identify(pending_service=service_id)
+            return
         reason = Text(getattr(exc, "message_zh", "") or "网络异常", getattr(exc, "message_en", "") or "network problem")
         template = msg("error.backend")
         self.state.error = ErrorView(Text(template.zh.format(reason=reason.zh), template.en.format(reason=reason.en)),

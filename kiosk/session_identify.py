@@ -72,12 +72,11 @@ class IdentifyMixin:
         if self._qr_ticket is None or self.state.screen != "identify":
             return
         state = str(getattr(reply, "state", "waiting"))
-        interval = getattr(reply, "interval_s", None)
-        if interval:
-            self._qr_interval = float(interval)
-        if state == "slow_down":
-            self._qr_interval += 1.0
-            state = "waiting" if self.state.qr is None else self.state.qr.state
+        interval = float(getattr(reply, "interval_s", 0) or 0)
+        if getattr(reply, "slow_down", False):  # RFC 8628 §3.5: add 5 s for this and every later poll
+            self._qr_interval = max(interval, self._qr_interval + 5.0)
+        elif interval:
+            self._qr_interval = interval
         qr = self.state.qr or QrView()
         if state == "confirmed":
             self._qr_ticket = None
@@ -160,12 +159,16 @@ class IdentifyMixin:
 
     def _auth_failed(self, exc: BaseException) -> None:
         log.warning("identity check failed: %s", type(exc).__name__)
-        self.state.card = CardView("error", _error_text(exc, msg("auth.failed")))
+        reason = _error_text(exc, msg("auth.failed"))
+        again = msg("card.retry")
+        # the reader reads a card once per placement: lifting and placing it again is the retry
+        self.state.card = CardView("error", Text(f"{reason.zh}。{again.zh}", f"{reason.en}. {again.en}"))
         self._changed()
 
     def _identified(self, auth: Any, method: str) -> None:
         self._token = auth.token
         self.rt.set_card_polling(False)
+        self._cancel_task("auth")  # QR won while a card check was in flight: its late answer is ignored
         self._drop_qr_ticket()
         self.state.qr = None
         self.state.card = CardView("done")

@@ -95,6 +95,18 @@ def test_card_wins_while_qr_poll_in_flight_and_late_poll_result_is_ignored():
     assert ctl.state.identity.method == "idcard"
 
 
+def test_qr_confirmed_while_card_check_in_flight_wins_and_ignores_the_card():
+    ctl, rt, clock = make()
+    ctl.start_identify()
+    rt.finish("qr_create", qr_ticket())
+    clock.advance(2.5)
+    ctl.tick()
+    ctl.on_card_read(FakeCard())
+    card_check = rt.pending("auth")
+    rt.finish("qr_poll", SimpleNamespace(state="confirmed", interval_s=2.0, session=auth("李*")))
+    assert card_check.cancelled and ctl.state.identity.method == "qr" and ctl.state.busy is None
+
+
 def test_qr_expiry_does_not_refresh_by_itself_and_refresh_creates_a_new_ticket():
     ctl, rt, clock = make()
     ctl.start_identify()
@@ -120,13 +132,26 @@ def test_qr_slow_down_lengthens_the_poll_interval():
     rt.finish("qr_create", qr_ticket(interval=2))
     clock.advance(2.0)
     ctl.tick()
-    rt.finish("qr_poll", SimpleNamespace(state="waiting", interval_s=5.0, session=None, slow_down=True))
-    clock.advance(2.5)
+    rt.finish("qr_poll", SimpleNamespace(state="waiting", interval_s=2.0, session=None, slow_down=True))
+    clock.advance(6.5)
     ctl.tick()
-    assert not rt.has_pending("qr_poll")
-    clock.advance(3.0)
+    assert not rt.has_pending("qr_poll")  # 2 s + 5 s
+    clock.advance(0.6)
     ctl.tick()
     assert rt.has_pending("qr_poll")
+
+
+def test_expired_gateway_session_sends_the_resident_to_identify_then_back():
+    from kiosk.backend.errors import AuthError
+
+    ctl, rt, _ = make()
+    identify_by_card(ctl, rt)
+    ctl.choose_service("e-licences")
+    rt.fail("licences", AuthError("token expired"))
+    assert ctl.state.screen == "identify" and ctl.state.identity is None
+    ctl.on_card_read(FakeCard())
+    rt.finish("auth", auth())
+    assert rt.has_pending("licences")
 
 
 def test_card_error_says_place_again_and_card_removal_keeps_session():
