@@ -9,6 +9,7 @@ blocking ones are called from tasks (``spawn``), never from the UI thread.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from typing import Any, Callable
@@ -24,6 +25,14 @@ log = logging.getLogger(__name__)
 
 #: how often the gateway is probed while it is unreachable (seconds); when up, heartbeat_interval_s
 _PROBE_DOWN_S = 10.0
+
+
+class RuntimeStartError(Exception):
+    """The kiosk cannot start its back end (outbox, gateway client); message in Chinese, then English."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        self.message_zh, self.message_en = message_zh, message_en
+        super().__init__(f"{message_zh} / {message_en}")
 
 
 class Runtime:
@@ -57,6 +66,7 @@ class Runtime:
         from devices.idcard.driver import IdCardReader
         from devices.printer.driver import Printer
         from kiosk.backend.client import GatewayClient
+        from kiosk.backend.errors import BackendError
         from kiosk.backend.outbox import Outbox
         from kiosk.backend.sender import OutboxSender
         from kiosk.backend.submissions import SubmissionService
@@ -71,8 +81,17 @@ class Runtime:
             self.printer = Printer(devs.printer.port, baudrate=devs.printer.baudrate, profile=devs.printer.profile)
             self._unsubscribe.append(self.printer.subscribe(self._on_printer_event))
             self.printer.start()
-        self.client = GatewayClient.from_config(self.cfg)
-        self.outbox = Outbox.from_config(self.cfg)
+        try:
+            self.client = GatewayClient.from_config(self.cfg)
+        except BackendError as exc:
+            self.stop()
+            raise RuntimeStartError(f"网关客户端无法创建：{exc}", f"gateway client cannot be created: {exc}") from exc
+        try:
+            self.outbox = Outbox.from_config(self.cfg)
+        except (OSError, sqlite3.Error) as exc:
+            self.stop()
+            raise RuntimeStartError(f"本机待发件箱无法打开（{self.cfg.outbox.path}）：{exc}",
+                                    f"cannot open the outbox at {self.cfg.outbox.path}: {exc}") from exc
         self.sender = OutboxSender(self.outbox, self.client)
         self.sender.start()
         self.submissions = SubmissionService(self.outbox, self.sender, self.cfg.terminal.id)

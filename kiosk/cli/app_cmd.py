@@ -26,9 +26,15 @@ def _run(args: argparse.Namespace) -> int:
     from kiosk.app import run
     from kiosk.logs import setup_logging
 
+    from kiosk.runtime import RuntimeStartError
+
     setup_logging(cfg.logging.dir, level=cfg.logging.level, max_bytes=cfg.logging.max_bytes,
                   backups=cfg.logging.backups)
-    return run(config_dir, headless=args.headless, kiosk_mode=not args.windowed)
+    try:
+        return run(config_dir, headless=args.headless, kiosk_mode=not args.windowed)
+    except RuntimeStartError as exc:
+        print(f"终端未启动 / kiosk not started: {exc}", file=sys.stderr)
+        return 1
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -130,3 +130,21 @@ def test_staff_health_checks_against_the_simulators(kiosk):
     stack.printer.control("cover_open")
     assert "cover_open" in dict(rt.staff_info()["statuses"])["printer"]
     assert rt.staff_info()["outbox_depth"] == 0
+
+
+def test_unwritable_outbox_is_a_clear_start_error(tmp_path):
+    from kiosk.runtime import RuntimeStartError
+
+    cfg = load_config(CONFIG_DIR)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    cfg = cfg.model_copy(update={
+        "outbox": cfg.outbox.model_copy(update={"path": blocker / "outbox.sqlite3"}),
+        "devices": cfg.devices.model_copy(update={
+            "idcard": cfg.devices.idcard.model_copy(update={"enabled": False}),
+            "printer": cfg.devices.printer.model_copy(update={"enabled": False})})})
+    rt = Runtime(cfg, QueueBridge())
+    with pytest.raises(RuntimeStartError) as info:
+        rt.start()
+    assert "待发件箱" in info.value.message_zh and str(blocker) in info.value.message_en
+    assert rt.device_view().printer == "noDevice" and rt.device_view().idcard == "noDevice"
