@@ -143,25 +143,32 @@ class PrinterSimulator(SimulatorBase):
 
     def _engine(self) -> None:
         while not self._stop.is_set():
-            with self._state:
-                if not self._inbox or self.holding:
-                    self._wake.wait(0.05)
-                    continue
-                size = min(len(self._inbox), 512, *self._triggers.values()) or 1
-                piece = bytes(self._inbox[:size])
-            if self.pace:
-                time.sleep(wire_seconds(len(piece), self.baudrate))
-            finished: list[tuple[SimJob, Page]] = []
-            with self._state:
-                if not self._inbox.startswith(piece):  # cleared by DLE ENQ 2 / unplug meanwhile
-                    continue
-                del self._inbox[:len(piece)]
-                self.consumed += len(piece)
-                for op in self._parser.feed(piece):
-                    self._apply(op, finished)
-                self._count_triggers(len(piece))
-            for job, page in finished:
-                self._save(job, page)
+            self.step(wait=0.05)
+
+    def step(self, wait: float = 0.0) -> bool:
+        """Consume and print one piece of the receive buffer (the engine thread calls this in a loop;
+        tests may call it directly on a simulator that was never started). False when nothing to do."""
+        with self._state:
+            if not self._inbox or self.holding:
+                if wait:
+                    self._wake.wait(wait)
+                return False
+            size = min(len(self._inbox), 512, *self._triggers.values()) or 1
+            piece = bytes(self._inbox[:size])
+        if self.pace:
+            time.sleep(wire_seconds(len(piece), self.baudrate))
+        finished: list[tuple[SimJob, Page]] = []
+        with self._state:
+            if not self._inbox.startswith(piece):  # cleared by DLE ENQ 2 / unplug meanwhile
+                return True
+            del self._inbox[:len(piece)]
+            self.consumed += len(piece)
+            for op in self._parser.feed(piece):
+                self._apply(op, finished)
+            self._count_triggers(len(piece))
+        for job, page in finished:
+            self._save(job, page)
+        return True
 
     def _count_triggers(self, n: int) -> None:
         for fault in list(self._triggers):

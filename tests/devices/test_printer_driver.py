@@ -91,6 +91,17 @@ def test_prints_a_ticket_and_the_simulator_gets_exactly_the_encoded_bytes(rig):
     assert printer.paper == "full" and printer.ready
 
 
+@pytest.mark.parametrize("rig", ["snbc-bt-t080"], indirect=True)
+def test_kiosk_profile_with_presenter_and_small_raster_bands(rig):
+    sim, printer, events = rig
+    doc = sample("test", "snbc-bt-t080")
+    data = encode(doc, "snbc-bt-t080")
+    job = printer.submit(doc)
+    events.wait("job_done", job_id=job)
+    assert wait_until(lambda: received(sim) == data)  # presenter bytes after the cut included
+    assert sim.unknown == [] and sim.jobs[0].complete
+
+
 def test_status_events_fire_on_change_only(rig):
     sim, printer, events = rig
     time.sleep(0.6)  # several idle polls with nothing changing
