@@ -1,4 +1,5 @@
-"""Service guide (办事指南): headings and text from the gateway, scrollable, printable."""
+"""Service guide (办事指南): first the topics to pick from, then the chosen guide's headings and text from
+the gateway, scrollable and printable."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +7,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
-from screens.widgets import KioskScreen, label
+from screens.widgets import KGrid, KioskScreen, button, columns, label
 
 
 class GuideScreen(KioskScreen):
@@ -14,14 +15,28 @@ class GuideScreen(KioskScreen):
 
     def signature(self, state: Any) -> Any:
         g = state.guide
-        return (state.lang, state.elder_mode, None if g is None else (g.title, tuple(g.sections)))
+        topics = tuple((t.service_id, t.title, t.available, t.reason) for t in getattr(state, "guide_topics", ()))
+        printable = bool(getattr(state.service, "printable", False))
+        return (state.lang, state.elder_mode, App.get_running_app().landscape, topics, printable,
+                None if g is None else (g.title, tuple(g.sections)))
 
     def build_content(self, state: Any) -> None:
         app = App.get_running_app()
         lang = state.lang
         box = self.ids.sections
         box.clear_widgets()
+        self.ids.topics.clear_widgets()
         guide = state.guide
+        self.ids.print_button.disabled = guide is None or not getattr(state.service, "printable", False)
+        if guide is None and getattr(state, "guide_topics", None):
+            self.title_text = app.tr("guide.title", lang)
+            grid = KGrid(cols=columns(app.landscape, 2, 3), wid="guide.topics")
+            for t in state.guide_topics:
+                grid.add_widget(button(t.title.get(lang), lambda sid=t.service_id: self.act("open_guide", sid),
+                                       wid=f"guide.topic.{t.service_id}", style="secondary" if t.available
+                                       else "disabled", disabled=not t.available))
+            self.ids.topics.add_widget(grid)
+            return
         if guide is None or not guide.sections:
             self.title_text = app.tr("guide.title", lang) if guide is None else guide.title.get(lang)
             box.add_widget(label(app.tr("guide.empty", lang), tone="muted", wid="guide.empty"))
@@ -33,4 +48,5 @@ class GuideScreen(KioskScreen):
 
     def clear_content(self) -> None:
         self.ids.sections.clear_widgets()
+        self.ids.topics.clear_widgets()
         self.title_text = ""

@@ -54,8 +54,10 @@ class IdentifyScreen(KioskScreen):
             self.qr_text = qr.message.get(lang) if qr.message is not None else app.tr(key, lang)
             self.qr_seconds_text = (app.tr("identify.qr_seconds", lang, n=qr.seconds_left)
                                     if qr.state == "waiting" and qr.seconds_left > 0 else "")
-        url = qr.qr_url if qr is not None and qr.state in ("waiting", "expired") else ""
         image = self.ids.qr_image
+        if qr is not None and qr.state == "expired":
+            return  # keep the last code on screen, greyed by the kv rule, under 点击刷新
+        url = qr.qr_url if qr is not None and qr.state == "waiting" else ""
         if url and url != self._qr_url:
             image.texture = qr_texture(url)
         elif not url:

@@ -10,7 +10,7 @@ from kivy.app import App
 from kivy.properties import StringProperty
 
 from screens.qr import png_texture
-from screens.widgets import KImage, KioskScreen, Panel, label
+from screens.widgets import KImage, KioskScreen, Panel, button, label
 
 
 class LicenceScreen(KioskScreen):
@@ -20,7 +20,8 @@ class LicenceScreen(KioskScreen):
         app = App.get_running_app()
         items = tuple((lic.title, lic.number_masked, len(lic.image_png), hash(lic.image_png))
                       for lic in state.licences)
-        return (state.lang, state.elder_mode, app.landscape, items)
+        printable = bool(getattr(state.service, "printable", False))
+        return (state.lang, state.elder_mode, app.landscape, printable, items)
 
     def build_content(self, state: Any) -> None:
         app = App.get_running_app()
@@ -43,6 +44,9 @@ class LicenceScreen(KioskScreen):
             if lic.number_masked:
                 card.add_widget(label(app.tr("licence.number", lang, number=lic.number_masked),
                                       tone="muted", wid=f"licence.number.{n}", personal=True))
+            if getattr(state.service, "printable", False):
+                card.add_widget(button(app.tr("licence.print", lang), lambda i=n: self.act("print_current", i),
+                                       wid=f"licence.print.{n}", style="primary"))
             box.add_widget(card)
 
     def clear_content(self) -> None:

@@ -4,17 +4,19 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from screens.widgets import KioskScreen, label
 
 
 class RecordScreen(KioskScreen):
     title_text = StringProperty("")
+    printable = BooleanProperty(False)
 
     def signature(self, state: Any) -> Any:
         r = state.record
-        return (state.lang, state.elder_mode, None if r is None else (r.title, tuple(r.rows)))
+        printable = bool(getattr(state.service, "printable", False))
+        return (state.lang, state.elder_mode, printable, None if r is None else (r.title, tuple(r.rows)))
 
     def build_content(self, state: Any) -> None:
         app = App.get_running_app()
@@ -22,6 +24,7 @@ class RecordScreen(KioskScreen):
         table = self.ids.table
         table.clear_widgets()
         record = state.record
+        self.printable = bool(getattr(state.service, "printable", False)) and record is not None
         self.title_text = app.tr("record.title", lang) if record is None else record.title.get(lang)
         if record is None or not record.rows:
             table.add_widget(label(app.tr("record.empty", lang), tone="muted", wid="record.empty"))
@@ -36,3 +39,4 @@ class RecordScreen(KioskScreen):
     def clear_content(self) -> None:
         self.ids.table.clear_widgets()
         self.title_text = ""
+        self.printable = False

@@ -13,7 +13,6 @@ class ResultScreen(KioskScreen):
     title_text = StringProperty("")
     message_text = StringProperty("")
     reference = StringProperty("")
-    delivery_text = StringProperty("")
     print_text = StringProperty("")
     print_failed = BooleanProperty(False)
     queued = BooleanProperty(False)
@@ -33,9 +32,8 @@ class ResultScreen(KioskScreen):
         self.title_text = r.title.get(lang)
         self.message_text = r.message.get(lang)
         self.reference = r.reference or ""
+        # the controller's title/message say delivered, queued (outbox) or rejected; here only the colour
         self.queued = r.delivered is False
-        self.delivery_text = ("" if r.delivered is None else
-                              app.tr("result.delivered" if r.delivered else "result.queued", lang))
         if r.print_message is not None:
             self.print_text = r.print_message.get(lang)
         elif r.printed is None:
@@ -45,5 +43,5 @@ class ResultScreen(KioskScreen):
         self.print_failed = r.printed is False
 
     def clear_content(self) -> None:
-        self.title_text = self.message_text = self.reference = self.delivery_text = self.print_text = ""
+        self.title_text = self.message_text = self.reference = self.print_text = ""
         self.print_failed = self.queued = False

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
-from kivy.properties import ObjectProperty
+from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
@@ -29,6 +29,7 @@ class CornerZone(Widget):
 
 class KioskRoot(FloatLayout):
     sm = ObjectProperty(None)
+    notice_text = StringProperty("")
 
     def on_kv_post(self, base_widget: Any) -> None:
         # ids are weak proxies: keep strong references to widgets that leave the tree while hidden
@@ -41,6 +42,8 @@ class KioskRoot(FloatLayout):
         for name in ("idle", "busy", "help"):
             self.remove_widget(self._overlays[name])
         self.ids.content.remove_widget(self._overlays["error"])
+        self._notice = self.ids.notice_bar.__self__
+        self.ids.content.remove_widget(self._notice)
 
     def on_touch_down(self, touch: Any) -> bool:
         app = App.get_running_app()
@@ -53,6 +56,7 @@ class KioskRoot(FloatLayout):
     def render(self, state: Any) -> None:
         self._render_footer(state)
         self._render_error(state)
+        self._render_notice(state)
         self._set_layer("idle", state.countdown is not None, state)
         self._set_layer("busy", state.busy is not None and state.countdown is None, state)
         self._set_layer("help", state.help is not None, state)
@@ -90,6 +94,15 @@ class KioskRoot(FloatLayout):
             # below the header, above the screen
             content.add_widget(banner, index=len(content.children) - 1)
 
+    def _render_notice(self, state: Any) -> None:
+        notice = getattr(state, "notice", None)
+        content = self.ids.content
+        self.notice_text = notice.get(state.lang) if notice is not None else ""
+        if notice is None and self._notice.parent is not None:
+            content.remove_widget(self._notice)
+        elif notice is not None and self._notice.parent is None:
+            content.add_widget(self._notice, index=content.children.index(self.sm) + 1)
+
     def _set_layer(self, name: str, visible: bool, state: Any) -> None:
         layer = self._overlays[name]
         if visible:
@@ -108,3 +121,4 @@ class KioskRoot(FloatLayout):
                 screen.clear()
         for layer in self._overlays.values():
             layer.clear()
+        self.notice_text = ""

@@ -1,0 +1,182 @@
+"""Every resident flow, tapped through the real app with real touches, against the real simulators."""
+from __future__ import annotations
+
+from kiosk import uidriver as ui
+from uiflow import PHONE, RESIDENT, open_service, sign_in_with_card
+
+
+def test_card_to_menu_to_queue_ticket(kiosk, shots):
+    sign_in_with_card(kiosk)
+    assert "李" in ui.text_of("menu.welcome") and RESIDENT["name"] not in ui.text_of("menu.welcome")
+    ui.screenshot(shots / "flow-menu.png")
+    open_service(kiosk, "queue-ticket", "result")
+    ui.wait_until(lambda: kiosk.state.result.printed is not None, timeout=10, what="ticket printed")
+    ui.pump(3)
+    assert kiosk.state.result.printed is True
+    assert ui.text_of("result.print") != ""
+    assert ui.text_of("result.reference") == kiosk.state.result.reference != ""
+    ui.screenshot(shots / "flow-queue-result.png")
+    jobs = kiosk.printer.wait_jobs(1, timeout=5)
+    assert jobs and jobs[-1].complete
+
+
+def test_guide_without_login(kiosk, shots):
+    ui.wait_screen("attract")
+    ui.tap("attract.svc.service-guides")
+    ui.wait_until(lambda: ui.current_screen() == "guide" and kiosk.state.guide_topics, timeout=10,
+                  what="guide topics")
+    ui.pump(3)
+    ui.screenshot(shots / "flow-guide-topics.png")
+    topic = kiosk.state.guide_topics[0].service_id
+    ui.tap(f"guide.topic.{topic}")
+    ui.wait_until(lambda: kiosk.state.guide is not None and kiosk.state.busy is None, timeout=10,
+                  what="guide text")
+    ui.pump(3)
+    assert kiosk.state.guide is not None and kiosk.state.guide.sections
+    heading = kiosk.state.guide.sections[0][0].zh
+    assert ui.text_of("guide.h.0") == heading
+    ui.screenshot(shots / "flow-guide.png")
+    ui.tap("guide.print")
+    kiosk.printer.wait_jobs(1, timeout=8)
+
+
+def test_record_table_and_print(kiosk, shots):
+    sign_in_with_card(kiosk)
+    open_service(kiosk, "social-insurance-record", "record")
+    rows = kiosk.state.record.rows
+    assert rows and ui.text_of("record.v.0") == str(rows[0][1])
+    ui.screenshot(shots / "flow-record.png")
+    ui.tap("record.print")
+    kiosk.printer.wait_jobs(1, timeout=8)
+
+
+def test_e_licence_images(kiosk, shots):
+    sign_in_with_card(kiosk)
+    open_service(kiosk, "e-licences", "licence")
+    assert kiosk.state.licences
+    image = ui.find("licence.image.0")
+    assert image.texture is not None and image.texture.width > 10
+    ui.screenshot(shots / "flow-licence.png")
+
+
+def _fill_12345(kiosk, shots=None):
+    open_service(kiosk, "hotline-12345", "form")
+    ui.tap("form.field.category")
+    ui.tap("form.opt.consult")
+    ui.tap("form.field.phone")
+    for digit in PHONE:
+        ui.tap(f"form.key.{digit}")
+    ui.tap("form.key.delete")
+    ui.tap(f"form.key.{PHONE[-1]}")
+    assert kiosk.state.form.field("phone").value == PHONE
+    ui.tap("form.field.street")
+    ui.tap("form.opt.njxl")
+    ui.tap("form.field.description")
+    assert ui.text_of("form.handoff") in ("请用手机扫码填写", "Scan to finish on your phone")
+    assert ui.find("form.handoff_qr").texture is not None
+    if shots is not None:
+        ui.screenshot(shots / "flow-form.png")
+    ui.tap("form.next")
+    ui.wait_screen("confirm")
+
+
+def test_12345_form_confirm_result(kiosk, shots):
+    sign_in_with_card(kiosk)
+    _fill_12345(kiosk, shots)
+    assert ui.text_of("confirm.v.phone") == PHONE
+    ui.screenshot(shots / "flow-confirm.png")
+    ui.tap("confirm.submit")
+    ui.wait_until(lambda: ui.current_screen() == "result" and kiosk.state.result.delivered is not None,
+                  timeout=15, what="submission result")
+    ui.wait_until(lambda: kiosk.state.result.printed is not None, timeout=10, what="receipt")
+    ui.pump(3)
+    assert kiosk.state.result.delivered is True
+    assert ui.text_of("result.title") == "已提交成功"
+    assert ui.text_of("result.reference") == kiosk.state.result.reference
+    ui.screenshot(shots / "flow-result.png")
+
+
+def test_gateway_down_at_submission_says_queued(kiosk, shots):
+    sign_in_with_card(kiosk)
+    _fill_12345(kiosk)
+    kiosk.gateway.stop()
+    ui.tap("confirm.submit")
+    ui.wait_until(lambda: ui.current_screen() == "result" and kiosk.state.result.delivered is not None,
+                  timeout=20, what="queued result")
+    ui.pump(3)
+    assert kiosk.state.result.delivered is False
+    assert "待网络恢复后自动提交" in ui.text_of("result.title")
+    assert kiosk.rt.outbox.depth() >= 1
+    ui.screenshot(shots / "flow-result-queued.png")
+
+
+def test_printer_out_of_paper_mid_flow(kiosk, shots):
+    sign_in_with_card(kiosk)
+    open_service(kiosk, "social-insurance-record", "record")
+    kiosk.printer_ctl("paper_out", after_bytes=40)
+    ui.tap("record.print")
+    ui.wait_until(lambda: kiosk.state.notice is not None and "失败" in kiosk.state.notice.zh, timeout=15,
+                  what="print failure shown")
+    ui.pump(3)
+    shown = ui.text_of("notice.text")
+    assert "打印失败" in shown and "工作人员" in shown, shown
+    ui.screenshot(shots / "flow-paper-out.png")
+    # the menu now greys printing services WITH the reason
+    ui.tap("footer.home")
+    ui.wait_screen("menu")
+    ui.wait_until(lambda: ui.find("menu.svc.queue-ticket").disabled, timeout=10, what="queue ticket greyed")
+    ui.pump(2)
+    assert "暂不可用" in ui.text_of("menu.svc.queue-ticket")
+
+
+def test_qr_scan_confirm_and_expiry(kiosk, shots):
+    ui.wait_screen("attract")
+    ui.tap("attract.qr")
+    ui.wait_until(lambda: kiosk.state.qr is not None and kiosk.state.qr.state == "waiting", timeout=10,
+                  what="QR shown")
+    ui.pump(3)
+    assert ui.find("identify.qr").texture is not None
+    ui.screenshot(shots / "flow-identify.png")
+    kiosk.gateway.qr_expire()
+    ui.wait_until(lambda: kiosk.state.qr.state == "expired", timeout=10, what="QR expired")
+    ui.pump(3)
+    assert ui.find("identify.qr").texture is not None and ui.find("identify.qr").color[3] < 0.5  # grey QR
+    refresh = ui.find("identify.qr_refresh")
+    assert not refresh.disabled
+    ui.screenshot(shots / "flow-qr-expired.png")
+    ui.tap(refresh)
+    ui.wait_until(lambda: kiosk.state.qr.state == "waiting", timeout=10, what="fresh QR")
+    kiosk.gateway.qr_scan()
+    ui.wait_until(lambda: kiosk.state.qr.state == "scanned", timeout=10, what="scanned")
+    ui.pump(3)
+    assert "请在手机上确认" in ui.text_of("identify.qr_message")
+    assert ui.find("identify.qr").texture is None  # the code is hidden once scanned
+    kiosk.gateway.qr_confirm()
+    ui.wait_screen("menu", timeout=10)
+    assert "王" in ui.text_of("menu.welcome")
+
+
+def test_card_read_error_says_what_to_do(kiosk, shots):
+    ui.wait_screen("attract")
+    ui.tap("attract.card")
+    ui.wait_screen("identify")
+    ui.wait_until(lambda: kiosk.state.card.state == "waiting", timeout=5, what="reader polling")
+    kiosk.card("fault", kind="read_fail", count=3)
+    kiosk.card("place", card="resident")
+    ui.wait_until(lambda: kiosk.state.card.state == "error", timeout=10, what="card error")
+    ui.pump(3)
+    text = ui.text_of("identify.card_message")
+    assert "身份证" in text, text
+    ui.screenshot(shots / "flow-card-error.png")
+
+
+def test_tap_in_empty_area_changes_nothing(kiosk):
+    ui.wait_screen("attract")
+    before = (ui.current_screen(), kiosk.state.version)
+    brand = ui.find("attract.clock")
+    # the gap below the clock holds no widget
+    ui.tap_at(brand.to_window(brand.x, brand.y)[0] + 5, brand.to_window(brand.x, brand.y)[1] - 60)
+    ui.pump(3)
+    assert (ui.current_screen(), kiosk.state.version) == before
+    ui.tap("attract.card")
+    ui.wait_screen("identify")

@@ -1,0 +1,71 @@
+"""Steps shared by the UI tests: sign in with the simulated card, walk into a service, read personal data
+back out of the widget tree."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from kivy.core.window import Window
+from kivy.uix.image import Image
+from kivy.uix.label import Label
+from kivy.uix.textinput import TextInput
+
+from kiosk import uidriver as ui
+
+#: the simulator's "resident" card (devices/idcard/identities.py) and the phone the tests type
+RESIDENT = {"name": "李建国", "id_number": "31011519650412127X", "address": "上海市浦东新区世纪大道1000弄12号301室",
+            "birth": "1965-04-12"}
+PHONE = "13912345678"
+
+
+def sign_in_with_card(k: Any, card: str = "resident") -> None:
+    ui.wait_screen("attract")
+    ui.tap("attract.card")
+    ui.wait_screen("identify")
+    ui.wait_until(lambda: k.state.card.state == "waiting", timeout=5, what="reader polling")
+    k.card("place", card=card)
+    ui.wait_screen("menu", timeout=10)
+    k.card("remove")
+
+
+def open_service(k: Any, service_id: str, screen: str, timeout: float = 10.0) -> None:
+    ui.tap(f"menu.svc.{service_id}")
+    ui.wait_until(lambda: ui.current_screen() == screen and k.state.busy is None, timeout=timeout,
+                  what=f"{service_id} -> {screen}")
+    ui.pump(3)
+
+
+def all_widgets() -> Iterable[Any]:
+    """The window tree plus every screen the ScreenManager holds off-tree (they keep widgets too)."""
+    from kivy.app import App
+
+    seen = set()
+    roots = [Window] + list(App.get_running_app().root.sm.screens)
+    roots += list(App.get_running_app().root._overlays.values())
+    for root in roots:
+        for w in [root] + list(ui.walk(root)):
+            if id(w) not in seen:
+                seen.add(id(w))
+                yield w
+
+
+def visible_texts() -> list[str]:
+    return [w.text for w in all_widgets() if isinstance(w, (Label, TextInput)) and w.text]
+
+
+def personal_leftovers(needles: Iterable[str]) -> list[str]:
+    """Every widget text / image that still shows one of ``needles`` (or any image marked personal)."""
+    hits = []
+    needles = [n for n in needles if n]
+    for w in all_widgets():
+        texts = []
+        if isinstance(w, (Label, TextInput)):
+            texts.append(str(w.text))
+        if isinstance(w, Image):
+            texts.append(str(w.source or ""))
+            if getattr(w, "personal", False) and w.texture is not None:
+                hits.append(f"{getattr(w, 'wid', type(w).__name__)}: personal image texture kept")
+        for t in texts:
+            for n in needles:
+                if n in t:
+                    hits.append(f"{getattr(w, 'wid', '') or type(w).__name__}: {n!r} in {t!r}")
+    return hits
