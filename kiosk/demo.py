@@ -10,6 +10,8 @@ naming the step. Screenshots go to ``OUT/screens``, printed receipts (the printe
 
 Idle is shown honestly but without waiting a minute: the session's clock is the real monotonic clock plus
 an offset the walk advances by ``idle_timeout_s`` ("the resident walked away"), then by ``countdown_s``.
+To show the closed screen the demo's config copy has opening hours 07:00-22:00 and the session's wall
+clock is set to 10:00 for the walk and to 23:30 for that last step.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -38,8 +41,28 @@ class SkewClock:
         return time.monotonic() + self.offset
 
 
+class DemoNow:
+    """The session's wall clock: a fixed time inside opening hours, moved after closing for the closed step."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now().replace(hour=10, minute=0, second=0, microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def demo_hours(cfg: Any) -> Any:
+    """The config copy with 07:00-22:00 every day, so the walk can show the closed screen honestly."""
+    from kiosk.config import OpeningHours
+
+    week = {day: ["07:00-22:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    hours = OpeningHours.model_validate({"timezone": cfg.opening_hours.timezone, "always_open": False,
+                                         "weekly": week})
+    return cfg.model_copy(update={"opening_hours": hours})
+
+
 class Walk:
-    def __init__(self, out: Path, stack: Any, controller: Any, clock: SkewClock) -> None:
+    def __init__(self, out: Path, stack: Any, controller: Any, clock: SkewClock, now: DemoNow) -> None:
         from kiosk import uidriver
 
         self.ui = uidriver
@@ -47,6 +70,7 @@ class Walk:
         self.stack = stack
         self.ctl = controller
         self.clock = clock
+        self.now = now
         self.shots: list[Path] = []
         self.lines: list[str] = []
         self.n = 0
@@ -187,6 +211,14 @@ class Walk:
         self.shot("staff")
         self.step("leave staff mode", lambda: (ui.tap("staff.leave"), self.wait_screen("attract")))
 
+        self.now.at = self.now.at.replace(hour=23, minute=30)
+        self.clock.offset += 16  # the opening-hours check runs every 15 s
+        self.step("closed after 22:00", lambda: self.wait_screen("closed"))
+        self.shot("closed")
+        self.now.at = self.now.at.replace(hour=7, minute=1)
+        self.clock.offset += 16
+        self.step("open again at 07:00", lambda: self.wait_screen("attract"))
+
     def check_wiped(self, secrets: list[str]) -> None:
         texts = []
         for widget in self.ui.walk():
@@ -229,16 +261,17 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
         kivy_environment(tempfile.mkdtemp(prefix="kivy-demo-"), headless=headless)
         configure_kivy(cfg.display, windowed=True)
         register_font(cfg.display.font_path)
-        clock = SkewClock()
+        clock, now = SkewClock(), DemoNow()
+        cfg = demo_hours(cfg)
         runtime = Runtime(cfg, KivyBridge())
-        controller = SessionController(cfg, runtime, clock=clock)
+        controller = SessionController(cfg, runtime, clock=clock, now=now)
         runtime.attach(controller)
         runtime.start()
         app = create_app(cfg, controller, kiosk_mode=False, runtime=runtime)
         app._run_prepare()  # build + window, without entering Kivy's blocking loop: the walk pumps frames
         print(f"kiosk demo: simulators up (gateway {stack.gateway.base_url}); walking the app "
               f"({'offscreen' if headless else 'windowed'}) …", flush=True)
-        walk = Walk(out, stack, controller, clock)
+        walk = Walk(out, stack, controller, clock, now)
         try:
             walk.run()
         except WalkFailed as exc:

@@ -344,7 +344,8 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         if not is_open and self.state.screen == "attract" and self._token is None:
             self.state.screen = "closed"
             self.state.closed = Text(hours.describe("zh-CN"), hours.describe("en"))
-            self.state.closed_hint = msg("closed.hint")
+            nearest = getattr(getattr(self.cfg, "terminal", None), "nearest_staffed", None)
+            self.state.closed_hint = Text(nearest.zh, nearest.en) if nearest is not None else msg("closed.hint")
             self.rt.set_card_polling(False)
             return True
         if is_open and self.state.screen == "closed":

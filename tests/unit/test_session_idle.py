@@ -119,7 +119,7 @@ def test_closed_screen_outside_hours_and_back_at_opening():
     ctl, rt, clock = make(_hours_config(False), now=lambda: now["t"])
     ctl.tick()
     assert ctl.state.screen == "closed" and "09:00-17:00" in ctl.state.closed.zh
-    assert "12345" in ctl.state.closed_hint.zh or ctl.state.closed_hint.zh
+    assert "人工窗口" in ctl.state.closed_hint.zh  # terminal.nearest_staffed from the config
     now["t"] = datetime(2026, 11, 28, 9, 1)
     clock.advance(16)
     ctl.tick()
