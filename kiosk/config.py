@@ -128,8 +128,9 @@ def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any) -
     svcs = _items(services, "services")
     issues += _duplicates(s_file, s_lines, ("categories",), cats, ("分类", "category"))
     issues += _duplicates(s_file, s_lines, ("services",), svcs, ("服务", "service"))
-    cat_ids = {c.get("id") for _, c in cats}
+    cat_ids = {c.get("id") for _, c in cats if isinstance(c.get("id"), str)}
     devices = terminal.get("devices") if isinstance(terminal, dict) else None
+    devices = devices if isinstance(devices, dict) else None
     for i, svc in svcs:
         name = svc.get("id") if isinstance(svc.get("id"), str) else f"#{i + 1}"
         issues += _duplicates(s_file, s_lines, ("services", i, "fields"), _items(svc, "fields"),
@@ -143,7 +144,7 @@ def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any) -
         wanted = svc.get("devices")
         if isinstance(wanted, list) and isinstance(devices, dict):
             for j, dev in enumerate(wanted):
-                if dev not in ("printer", "idcard"):
+                if not isinstance(dev, str) or dev not in ("printer", "idcard"):
                     continue  # the model reports the bad name
                 conf = devices.get(dev)
                 if not isinstance(conf, dict) or conf.get("enabled", True) is not True:

@@ -19,7 +19,7 @@ from kiosk.config_hours import OpeningHours
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 BAUDRATES = (9600, 19200, 38400, 57600, 115200)
 
-_HOST_PORT = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))?:(\d{1,5})$")
+_HOST = re.compile(r"^(?:[0-9a-fA-F:.]+|[A-Za-z0-9][A-Za-z0-9.-]{0,252})$")
 _QUERY_OPTION = re.compile(r"^[A-Za-z_]+(=[^&=]*)?$")
 
 
@@ -38,12 +38,14 @@ def _port_problem(url: str) -> str | None:
     if query and not all(_QUERY_OPTION.match(opt) for opt in query.split("&")):
         return "bad ?option list"
     if scheme in ("socket", "rfc2217"):
-        match = _HOST_PORT.match(path)
-        if match is None or not match.group(0).split(":")[0].strip("[]"):
-            return f"{scheme}:// needs host:port"
-        if not 0 < int(match.group(1)) < 65536:
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
             return "port number must be 1-65535"
-        return None
+        if not parts.hostname or port is None or parts.path not in ("", "/") or not _HOST.match(parts.hostname):
+            return f"{scheme}:// needs host:port"
+        return None if 0 < port < 65536 else "port number must be 1-65535"
     if scheme == "loop":
         return None if path == "" else "loop:// takes no host"
     if scheme == "spy":

@@ -110,11 +110,32 @@ def expanded_size(node: Node, memo: dict[int, int], active: set[int] | None = No
     return total
 
 
-def _yaml_issue(file: str, exc: yaml.YAMLError) -> ConfigIssue:
+def _bad_scalar_line(root: Node) -> int | None:
+    """Line of the first scalar the SafeConstructor cannot build (e.g. the date 2026-02-30)."""
+    constructor = yaml.constructor.SafeConstructor()
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            try:
+                constructor.construct_object(node, deep=True)
+            except (ValueError, OverflowError, yaml.YAMLError):
+                return node.start_mark.line + 1
+        elif isinstance(node, MappingNode):
+            stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+    return None
+
+
+def _yaml_issue(file: str, exc: yaml.YAMLError, text: str) -> ConfigIssue:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
     if isinstance(exc, yaml.reader.ReaderError):
-        line = None
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
         problem = f"包含不允许的字符 (unacceptable character #x{exc.character:04x})" if isinstance(
             exc.character, int) else "文件编码不正确 (invalid encoding)"
     else:
@@ -146,11 +167,14 @@ def load_yaml(path: Path, file_label: str | None = None) -> tuple[Any, LineMap, 
 
 def parse_yaml_text(text: str, file: str) -> tuple[Any, LineMap, list[ConfigIssue]]:
     """Like :func:`load_yaml` for text already read (used by tests and by remote config)."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader already rejects control characters here
+    except yaml.YAMLError as exc:
+        return None, LineMap(), [_yaml_issue(file, exc, text)]
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, LineMap(), []
+            return None, LineMap(), [ConfigIssue(file, None, "", "配置文件为空 (file is empty)")]
         try:
             size = expanded_size(node, {})
         except ValueError:
@@ -158,9 +182,13 @@ def parse_yaml_text(text: str, file: str) -> tuple[Any, LineMap, list[ConfigIssu
         if size > MAX_NODES:
             return None, LineMap(), [ConfigIssue(file, None, "", "别名展开后内容过多 (too many nodes after "
                                                                   "alias expansion)")]
-        data = loader.construct_document(node)
+        try:
+            data = loader.construct_document(node)
+        except (ValueError, OverflowError) as exc:  # PyYAML's timestamp constructor lets these escape
+            return None, LineMap(), [ConfigIssue(file, _bad_scalar_line(node), "",
+                                                 f"无法识别的取值，如不存在的日期 (invalid value): {exc}")]
     except yaml.YAMLError as exc:
-        return None, LineMap(), [_yaml_issue(file, exc)]
+        return None, LineMap(), [_yaml_issue(file, exc, text)]
     except RecursionError:
         return None, LineMap(), [ConfigIssue(file, None, "", "嵌套层次过深 (nesting too deep)")]
     finally:
@@ -169,7 +197,7 @@ def parse_yaml_text(text: str, file: str) -> tuple[Any, LineMap, list[ConfigIssu
     try:
         walker.walk(node, ())
     except yaml.YAMLError as exc:
-        return None, LineMap(), [_yaml_issue(file, exc)]
+        return None, LineMap(), [_yaml_issue(file, exc, text)]
     except RecursionError:
         return None, LineMap(), [ConfigIssue(file, None, "", "嵌套层次过深 (nesting too deep)")]
     return data, walker.map, walker.issues
