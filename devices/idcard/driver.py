@@ -251,6 +251,7 @@ class IdCardReader(Device):
             if reply.sw3 in _RETRY and not last:
                 continue
             if self._status == DeviceStatus.HARDWARE_ERROR and reply.sw3 not in _SAM_FAULTS:
+                self._reported = None  # a later SAM fault is news again
                 self._set_status(DeviceStatus.ONLINE)
             return reply
         raise AssertionError("unreachable")

@@ -7,7 +7,7 @@ control port (``kiosk sim idcard-ctl``) or in-process (``sim.handle_control({...
 ``cards`` · ``info`` — plus the base's ``unplug`` / ``replug`` / ``baud`` / ``silent`` / ``slow``.
 
 Fault kinds: ``no_answer`` (drop every command), ``garbage`` (stray bytes and a false preamble before
-each reply), ``bad_checksum`` (damage the CHK of a reply), ``sam_fail`` (SW3 60 to everything),
+each reply; ``false_header: true`` makes the false LEN plausible, so it swallows the real reply), ``bad_checksum`` (damage the CHK of a reply), ``sam_fail`` (SW3 60 to everything),
 ``read_fail`` (SW3 41 to a read), ``slow`` (``seconds`` before each reply), ``split`` (each reply in two
 writes ``gap`` seconds apart), ``remove_mid_read`` (the card leaves during the next read: 41, then no
 card), ``unplug_mid_read`` (half a read reply, then the cable is pulled). ``count`` limits how many
@@ -132,8 +132,10 @@ class IdCardSimulator(SimulatorBase):
             reply = self._answer(item)
             if self._take("bad_checksum") is not None:
                 reply = reply[:-1] + bytes([reply[-1] ^ 0x5A])
-            if self._take("garbage") is not None:
-                reply = GARBAGE + reply
+            garbage = self._take("garbage")
+            if garbage is not None:
+                # false_header: a preamble with a plausible LEN that would swallow the real reply
+                reply = (p.PREAMBLE + b"\x05\x08" if garbage.get("false_header") else GARBAGE) + reply
             out += reply
         split = self._take("split") if out else None
         self._split_gap = float(split.get("gap", 0.05)) if split is not None else 0.0

@@ -106,6 +106,9 @@ def test_garbage_and_split_frames_are_survived(rig):
     sim.set_fault("garbage")
     assert reader.read_card(timeout=2).name == "李建国"
     sim.clear_faults()
+    sim.set_fault("garbage", false_header=True, count=2)  # found again when the line goes quiet
+    assert reader.read_card(timeout=2).name == "李建国"
+    sim.clear_faults()
     sim.set_fault("split", gap=0.05)
     assert reader.read_card(timeout=2).name == "李建国"
     assert reader.status == DeviceStatus.ONLINE
