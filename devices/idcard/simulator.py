@@ -7,11 +7,12 @@ control port (``kiosk sim idcard-ctl``) or in-process (``sim.handle_control({...
 ``cards`` · ``info`` — plus the base's ``unplug`` / ``replug`` / ``baud`` / ``silent`` / ``slow``.
 
 Fault kinds: ``no_answer`` (drop every command), ``garbage`` (stray bytes and a false preamble before
-each reply; ``false_header: true`` makes the false LEN plausible, so it swallows the real reply), ``bad_checksum`` (damage the CHK of a reply), ``sam_fail`` (SW3 60 to everything),
-``read_fail`` (SW3 41 to a read), ``slow`` (``seconds`` before each reply), ``split`` (each reply in two
-writes ``gap`` seconds apart), ``remove_mid_read`` (the card leaves during the next read: 41, then no
-card), ``unplug_mid_read`` (half a read reply, then the cable is pulled). ``count`` limits how many
-replies a fault hits; without it the fault stays until ``clear_faults``.
+each reply; ``false_header: true`` makes the false LEN plausible, so it swallows the real reply),
+``bad_checksum`` (damage the CHK of a reply), ``sam_fail`` (SW3 60 to everything), ``read_fail``
+(SW3 41 to a read), ``slow`` (``seconds`` before each reply), ``split`` (each reply in two writes ``gap``
+seconds apart), ``remove_mid_read`` (the card leaves during the next read: 41, then no card),
+``unplug_mid_read`` (half a read reply, then the cable is pulled). ``count`` limits how many replies a
+fault hits; without it the fault stays until ``clear_faults``.
 """
 from __future__ import annotations
 
