@@ -24,6 +24,10 @@ GUIDES: dict[str, tuple[str, str, list[tuple[str, str, list[str], list[str]]]]] 
         ("办理流程", "Steps", ["选择业务类别", "取号后留意叫号屏", "过号请重新取号"],
          ["Choose the business category", "Watch the calling display", "Take a new number if you miss your turn"]),
     ]),
+    "service-guides": ("办事指南", "Service guides", [
+        ("说明", "About", ["可查询本中心受理的各项业务所需材料、办理流程和时限", "可打印指南带回家"],
+         ["Materials, steps and time limits of every service handled here", "Print a guide to take home"]),
+    ]),
     "social-insurance-record": ("社保缴费记录打印", "Social-insurance payment record", [
         ("申请材料", "What to bring", ["本人有效身份证件，或随申办扫码登录"],
          ["Your own valid ID card, or sign in with the Suishenban app"]),

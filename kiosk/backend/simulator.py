@@ -303,8 +303,8 @@ def _handler_class(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
             if fault is not None and fault.kind == "slow":
                 sim._stopping.wait(fault.delay_s)
             if fault is not None and fault.kind == "malformed":
-                self._raw(200, b'{"reference": "NJXL01-2026', "application/json")
                 self._record(path, 200, None, fault=True)
+                self._raw(200, b'{"reference": "NJXL01-2026', "application/json")
                 return
             if fault is not None and fault.kind == "status":
                 status, payload = fault.status, {"code": "unavailable" if fault.status == 503 else
@@ -332,8 +332,8 @@ def _handler_class(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
 
         def _json(self, status: int, payload: dict | None, path: str, headers: dict[str, str]) -> None:
             data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            self._record(path, status, payload)  # before replying, so a test never reads a stale record
             self._raw(status, data, "application/json; charset=utf-8", headers)
-            self._record(path, status, payload)
 
         def _record(self, path: str, status: int, payload: dict | None, fault: bool = False) -> None:
             if sim.record:

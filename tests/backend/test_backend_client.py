@@ -9,7 +9,8 @@ import pytest
 from kiosk.backend import errors as E
 from kiosk.backend.client import GatewayClient
 from kiosk.backend.models import AuthSession, Guide, Licence, QueueTicket, Record
-from backend_support import CA, RESIDENT, SECRET, TERMINAL, make_client
+from kiosk.config import load_config
+from backend_support import CA, REPO, RESIDENT, SECRET, TERMINAL, make_client
 
 
 def login(client) -> AuthSession:
@@ -249,3 +250,8 @@ def test_cancel_during_retry_backoff(sim, client):
         client.get_guide("appointment", cancel=ev)
     assert time.monotonic() - t0 < 3.0
     assert len(sim.responses) == 1
+
+
+def test_simulator_has_a_guide_for_every_default_catalog_service(client):
+    for service in load_config(REPO / "config").services:
+        assert client.get_guide(service.id).service_id == service.id
