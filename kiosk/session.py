@@ -34,6 +34,15 @@ _DEFAULT_IDLE = {"identify": 60, "menu": 60, "form": 120, "confirm": 60, "result
                  "record": 60, "licence": 60, "staff_pin": 30, "staff": 300}
 
 
+class _TaskEntry:
+    """A running task of this session; ``handle`` is what the runtime returned (has ``cancel()``)."""
+
+    __slots__ = ("handle",)
+
+    def __init__(self) -> None:
+        self.handle: Any = None
+
+
 class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
     """See the module docstring. ``runtime`` is a :class:`kiosk.runtime.Runtime` or a test fake."""
 
@@ -60,6 +69,8 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         self._licence_data: list[Any] = []
         self._guide_topic: str | None = None
         self._last_job: str | None = None
+        self._print_seq = 0
+        self._early_print_events: dict[str, Callable[[], None]] = {}
         self._last_touch = clock()
         self._countdown_end: float | None = None
         self._next_hours_check = 0.0
@@ -101,16 +112,17 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
                on_error: Callable[[BaseException], None], *, timeout: float, busy: Text | None = None) -> None:
         """Run ``fn(cancel_event)`` on a worker; replies land on the UI thread unless cancelled."""
         self._cancel_task(name)
+        entry = _TaskEntry()
 
         def done(result: Any) -> None:
-            if self._tasks.get(name) is handle:
+            if self._tasks.get(name) is entry:
                 del self._tasks[name]
                 if self._busy_task == name:
                     self._end_busy()
                 on_done(result)
 
         def failed(exc: BaseException) -> None:
-            if self._tasks.get(name) is handle:
+            if self._tasks.get(name) is entry:
                 del self._tasks[name]
                 if self._busy_task == name:
                     self._end_busy()
@@ -119,13 +131,15 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         if busy is not None:
             self.state.busy = busy
             self._busy_task = name
-        handle = self.rt.spawn(name, fn, on_done=done, on_error=failed, timeout=timeout)
-        self._tasks[name] = handle
+        self._tasks[name] = entry  # registered first: a runtime may answer before spawn() returns
+        entry.handle = self.rt.spawn(name, fn, on_done=done, on_error=failed, timeout=timeout)
+        if self._tasks.get(name) is not entry:  # it did: nothing left to cancel
+            entry.handle = None
 
     def _cancel_task(self, name: str) -> None:
-        handle = self._tasks.pop(name, None)
-        if handle is not None:
-            handle.cancel()
+        entry = self._tasks.pop(name, None)
+        if entry is not None and entry.handle is not None:
+            entry.handle.cancel()
         if name == self._busy_task:
             self._busy_task = None
             self.state.busy = None

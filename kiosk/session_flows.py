@@ -258,42 +258,55 @@ class FlowsMixin:
         self._changed()
 
     def _print(self, kind: str, data: Any, *, purpose: str) -> None:
-        if not self.state.devices.printer_ready:
+        if not self.state.devices.printer_ready and purpose != "staff":
             self._print_unavailable(purpose, msg("reason.paper_out") if self.state.devices.paper == "out"
                                     else msg("print.unavailable"))
             return
         # receipts (ticket, submission) hold only a masked name and a reference, and must outlive the session
         # so staff can reprint them after fixing the printer; copies of records/licences die with the session
-        owner = RECEIPT_OWNER if purpose == "result" else self._owner()
-        try:
-            job = self.rt.print_document(kind, data, owner=owner)
-        except Exception as exc:  # a printer refusing a job must become a message, never a crash
-            log.warning("print %s refused: %s", kind, exc)
-            self._print_unavailable(purpose, _reason_of(exc))
-            return
+        owner = "staff" if purpose == "staff" else RECEIPT_OWNER if purpose == "result" else self._owner()
+        self._submit_print(lambda _c: self.rt.print_document(kind, data, owner=owner), purpose)
+
+    def _reprint(self, job_id: str, *, purpose: str) -> None:
+        self._submit_print(lambda _c: self.rt.reprint(job_id), purpose)
+
+    def _submit_print(self, fn: Any, purpose: str) -> None:
+        """Layout + ESC/POS encoding take tens of ms (a licence image): done in a task, not on the UI thread."""
+        self._print_seq += 1
+        if purpose == "result" and self.state.result is not None:
+            self.state.result.printed = None
+            self.state.result.print_message = msg("print.printing")
+        elif purpose == "staff":
+            self._staff_note(msg("print.printing"))
+        else:
+            self.state.notice = msg("print.printing")
+        self._spawn(f"print-{self._print_seq}", fn, on_done=lambda job: self._print_queued(job, purpose),
+                    on_error=lambda exc: self._print_refused(exc, purpose), timeout=20.0)
+
+    def _print_queued(self, job: str, purpose: str) -> None:
         self._jobs[job] = purpose
         if purpose == "result":
             self._last_job = job
             self._staff_last_receipt = job
-            if self.state.result is not None:
-                self.state.result.printed = None
-                self.state.result.print_message = msg("print.printing")
+        early = self._early_print_events.pop(job, None)
+        if early is not None:  # the printer finished before the task's answer was handled
+            early()
         else:
-            self.state.notice = msg("print.printing")
+            self._changed()
 
-    def _reprint(self, job_id: str, *, purpose: str) -> None:
-        try:
-            job = self.rt.reprint(job_id)
-        except Exception as exc:  # same rule as _print
-            log.warning("reprint refused: %s", exc)
+    def _print_refused(self, exc: BaseException, purpose: str) -> None:
+        # a printer refusing a job must become a message, never a crash
+        log.warning("print job refused: %s", type(exc).__name__)
+        if purpose == "staff":
+            self._staff_note(Text(f"打印失败：{_reason_of(exc).zh}", f"Print failed: {_reason_of(exc).en}"))
+        else:
             self._print_unavailable(purpose, _reason_of(exc))
-            return
-        self._jobs[job] = purpose
-        if purpose == "result":
-            self._last_job = job
-            if self.state.result is not None:
-                self.state.result.printed = None
-                self.state.result.print_message = msg("print.printing")
+        self._changed()
+
+    def _early(self, job_id: str, replay: Any) -> None:
+        self._early_print_events[job_id] = replay
+        while len(self._early_print_events) > 20:  # events of jobs that are not this session's: forget
+            self._early_print_events.pop(next(iter(self._early_print_events)))
 
     def _print_unavailable(self, purpose: str, reason: Text) -> None:
         if purpose == "result" and self.state.result is not None:
@@ -307,6 +320,7 @@ class FlowsMixin:
     def on_print_done(self, job_id: str) -> None:
         purpose = self._jobs.pop(job_id, None)
         if purpose is None:
+            self._early(job_id, lambda: self.on_print_done(job_id))
             return
         if purpose == "staff":
             self._staff_note(msg("staff.test_printed"))
@@ -320,6 +334,7 @@ class FlowsMixin:
     def on_print_failed(self, job_id: str, reason_zh: str = "", reason_en: str = "", action: str = "") -> None:
         purpose = self._jobs.pop(job_id, None)
         if purpose is None:
+            self._early(job_id, lambda: self.on_print_failed(job_id, reason_zh, reason_en, action))
             return
         reason = Text(reason_zh or "打印机故障", reason_en or reason_zh or "printer fault")
         if purpose == "staff":

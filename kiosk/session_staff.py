@@ -115,13 +115,7 @@ class StaffMixin:
     def staff_test_print(self) -> None:
         if self.state.screen != "staff":
             return
-        try:
-            job = self.rt.print_document("test_page", None, owner="staff")
-        except Exception as exc:  # shown to staff, never a crash
-            self._staff_note(Text(f"打印失败：{getattr(exc, 'message_zh', exc)}", f"Print failed: {exc}"))
-        else:
-            self._jobs[job] = "staff"
-            self._staff_note(msg("print.printing"))
+        self._print("test_page", None, purpose="staff")
         self._changed()
 
     def staff_test_card(self) -> None:
@@ -175,13 +169,7 @@ class StaffMixin:
         if self._staff_last_receipt is None:
             self._staff_note(msg("staff.no_receipt"))
         else:
-            try:
-                job = self.rt.reprint(self._staff_last_receipt)
-            except Exception as exc:  # shown to staff, never a crash
-                self._staff_note(Text(f"补打失败：{getattr(exc, 'message_zh', exc)}", f"Reprint failed: {exc}"))
-            else:
-                self._jobs[job] = "staff"
-                self._staff_note(msg("staff.reprinted"))
+            self._reprint(self._staff_last_receipt, purpose="staff")
         self._changed()
 
     def staff_leave(self) -> None:

@@ -365,3 +365,27 @@ def test_help_is_offered_with_the_nearest_staffed_option():
     assert rt.help == ["attract"] and "12345" in ctl.state.help.zh
     ctl.touch()
     assert ctl.state.help is None
+
+
+def test_print_done_arriving_before_the_print_task_answer_is_not_lost():
+    ctl, rt, _ = make()
+    rt.auto_print = False
+    ctl.choose_service("queue-ticket")
+    rt.finish("queue", SimpleNamespace(number="A7", window_zh="1号窗口", window_en="Window 1"))
+    task = [t for t in rt.tasks if t.name.startswith("print-")][-1]
+    assert ctl.state.result.printed is None
+    ctl.on_print_done("J00009")  # the printer was quicker than the UI thread
+    task.ended = True
+    task.on_done("J00009")
+    assert ctl.state.result.printed is True
+
+
+def test_printer_refusing_a_job_is_a_message():
+    from devices.errors import DeviceUnavailable
+
+    ctl, rt, _ = make()
+    rt.print_error = DeviceUnavailable("gone", message_zh="打印机未连接")
+    ctl.choose_service("queue-ticket")
+    rt.finish("queue", SimpleNamespace(number="A8", window_zh="1号窗口", window_en="Window 1"))
+    r = ctl.state.result
+    assert r.printed is False and "打印机未连接" in r.print_message.zh and r.reference == "A8"
