@@ -228,6 +228,12 @@ def test_cancel_aborts_a_pending_card_wait(rig):
     assert outcome and time.monotonic() - started < 2.0
     with pytest.raises(p.CardNotPresent):  # a cancel before a call does not poison the next call
         reader.read_card(timeout=0.4)
+    task_cancel = threading.Event()
+    threading.Timer(0.3, task_cancel.set).start()
+    started = time.monotonic()
+    with pytest.raises(OperationCancelled):
+        reader.read_card(timeout=10, cancel=task_cancel)
+    assert time.monotonic() - started < 1.5
 
 
 def test_close_is_idempotent_and_calls_after_close_fail_fast(rig):
