@@ -149,11 +149,11 @@ def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any) -
                 conf = devices.get(dev)
                 if not isinstance(conf, dict) or conf.get("enabled", True) is not True:
                     loc = ("services", i, "devices", j)
-                    state = "未配置 not configured" if not isinstance(conf, dict) else "已停用 disabled"
+                    zh, en = ("未配置", "not configured") if not isinstance(conf, dict) else ("已停用", "disabled")
                     issues.append(ConfigIssue(
                         s_file, s_lines.line_of(loc), key_path(loc),
-                        f"服务 {name} 需要设备 {dev}，但 {TERMINAL_FILE} 中 devices.{dev} {state}；请启用该设备或停用"
-                        f"此服务 (service {name} needs device {dev}, which is {state.split()[-1]} in terminal.yaml)"))
+                        f"服务 {name} 需要设备 {dev}，但 {TERMINAL_FILE} 中 devices.{dev} {zh}；请启用该设备或停用"
+                        f"此服务 (service {name} needs device {dev}, which is {en} in {TERMINAL_FILE})"))
         action = svc.get("action")
         params = svc.get("params", {})
         if isinstance(action, str) and action in PARAMS_MODELS and isinstance(params, dict):

@@ -28,6 +28,12 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
         (S, 39, "services[0].devices[0]", "服务 queue-ticket 需要设备 printer"),
         (S, 62, "services[2].devices[0]", "服务 social-insurance-record 需要设备 printer"),
     ],
+    "device-not-configured": [
+        (T, 66, "devices.printer", "缺少必填项"),
+        (S, 39, "services[0].devices[0]", "which is not configured in terminal.yaml"),
+        (S, 62, "services[2].devices[0]", "服务 social-insurance-record 需要设备 printer，但 terminal.yaml 中 "
+                                          "devices.printer 未配置"),
+    ],
     "bad-opening-hours": [
         (T, 56, "opening_hours.weekly.mon", "时间段重叠：09:00-17:00 与 16:30-18:00"),
         (T, 57, "opening_hours.weekly.tue[0]", "时间段格式应为 HH:MM-HH:MM"),
@@ -67,7 +73,8 @@ def test_broken_case_reports_file_line_key(case: str) -> None:
     assert all(str(i) in str(raised.value) for i in issues)
 
 
-@pytest.mark.parametrize("case", ["unknown-key", "bad-port", "device-disabled", "yaml-syntax", "several-faults"])
+@pytest.mark.parametrize("case", ["unknown-key", "bad-port", "device-disabled", "device-not-configured",
+                                  "yaml-syntax", "several-faults"])
 def test_cli_check_exits_2_and_prints_each_issue(case: str) -> None:
     proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "check", str(BROKEN / case)],
                           capture_output=True, text=True, timeout=60, cwd=ROOT)

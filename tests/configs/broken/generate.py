@@ -22,6 +22,9 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
     "bad-port": [(T, "port: socket://127.0.0.1:17102", "port: socketx://127.0.0.1:17102")],
     "duplicate-service-id": [(S, "  - id: appointment\n", "  - id: hotline-12345\n")],
     "device-disabled": [(T, "  printer:\n    enabled: true\n", "  printer:\n    enabled: false\n")],
+    "device-not-configured": [(T, "  # 热敏小票打印机（ESC/POS）\n  printer:\n    enabled: true\n"
+                                  "    port: socket://127.0.0.1:17102\n    baudrate: 115200\n"
+                                  "    # 打印机型号配置：generic-80mm 为通用 80 毫米纸\n    profile: generic-80mm\n", "")],
     "bad-opening-hours": [
         (T, "  always_open: true\n", "  always_open: false\n"),
         (T, '    mon: ["00:00-24:00"]\n', '    mon: ["09:00-17:00", "16:30-18:00"]\n'),
