@@ -271,11 +271,14 @@ class Printer(Device):
 
     def _process_jobs(self) -> None:
         for job in self._pending():
+            with self._jobs_lock:  # discard_jobs may have removed it meanwhile
+                if self._jobs.get(job.id) is not job or job.state != "pending":
+                    continue
+                job.state = "printing"
             self._print(job)
 
     def _print(self, job: PrintJob) -> None:
         job.attempts += 1
-        job.state = "printing"
         try:
             if self._needs_recover:
                 self._recover()

@@ -149,15 +149,14 @@ class PrinterState:
 
     @property
     def paper(self) -> str:
-        """``full | low | out | unknown`` (XFS4IoT paper vocabulary). Never "full" without an answer."""
+        """``full | low | out | unknown`` (XFS4IoT paper vocabulary). "full" only when every query answered:
+        a bad reading may say the paper is out or low, but never that it is fine."""
         n2, n4 = self.raw[1], self.raw[3]
-        if n4 is None:
-            return "out" if (n2 is not None and n2 & 0x20) else "unknown"
-        if n4 & 0x60 or (n2 is not None and n2 & 0x20):
+        if (n4 is not None and n4 & 0x60) or (n2 is not None and n2 & 0x20):
             return "out"
-        if self.near_end_sensor and n4 & 0x0C:
+        if n4 is not None and self.near_end_sensor and n4 & 0x0C:
             return "low"
-        return "full"
+        return "full" if self.complete else "unknown"
 
     @property
     def ready(self) -> bool:

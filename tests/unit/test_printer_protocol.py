@@ -105,3 +105,21 @@ def test_no_reply_is_unknown_never_paper_ok():
 
 def test_model_without_near_end_sensor_never_reports_low():
     assert state(0x12, 0x12, 0x12, 0x1E, sensor=False).paper == "full"
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.tuples(*[st.one_of(st.none(), st.integers(0, 255).map(lambda b: (b & 0x6C) | 0x12))] * 4), st.booleans())
+def test_any_status_bytes_decode_into_the_vocabulary(raw, sensor):
+    s = P.PrinterState(raw, sensor)
+    assert s.paper in ("full", "low", "out", "unknown")
+    d = s.as_dict()
+    assert d["paper"] in ("ok", "low", "out", "unknown")
+    if s.ready:
+        assert s.fault() is None and s.paper in ("full", "low") and None not in raw
+    else:
+        assert s.fault() is not None
+    if None in raw:  # a missing answer never reads as "paper fine"
+        assert s.paper != "full" and not s.ready
