@@ -54,8 +54,8 @@ def wrap(text: str, columns: int) -> list[str]:
     """Wrap ``text`` into lines of at most ``columns`` display columns.
 
     Latin words are kept whole when they fit on a line; CJK may break between any two characters, but a
-    closing punctuation mark never starts a line (it is pulled back, overflowing by at most one column
-    pair would be wrong, so instead the previous character moves down with it).
+    closing punctuation mark never starts a line: the character before it moves down with it (the line
+    must not overflow, the printer would wrap it itself and break the layout).
     """
     columns = max(2, columns)
     text = clean_text(text)
