@@ -47,6 +47,24 @@ def bench_enqueue(ob: Outbox, n: int) -> list[float]:
     return lat
 
 
+def bench_fsync(directory: Path, n: int = 500) -> list[float]:
+    """The disk's floor: one 4 KiB write + fdatasync, the minimum a durable commit costs."""
+    import os
+    lat = []
+    path = directory / "fsync.probe"
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        for i in range(n):
+            t0 = time.perf_counter()
+            os.pwrite(fd, b"x" * 4096, (i % 64) * 4096)
+            os.fdatasync(fd)
+            lat.append((time.perf_counter() - t0) * 1000)
+    finally:
+        os.close(fd)
+        path.unlink()
+    return lat
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000, help="enqueues to time")
@@ -57,6 +75,8 @@ def main() -> int:
     base = Path(args.dir) if args.dir else REPO / "var"
     base.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-outbox-", dir=base) as tmp:
+        floor = bench_fsync(Path(tmp))
+        print(f"disk floor (4 KiB write + fdatasync, 500×): p50 {pct(floor, 50):.2f} ms   p99 {pct(floor, 99):.2f} ms")
         ob = Outbox(Path(tmp) / "outbox.sqlite3")
         lat = bench_enqueue(ob, args.n)
         print(f"durable enqueue (WAL, synchronous=FULL, {args.n} rows, file on {base}):")
