@@ -150,11 +150,14 @@ def cmd_sim(args: argparse.Namespace) -> int:
     transport = "tcp" if args.tcp is not None else "pty"
     sim = PrinterSimulator(transport=transport, port=args.tcp or 0, link=args.pty or "var/printer.pty",
                            baudrate=args.baud, control_port=args.control, out_dir=args.out, profile=args.profile)
+    import signal
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # stop cleanly (pty link removed) under systemd/tests
     sim.start()
     print(f"printer simulator on {sim.url} (control {sim.control_port}, out {args.out}); Ctrl-C stops", flush=True)
     try:
-        while True:
-            time.sleep(1.0)
+        stop.wait()
     except KeyboardInterrupt:
         pass
     finally:

@@ -95,3 +95,44 @@ def test_receipt_preview(kind, tmp_path, capsys):
     out = tmp_path / f"{kind}.png"
     assert main(["receipt", "preview", kind, "--out", str(out)]) == 0
     assert PILImage.open(out).width == 576
+
+
+def test_simulator_as_a_process(tmp_path):
+    import re
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "sim", "printer", "--tcp", "0", "--control", "0",
+                             "--out", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    try:
+        line = proc.stdout.readline()
+        m = re.search(r"on (socket://\S+) \(control (\d+)", line)
+        assert m, line
+        url, control = m.group(1), m.group(2)
+        run = [sys.executable, "-m", "kiosk.cli"]
+        out = subprocess.run(run + ["sim", "printer-ctl", "--control", control, "paper_out"], capture_output=True,
+                             text=True, timeout=20)
+        assert out.returncode == 0 and '"paper": "out"' in out.stdout
+        status = subprocess.run(run + ["device", "printer", "status", "--port", url, "--json"], capture_output=True,
+                                text=True, timeout=20)
+        assert status.returncode == 5 and json.loads(status.stdout)["paper"] == "out"
+        subprocess.run(run + ["sim", "printer-ctl", "--control", control, "paper_loaded"], timeout=20, check=True,
+                       capture_output=True)
+        test = subprocess.run(run + ["device", "printer", "test", "--port", url], capture_output=True, text=True,
+                              timeout=40)
+        assert test.returncode == 0, test.stderr
+        assert wait_for_file(tmp_path / "out" / "job-0001.png")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def wait_for_file(path, timeout=10.0):
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists():
+            return True
+        time.sleep(0.05)
+    return False
