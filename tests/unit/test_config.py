@@ -317,6 +317,13 @@ def test_alias_bomb_refused(tmp_path: Path) -> None:
     assert data is None and "别名" in issues[0].message
 
 
+@pytest.mark.parametrize("text", ["[" * 200_000, "- " * 200_000 + "x", "{a: " * 100_000 + "1"])
+def test_deep_nesting_is_an_issue_not_a_crash(text: str) -> None:
+    # libyaml's C composer would overflow the C stack here; the loader must fall back and report instead
+    data, _, issues = parse_yaml_text(text, "deep.yaml")
+    assert data is None and len(issues) == 1 and issues[0].file == "deep.yaml"
+
+
 YAMLISH = st.lists(st.sampled_from(["terminal:", "  id: ", "- ", "[", "]", "{", "}", ": ", "\n", "  ", "&a ",
                                     "*a", "!!python/object:os.system", "'", '"', "#", "24:00", "1e9", "~",
                                     "services:", "<<: ", "\t", "\x00", "中文", "---\n", "%YAML 1.1\n"]),
