@@ -14,7 +14,6 @@ import threading
 import time
 from typing import Any, Callable
 
-from kiosk import __version__
 from kiosk.bridge import UiBridge
 from kiosk.runtime_print import build_document
 from kiosk.session_state import DeviceView, Text
@@ -56,6 +55,9 @@ class Runtime:
         self._probe_now = threading.Event()
         self._probe_thread: threading.Thread | None = None
         self._unsubscribe: list[Callable[[], None]] = []
+        self.heartbeat: Any = None
+        self._probe_lock = threading.Lock()
+        self._last_error: Any = None
 
     # ----- lifecycle ---------------------------------------------------------------------------
     def attach(self, controller: Any) -> None:
@@ -69,6 +71,8 @@ class Runtime:
         from kiosk.backend.errors import BackendError
         from kiosk.backend.outbox import Outbox
         from kiosk.backend.sender import OutboxSender
+        from kiosk.alerts import DeviceHealer
+        from kiosk.heartbeat import Heartbeat, LastErrorHandler, runtime_snapshot
         from kiosk.backend.submissions import SubmissionService
 
         devs = self.cfg.devices
@@ -95,6 +99,12 @@ class Runtime:
         self.sender = OutboxSender(self.outbox, self.client)
         self.sender.start()
         self.submissions = SubmissionService(self.outbox, self.sender, self.cfg.terminal.id)
+        self._last_error = LastErrorHandler()
+        logging.getLogger().addHandler(self._last_error)
+        self.heartbeat = Heartbeat(
+            self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer}, self.outbox),
+            interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
+            healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at)
         self._stop.clear()
         self._probe_thread = threading.Thread(target=self._probe_loop, name="gateway-probe", daemon=True)
         self._probe_thread.start()
@@ -105,6 +115,11 @@ class Runtime:
         """Stop everything started; idempotent, never raises (it runs while the app exits)."""
         self._stop.set()
         self._probe_now.set()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()  # cancels a beat in flight
+        if self._last_error is not None:
+            logging.getLogger().removeHandler(self._last_error)
+            self._last_error = None
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
@@ -192,15 +207,18 @@ class Runtime:
             self._probe_now.clear()
 
     def _probe_once(self) -> None:
-        from kiosk.backend.errors import BackendError
+        """One heartbeat (kiosk/heartbeat.py: status, alerts, masked last error); its outcome is reachability."""
+        with self._probe_lock:  # the probe thread and the staff screen's check may overlap
+            ok = self.heartbeat.beat()
+        self._set_backend(ok, "online" if ok else "offline")
 
-        payload = {"app_version": __version__, "uptime_s": round(time.monotonic() - self._started_at, 1)}
-        try:
-            self.client.heartbeat(payload, cancel=self._stop)
-        except BackendError as exc:
-            self._set_backend(False, type(exc).__name__)
-        else:
-            self._set_backend(True, "online")
+    def _reset_device(self, name: str) -> None:
+        """DeviceHealer's one automatic reset of a device stuck in a resettable error: close and reopen."""
+        device = {"idcard": self.reader, "printer": self.printer}.get(name)
+        if device is not None:
+            log.warning("resetting %s after a stuck error", name)
+            device.close()
+            device.start()
 
     def _set_backend(self, ok: bool, state: str) -> None:
         changed = ok != self.backend_ok or state != self.backend_state

@@ -148,3 +148,15 @@ def test_unwritable_outbox_is_a_clear_start_error(tmp_path):
         rt.start()
     assert "待发件箱" in info.value.message_zh and str(blocker) in info.value.message_en
     assert rt.device_view().printer == "noDevice" and rt.device_view().idcard == "noDevice"
+
+
+def test_heartbeat_reports_devices_and_gateway_loss_greys_online_services(kiosk):
+    stack, bridge, rt, ctl = kiosk
+    beat = stack.gateway.heartbeats[-1]
+    assert beat["devices"]["printer"]["status"] == "online" and beat["devices"]["idcard"]["status"] == "online"
+    assert "outbox" in beat and beat["app_version"]
+    stack.gateway.stop()
+    rt._probe_now.set()
+    assert bridge.pump_until(lambda: not ctl.state.devices.backend_ok, 15)
+    items = {i.service_id: i for c in ctl.state.menu for i in c.items}
+    assert not items["e-licences"].available and items["hotline-12345"].available
