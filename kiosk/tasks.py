@@ -63,6 +63,7 @@ class TaskRunner:
         self._pool: ThreadPoolExecutor | None = None
         self._max_workers = max_workers
         self._lock = threading.Lock()
+        self._live: set[Task] = set()
 
     def _executor(self) -> ThreadPoolExecutor:
         with self._lock:
@@ -73,6 +74,12 @@ class TaskRunner:
     def spawn(self, name: str, fn: Callable[[threading.Event], Any], *, on_done: Callable[[Any], None],
               on_error: Callable[[BaseException], None], timeout: float) -> Task:
         task = Task(name)
+        with self._lock:
+            self._live.add(task)
+
+        def forget() -> None:
+            with self._lock:
+                self._live.discard(task)
 
         def deliver(callback: Callable[[Any], None], value: Any) -> None:
             # checked again on the UI thread: a cancel between post and run still wins
@@ -83,11 +90,13 @@ class TaskRunner:
             try:
                 result = fn(task.cancel_event)
             except BaseException as exc:  # every failure must reach the session as a message
+                forget()
                 if task._claim():
                     self.bridge.post(deliver, on_error, exc)
                 elif not task.cancelled:
                     log.debug("task %s failed after its timeout: %s", name, exc)
                 return
+            forget()
             if task._claim():
                 self.bridge.post(deliver, on_done, result)
 
@@ -104,8 +113,12 @@ class TaskRunner:
         return task
 
     def shutdown(self, timeout: float = 5.0) -> None:
+        """Cancel every running task (their blocking calls see the event) and stop the pool."""
         with self._lock:
             pool, self._pool = self._pool, None
+            live, self._live = list(self._live), set()
+        for task in live:
+            task.cancel()
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
             done = threading.Event()

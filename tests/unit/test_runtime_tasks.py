@@ -88,3 +88,17 @@ def test_constructing_starts_no_thread():
     before = threading.active_count()
     TaskRunner(QueueBridge())
     assert threading.active_count() == before
+
+
+def test_shutdown_cancels_running_tasks():
+    bridge, runner = _runner()
+    started, saw_cancel = threading.Event(), threading.Event()
+
+    def wait(cancel):
+        started.set()
+        if cancel.wait(5):
+            saw_cancel.set()
+    runner.spawn("t", wait, on_done=lambda r: None, on_error=lambda e: None, timeout=10)
+    assert started.wait(5)
+    runner.shutdown(timeout=5)
+    assert saw_cancel.is_set()
