@@ -389,3 +389,25 @@ def test_printer_refusing_a_job_is_a_message():
     rt.finish("queue", SimpleNamespace(number="A8", window_zh="1号窗口", window_en="Window 1"))
     r = ctl.state.result
     assert r.printed is False and "打印机未连接" in r.print_message.zh and r.reference == "A8"
+
+
+def test_reader_offline_sends_residents_to_qr_and_comes_back():
+    ctl, rt, _ = make()
+    offline = DeviceView(printer="online", idcard="offline", backend="online", paper="full", printer_ready=True,
+                         reader_online=False, backend_ok=True)
+    ctl.on_devices(offline)
+    ctl.start_identify()
+    assert ctl.state.card.state == "error" and "扫码" in ctl.state.card.message.zh
+    assert rt.polling == []  # never asked an offline reader to poll
+    assert rt.has_pending("qr_create")  # the QR path still works
+    ctl.on_devices(all_ready())
+    assert ctl.state.card.state == "waiting" and rt.polling[-1] is True
+
+
+def test_language_switch_changes_nothing_but_the_language():
+    ctl, rt, _ = make()
+    identify_by_card(ctl, rt)
+    before = (ctl.state.screen, ctl.state.identity.display_name)
+    ctl.set_language("en")
+    assert ctl.state.lang == "en" and (ctl.state.screen, ctl.state.identity.display_name) == before
+    assert ctl.state.menu[0].title.get("en") != ctl.state.menu[0].title.get("zh-CN")

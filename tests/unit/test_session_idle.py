@@ -241,3 +241,30 @@ def test_pin_gate_and_corner_taps_units():
     taps = CornerTaps(3, 1.0, clock=clock)
     assert not taps.tap() and not taps.tap() and taps.tap()
     assert hash_pin("1234") != hash_pin("1234")  # salted
+
+
+def test_staff_can_enter_on_the_closed_screen_and_it_returns_to_closed():
+    now = {"t": datetime(2026, 11, 27, 23, 0)}
+    ctl, rt, clock = make(_hours_config(False), now=lambda: now["t"])
+    ctl.tick()
+    assert ctl.state.screen == "closed"
+    for _ in range(5):
+        ctl.staff_corner_tap()
+    assert ctl.state.screen == "staff_pin"
+    _enter_pin(ctl, rt, "246810", True)
+    ctl.staff_leave()
+    ctl.tick()
+    assert ctl.state.screen == "closed"
+
+
+def test_idle_on_staff_screen_wipes_to_attract():
+    ctl, rt, clock = make()
+    for _ in range(5):
+        ctl.staff_corner_tap()
+    _enter_pin(ctl, rt, "246810", True)
+    clock.advance(61)
+    ctl.tick()
+    assert ctl.state.countdown == 15
+    clock.advance(15.1)
+    ctl.tick()
+    assert ctl.state.screen == "attract" and ctl.state.staff is None
