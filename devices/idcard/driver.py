@@ -159,6 +159,7 @@ class IdCardReader(Device):
                     or (cancel is not None and cancel.is_set()))
 
         last: DeviceError | None = None
+        self._reported = None  # each wait reports a failing card once, not every poll
         try:
             while True:
                 if aborted():
@@ -168,7 +169,7 @@ class IdCardReader(Device):
                         card = self._select_and_read(aborted)
                     except p.CardReadFailed as exc:
                         last = exc
-                        self._report(exc, once=False)
+                        self._report(exc, once=True)
                     else:
                         self._card_state, self._reported = "read", None
                         return card
@@ -193,7 +194,10 @@ class IdCardReader(Device):
             info: dict[str, Any] = {"sam_ok": status.sw3 == p.Sw3.SUCCESS,
                                     "sam_status": p.describe_sw3(status.sw3).code, "sam_id": None}
             if status.sw3 != p.Sw3.SUCCESS:
-                self._failure(status)
+                try:
+                    self._failure(status)
+                except p.SamFault:
+                    return info  # reported (hardwareError + error event); the caller sees sam_ok False
             ident = self._request(p.encode_sam_id(), 27)
             if ident.sw3 == p.Sw3.SUCCESS:
                 info["sam_id"] = p.format_sam_id(ident.data)

@@ -79,6 +79,9 @@ def test_status_shows_sam_id(sim):
     result = kiosk("device", "idcard", "status", "--port", sim.url)
     assert result.returncode == 0, result.stderr
     assert "05.01-20240601-1234567890" in result.stdout and "正常" in result.stdout
+    sim.set_fault("sam_fail")
+    result = kiosk("device", "idcard", "status", "--port", sim.url)
+    assert result.returncode == 4 and "故障" in result.stdout and "sam_self_test_failed" in result.stdout
 
 
 def test_sim_process_and_control_from_another_terminal(tmp_path):
