@@ -198,8 +198,9 @@ class GatewayClient:
         """Card read → session. ``identity``: an ``IdCard`` or a mapping with id_number, name, card_type."""
         def pick(key: str) -> Any:
             return identity.get(key) if isinstance(identity, Mapping) else getattr(identity, key, None)
+        # Foreign permanent residents' cards may have no Chinese name; the English one identifies them.
         body = {"card_type": pick("card_type") or "resident", "id_number": pick("id_number"),
-                "name": pick("name"), "valid_to": pick("valid_to")}
+                "name": pick("name") or pick("english_name"), "valid_to": pick("valid_to")}
         return AuthSession.parse(self._call("POST", "/v1/auth/idcard", body, cancel=cancel))
 
     def create_qr_ticket(self, *, cancel: threading.Event | None = None) -> QrTicket:

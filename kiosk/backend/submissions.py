@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,7 +64,6 @@ class SubmissionService:
                                 "Accepted; it will be sent automatically when the network is back")
 
     def _enqueue(self, service_id: str, kind: str, fields: dict, token: str | None) -> tuple[int, str]:
-        import sqlite3
         for _ in range(5):
             reference = make_reference(self.terminal_id, self.clock())
             try:

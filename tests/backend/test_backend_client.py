@@ -255,3 +255,17 @@ def test_cancel_during_retry_backoff(sim, client):
 def test_simulator_has_a_guide_for_every_default_catalog_service(client):
     for service in load_config(REPO / "config").services:
         assert client.get_guide(service.id).service_id == service.id
+
+
+@pytest.mark.parametrize("name", ["resident", "resident_rare", "J", "I", "Y"])
+def test_auth_idcard_with_the_card_reader_sample_cards(client, name):
+    from devices.idcard.identities import sample_card
+    card = sample_card(name)
+    session = client.auth_idcard(card)
+    assert session.display_name and "*" in session.display_name
+
+
+def test_auth_idcard_with_a_bad_checksum_card_is_rejected(client):
+    from devices.idcard.identities import sample_card
+    with pytest.raises(E.ValidationError):
+        client.auth_idcard(sample_card("bad_checksum_id"))
