@@ -269,3 +269,14 @@ def test_auth_idcard_with_a_bad_checksum_card_is_rejected(client):
     from devices.idcard.identities import sample_card
     with pytest.raises(E.ValidationError):
         client.auth_idcard(sample_card("bad_checksum_id"))
+
+
+def test_heartbeat_payload_as_the_ops_heartbeat_builds_it(sim, client, tmp_path):
+    from kiosk.backend.outbox import Outbox
+    from kiosk.heartbeat import runtime_snapshot
+    ob = Outbox(tmp_path / "o.sqlite3")
+    payload = {"app_version": "0.1.0", "config_version": None, "uptime_s": 3.0, "pid": 1, "memory_rss_mb": 80.5,
+               **runtime_snapshot({"idcard": None, "printer": None}, ob), "last_error": None, "alerts": [],
+               "alert_changes": []}
+    ob.close()
+    assert client.heartbeat(payload).config_version  # the teardown validates the body against the contract
