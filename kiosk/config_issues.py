@@ -123,9 +123,9 @@ def describe_error(err: Mapping[str, Any]) -> str:
     ctx = err.get("ctx") or {}
     zh, en = ERROR_TEXT.get(etype, ("配置项取值不正确", str(err.get("msg", etype))))
     if etype == "literal_error" and "expected" in ctx:
-        en = f"expected {ctx['expected']}"
-        zh = f"{zh}，可选值：{ctx['expected']}"
-    elif etype in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        allowed = str(ctx["expected"]).replace(" or ", ", ")
+        return f"{zh} ({en})，可选值 (allowed): {allowed}{_shown_value(loc, err.get('input'))}"
+    if etype in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         limit = next(iter(ctx.values()), "")
         op = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[etype]
         zh, en = f"{zh}，应 {op} {limit}", f"{en}, must be {op} {limit}"
