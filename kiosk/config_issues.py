@@ -8,6 +8,7 @@ this small table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Iterable, Mapping
 
 from pydantic import ValidationError
@@ -122,9 +123,16 @@ def describe_error(err: Mapping[str, Any]) -> str:
         return "缺少必填项 (required key is missing)"
     ctx = err.get("ctx") or {}
     zh, en = ERROR_TEXT.get(etype, ("配置项取值不正确", str(err.get("msg", etype))))
+    value = err.get("input")
+    # YAML turns unquoted 12345, 09:00 (sexagesimal!) and 2026-10-01 into numbers/dates; say how to fix it
+    quote_hint = "；请给该值加上引号 (put the value in quotes)" if isinstance(
+        value, (int, float, date)) else ""
     if etype == "literal_error" and "expected" in ctx:
         allowed = str(ctx["expected"]).replace(" or ", ", ")
-        return f"{zh} ({en})，可选值 (allowed): {allowed}{_shown_value(loc, err.get('input'))}"
+        hint = quote_hint if f"'{value}'" in allowed else ""
+        return f"{zh} ({en})，可选值 (allowed): {allowed}{_shown_value(loc, value)}{hint}"
+    if etype == "string_type":
+        return f"{zh} ({en}){_shown_value(loc, value)}{quote_hint}"
     if etype in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         limit = next(iter(ctx.values()), "")
         op = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[etype]

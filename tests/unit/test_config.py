@@ -365,3 +365,11 @@ def test_mutated_real_config_reports_or_loads(cfg_dir: Path, data: st.DataObject
     except ConfigError as exc:
         assert exc.issues
         assert all(i.line is None or 1 <= i.line <= 400 for i in exc.issues)
+
+
+def test_unquoted_number_gets_a_quote_hint(cfg_dir: Path) -> None:
+    patch(cfg_dir, "services.yaml", 'params: {submission_type: "12345"}', "params: {submission_type: 12345}")
+    patch(cfg_dir, "terminal.yaml", "  name_en: Nanjing", "  name_en: 2026-10-01 #")
+    cfg, issues = check_config(cfg_dir)
+    assert cfg is None and [i.key for i in issues] == ["terminal.name_en", "services[4].params.submission_type"]
+    assert all("加上引号" in i.message and "quotes" in i.message for i in issues)
