@@ -95,12 +95,13 @@ class Routes:
         if abs(now - int(ts)) > signing.SKEW_WINDOW_S:
             return err(401, "clock_skew", f"timestamp outside ±{signing.SKEW_WINDOW_S} s",
                        server_time=iso(now), server_time_epoch=int(now))
+        if self.sim.known_terminals is not None and terminal not in self.sim.known_terminals:
+            return err(401, "unknown_terminal", "terminal is not registered with the gateway")
         secret = self.sim.secret_for(terminal)
         if forced_bad or not signing.verify(secret, method, raw_path, ts, nonce, body, sig):
             return err(401, "bad_signature", "signature does not verify")
         if not self.sim.check_nonce(nonce, int(ts)):
             return err(401, "replayed_nonce", "nonce already used")
-        self.terminal = terminal
         return None
 
     def _session(self, h: dict, *, grant_s: float | None = None) -> tuple[dict | None, Reply | None]:
@@ -129,8 +130,9 @@ class Routes:
     def qr_create(self, h: dict, data: dict) -> Reply:
         now = time.time()
         ticket_id = "qt_" + secrets.token_urlsafe(12)
-        t = {"id": ticket_id, "state": "waiting", "expires": now + self.sim.qr_ttl_s,
-             "interval_s": self.sim.qr_interval_s, "last_poll": 0.0, "session": None}
+        t = {"id": ticket_id, "terminal": h["x-terminal-id"], "state": "waiting",
+             "expires": now + self.sim.qr_ttl_s, "interval_s": self.sim.qr_interval_s, "last_poll": 0.0,
+             "session": None}
         with self.sim.lock:
             self.sim.tickets[ticket_id] = t
         return 201, {"id": ticket_id, "qr_url": f"https://qr.gateway.invalid/l/{ticket_id}",
@@ -139,7 +141,7 @@ class Routes:
     def qr_poll(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002 — the path parameter's name
         with self.sim.lock:
             t = self.sim.tickets.get(id)
-            if t is None:
+            if t is None or t["terminal"] != h["x-terminal-id"]:  # a ticket is bound to its terminal
                 return err(404, "not_found", "no such QR ticket")
             now = time.time()
             if t["state"] in ("waiting", "scanned") and now > t["expires"]:
@@ -157,7 +159,7 @@ class Routes:
     def qr_cancel(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002
         with self.sim.lock:
             t = self.sim.tickets.get(id)
-            if t is None:
+            if t is None or t["terminal"] != h["x-terminal-id"]:
                 return err(404, "not_found", "no such QR ticket")
             if t["state"] in ("waiting", "scanned"):
                 t["state"] = "cancelled"
@@ -206,7 +208,7 @@ class Routes:
         if not key or not KEY_RE.fullmatch(key):
             return err(400, "idempotency_key_required", "Idempotency-Key header (16-128 chars) is required")
         fingerprint = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-        scoped = (self.terminal, key)
+        scoped = (h["x-terminal-id"], key)  # keys are scoped per terminal
         with self.sim.lock:
             self.sim.attempts_by_key[key] = self.sim.attempts_by_key.get(key, 0) + 1
             seen = self.sim.idempotency.get(scoped)
@@ -250,7 +252,7 @@ class Routes:
         return None
 
     def heartbeat(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002
-        if id != self.terminal:
+        if id != h["x-terminal-id"]:
             return err(403, "terminal_mismatch", "heartbeat path names another terminal")
         if not isinstance(data.get("app_version"), str) or not isinstance(data.get("uptime_s"), (int, float)):
             return err(422, "validation_failed", "app_version and uptime_s are required",

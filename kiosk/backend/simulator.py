@@ -49,10 +49,11 @@ class GatewaySimulator:
                  terminal_secrets: dict[str, bytes] | None = None, certfile: str | Path | None = None,
                  keyfile: str | Path | None = None, catalog: dict[str, tuple[str, str]] | None = None,
                  qr_ttl_s: float = 60.0, qr_interval_s: float = 2.0, token_ttl_s: float = 600.0,
-                 record: bool = False) -> None:
+                 known_terminals: set[str] | None = None, record: bool = False) -> None:
         self.host, self.port = host, port
         self._default_secret = secret if secret is not None else signing.load_secret(DEV_SECRET_FILE)
         self.terminal_secrets = dict(terminal_secrets or {})
+        self.known_terminals = known_terminals  # None: any terminal id signing with the (dev) secret
         self._certfile = str(certfile or DEV_TLS / "server.pem")
         self._keyfile = str(keyfile or DEV_TLS / "server-key.pem")
         self.catalog = dict(catalog or {})

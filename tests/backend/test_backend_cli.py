@@ -81,3 +81,19 @@ def test_sim_backend_command_serves_and_takes_control_commands():
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
+
+
+def test_outbox_commands_find_the_file_through_the_config_dir(tmp_path, capsys):
+    import shutil
+    conf = tmp_path / "config"
+    conf.mkdir()
+    for name in ("terminal.yaml", "services.yaml", "dev-terminal.secret"):
+        shutil.copy(REPO / "config" / name, conf / name)
+    shutil.copytree(REPO / "config" / "dev-tls", conf / "dev-tls")
+    ob = Outbox(tmp_path / "var" / "outbox.sqlite3")  # terminal.yaml: outbox.path ../var/outbox.sqlite3
+    ob.enqueue(reference="NJXL01-20261127-CONFIG", idempotency_key="c" * 32, service_id="appointment",
+               kind="appointment", fields={"phone": "13812345678"}, token=None)
+    ob.close()
+    assert main(["outbox", "list", "--config", str(conf)]) == 0
+    out = capsys.readouterr().out
+    assert "NJXL01-20261127-CONFIG" in out and "13812345678" not in out

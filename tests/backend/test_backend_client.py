@@ -280,3 +280,11 @@ def test_heartbeat_payload_as_the_ops_heartbeat_builds_it(sim, client, tmp_path)
                "alert_changes": []}
     ob.close()
     assert client.heartbeat(payload).config_version  # the teardown validates the body against the contract
+
+
+def test_unregistered_terminal_is_rejected(sim):
+    sim.known_terminals = {"SH-PD-ZJ-02"}
+    with make_client(sim) as c:
+        with pytest.raises(E.AuthError) as info:
+            c.get_guide("appointment")
+    assert info.value.code == "unknown_terminal" and info.value.message_zh == "终端认证失败，请联系工作人员"

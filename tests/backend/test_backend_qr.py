@@ -82,3 +82,14 @@ def test_http_control_injects_faults(sim, client):
         client.get_guide("appointment")
     requests.post(f"{sim.base_url}/_sim/control", json={"cmd": "clear"}, verify=str(CA), timeout=5)
     assert client.get_guide("appointment").service_id == "appointment"
+
+
+def test_a_ticket_is_bound_to_its_terminal(sim, client):
+    from backend_support import make_client
+    t = client.create_qr_ticket()
+    with make_client(sim, terminal_id="SH-PD-ZJ-02") as other:
+        with pytest.raises(E.NotFoundError):
+            other.poll_qr_ticket(t.id)
+        with pytest.raises(E.NotFoundError):
+            other.cancel_qr_ticket(t.id)
+    assert client.poll_qr_ticket(t.id).state == "waiting"
