@@ -58,7 +58,7 @@ class PrintJob:
         return sum(len(s) for s in self.segments)
 
 
-def query_status_byte(port: serial.SerialBase, n: int, timeout: float = 0.25) -> int | None:
+def query_status_byte(port: serial.SerialBase, n: int, timeout: float = 0.3) -> int | None:
     """One DLE EOT n: flush stale input, then read until a validly shaped byte or ``timeout``.
 
     None means no valid answer (the caller reports "unknown"). Raises DeviceUnavailable when the port is gone.
@@ -79,9 +79,11 @@ def query_status_byte(port: serial.SerialBase, n: int, timeout: float = 0.25) ->
                                 action=Action.CLEAR) from exc
 
 
-def read_state(port: serial.SerialBase, *, near_end_sensor: bool = True, timeout: float = 0.25) -> P.PrinterState:
+def read_state(port: serial.SerialBase, *, near_end_sensor: bool = True, timeout: float = 0.3) -> P.PrinterState:
     """DLE EOT 1–4 (stops after a silent n1: a printer that does not answer does not answer)."""
     n1 = query_status_byte(port, 1, timeout)
+    if n1 is None:  # one lost byte on a serial line must not fail a resident's ticket
+        n1 = query_status_byte(port, 1, timeout)
     if n1 is None:
         return P.UNKNOWN_STATE
     raw = (n1, query_status_byte(port, 2, timeout), query_status_byte(port, 3, timeout),
@@ -92,8 +94,8 @@ def read_state(port: serial.SerialBase, *, near_end_sensor: bool = True, timeout
 class Printer(Device):
     kind = "printer"
     poll_interval = 0.5
-    #: seconds to wait for each status byte
-    status_timeout = 0.25
+    #: seconds to wait for each status byte (a printer answers in milliseconds; this is for a loaded host)
+    status_timeout = 0.3
     #: jobs kept for reprint (oldest done jobs are dropped first)
     keep_jobs = 50
 
@@ -215,6 +217,8 @@ class Printer(Device):
 
     def _read_state(self, full: bool = True) -> P.PrinterState:
         n1 = self._query(1)
+        if n1 is None:  # one retry: a single lost byte is not "printer gone"
+            n1 = self._query(1)
         if n1 is None:
             return P.UNKNOWN_STATE
         if not full and not n1 & 0x08:

@@ -121,11 +121,9 @@ class PrinterSimulator(SimulatorBase):
         return bytes(reply)
 
     def on_disconnect(self) -> None:
+        # A pulled cable or a closed host port does not empty a printer's buffer: what arrived keeps
+        # printing, and a half-received job stays open until the host sends DLE ENQ 2 or ESC @.
         with self._state:
-            self._inbox.clear()
-            self._parser.clear()
-            self._pending.clear()
-            self._close_job(complete=False, reason="disconnected")
             self._scanner = RealtimeScanner()
 
     # ----- engine ------------------------------------------------------------------------------------------
