@@ -21,8 +21,7 @@ class ClosedScreen(KioskScreen):
         lang = state.lang
         self.hours_text = (app.tr("closed.hours", lang, hours=state.closed.get(lang))
                            if state.closed is not None else "")
-        self.hint_text = (app.tr("closed.nearest", lang, hint=state.closed_hint.get(lang))
-                          if state.closed_hint is not None else "")
+        self.hint_text = state.closed_hint.get(lang) if state.closed_hint is not None else ""
 
     def clear_content(self) -> None:
         self.hours_text = self.hint_text = ""

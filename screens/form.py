@@ -85,8 +85,8 @@ class FormScreen(KioskScreen):
                 shown = next((t.get(lang) for v, t in f.options if v == f.value), "") or app.tr("form.choose", lang)
             else:
                 shown = f.value or app.tr("form.tap_to_edit", lang)
-            fields_box.add_widget(button(f"{f.label.get(lang)}（{need}）：{shown}" if lang != "en"
-                                         else f"{f.label.get(lang)} ({need}): {shown}",
+            fields_box.add_widget(button(app.tr("form.field_line", lang, label=f.label.get(lang), need=need,
+                                                value=shown),
                                          lambda fid=f.id: self.select(fid), wid=f"form.field.{f.id}",
                                          style="primary" if f.id == self.active else "secondary"))
             if f.error is not None:

@@ -6,7 +6,9 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
-from screens.widgets import KGrid, KioskScreen, button, columns, label
+from kivy.uix.boxlayout import BoxLayout
+
+from screens.widgets import KGrid, KioskScreen, button, label
 
 
 class MenuScreen(KioskScreen):
@@ -26,11 +28,15 @@ class MenuScreen(KioskScreen):
                         if state.identity is not None else app.tr("menu.welcome_anon", lang))
         box = self.ids.categories
         box.clear_widgets()
+        # landscape: categories side by side, two per row, so everything fits without scrolling
+        box.cols = 2 if app.landscape else 1
         for cat in state.menu:
             if not cat.items:
                 continue
-            box.add_widget(label(cat.title.get(lang), role="title", wid=f"menu.cat.{cat.id}"))
-            grid = KGrid(cols=columns(app.landscape, 2, 3), wid=f"menu.grid.{cat.id}")
+            block = BoxLayout(orientation="vertical", size_hint_y=None, spacing=app.th.gap / 2)
+            block.bind(minimum_height=block.setter("height"))
+            block.add_widget(label(cat.title.get(lang), role="title", wid=f"menu.cat.{cat.id}"))
+            grid = KGrid(cols=2, wid=f"menu.grid.{cat.id}")
             for item in cat.items:
                 text = item.title.get(lang)
                 if not item.available:
@@ -40,7 +46,8 @@ class MenuScreen(KioskScreen):
                                        wid=f"menu.svc.{item.service_id}",
                                        style="secondary" if item.available else "disabled",
                                        disabled=not item.available))
-            box.add_widget(grid)
+            block.add_widget(grid)
+            box.add_widget(block)
         if not any(cat.items for cat in state.menu):
             box.add_widget(label(app.tr("menu.empty", lang), tone="muted", wid="menu.empty"))
 

@@ -46,11 +46,13 @@ class KioskRoot(FloatLayout):
         self.ids.content.remove_widget(self._notice)
 
     def on_touch_down(self, touch: Any) -> bool:
+        # widgets see the touch first (so an overlay button is pressed before touch() may close its
+        # overlay); then any touch re-arms the idle timer — before the button's on_release method runs
+        handled = super().on_touch_down(touch)
         app = App.get_running_app()
         if app.controller is not None:
-            # any touch re-arms the idle timer (contract: touch() before the specific method)
             app.controller.touch()
-        return super().on_touch_down(touch)
+        return handled
 
     # --- rendering -----------------------------------------------------------------------------------
     def render(self, state: Any) -> None:

@@ -103,7 +103,7 @@ class Kiosk:
                       what="card reader, printer and gateway online")
 
 
-def make_kiosk(app, cfg, tmp_path, *, now=None, ready=True) -> Kiosk:
+def make_kiosk(app, cfg, tmp_path, *, now=None, clock=None, ready=True) -> Kiosk:
     from kiosk.app import KivyBridge
     from kiosk.demo_sims import SimStack
     from kiosk.runtime import Runtime
@@ -112,7 +112,7 @@ def make_kiosk(app, cfg, tmp_path, *, now=None, ready=True) -> Kiosk:
     stack = SimStack(cfg, tmp_path)
     sim_cfg = stack.start()
     rt = Runtime(sim_cfg, KivyBridge())
-    kwargs = {"now": now} if now is not None else {}
+    kwargs = {k: v for k, v in (("now", now), ("clock", clock)) if v is not None}
     ctl = SessionController(sim_cfg, rt, **kwargs)
     rt.attach(ctl)
     rt.start()
@@ -124,7 +124,11 @@ def make_kiosk(app, cfg, tmp_path, *, now=None, ready=True) -> Kiosk:
 
 
 def stop_kiosk(k: Kiosk) -> None:
-    k.app.controller = None
+    if getattr(k, "stopped", False):
+        return
+    k.stopped = True
+    if k.app.controller is k.ctl:
+        k.app.controller = None
     k.rt.stop()
     k.stack.stop()
 
