@@ -14,6 +14,7 @@ import logging
 import logging.handlers
 import os
 import re
+import sys
 from pathlib import Path
 
 # 18-digit resident / permit numbers (17 digits + digit or X), 15-digit first-generation numbers.
@@ -110,7 +111,10 @@ def setup_logging(log_dir: str | os.PathLike | None, *, level: str = "INFO", max
     root = logging.getLogger()
     for handler in _INSTALLED:
         root.removeHandler(handler)
-        handler.close()
+        try:
+            handler.close()
+        except OSError as exc:  # a full disk fails the last flush; the old handler is dropped all the same
+            sys.stderr.write(f"closing log handler {handler!r} failed: {exc}\n")
     _INSTALLED.clear()
     formatter = logging.Formatter(_FORMAT)
     handlers: list[logging.Handler] = []
