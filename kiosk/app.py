@@ -79,16 +79,17 @@ def configure_kivy(display: Any, *, windowed: bool = False, size: tuple[int, int
 
 def register_font(path: str | os.PathLike) -> str:
     """Make ``path`` Kivy's default font (before any widget is built); a missing/unusable font is an error."""
-    from kiosk.fonts import FontError, load_font
+    # header-level check only (a few ms): glyph coverage of every UI string is proven by tests/test_fonts.py
+    from kiosk.fonts import FontError, quick_check
 
     try:
-        info = load_font(str(path))
+        family = quick_check(str(path))
     except FontError as exc:
         raise StartupError(str(exc)) from exc
     from kivy.core.text import DEFAULT_FONT, LabelBase
 
-    LabelBase.register(DEFAULT_FONT, info.path)
-    return info.family
+    LabelBase.register(DEFAULT_FONT, str(path))
+    return family
 
 
 class KivyBridge(UiBridge):

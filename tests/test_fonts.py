@@ -60,3 +60,15 @@ def test_missing_or_wrong_font_is_a_clear_error(tmp_path):
     junk.write_bytes(b"not a font")
     with pytest.raises(FontError, match="无法读取"):
         load_font(junk)
+
+
+def test_quick_start_up_check_agrees_and_rejects(tmp_path):
+    from kiosk.fonts import quick_check
+
+    assert quick_check(_configured_font()) == load_font(_configured_font()).family
+    with pytest.raises(FontError, match="找不到中文字体"):
+        quick_check(tmp_path / "nope.ttc")
+    junk = tmp_path / "junk.ttc"
+    junk.write_bytes(b"ttcf" + b"\0" * 64)
+    with pytest.raises(FontError, match="无法读取"):
+        quick_check(junk)

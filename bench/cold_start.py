@@ -1,0 +1,113 @@
+"""Cold start: process spawn → attract screen drawn, against a bare Kivy "hello" window in the same run.
+
+Both children run offscreen with real GL (SDL_VIDEODRIVER=offscreen, Mesa) and print READY at the
+first buffer flip after App start (the first frame of the first screen is on the screen); the parent times
+spawn → READY. Runs are interleaved (hello, kiosk, hello, kiosk, …) so machine noise hits both alike, and
+the figure that matters is the ratio of medians (target: kiosk within 1.5× of hello).
+
+    .venv/bin/python bench/cold_start.py [--runs 5]
+
+The kiosk child uses the default config (simulator ports; nothing needs to listen there — devices connect
+in the background and the attract screen does not wait for them).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_READY_HOOK = r"""
+def _arm(app):
+    from kivy.core.window import Window
+    flips = [0]
+    def on_flip(*_):
+        flips[0] += 1
+        if flips[0] == 1:
+            print("READY", getattr(app.root, "current", ""), flush=True)
+            app.stop()
+    app.bind(on_start=lambda *_: Window.bind(on_flip=on_flip))
+"""
+
+HELLO = _READY_HOOK + r"""
+from kivy.app import App
+from kivy.uix.label import Label
+class Hello(App):
+    def build(self):
+        return Label(text="hello")
+app = Hello()
+_arm(app)
+app.run()
+"""
+
+KIOSK = _READY_HOOK + r"""
+import sys
+from kiosk import app as kapp
+_create = kapp.create_app
+def create_app(*a, **kw):
+    app = _create(*a, **kw)
+    _arm(app)
+    return app
+kapp.create_app = create_app
+sys.exit(kapp.run(sys.argv[1], headless=True, kiosk_mode=False))
+"""
+
+
+def _once(script: Path, args: list[str], env: dict[str, str], timeout: float = 60.0) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(script), *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        while True:
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"child ended without READY: {proc.wait(5)}\n{proc.stderr.read()[-2000:]}")
+            if line.startswith("READY"):
+                elapsed = time.perf_counter() - start
+                break
+            if time.perf_counter() - start > timeout:
+                raise RuntimeError("no READY within timeout")
+        proc.wait(timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+    return elapsed, line.strip()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--config", default=str(ROOT / "config"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as home:
+        env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1",
+                   KIVY_NO_FILELOG="1", KIVY_HOME=home)
+        env.pop("KIVY_GL_BACKEND", None)
+        # Kivy's App looks for a .kv beside the class's source file, so the children are real files
+        hello_py, kiosk_py = Path(home) / "hello.py", Path(home) / "kiosk_start.py"
+        hello_py.write_text(HELLO, encoding="utf-8")
+        kiosk_py.write_text(KIOSK, encoding="utf-8")
+        env["PYTHONPATH"] = str(ROOT)
+        hello, kiosk = [], []
+        _once(hello_py, [], env)  # warm the page cache once for both (the .so files are shared)
+        for _ in range(args.runs):
+            hello.append(_once(hello_py, [], env)[0])
+            t, line = _once(kiosk_py, [args.config], env)
+            kiosk.append(t)
+    h, k = statistics.median(hello), statistics.median(kiosk)
+    print(f"runs: {args.runs} each, interleaved; machine: {os.cpu_count()} cores; last kiosk line: {line!r}")
+    print(f"bare Kivy hello window  median {h * 1000:7.0f} ms  (min {min(hello) * 1000:.0f}, max {max(hello) * 1000:.0f})")
+    print(f"kiosk → attract drawn   median {k * 1000:7.0f} ms  (min {min(kiosk) * 1000:.0f}, max {max(kiosk) * 1000:.0f})")
+    print(f"ratio kiosk / hello     {k / h:.2f}×  (target ≤ 1.5×)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
