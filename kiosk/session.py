@@ -30,8 +30,6 @@ log = logging.getLogger(__name__)
 _QUIET_SCREENS = ("attract", "closed")
 #: names staff may use in session.per_screen for a screen (terminal.yaml's own vocabulary)
 _SCREEN_ALIASES = {"identify": ("qr_login", "login"), "licence": ("licences",), "record": ("records",)}
-_DEFAULT_IDLE = {"identify": 60, "menu": 60, "form": 120, "confirm": 60, "result": 30, "guide": 90,
-                 "record": 60, "licence": 60, "staff_pin": 30, "staff": 300}
 
 
 class _TaskEntry:
@@ -105,7 +103,8 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         devices = self.state.devices if hasattr(self, "state") else DeviceView()
         return SessionState(lang=lang, devices=devices, terminal=TerminalView(
             id=str(getattr(term, "id", "")), name=str(getattr(term, "name", "")),
-            location=str(getattr(term, "location", ""))))
+            location=str(getattr(term, "location", "")), name_en=str(getattr(term, "name_en", "")),
+            location_en=str(getattr(term, "location_en", ""))))
 
     # ----- tasks -------------------------------------------------------------------------------
     def _spawn(self, name: str, fn: Callable[[Any], Any], on_done: Callable[[Any], None],
@@ -321,7 +320,7 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
             if name in per_screen:
                 return float(per_screen[name])
         default = getattr(session, "idle_timeout_s", None)
-        return float(default) if default is not None else float(_DEFAULT_IDLE.get(screen, 60))
+        return float(default) if default is not None else 60.0
 
     def _tick_idle(self, now: float) -> bool:
         if self.state.busy is not None:

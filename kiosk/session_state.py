@@ -175,6 +175,8 @@ class TerminalView:
     id: str = ""
     name: str = ""
     location: str = ""
+    name_en: str = ""
+    location_en: str = ""
 
 
 @dataclass
