@@ -88,6 +88,12 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
                 self._listeners.remove(listener)
         return unsubscribe
 
+    def request_exit(self, reason: str = "") -> None:
+        """Ask the app to end cleanly (ops: restart while idle). The app stops when it sees exit_requested."""
+        log.info("app exit requested: %s", reason)
+        self.exit_requested = True
+        self._changed()
+
     def _changed(self) -> None:
         self._version += 1
         self.state.version = self._version
@@ -189,10 +195,8 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         screen = self.state.screen
         self.rt.record_help(screen)
         hint = getattr(getattr(self.cfg, "terminal", None), "nearest_staffed", None)
-        text = msg("help.offline")
-        if hint is not None:
-            text = Text(f"{text.zh}。{hint.zh}", f"{text.en}. {hint.en}")
-        self.state.help = text
+        self.state.help = msg("help.offline") if hint is None else Text(f"如需帮助，请找工作人员。{hint.zh}",
+                                                                         f"For help, ask staff. {hint.en}")
         self._changed()
 
     def continue_session(self) -> None:
@@ -221,6 +225,9 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
 
     # ----- navigation --------------------------------------------------------------------------
     def home(self) -> None:
+        if self.state.screen in ("staff_pin", "staff"):
+            self.staff_leave()
+            return
         self._leave_flow()
         self.state.screen = "menu" if self._token else "attract"
         self._changed()
