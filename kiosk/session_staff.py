@@ -129,12 +129,11 @@ class StaffMixin:
         self._changed()
 
     def _staff_card_read(self, masked: Any) -> None:
-        if isinstance(masked, dict):
-            name = str(masked.get("name", ""))
-        else:  # an IdCard from an event: mask, then drop it
-            name = str(masked.masked().get("name", ""))
-            masked.wipe()
-        self._staff_note(msg("staff.card_ok", name=name))
+        if not isinstance(masked, dict):  # an IdCard from an event: mask, then drop it
+            card, masked = masked, masked.masked()
+            card.wipe()
+        summary = " ".join(str(masked.get(k) or "") for k in ("card_type", "name", "id_number")).strip()
+        self._staff_note(msg("staff.card_ok", name=summary))
         self._changed()
 
     def _staff_card_error(self, reason: Text) -> None:

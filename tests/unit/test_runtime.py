@@ -160,3 +160,20 @@ def test_heartbeat_reports_devices_and_gateway_loss_greys_online_services(kiosk)
     assert bridge.pump_until(lambda: not ctl.state.devices.backend_ok, 15)
     items = {i.service_id: i for c in ctl.state.menu for i in c.items}
     assert not items["e-licences"].available and items["hotline-12345"].available
+
+
+def test_staff_test_card_read_shows_only_masked_data(kiosk):
+    stack, bridge, rt, ctl = kiosk
+    for _ in range(5):
+        ctl.staff_corner_tap()
+    for d in "246810":
+        ctl.staff_pin_digit(d)
+    ctl.staff_pin_submit()
+    assert bridge.pump_until(lambda: ctl.state.screen == "staff", 10)
+    stack.idcard.place("resident")
+    ctl.staff_test_card()
+    assert bridge.pump_until(lambda: ctl.state.staff.message is not None
+                             and ctl.state.staff.message.zh.startswith("读卡成功"), 15), ctl.state.staff.message
+    shown = ctl.state.staff.message.zh
+    full = stack.idcard.card.id_number
+    assert full not in shown and full[:4] in shown and "*" in shown
