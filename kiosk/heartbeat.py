@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 import time
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import psutil
@@ -71,6 +72,8 @@ class Heartbeat:
         self.on_alert = on_alert
         self.last_error = last_error
         self.config_version = config_version
+        #: more fields for the payload (remote config status), merged last
+        self.extra: Callable[[], Mapping[str, Any]] | None = None
         self._clock = clock
         self.started_at = clock() if started_at is None else started_at
         self.sent = 0
@@ -124,9 +127,11 @@ class Heartbeat:
             "alerts": [a.to_dict() for a in self.tracker.active.values()],
             "alert_changes": [c.to_dict() for c in self.tracker.pending],
         }
+        if self.extra is not None:
+            payload.update(self.extra())
         return payload
 
-    def beat(self) -> bool:
+    def beat(self, cancel: threading.Event | None = None) -> bool:
         """Collect, evaluate alerts, send. Returns True when the gateway acknowledged the beat."""
         try:
             payload = self.build_payload()
@@ -139,7 +144,7 @@ class Heartbeat:
         from kiosk.backend.errors import BackendError  # lazy: keeps this module importable in isolation
 
         try:
-            ack = self.client.heartbeat(payload, cancel=self._stop)
+            ack = self.client.heartbeat(payload, cancel=cancel if cancel is not None else self._stop)
         except BackendError as exc:
             self.failed += 1
             if not self._failing:
@@ -191,3 +196,76 @@ def runtime_snapshot(devices: Mapping[str, Any], outbox: Any = None, extra: Mapp
     if extra:
         snap.update(extra)
     return snap
+
+
+class OpsServices:
+    """What ops adds to a running kiosk on top of the Runtime's heartbeat, built in one call.
+
+    The Runtime owns the :class:`Heartbeat` (sent from its gateway-probe thread) and the DeviceHealer.
+    This adds, around that heartbeat:
+
+    * the systemd watchdog — READY once the UI loop turns, WATCHDOG=1 from the UI thread (via the
+      bridge: :class:`kiosk.watchdog.UiPinger`), STATUS lines with the active alerts, and restarts
+      only on the attract/closed screen (``controller.request_exit()``; ``Restart=always`` restarts);
+    * remote configuration when systemd gave us a state directory (``$STATE_DIRECTORY``) and the
+      gateway client can fetch a config: the heartbeat reply's ``config_version`` drives it.
+    """
+
+    IDLE_SCREENS = ("attract", "closed")
+
+    def __init__(self, runtime: Any, *, env: Mapping[str, str] | None = None) -> None:
+        from kiosk.watchdog import UiPinger, Watchdog
+
+        env = os.environ if env is None else env
+        self.runtime = runtime
+        self.updater = self._remote_config(env)
+        self.watchdog = Watchdog(env=env, is_idle=self._idle, on_restart=self._restart)
+        self.pinger = UiPinger(self.watchdog, runtime.bridge.post)
+        hb = runtime.heartbeat
+        if hb is not None:
+            hb.on_ack = self._on_ack
+            hb.on_alert = self._on_alert
+            if self.updater is not None:
+                hb.config_version = self.updater.current_version
+                hb.extra = self.updater.status
+
+    def start(self) -> "OpsServices":
+        self.pinger.start()
+        return self
+
+    def stop(self) -> None:
+        self.pinger.stop()
+
+    # ----- pieces -------------------------------------------------------------------------------
+    def _remote_config(self, env: Mapping[str, str]) -> Any:
+        state = env.get("STATE_DIRECTORY", "").split(":")[0]
+        if not state:
+            return None  # development / tests: no persistent state directory, no remote config
+        fetch = getattr(self.runtime.client, "get_terminal_config", None)
+        if fetch is None:
+            log.warning("remote config disabled: the gateway client has no get_terminal_config()")
+            return None
+        from kiosk.remote_config import ConfigStore, RemoteConfigUpdater
+
+        staff_dir = env.get("KIOSK_CONFIG_DIR") or str(self.runtime.cfg.config_dir)
+        store = ConfigStore(Path(state) / "config", staff_dir)
+        run_dir = env.get("RUNTIME_DIRECTORY", "").split(":")[0] or None
+        return RemoteConfigUpdater(store, lambda cancel: fetch(cancel=cancel),
+                                   running_dir=self.runtime.cfg.config_dir, run_dir=run_dir)
+
+    def _on_ack(self, ack: Any) -> None:
+        if self.updater is not None:
+            self.updater.on_ack(ack)
+
+    def _on_alert(self, _changes: list) -> None:
+        active = sorted(self.runtime.heartbeat.tracker.active)
+        self.watchdog.status("alerts: " + ", ".join(active) if active else "running, no alerts")
+
+    def _idle(self) -> bool:
+        ctl = self.runtime.controller
+        return ctl is not None and ctl.state.screen in self.IDLE_SCREENS
+
+    def _restart(self) -> None:
+        ctl = self.runtime.controller
+        if ctl is not None:
+            ctl.request_exit("restart requested while idle")  # the app stops itself, systemd restarts it

@@ -56,6 +56,7 @@ class Runtime:
         self._probe_thread: threading.Thread | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self.heartbeat: Any = None
+        self.ops: Any = None  # kiosk.heartbeat.OpsServices
         self._probe_lock = threading.Lock()
         self._last_error: Any = None
 
@@ -105,6 +106,8 @@ class Runtime:
             self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer}, self.outbox),
             interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
             healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at)
+        from kiosk.heartbeat import OpsServices  # systemd watchdog + remote config around the heartbeat
+        self.ops = OpsServices(self).start()
         self._stop.clear()
         self._probe_thread = threading.Thread(target=self._probe_loop, name="gateway-probe", daemon=True)
         self._probe_thread.start()
@@ -115,6 +118,8 @@ class Runtime:
         """Stop everything started; idempotent, never raises (it runs while the app exits)."""
         self._stop.set()
         self._probe_now.set()
+        if self.ops is not None:
+            self.ops.stop()
         if self.heartbeat is not None:
             self.heartbeat.stop()  # cancels a beat in flight
         if self._last_error is not None:

@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -50,6 +51,7 @@ class SystemdNotifier:
             self._address = "\0" + path[1:] if path.startswith("@") else path
         self._sock: socket.socket | None = None
         self._warned = False
+        self._lock = threading.Lock()  # the UI thread pings, the heartbeat thread updates STATUS
 
     @property
     def enabled(self) -> bool:
@@ -64,19 +66,20 @@ class SystemdNotifier:
             text = str(value).replace("\n", " ")  # one field per line: a newline would start a new key
             lines.append(f"{key}={text}")
         payload = "\n".join(lines).encode("utf-8")
-        try:
-            if self._sock is None:
-                self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
-                # never block the UI thread: a full receive queue drops the message (logged) instead
-                self._sock.setblocking(False)
-            self._sock.sendto(payload, self._address)
-        except OSError as exc:
-            if not self._warned:
-                log.warning("sd_notify to %r failed: %s (further failures not logged)", self._address, exc)
-                self._warned = True
-            return False
-        self._warned = False
-        return True
+        with self._lock:
+            try:
+                if self._sock is None:
+                    self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+                    # never block the UI thread: a full receive queue drops the message (logged) instead
+                    self._sock.setblocking(False)
+                self._sock.sendto(payload, self._address)
+            except OSError as exc:
+                if not self._warned:
+                    log.warning("sd_notify to %r failed: %s (further failures not logged)", self._address, exc)
+                    self._warned = True
+                return False
+            self._warned = False
+            return True
 
     def close(self) -> None:
         if self._sock is not None:
@@ -199,6 +202,50 @@ class Watchdog:
         self.restart_requested_at = self._clock()
         log.info("restart request taken while idle; restarting")
         return True
+
+
+class UiPinger:
+    """Run :meth:`Watchdog.tick` on the UI thread without importing Kivy here.
+
+    A small timer thread posts the tick through the app's bridge (``KivyBridge.post`` is
+    ``Clock.schedule_once``), so the ping really runs in the Kivy Clock on the UI thread: a frozen UI
+    thread runs no posted callbacks and the pings stop. At most one tick is outstanding, so a long
+    freeze does not pile up callbacks. The first tick that runs is proof the event loop turns with the
+    window up — it sends READY=1 (the config was validated before the app was built).
+    """
+
+    def __init__(self, watchdog: Watchdog, post: Callable[..., None], *, config_ok: bool = True) -> None:
+        self.watchdog = watchdog
+        self.post = post
+        self.config_ok = config_ok
+        self._outstanding = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "UiPinger":
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="watchdog-pinger", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if not self._outstanding.is_set():
+                self._outstanding.set()
+                self.post(self._on_ui_thread)
+            self._stop.wait(self.watchdog.interval_s)
+
+    def _on_ui_thread(self) -> None:
+        self._outstanding.clear()
+        if not self.watchdog.is_ready:
+            self.watchdog.ready(window_up=True, config_ok=self.config_ok)
+        self.watchdog.tick()
 
 
 def request_restart(run_dir: str | os.PathLike, *, max_wait_s: float, poll_s: float = 1.0,
