@@ -39,7 +39,11 @@ class FlowsMixin:
             self.state.error = ErrorView(reason, "help")
             self._changed()
             return
-        self._clear_service()
+        if self.state.screen != "identify":
+            self._leave_flow()  # a new service replaces whatever flow was open (its pending calls too)
+            self.state.screen = "menu" if self._token else "attract"
+        else:
+            self._clear_service()
         self._service_def = service
         self.state.service = catalog.service_view(service)
         self.state.error = None

@@ -175,10 +175,10 @@ class IdentifyMixin:
         self.state.identity = Identity(display_name=str(auth.display_name), method=method)
         log.info("resident identified via %s", method)
         pending, self._pending_service = self._pending_service, None
+        self.state.screen = "menu"
         if pending:
-            self.choose_service(pending)
+            self.choose_service(pending)  # straight on into the service the resident chose before identifying
         else:
-            self.state.screen = "menu"
             self._changed()
 
 

@@ -1,0 +1,121 @@
+"""Any sequence of taps, device events, task outcomes and time passing: no exception, invariants hold.
+
+Hypothesis drives the controller with the fake runtime: screens call methods in any order (as a resident
+hammering the screen would), tasks finish or fail in any order, cards come and go, time jumps. After every
+step the state must be coherent and, after an end of session, hold nothing personal.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+from types import SimpleNamespace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk.backend.errors import NetworkError
+from kiosk.session_state import SCREENS, DeviceView
+
+from session_fakes import FakeCard, all_ready, auth, make, qr_ticket
+
+SERVICES = ["queue-ticket", "service-guides", "social-insurance-record", "e-licences", "hotline-12345",
+            "appointment", "certificate-delivery", "nope"]
+NEEDS_LOGIN = ("menu", "record", "licence", "form", "confirm")
+
+_RESULTS = {
+    "qr_create": lambda: qr_ticket(),
+    "qr_poll": lambda: SimpleNamespace(state="confirmed", interval_s=2.0, session=auth("赵*")),
+    "auth": lambda: auth("钱*"),
+    "queue": lambda: SimpleNamespace(number="A1", window_zh="1号", window_en="1"),
+    "guide": lambda: SimpleNamespace(title_zh="指南", title_en="Guide", sections=[]),
+    "record": lambda: SimpleNamespace(title_zh="记录", title_en="Record", holder="钱*", columns=[], rows=[]),
+    "licences": lambda: [],
+    "submit": lambda: SimpleNamespace(reference="R-1", delivered=False, status="queued"),
+    "pin": lambda: False,
+    "staff_info": lambda: {"statuses": [], "outbox_depth": 0, "log_tail": []},
+}
+
+action = st.one_of(
+    st.tuples(st.just("call"), st.sampled_from(
+        ["touch", "start_identify", "refresh_qr", "next", "back", "home", "confirm", "print_current",
+         "request_help", "continue_session", "end_session", "tick", "dismiss", "retry", "toggle_elder_mode",
+         "staff_corner_tap", "staff_pin_submit", "staff_leave"])),
+    st.tuples(st.just("service"), st.sampled_from(SERVICES)),
+    st.tuples(st.just("field"), st.sampled_from(["phone", "category", "street", "date", "slot", "service"]),
+              st.sampled_from(["", "13800138000", "help", "njxl", "2026-12-01", "x"])),
+    st.tuples(st.just("finish"), st.sampled_from(sorted(_RESULTS))),
+    st.tuples(st.just("fail"), st.sampled_from(sorted(_RESULTS))),
+    st.tuples(st.just("card"), st.sampled_from(["read", "error", "removed", "present"])),
+    st.tuples(st.just("devices"), st.booleans(), st.booleans(), st.booleans()),
+    st.tuples(st.just("time"), st.sampled_from([0.5, 3, 30, 61, 200])),
+    st.tuples(st.just("printed"), st.booleans()),
+    st.tuples(st.just("login"), st.sampled_from(["card", "qr"])),
+)
+
+
+def _do(ctl, rt, clock, step) -> None:
+    kind = step[0]
+    if kind == "call":
+        getattr(ctl, step[1])()
+    elif kind == "service":
+        ctl.choose_service(step[1])
+    elif kind == "field":
+        if ctl.state.form is not None and step[1] in {f.id for f in ctl.state.form.fields}:
+            ctl.set_field(step[1], step[2])
+    elif kind in ("finish", "fail"):
+        if rt.has_pending(step[1]):
+            if kind == "finish":
+                rt.finish(step[1], _RESULTS[step[1]]())
+            else:
+                rt.fail(step[1], NetworkError("down"))
+    elif kind == "card":
+        {"read": lambda: ctl.on_card_read(FakeCard()), "error": lambda: ctl.on_card_error("读卡失败", "failed", "80"),
+         "removed": ctl.on_card_removed, "present": ctl.on_card_present}[step[1]]()
+    elif kind == "devices":
+        printer, reader, backend = step[1:]
+        ctl.on_devices(DeviceView(printer="online" if printer else "offline", idcard="online" if reader else "offline",
+                                  backend="online" if backend else "offline", paper="full" if printer else "out",
+                                  printer_ready=printer, reader_online=reader, backend_ok=backend))
+    elif kind == "time":
+        clock.advance(step[1])
+        ctl.tick()
+    elif kind == "login":  # a whole identification, so deep flows are reached often
+        ctl.start_identify()
+        if step[1] == "card":
+            ctl.on_card_read(FakeCard())
+            if rt.has_pending("auth"):
+                rt.finish("auth", auth("钱*"))
+        elif rt.has_pending("qr_create"):
+            rt.finish("qr_create", qr_ticket())
+            clock.advance(2.5)
+            ctl.tick()
+            if rt.has_pending("qr_poll"):
+                rt.finish("qr_poll", _RESULTS["qr_poll"]())
+    elif kind == "printed":
+        for job in list(ctl._jobs):
+            (ctl.on_print_done(job) if step[1] else ctl.on_print_failed(job, "缺纸", "paper out", "clear"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(action, min_size=1, max_size=40))
+def test_any_sequence_keeps_the_session_coherent(steps):
+    ctl, rt, clock = make()
+    for step in steps:
+        _do(ctl, rt, clock, step)
+        s = ctl.state
+        assert s.screen in SCREENS
+        assert s.lang in ("zh-CN", "en")
+        if s.screen in NEEDS_LOGIN:
+            assert s.identity is not None and ctl._token is not None, (s.screen, step)
+        if s.identity is None:
+            assert ctl._token is None
+        if s.busy is not None:
+            assert ctl._busy_task in ctl._tasks
+        if s.screen in ("form", "confirm"):
+            assert s.form is not None and s.service is not None
+    ctl.end_session()
+    leftovers = repr(asdict(ctl.state))
+    for secret in ("赵*", "钱*", "13800138000", "R-1", "tok-secret"):
+        assert secret not in leftovers
+    assert ctl._token is None and ctl._form_values == {} and ctl.state.screen in ("attract", "closed")
+    assert all(t.cancelled or getattr(t, "ended", False) or t.name.startswith(("qr_cancel", "print-"))
+               for t in rt.tasks)
