@@ -76,6 +76,7 @@ class Device:
         self._cancel = threading.Event()
         self._status = DeviceStatus.OFFLINE
         self._status_reason: str | None = None
+        self._status_action = Action.NONE
         self._connected = False
         self._reconnect_attempt = 0
         self._next_connect_at = 0.0
@@ -129,6 +130,11 @@ class Device:
         return self._status_reason
 
     @property
+    def status_action(self) -> Action:
+        """What resolves the current status (``reset`` = software may retry; kiosk/alerts.py resets once)."""
+        return self._status_action
+
+    @property
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -160,7 +166,7 @@ class Device:
         if status == self._status and reason == self._status_reason:
             return
         previous = self._status
-        self._status, self._status_reason = status, reason
+        self._status, self._status_reason, self._status_action = status, reason, action
         self._emit("status_changed", status=status.value, previous=previous.value,
                    reason=reason, action=action.value)
 

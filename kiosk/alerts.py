@@ -6,10 +6,11 @@ paper all night is one alert, not one per beat. Changes wait in :attr:`AlertTrac
 heartbeat carrying them was acknowledged, so an alert raised while the network is down is not lost.
 
 :class:`DeviceHealer` is the self-healing step: a device that sits in an error whose action is ``reset``
-(software can fix it) gets exactly one reset (close + start: a fresh port and worker) before
-``<device>.reset_failed`` tells staff. A device that vanished (``offline``) is *not* reset — the device
-base already reopens it with backoff — but is alerted once it has been gone longer than a grace period
-(a replugged cable that comes back within seconds is not worth waking anyone).
+(software can fix it: a printer reporting itself offline/in error, a reader that stopped answering) gets
+exactly one reset (close + start: a fresh port and worker) before
+``<device>.reset_failed`` tells staff. A device whose port vanished (action ``maintenance``/``clear``) is
+*not* reset — the device base already reopens it with backoff — but is alerted once it has been gone
+longer than a grace period (a replugged cable that comes back within seconds is not worth waking anyone).
 
 Pure logic over a snapshot dict and an injected clock; no threads, no I/O (tests use a fake clock).
 
@@ -32,6 +33,8 @@ CRITICAL = "critical"
 
 #: statuses in which a device cannot serve residents
 DOWN_STATUSES = frozenset({"offline", "hardwareError", "noDevice"})
+#: statuses a software reset may fix — only when the device's own action says ``reset``
+RESETTABLE_STATUSES = frozenset({"offline", "hardwareError"})
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ class DeviceHealer:
         alerts = []
         now = self.clock()
         for name, dev in devices.items():
-            stuck = dev.get("status") == "hardwareError" and dev.get("action") == "reset"
+            stuck = dev.get("status") in RESETTABLE_STATUSES and dev.get("action") == "reset"
             if not stuck:
                 if dev.get("status") == "online":  # healthy again: the next fault earns a fresh reset
                     self._error_since.pop(name, None)

@@ -173,8 +173,13 @@ def runtime_snapshot(devices: Mapping[str, Any], outbox: Any = None, extra: Mapp
             continue
         status = getattr(dev, "status", None)
         err = getattr(dev, "last_error", None)
-        entry = {"status": getattr(status, "value", status), "reason": getattr(dev, "status_reason", None),
-                 "action": getattr(getattr(err, "action", None), "value", "none") if err else "none"}
+        value = getattr(status, "value", status)
+        # the action of the current status (devices.base), else of the last error; none while healthy
+        action = getattr(dev, "status_action", None) if value != "online" else None
+        if action is None or getattr(action, "value", action) == "none":
+            action = getattr(err, "action", None) if err is not None and value != "online" else None
+        entry = {"status": value, "reason": getattr(dev, "status_reason", None),
+                 "action": getattr(action, "value", action) or "none"}
         for attr in ("paper", "ready"):
             if hasattr(dev, attr):
                 entry[attr] = getattr(dev, attr)
