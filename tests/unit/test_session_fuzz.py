@@ -112,6 +112,14 @@ def test_any_sequence_keeps_the_session_coherent(steps):
             assert ctl._busy_task in ctl._tasks
         if s.screen in ("form", "confirm"):
             assert s.form is not None and s.service is not None
+        if s.screen == "result":
+            assert s.result is not None
+        if s.screen in ("guide", "record", "licence"):
+            assert s.service is not None and s.service.action in ("guide", "record", "licences")
+        if s.screen in ("staff_pin", "staff"):
+            assert s.staff is not None and s.identity is None
+        if s.countdown is not None:
+            assert s.screen not in ("attract", "closed")
     ctl.end_session()
     leftovers = repr(asdict(ctl.state))
     for secret in ("赵*", "钱*", "13800138000", "R-1", "tok-secret"):
