@@ -23,7 +23,8 @@ REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 TERMINAL = (REPO_CONFIG / "terminal.yaml").read_text(encoding="utf-8").splitlines()
 SERVICES = (REPO_CONFIG / "services.yaml").read_text(encoding="utf-8").splitlines()
 # each check parses both real files (~0.1 s), so the CI budget is small; bench/fuzz.py runs thousands
-CI = settings(max_examples=int(os.environ.get("KIOSK_FUZZ_EXAMPLES", "40")), deadline=None, derandomize=True,
+CI = settings(max_examples=int(os.environ.get("KIOSK_FUZZ_EXAMPLES", "40")), deadline=None,
+              derandomize=not os.environ.get("KIOSK_FUZZ_RANDOM"),
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                      HealthCheck.data_too_large])
 

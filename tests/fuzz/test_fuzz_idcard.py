@@ -17,7 +17,8 @@ from devices.errors import DeviceError, ProtocolError
 from devices.idcard import protocol as P
 from devices.idcard.textblock import decode_text_block
 
-CI = settings(max_examples=int(os.environ.get("KIOSK_FUZZ_EXAMPLES", "300")), deadline=None, derandomize=True,
+CI = settings(max_examples=int(os.environ.get("KIOSK_FUZZ_EXAMPLES", "300")), deadline=None,
+              derandomize=not os.environ.get("KIOSK_FUZZ_RANDOM"),
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
