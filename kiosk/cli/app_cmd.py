@@ -7,6 +7,8 @@ touches, screenshots and printed receipts in ``--out``.
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
 
 EXIT_INVALID = 2
@@ -30,11 +32,17 @@ def _run(args: argparse.Namespace) -> int:
 
     setup_logging(cfg.logging.dir, level=cfg.logging.level, max_bytes=cfg.logging.max_bytes,
                   backups=cfg.logging.backups)
+    # systemd stops the kiosk with SIGTERM: turn it into KeyboardInterrupt so app.run's clean-up (devices
+    # closed, outbox closed, print jobs of a session discarded) runs instead of dying mid-write
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         return run(config_dir, headless=args.headless, kiosk_mode=not args.windowed)
     except RuntimeStartError as exc:
         print(f"终端未启动 / kiosk not started: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        logging.getLogger(__name__).info("kiosk stopped by signal")
+        return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
