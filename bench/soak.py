@@ -287,8 +287,9 @@ class Soak:
             stats = self.sims("gateway", "stats")
         per_ref = stats["deliveries_by_reference"]
         printer = self.sims("printer", "stats")
-        return {"printed_jobs_complete": printer["complete"], "tickets_expected": self.tickets,
-                "printed_ok": printer["complete"] == self.tickets,
+        printed = printer["complete"] - int(self.sims.urls.get("printer_jobs_at_start", 0))
+        return {"printed_jobs_complete": printed, "tickets_expected": self.tickets,
+                "printed_ok": printed == self.tickets,
                 "submissions": len(self.references),
                 "delivered_once": all(per_ref.get(r) == 1 for r in self.references),
                 "outbox_depth_end": self.rt.outbox.depth() if self.rt.outbox is not None else None}

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -52,12 +54,28 @@ def _printer(sim: PrinterSimulator, cmd: dict) -> dict:
     return sim.handle_control(cmd)
 
 
+def _warm_up(printer: PrinterSimulator) -> None:
+    """Print one small ticket before the kiosk connects: the first render loads the CJK font while the
+    simulator holds its state lock, which can delay its DLE EOT answers past the driver's 0.25 s status
+    timeout ("printer does not answer") — a simulator start-up cost, not something the soak measures."""
+    host, port = printer.url.removeprefix("socket://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(b"\x1b@" + "预热 warm-up\n".encode("gb18030") + b"\x1dV\x00")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not any(j.complete for j in printer.jobs):
+            time.sleep(0.05)
+    if not any(j.complete for j in printer.jobs):
+        raise RuntimeError("printer simulator did not print its warm-up ticket")
+
+
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     gateway = GatewaySimulator(port=0).start()
     idcard = IdCardSimulator(transport="tcp", port=0, pace=False).start()
     printer = PrinterSimulator(transport="tcp", port=0, pace=False).start()
-    print(json.dumps({"gateway": gateway.base_url, "idcard": idcard.url, "printer": printer.url}), flush=True)
+    _warm_up(printer)
+    print(json.dumps({"gateway": gateway.base_url, "idcard": idcard.url, "printer": printer.url,
+                      "printer_jobs_at_start": len(printer.jobs)}), flush=True)
     try:
         for line in sys.stdin:
             if not line.strip():
