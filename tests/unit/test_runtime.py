@@ -177,3 +177,16 @@ def test_staff_test_card_read_shows_only_masked_data(kiosk):
     shown = ctl.state.staff.message.zh
     full = stack.idcard.card.id_number
     assert full not in shown and full[:4] in shown and "*" in shown
+
+
+def test_home_during_a_slow_gateway_call_returns_at_once_and_the_late_answer_is_ignored(kiosk):
+    stack, bridge, rt, ctl = kiosk
+    _identify_with_card(stack, bridge, ctl)
+    stack.gateway.inject("timeout", path="/v1/licences", delay_s=5.0)
+    ctl.choose_service("e-licences")
+    assert ctl.state.busy is not None
+    bridge.pump_until(lambda: False, 0.3)
+    ctl.home()  # returns without waiting for the gateway: the call runs in a cancelled task
+    assert ctl.state.screen == "menu" and ctl.state.busy is None
+    bridge.pump_until(lambda: False, 1.0)
+    assert ctl.state.screen == "menu" and ctl.state.licences == [] and ctl.state.error is None
