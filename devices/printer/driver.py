@@ -96,6 +96,8 @@ class Printer(Device):
     poll_interval = 0.5
     #: seconds to wait for each status byte (a printer answers in milliseconds; this is for a loaded host)
     status_timeout = 0.3
+    #: how long a job waits for a silent printer to answer again before the job fails as "no answer"
+    answer_grace_s = 1.5
     #: jobs kept for reprint (oldest done jobs are dropped first)
     keep_jobs = 50
 
@@ -234,6 +236,19 @@ class Printer(Device):
         self._update(state)
         return state
 
+    def _refresh_in_job(self, full: bool = True) -> P.PrinterState:
+        """Status during/after a job: a silent query is asked again for up to ``answer_grace_s``.
+
+        Some models answer real-time status late while rasterising, and a loaded host can miss one short
+        window; failing a resident's ticket for that would be wrong. Events fire once, on the final answer.
+        """
+        state = self._read_state(full)
+        deadline = time.monotonic() + self.answer_grace_s
+        while not state.answered and time.monotonic() < deadline:
+            state = self._read_state(full=True)
+        self._update(state)
+        return state
+
     def _update(self, state: P.PrinterState) -> None:
         self._state = state
         paper = state.paper
@@ -299,12 +314,12 @@ class Printer(Device):
                 lag = started + wire_seconds(sent, self.baudrate) - time.monotonic()
                 if lag > 0:
                     time.sleep(lag)
-                state = self._refresh(full=False)
+                state = self._refresh_in_job(full=False)
                 if not state.ready:
                     self._interrupted(job, state)
                     return
             time.sleep(wire_seconds(max(len(s) for s in job.segments), self.baudrate) + 0.1)
-            state = self._refresh()
+            state = self._refresh_in_job()
             if not state.ready:
                 self._interrupted(job, state)
                 return
