@@ -190,3 +190,22 @@ def test_home_during_a_slow_gateway_call_returns_at_once_and_the_late_answer_is_
     assert ctl.state.screen == "menu" and ctl.state.busy is None
     bridge.pump_until(lambda: False, 1.0)
     assert ctl.state.screen == "menu" and ctl.state.licences == [] and ctl.state.error is None
+
+
+@pytest.mark.parametrize("service_id, values", [
+    ("appointment", {"service": "ss-card", "date": "2026-12-02", "slot": "09:00", "phone": "13800138000"}),
+    ("certificate-delivery", {"certificate": "ss-card", "phone": "13800138000", "method": "pickup",
+                              "pickup_point": "njxl-centre"}),
+])
+def test_appointment_and_delivery_are_accepted_by_the_gateway(kiosk, service_id, values):
+    stack, bridge, rt, ctl = kiosk
+    _identify_with_card(stack, bridge, ctl)
+    ctl.choose_service(service_id)
+    for key, value in values.items():
+        ctl.set_field(key, value)
+    ctl.next()
+    assert ctl.state.screen == "confirm", ctl.state.form
+    ctl.confirm()
+    assert bridge.pump_until(lambda: ctl.state.result is not None, 15), ctl.state.error
+    assert ctl.state.result.delivered is True, ctl.state.result
+    assert stack.gateway.deliveries_by_reference[ctl.state.result.reference] == 1
