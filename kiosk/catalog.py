@@ -104,6 +104,19 @@ def guide_topics(cfg: Any, disabled: Iterable[str] = ()) -> list[MenuItem]:
             if getattr(s, "enabled", True) and s.id not in off and s.action != "guide"]
 
 
+#: lengths at which a pad-typed value is "finished" and may be judged (no red error while still typing)
+_FULL_LENGTH = {"phone": 11, "id_number": 18, "date": 10}
+
+
+def entry_complete(fdef: Any, value: str) -> bool:
+    """Whether the resident has finished entering ``value`` (choices at once, pads at their full length)."""
+    if fdef.kind in _FULL_LENGTH:
+        return len(value) >= _FULL_LENGTH[fdef.kind]
+    if fdef.kind == "digits":
+        return fdef.max_length is not None and len(value) >= fdef.max_length
+    return True
+
+
 def form_view(service: Any, values: dict[str, str], handoff_url: str | None = None,
               show_errors: bool = False) -> FormView:
     """The form for ``service`` with ``values`` filled in; errors only for touched fields or on submit."""
@@ -112,7 +125,7 @@ def form_view(service: Any, values: dict[str, str], handoff_url: str | None = No
         kind = _KIND.get(fdef.kind, fdef.kind)
         value = values.get(fdef.id, "")
         error = None
-        if kind != "handoff" and (show_errors or fdef.id in values):
+        if kind != "handoff" and (show_errors or (fdef.id in values and entry_complete(fdef, value))):
             problem = fdef.validate(value)
             if problem is not None:
                 error = Text(problem.zh, problem.en)

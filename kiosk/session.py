@@ -61,6 +61,7 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         self._qr_interval: float = 2.0
         self._jobs: dict[str, str] = {}  # print job id -> purpose (result | copy | staff)
         self._form_values: dict[str, str] = {}
+        self._form_checked = False
         self._service_def: Any = None
         self._handoff_id: str | None = None
         self._last_printable: tuple[str, Any] | None = None

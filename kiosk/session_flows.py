@@ -103,6 +103,7 @@ class FlowsMixin:
     def _clear_service(self) -> None:
         self._service_def = None
         self._form_values = {}
+        self._form_checked = False
         self._handoff_id = None
         self._last_printable = None
         self._licence_data = []
@@ -187,7 +188,8 @@ class FlowsMixin:
             return
         self._service_def.field(field_id)  # KeyError for a field the form does not have: a screen bug
         self._form_values[field_id] = str(value)
-        self.state.form = catalog.form_view(self._service_def, self._form_values, self._handoff_url())
+        self.state.form = catalog.form_view(self._service_def, self._form_values, self._handoff_url(),
+                                            show_errors=self._form_checked)
         self._changed()
 
     def next(self) -> None:
@@ -195,8 +197,9 @@ class FlowsMixin:
         if self.state.screen != "form" or self._service_def is None:
             return
         problems = catalog.form_problems(self._service_def, self._form_values)
+        self._form_checked = self._form_checked or bool(problems)  # after a refused 下一步, judge every field
         self.state.form = catalog.form_view(self._service_def, self._form_values, self._handoff_url(),
-                                            show_errors=bool(problems))
+                                            show_errors=self._form_checked)
         if problems:
             self.state.error = ErrorView(msg("error.form"), "back")
         else:

@@ -257,10 +257,14 @@ def test_form_validation_then_confirm_submit_delivered_and_receipt_printed():
     ctl, rt, _ = make()
     identify_by_card(ctl, rt)
     ctl.choose_service("hotline-12345")
-    ctl.set_field("phone", "123")
-    assert ctl.state.form.field("phone").error is not None
+    ctl.set_field("phone", "138")
+    assert ctl.state.form.field("phone").error is None  # still typing: no red error yet
+    ctl.set_field("phone", "12345678901")
+    assert ctl.state.form.field("phone").error is not None  # 11 digits but not a mobile number
+    ctl.set_field("phone", "138")
     ctl.next()
     assert ctl.state.screen == "form" and ctl.state.error is not None
+    assert ctl.state.form.field("phone").error is not None and ctl.state.form.field("category").error is not None
     ctl.dismiss()
     handoff = ctl.state.form.field("description")
     assert handoff.kind == "handoff" and handoff.handoff_url.startswith("https://")
