@@ -31,13 +31,13 @@ class FlowsMixin:
             self.state.error = ErrorView(msg("error.unknown_service"), "home")
             self._changed()
             return
-        if catalog.needs_login(service) and self._token is None:
-            self.start_identify(pending_service=service_id)
-            return
         reason = catalog.unavailable_reason(service, self.state.devices)
-        if reason is not None:
+        if reason is not None:  # said before identifying: nobody should show their ID for a dead service
             self.state.error = ErrorView(reason, "help")
             self._changed()
+            return
+        if catalog.needs_login(service) and self._token is None:
+            self.start_identify(pending_service=service_id)
             return
         if self.state.screen != "identify":
             self._leave_flow()  # a new service replaces whatever flow was open (its pending calls too)

@@ -415,3 +415,12 @@ def test_language_switch_changes_nothing_but_the_language():
     ctl.set_language("en")
     assert ctl.state.lang == "en" and (ctl.state.screen, ctl.state.identity.display_name) == before
     assert ctl.state.menu[0].title.get("en") != ctl.state.menu[0].title.get("zh-CN")
+
+
+def test_unavailable_login_service_says_why_before_asking_for_identification():
+    ctl, rt, _ = make()
+    ctl.on_devices(DeviceView(printer="online", idcard="online", backend="online", paper="out",
+                              printer_ready=False, reader_online=True, backend_ok=True))
+    ctl.choose_service("social-insurance-record")
+    assert ctl.state.screen == "attract" and "缺纸" in ctl.state.error.text.zh
+    assert not rt.has_pending("qr_create") and rt.polling == []
