@@ -253,7 +253,11 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
     if headless is None:
         headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     stack = SimStack(base, out, fixed_ports=fixed_ports)
-    cfg = stack.start()
+    try:
+        cfg = stack.start()
+    except OSError as exc:
+        print(f"模拟器无法启动（端口被占用？）/ simulators could not start (port in use?): {exc}", file=sys.stderr)
+        return 2
     setup_logging(cfg.logging.dir, level="INFO", stderr=False)
     runtime = None
     app = None
