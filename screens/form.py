@@ -10,9 +10,10 @@ from typing import Any
 
 from kivy.app import App
 from kivy.properties import StringProperty
+from kivy.uix.widget import Widget
 
 from screens.qr import qr_texture
-from screens.widgets import KGrid, KImage, KioskScreen, button, label
+from screens.widgets import KGrid, KImage, KioskScreen, PadKey, button, label
 
 _PAD_KINDS = {"digits", "idnumber", "id_number", "phone", "date"}
 _HANDOFF_KINDS = {"handoff", "handoff_text", "text"}
@@ -85,12 +86,14 @@ class FormScreen(KioskScreen):
                 shown = next((t.get(lang) for v, t in f.options if v == f.value), "") or app.tr("form.choose", lang)
             else:
                 shown = f.value or app.tr("form.tap_to_edit", lang)
-            fields_box.add_widget(button(app.tr("form.field_line", lang, label=f.label.get(lang), need=need,
-                                                value=shown),
-                                         lambda fid=f.id: self.select(fid), wid=f"form.field.{f.id}",
-                                         style="primary" if f.id == self.active else "secondary"))
+            text = app.tr("form.field_line", lang, label=f.label.get(lang), need=need, value=shown)
             if f.error is not None:
-                fields_box.add_widget(label(f.error.get(lang), tone="error_text", wid=f"form.error.{f.id}"))
+                # the problem is said in words inside the field itself (not by colour alone)
+                text += "\n" + f.error.get(lang)
+            fields_box.add_widget(button(text,
+                                         lambda fid=f.id: self.select(fid), wid=f"form.field.{f.id}",
+                                         style="primary" if f.id == self.active else "secondary",
+                                         role="button", cls=PadKey))
         active = next((f for f in form.fields if f.id == self.active), None)
         self._build_input(state, active)
 
@@ -114,8 +117,7 @@ class FormScreen(KioskScreen):
         hint = getattr(field, "hint", None)
         if kind in _HANDOFF_KINDS:
             box.add_widget(label(app.tr("form.handoff", lang), role="title", wid="form.handoff"))
-            image = KImage(wid="form.handoff_qr", fit_mode="contain", size_hint_y=None,
-                           height=app.th.button_h * 3)
+            image = KImage(wid="form.handoff_qr", fit_mode="contain")  # takes the panel's free height
             if field.handoff_url:
                 image.texture = qr_texture(field.handoff_url)
                 self._handoff_url = field.handoff_url
@@ -131,6 +133,7 @@ class FormScreen(KioskScreen):
                                        wid=f"form.opt.{value}",
                                        style="primary" if value == field.value else "secondary"))
             box.add_widget(grid)
+            box.add_widget(Widget())
             return
         if kind == "date":
             box.add_widget(label(app.tr("form.date_hint", lang), tone="muted", wid="form.date_hint"))
@@ -141,8 +144,9 @@ class FormScreen(KioskScreen):
             text = {"delete": app.tr("common.delete", lang), "clear": app.tr("common.clear", lang),
                     "X": app.tr("form.x_key", lang)}.get(key, key)
             grid.add_widget(button(text, lambda k=key, f=field: self.act("set_field", f.id, typed(f, k)),
-                                   wid=f"form.key.{key}", role="title"))
+                                   wid=f"form.key.{key}", role="title", cls=PadKey))
         box.add_widget(grid)
+        box.add_widget(Widget())  # keeps the pad at the top of the panel
 
     def clear_content(self) -> None:
         self.ids.fields.clear_widgets()

@@ -7,7 +7,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
-from screens.widgets import KioskScreen, button, label
+from screens.widgets import KioskScreen, PadKey, button, label
 
 
 class StaffScreen(KioskScreen):
@@ -40,7 +40,8 @@ class StaffScreen(KioskScreen):
             state_text = app.tr("staff.enabled" if enabled else "staff.disabled", lang)
             services.add_widget(button(f"{title.get(lang)} — {state_text}",
                                        lambda i=sid: self.act("staff_toggle_service", i),
-                                       wid=f"staff.svc.{sid}", style="secondary" if enabled else "disabled"))
+                                       wid=f"staff.svc.{sid}", style="secondary" if enabled else "disabled",
+                                       role="button", cls=PadKey))
         for n, line in enumerate(s.log_tail[-12:]):
             logs.add_widget(label(line, role="small", wid=f"staff.log.{n}"))
         self.ids.reprint.disabled = not s.last_receipt

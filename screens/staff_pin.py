@@ -6,7 +6,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
-from screens.widgets import KioskScreen, button
+from screens.widgets import KioskScreen, PadKey, button
 
 
 class StaffPinScreen(KioskScreen):
@@ -17,15 +17,15 @@ class StaffPinScreen(KioskScreen):
         pad = self.ids.pad
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"):
             if key == "clear":
-                btn = button("", lambda: self.act("staff_pin_clear"), wid="staff_pin.clear", role="title")
+                btn = button("", lambda: self.act("staff_pin_clear"), wid="staff_pin.clear", role="title", cls=PadKey)
                 btn.tkey = "common.clear"
             elif key == "ok":
                 btn = button("", lambda: self.act("staff_pin_submit"), wid="staff_pin.ok", style="primary",
-                             role="title")
+                             role="title", cls=PadKey)
                 btn.tkey = "staff.pin_submit"
             else:
                 btn = button(key, lambda d=key: self.act("staff_pin_digit", d), wid=f"staff_pin.{key}",
-                             role="title")
+                             role="title", cls=PadKey)
                 btn.tkey = ""
             pad.add_widget(btn)
 

@@ -29,6 +29,14 @@ class KLabel(Label):
     personal = BooleanProperty(False)  # shows resident data: cleared on every wipe/leave
 
 
+class FitLabel(Label):
+    """One line of text whose box is as wide as the text (the header clock); KLabel wraps instead."""
+
+    wid = StringProperty("")
+    role = StringProperty("body")
+    tone = StringProperty("text")
+
+
 class KButton(Button):
     """A touch target: plain coloured rectangle, never smaller than the theme's target size.
 
@@ -41,6 +49,10 @@ class KButton(Button):
     role = StringProperty("button")
     bg_rgb = ListProperty([1.0, 1.0, 1.0])
     fg_rgb = ListProperty([0.0, 0.0, 0.0])
+
+
+class PadKey(KButton):
+    """A key of a digit pad (form numbers, staff PIN)."""
 
 
 class Panel(BoxLayout):
@@ -135,8 +147,8 @@ def label(text: str, *, role: str = "body", tone: str = "text", wid: str = "", h
 
 
 def button(text: str, on_release: Any, *, style: str = "secondary", wid: str = "", disabled: bool = False,
-           role: str = "button") -> KButton:
-    btn = KButton(text=text, style=style, wid=wid, disabled=disabled, role=role)
+           role: str = "button", cls: type = KButton) -> KButton:
+    btn = cls(text=text, style=style, wid=wid, disabled=disabled, role=role)
     btn.bind(on_release=lambda *_: on_release())
     return btn
 

@@ -38,6 +38,20 @@ def _in_scrollview(widget: Any) -> bool:
     return False
 
 
+def _check_inside(w: Any, name: str, problems: list[str]) -> None:
+    """A button drawn beyond its container (e.g. a two-line label in a fixed-height bar) is cut off or
+    overlaps what is next to it."""
+    parent = w.parent
+    if _in_scrollview(w) or parent is None or parent is Window:
+        return
+    x, y = w.to_window(w.x, w.y)
+    px, py = parent.to_window(parent.x, parent.y)
+    if x < px - 2 or y < py - 2 or x + w.width > px + parent.width + 2 or y + w.height > py + parent.height + 2:
+        problems.append(f"{name}: sticks out of {getattr(parent, 'wid', '') or type(parent).__name__} "
+                        f"({x:.0f},{y:.0f} {w.width:.0f}x{w.height:.0f} in {px:.0f},{py:.0f} "
+                        f"{parent.width:.0f}x{parent.height:.0f})")
+
+
 def audit(elder: bool) -> list[str]:
     theme = ELDER if elder else NORMAL
     dpi, density = Metrics.dpi, Metrics.density
@@ -47,7 +61,7 @@ def audit(elder: bool) -> list[str]:
         if not ui.visible(w):
             continue
         name = getattr(w, "wid", "") or type(w).__name__
-        x, y = w.to_window(w.x, w.y)
+        x, y = w.to_window(w.x, w.y)  # w.pos is in its parent's coordinates; to_window starts there
         if isinstance(w, ButtonBehavior) and not w.disabled:
             dp_w, dp_h = w.width / density, w.height / density
             if min(dp_w, dp_h) < theme.min_target_dp:
@@ -74,6 +88,7 @@ def audit(elder: bool) -> list[str]:
                 problems.append(f"{name}: text {tw:.0f}x{th:.0f} overflows its box {w.width:.0f}x{w.height:.0f}"
                                 f" ({w.text[:20]!r})")
         if not _in_scrollview(w):
+            _check_inside(w, name, problems)
             if x < -1 or y < -1 or x + w.width > Window.width + 1 or y + w.height > Window.height + 1:
                 problems.append(f"{name}: outside the window at ({x:.0f},{y:.0f}) {w.width:.0f}x{w.height:.0f}")
     if elder and theme.min_largest_pt and largest < theme.min_largest_pt:

@@ -28,8 +28,10 @@ from kiosk.config import load_config  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("KIOSK_UI_ARTIFACTS", REPO / "build" / "ui-artifacts"))
 _CFG = load_config(REPO / "config")
-# before the test modules (which import kiosk.uidriver, i.e. the Kivy window) are collected
-configure_kivy(_CFG.display, windowed=True)
+# before the test modules (which import kiosk.uidriver, i.e. the Kivy window) are collected. The offscreen
+# GL surface keeps the size it was created with, so it is made big enough for both orientations and the
+# window is then sized to the configured display (portrait 1080x1920) — landscape tests resize it.
+configure_kivy(_CFG.display, windowed=True, size=(1920, 1920))
 register_font(_CFG.display.font_path)
 
 
@@ -56,6 +58,7 @@ def kiosk_app(base_cfg):
     if not renderer or type(Window).__name__ != "WindowSDL":
         pytest.fail(f"no real GL window (window={type(Window).__name__}, renderer={renderer!r}); "
                     "the UI tests need SDL offscreen + Mesa (libegl1, libgl1-mesa-dri)", pytrace=False)
+    Window.size = (base_cfg.display.width, base_cfg.display.height)
     app = create_app(base_cfg, None, transition=NoTransition(), kiosk_mode=True)
     app._run_prepare()  # what App.run() does before entering the loop; the tests pump frames instead
     EventLoop.idle()
