@@ -68,13 +68,13 @@ class Runtime:
     def start(self) -> "Runtime":
         from devices.idcard.driver import IdCardReader
         from devices.printer.driver import Printer
+        from kiosk.alerts import DeviceHealer
         from kiosk.backend.client import GatewayClient
         from kiosk.backend.errors import BackendError
         from kiosk.backend.outbox import Outbox
         from kiosk.backend.sender import OutboxSender
-        from kiosk.alerts import DeviceHealer
-        from kiosk.heartbeat import Heartbeat, LastErrorHandler, runtime_snapshot
         from kiosk.backend.submissions import SubmissionService
+        from kiosk.heartbeat import Heartbeat, LastErrorHandler, OpsServices, runtime_snapshot
 
         devs = self.cfg.devices
         if devs.idcard.enabled:
@@ -106,8 +106,7 @@ class Runtime:
             self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer}, self.outbox),
             interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
             healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at)
-        from kiosk.heartbeat import OpsServices  # systemd watchdog + remote config around the heartbeat
-        self.ops = OpsServices(self).start()
+        self.ops = OpsServices(self).start()  # ops: systemd watchdog + remote config around the heartbeat
         self._stop.clear()
         self._probe_thread = threading.Thread(target=self._probe_loop, name="gateway-probe", daemon=True)
         self._probe_thread.start()
@@ -119,9 +118,9 @@ class Runtime:
         self._stop.set()
         self._probe_now.set()
         if self.ops is not None:
-            self.ops.stop()
+            _quietly("stop ops services", self.ops.stop)
         if self.heartbeat is not None:
-            self.heartbeat.stop()  # cancels a beat in flight
+            _quietly("stop heartbeat", self.heartbeat.stop)  # cancels a beat in flight
         if self._last_error is not None:
             logging.getLogger().removeHandler(self._last_error)
             self._last_error = None
