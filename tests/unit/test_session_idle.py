@@ -6,6 +6,9 @@ from dataclasses import asdict
 from datetime import datetime
 from types import SimpleNamespace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kiosk.config import hash_pin
 from kiosk.staff import CornerTaps, PinGate, ServiceOverrides
 
@@ -268,3 +271,15 @@ def test_idle_on_staff_screen_wipes_to_attract():
     clock.advance(15.1)
     ctl.tick()
     assert ctl.state.screen == "attract" and ctl.state.staff is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_overrides_file_with_any_bytes_never_stops_the_kiosk(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("o") / "service-overrides.json"
+    path.write_bytes(data)
+    overrides = ServiceOverrides(path)
+    assert isinstance(overrides.disabled(), frozenset)
+    assert all(isinstance(x, str) for x in overrides.disabled())
+    overrides.set_enabled("queue-ticket", False)  # and the next change rewrites it cleanly
+    assert ServiceOverrides(path).disabled() >= {"queue-ticket"}
