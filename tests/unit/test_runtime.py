@@ -209,3 +209,20 @@ def test_appointment_and_delivery_are_accepted_by_the_gateway(kiosk, service_id,
     assert bridge.pump_until(lambda: ctl.state.result is not None, 15), ctl.state.error
     assert ctl.state.result.delivered is True, ctl.state.result
     assert stack.gateway.deliveries_by_reference[ctl.state.result.reference] == 1
+
+
+def test_card_read_error_asks_to_place_the_card_again_then_succeeds(kiosk):
+    stack, bridge, rt, ctl = kiosk
+    ctl.start_identify()
+    assert bridge.pump_until(lambda: ctl.state.qr is not None and ctl.state.qr.state == "waiting", 10)
+    stack.idcard.set_fault("read_fail")  # SW3 0x41 on every read until cleared
+    stack.idcard.place("resident")
+    assert bridge.pump_until(lambda: ctl.state.card.state == "error", 10), ctl.state.card
+    assert "请重新放置身份证" in ctl.state.card.message.zh
+    assert ctl.state.identity is None and ctl.state.screen == "identify"
+    stack.idcard.clear_faults()
+    stack.idcard.remove()
+    assert bridge.pump_until(lambda: ctl.state.card.state in ("waiting", "error"), 5)
+    bridge.pump_until(lambda: False, 0.8)  # the reader sees the empty field
+    stack.idcard.place("resident")
+    assert bridge.pump_until(lambda: ctl.state.screen == "menu", 10), ctl.state.card
