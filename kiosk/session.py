@@ -235,7 +235,10 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
 
     def back(self) -> None:
         screen = self.state.screen
-        if screen == "confirm":
+        if self.state.error is not None and self.state.error.action == "back":
+            self.state.error = None  # "back" on an error (e.g. fix the highlighted fields) returns to the screen
+            self._changed()
+        elif screen == "confirm":
             self.state.screen = "form"
             self._changed()
         elif screen == "guide" and (self.state.guide is not None or "guide" in self._tasks):

@@ -265,7 +265,9 @@ def test_form_validation_then_confirm_submit_delivered_and_receipt_printed():
     ctl.next()
     assert ctl.state.screen == "form" and ctl.state.error is not None
     assert ctl.state.form.field("phone").error is not None and ctl.state.form.field("category").error is not None
-    ctl.dismiss()
+    assert ctl.state.error.action == "back"
+    ctl.back()  # the error's button: back to the form, values kept
+    assert ctl.state.screen == "form" and ctl.state.error is None and ctl.state.form.field("phone").value == "138"
     handoff = ctl.state.form.field("description")
     assert handoff.kind == "handoff" and handoff.handoff_url.startswith("https://")
     ctl.set_field("category", "help")
