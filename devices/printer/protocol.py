@@ -164,7 +164,7 @@ class PrinterState:
         if not self.complete:
             return False
         return not (self.offline or self.cover_open or self.paper_end_stop or self.error
-                    or self.cutter_error or self.unrecoverable or self.paper == "out")
+                    or self.cutter_error or self.unrecoverable or self.head_error or self.paper == "out")
 
     def fault(self) -> tuple[str, str, str] | None:
         """(code, zh, en) of the most specific reason the printer cannot print, or None when ready."""

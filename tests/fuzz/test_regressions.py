@@ -24,3 +24,16 @@ def test_service_action_given_as_a_list_is_an_issue_not_a_typeerror(tmp_path):
     cfg, issues = check_config(_services_with(tmp_path, "action: submission", "action: []"))
     assert cfg is None
     assert any(i.key.endswith(".action") and i.line for i in issues), [str(i) for i in issues]
+
+
+def test_printer_head_error_is_not_ready():
+    # found by bench/fuzz.py (5,000 examples): DLE EOT 3 with the head-error bit (0x40) decoded as
+    # ready=True while fault() said head_error — the driver would have printed into a hot/lifted head
+    # while its status said userError. Valid-shaped bytes (0xx1xx10) throughout.
+    from devices.printer.protocol import PrinterState, valid_status_byte
+
+    raw = (0x12, 0x12, 0x12 | 0x40, 0x12)
+    assert all(valid_status_byte(b) for b in raw)
+    state = PrinterState(raw)
+    assert state.fault()[0] == "head_error"
+    assert state.ready is False
