@@ -296,10 +296,11 @@ class Runtime:
         from kiosk.logs import mask_text, tail
 
         view = self.device_view()
-        statuses = [("idcard", f"{view.idcard} — {self._check_reader()}"),
-                    ("printer", f"{view.printer} / paper {view.paper} — {self._check_printer()}"),
-                    ("gateway", f"{view.backend} — {self._check_gateway()}"),
-                    ("help", f"{self.help_requests} request(s) since start")]
+        statuses = [("读卡器 ID reader", f"{_zh_status(view.idcard)} — {self._check_reader()}"),
+                    ("打印机 printer", f"{_zh_status(view.printer)} · {_PAPER_ZH.get(view.paper, view.paper)} — "
+                                    f"{self._check_printer()}"),
+                    ("政务网关 gateway", f"{_zh_status(view.backend)} — {self._check_gateway()}"),
+                    ("一键求助 help", f"本次启动后 {self.help_requests} 次 (since start)")]
         depth = self.outbox.depth() if self.outbox is not None else None
         log_dir = getattr(getattr(self.cfg, "logging", None), "dir", None)
         lines = [mask_text(x) for x in tail(log_dir, 30)] if log_dir is not None else []
@@ -309,29 +310,41 @@ class Runtime:
         from devices.errors import DeviceError
 
         if self.reader is None:
-            return "not configured"
+            return "未配置 not configured"
         try:
             info = self.reader.sam_info(timeout=3.0)
         except DeviceError as exc:
-            return f"check failed: {exc.message_en}"
-        return "SAM ok" if info.get("sam_ok") else f"SAM fault {info.get('sam_status')}"
+            return f"自检失败 check failed: {exc.message_zh}"
+        return "安全模块正常 SAM OK" if info.get("sam_ok") else f"安全模块故障 SAM fault {info.get('sam_status')}"
 
     def _check_printer(self) -> str:
         from devices.errors import DeviceError
 
         if self.printer is None:
-            return "not configured"
+            return "未配置 not configured"
         try:
             state = self.printer.query_status(timeout=3.0)
         except DeviceError as exc:
-            return f"check failed: {exc.message_en}"
+            return f"自检失败 check failed: {exc.message_zh}"
         fault = state.fault()
-        return "ready" if state.ready else f"not ready ({fault[0] if fault else 'unknown'})"
+        if state.ready:
+            return "就绪 ready"
+        return f"不可打印 not ready: {fault[1]} ({fault[0]})" if fault else "不可打印 not ready"
 
     def _check_gateway(self) -> str:
         started = time.monotonic()
         self._probe_once()
-        return f"{'reachable' if self.backend_ok else 'unreachable'} in {1000 * (time.monotonic() - started):.0f} ms"
+        took = 1000 * (time.monotonic() - started)
+        return f"可达 reachable, {took:.0f} ms" if self.backend_ok else f"不可达 unreachable ({took:.0f} ms)"
+
+
+_STATUS_ZH = {"online": "在线", "offline": "离线", "noDevice": "未配置", "hardwareError": "硬件故障",
+              "userError": "需人工处理", "busy": "忙碌", "unknown": "未知"}
+_PAPER_ZH = {"full": "纸充足", "low": "纸将尽", "out": "缺纸", "unknown": "纸况未知"}
+
+
+def _zh_status(status: str) -> str:
+    return f"{_STATUS_ZH.get(status, status)} {status}"
 
 
 def _status(device: Any) -> str:

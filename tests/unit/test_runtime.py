@@ -124,11 +124,11 @@ def test_gateway_down_at_submission_is_queued_and_sent_later(kiosk):
 def test_staff_health_checks_against_the_simulators(kiosk):
     stack, bridge, rt, ctl = kiosk
     info = dict(rt.staff_info()["statuses"])
-    assert "SAM ok" in info["idcard"]
-    assert info["printer"].endswith("ready") and "paper full" in info["printer"]
-    assert "reachable" in info["gateway"] and "unreachable" not in info["gateway"]
+    assert "SAM OK" in info["读卡器 ID reader"] and "在线" in info["读卡器 ID reader"]
+    assert info["打印机 printer"].endswith("就绪 ready") and "纸充足" in info["打印机 printer"]
+    assert "可达 reachable" in info["政务网关 gateway"] and "不可达" not in info["政务网关 gateway"]
     stack.printer.control("cover_open")
-    assert "cover_open" in dict(rt.staff_info()["statuses"])["printer"]
+    assert "cover_open" in dict(rt.staff_info()["statuses"])["打印机 printer"]
     assert rt.staff_info()["outbox_depth"] == 0
 
 

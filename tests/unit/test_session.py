@@ -426,3 +426,19 @@ def test_unavailable_login_service_says_why_before_asking_for_identification():
     ctl.choose_service("social-insurance-record")
     assert ctl.state.screen == "attract" and "缺纸" in ctl.state.error.text.zh
     assert not rt.has_pending("qr_create") and rt.polling == []
+
+
+def test_every_session_message_is_drawable_by_the_configured_font():
+    from kiosk.config import load_config
+    from kiosk.fonts import load_font
+    from kiosk.runtime import _PAPER_ZH, _STATUS_ZH
+    from kiosk.session_text import MSG
+
+    from session_fakes import CONFIG_DIR
+
+    font = load_font(load_config(CONFIG_DIR).display.font_path)
+    texts = [t.zh for t in MSG.values()] + [t.en for t in MSG.values()]
+    texts += list(_STATUS_ZH.values()) + list(_PAPER_ZH.values())
+    texts += ["读卡器 ID reader — 安全模块正常 SAM OK · 自检失败 check failed 政务网关 不可达 一键求助 本次启动后"]
+    assert len(texts) > 100
+    assert font.missing(texts) == set()
