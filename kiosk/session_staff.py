@@ -157,7 +157,12 @@ class StaffMixin:
         if self.state.screen != "staff":
             return
         enabled = service_id in self._overrides.disabled()
-        self._overrides.set_enabled(service_id, enabled)
+        self._overrides.set_enabled(service_id, enabled, save=False)
+        self._spawn(f"staff_save_{service_id}", lambda _c: self._overrides.save(), on_done=lambda _r: None,
+                    on_error=lambda exc: (self._staff_note(Text(f"服务开关保存失败：{exc}",
+                                                                f"Could not save the service switch: {exc}")),
+                                          self._changed()),
+                    timeout=10.0)
         self.state.staff.services = self._staff_services()
         self._refresh_menu()
         self._changed()

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -78,6 +79,8 @@ class ServiceOverrides:
     def __init__(self, path: str | os.PathLike | None) -> None:
         self.path = Path(path) if path is not None else None
         self._disabled: set[str] = set()
+        self._lock = threading.Lock()
+        self._save_lock = threading.Lock()
         self.load_error: str | None = None
         if self.path is not None and self.path.exists():
             try:
@@ -91,26 +94,34 @@ class ServiceOverrides:
                 log.error("service overrides file unreadable, ignoring it: %s", self.load_error)
 
     def disabled(self) -> frozenset[str]:
-        return frozenset(self._disabled)
+        with self._lock:
+            return frozenset(self._disabled)
 
-    def set_enabled(self, service_id: str, enabled: bool) -> None:
-        if enabled:
-            self._disabled.discard(service_id)
-        else:
-            self._disabled.add(service_id)
+    def set_enabled(self, service_id: str, enabled: bool, *, save: bool = True) -> None:
+        """Switch a service; ``save=False`` leaves the (fsync'ed, so slow) write to a later :meth:`save`."""
+        with self._lock:
+            if enabled:
+                self._disabled.discard(service_id)
+            else:
+                self._disabled.add(service_id)
         log.info("staff %s service %s", "enabled" if enabled else "disabled", service_id)
-        self._save()
+        if save:
+            self.save()
 
-    def _save(self) -> None:
+    def save(self) -> None:
+        """Write the current set atomically; concurrent saves are serialised and the last one is current."""
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".overrides-", dir=self.path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"disabled": sorted(self._disabled)}, handle, ensure_ascii=False, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.path)
+        with self._save_lock:
+            with self._lock:
+                data = {"disabled": sorted(self._disabled)}
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".overrides-", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, ensure_ascii=False, indent=1)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
 
 
 def overrides_path(cfg: object) -> Path | None:

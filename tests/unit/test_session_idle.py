@@ -203,6 +203,7 @@ def test_staff_can_disable_a_service_persistently(tmp_path):
         ctl.staff_corner_tap()
     _enter_pin(ctl, rt, "246810", True)
     ctl.staff_toggle_service("queue-ticket")
+    rt.pending("staff_save_queue-ticket").fn(None)  # the save runs as a task (fsync is slow)
     assert json.loads(path.read_text()) == {"disabled": ["queue-ticket"]}
     assert ServiceOverrides(path).disabled() == {"queue-ticket"}
     ctl.staff_leave()
