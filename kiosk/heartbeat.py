@@ -194,7 +194,7 @@ def runtime_snapshot(devices: Mapping[str, Any], outbox: Any = None, extra: Mapp
     if outbox is not None:
         if hasattr(outbox, "counts"):
             counts = outbox.counts()
-            snap["outbox"] = {"pending": int(counts.get("pending", 0)) + int(counts.get("inflight", 0)),
+            snap["outbox"] = {"pending": int(counts.get("pending", 0)) + int(counts.get("in_flight", 0)),
                               "dead": int(counts.get("dead", 0))}
         elif hasattr(outbox, "depth"):
             snap["outbox"] = {"pending": int(outbox.depth()), "dead": 0}
