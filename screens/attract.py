@@ -10,6 +10,7 @@ from screens.widgets import KioskScreen, button, columns
 
 
 class AttractScreen(KioskScreen):
+    keep_on_leave = True
     terminal_name = StringProperty("")
     terminal_location = StringProperty("")
 

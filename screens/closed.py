@@ -10,6 +10,7 @@ from screens.widgets import KioskScreen
 
 
 class ClosedScreen(KioskScreen):
+    keep_on_leave = True
     hours_text = StringProperty("")
     hint_text = StringProperty("")
 

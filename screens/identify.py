@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.animation import Animation
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from screens.qr import qr_texture
@@ -29,7 +29,10 @@ class IdentifyScreen(KioskScreen):
     qr_state = StringProperty("")
     card_offset = NumericProperty(0.0)  # 0..1, the card's slide onto the reader
     _qr_url = ""
-    _anim: Animation | None = None
+    _anim: Any = None
+    #: the card slides in 10 steps a second: enough to read as motion, and on a machine without a GPU
+    #: (llvmpipe) it costs 10 redraws a second instead of 60
+    ANIM_STEP_S = 0.1
 
     def signature(self, state: Any) -> Any:
         qr, card = state.qr, state.card
@@ -66,16 +69,19 @@ class IdentifyScreen(KioskScreen):
 
     def _animate(self, on: bool) -> None:
         if on and self._anim is None:
+            self._phase = 0
             self.card_offset = 0.0
-            anim = Animation(card_offset=1.0, duration=1.4, t="out_quad") + Animation(duration=0.8) + \
-                Animation(card_offset=0.0, duration=0.01) + Animation(duration=0.4)
-            anim.repeat = True
-            anim.start(self)
-            self._anim = anim
+            self._anim = Clock.schedule_interval(self._step, self.ANIM_STEP_S)
         elif not on and self._anim is not None:
-            self._anim.cancel(self)
+            self._anim.cancel()
             self._anim = None
             self.card_offset = 1.0
+
+    def _step(self, _dt: float) -> None:
+        # 12 steps sliding down (ease-out), 8 resting on the reader, then again from the top
+        self._phase = (self._phase + 1) % 20
+        t = min(self._phase / 12.0, 1.0)
+        self.card_offset = 1.0 - (1.0 - t) ** 2
 
     def clear_content(self) -> None:
         self._animate(False)

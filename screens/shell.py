@@ -85,6 +85,7 @@ class KioskApp(App):
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard,
                     on_resize=self._on_resize, on_flip=self._on_flip)
         self._on_resize(Window, *Window.size)
+        self.on_th(self, self.th)
         self._update_clock(0)
         Clock.schedule_interval(self._update_clock, 1.0)
         self.root = root
@@ -101,6 +102,9 @@ class KioskApp(App):
     def _on_keyboard(self, window: Any, key: int, scancode: int, codepoint: Any, modifiers: Any) -> bool:
         # Esc (27), F1 (282), F4 with alt (285): swallowed in kiosk mode
         return bool(self.kiosk_mode and key in (27, 282, 285))
+
+    def on_th(self, _app: Any, th: Any) -> None:
+        Window.clearcolor = (*th.c.bg, 1)
 
     def _on_resize(self, window: Any, width: int, height: int) -> None:
         landscape = width > height
@@ -166,7 +170,7 @@ class KioskApp(App):
         if sm.current != state.screen:
             previous = sm.current_screen
             sm.current = state.screen
-            if previous is not None:
+            if previous is not None and not getattr(previous, "keep_on_leave", False):
                 previous.clear()
         sm.current_screen.render(state)
         root.render(state)

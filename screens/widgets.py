@@ -106,6 +106,9 @@ class KioskScreen(Screen):
 
     bg_rgb = ListProperty([1.0, 1.0, 1.0])
     _sig: Any = None
+    #: False for screens that never show anything about the resident (attract, closed): they keep their
+    #: widgets when left, so coming back costs no rebuild; every screen is still cleared on a wipe
+    keep_on_leave = False
 
     @property
     def ctl(self) -> Any:
