@@ -1,4 +1,4 @@
-"""Record screen (e.g. social-insurance payment record): a two-column table, printable."""
+"""Record screen (e.g. social-insurance payment record): the gateway's table (header + rows), printable."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,12 +11,15 @@ from screens.widgets import KioskScreen, label
 
 class RecordScreen(KioskScreen):
     title_text = StringProperty("")
+    holder_text = StringProperty("")
     printable = BooleanProperty(False)
 
     def signature(self, state: Any) -> Any:
         r = state.record
         printable = bool(getattr(state.service, "printable", False))
-        return (state.lang, state.elder_mode, printable, None if r is None else (r.title, tuple(r.rows)))
+        return (state.lang, state.elder_mode, printable, None if r is None else
+                (r.title, tuple(r.rows), getattr(r, "holder", ""), tuple(getattr(r, "columns", ())),
+                 tuple(tuple(row) for row in getattr(r, "table", ()))))
 
     def build_content(self, state: Any) -> None:
         app = App.get_running_app()
@@ -26,6 +29,21 @@ class RecordScreen(KioskScreen):
         record = state.record
         self.printable = bool(getattr(state.service, "printable", False)) and record is not None
         self.title_text = app.tr("record.title", lang) if record is None else record.title.get(lang)
+        self.holder_text = (app.tr("record.holder", lang, name=record.holder)
+                            if record is not None and getattr(record, "holder", "") else "")
+        columns = list(getattr(record, "columns", ()) or ()) if record is not None else []
+        rows = list(getattr(record, "table", ()) or ()) if record is not None else []
+        if columns and rows:
+            # a real table: one header row, one grid row per record row
+            table.cols = len(columns)
+            for c, head in enumerate(columns):
+                table.add_widget(label(head.get(lang), tone="muted", wid=f"record.col.{c}"))
+            for n, row in enumerate(rows):
+                for c in range(len(columns)):
+                    cell = row[c] if c < len(row) else ""
+                    table.add_widget(label(str(cell), wid=f"record.cell.{n}.{c}", personal=True))
+            return
+        table.cols = 2
         if record is None or not record.rows:
             table.add_widget(label(app.tr("record.empty", lang), tone="muted", wid="record.empty"))
             table.add_widget(label("", wid="record.empty_pad"))
@@ -38,5 +56,5 @@ class RecordScreen(KioskScreen):
 
     def clear_content(self) -> None:
         self.ids.table.clear_widgets()
-        self.title_text = ""
+        self.title_text = self.holder_text = ""
         self.printable = False

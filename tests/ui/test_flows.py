@@ -43,8 +43,12 @@ def test_guide_without_login(kiosk, shots):
 def test_record_table_and_print(kiosk, shots):
     sign_in_with_card(kiosk)
     open_service(kiosk, "social-insurance-record", "record")
-    rows = kiosk.state.record.rows
-    assert rows and ui.text_of("record.v.0") == str(rows[0][1])
+    record = kiosk.state.record
+    assert record.columns and record.table
+    assert ui.text_of("record.col.0") == record.columns[0].zh
+    assert ui.text_of("record.cell.0.0") == str(record.table[0][0])
+    last = len(record.table) - 1
+    assert ui.text_of(f"record.cell.{last}.{len(record.columns) - 1}") == str(record.table[last][-1])
     ui.screenshot(shots / "flow-record.png")
     ui.tap("record.print")
     kiosk.printer.wait_jobs(1, timeout=8)

@@ -1,6 +1,7 @@
 """Idle countdown -> wipe -> attract with nothing personal left in any widget; closed hours."""
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,10 +13,22 @@ from kiosk.config_hours import OpeningHours, WeeklyHours
 from uiflow import PHONE, RESIDENT, open_service, personal_leftovers, sign_in_with_card, visible_texts
 
 
+class SkewClock:
+    """The session's monotonic clock plus an offset the test moves forward: idle timeouts keep their
+    configured values and nothing depends on how fast this machine is."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def __call__(self):
+        return time.monotonic() + self.offset
+
+
 @pytest.fixture
 def quick_idle(kiosk_app, base_cfg, tmp_path):
-    session = base_cfg.session.model_copy(update={"idle_timeout_s": 2, "countdown_s": 3, "per_screen": {}})
-    k = make_kiosk(kiosk_app, base_cfg.model_copy(update={"session": session}), tmp_path)
+    clock = SkewClock()
+    k = make_kiosk(kiosk_app, base_cfg, tmp_path, clock=clock)
+    k.clock = clock
     yield k
     stop_kiosk(k)
 
@@ -50,14 +63,17 @@ def test_idle_countdown_continue_then_wipe_leaves_no_personal_data(quick_idle, s
     # before the wipe the check does find the data (it can fail)
     assert personal_leftovers([reference, shown_name])
 
-    ui.wait_until(lambda: ui.exists("idle.continue"), timeout=10, what="idle countdown")
+    k.clock.offset += 3600  # an hour without a touch
+    ui.wait_until(lambda: ui.exists("idle.continue"), timeout=5, what="idle countdown")
     assert ui.find("idle.seconds").text.isdigit()
     ui.screenshot(shots / "overlay-idle.png")
     ui.tap("idle.continue")
     assert not ui.exists("idle.continue") and ui.current_screen() == "result"
 
-    ui.wait_until(lambda: ui.exists("idle.continue"), timeout=10, what="idle countdown again")
-    ui.wait_screen("attract", timeout=10)
+    k.clock.offset += 3600
+    ui.wait_until(lambda: ui.exists("idle.continue"), timeout=5, what="idle countdown again")
+    k.clock.offset += k.cfg.session.countdown_s + 1  # nobody answers the countdown
+    ui.wait_screen("attract", timeout=5)
     ui.pump(3)
     assert k.state.identity is None and not ui.exists("idle.continue")
     needles = [RESIDENT["name"], RESIDENT["id_number"], RESIDENT["address"], RESIDENT["id_number"][-4:] + "X",
