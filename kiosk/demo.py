@@ -10,8 +10,10 @@ naming the step. Screenshots go to ``OUT/screens``, printed receipts (the printe
 
 Idle is shown honestly but without waiting a minute: the session's clock is the real monotonic clock plus
 an offset the walk advances by ``idle_timeout_s`` ("the resident walked away"), then by ``countdown_s``.
-To show the closed screen the demo's config copy has opening hours 07:00-22:00 and the session's wall
-clock is set to 10:00 for the walk and to 23:30 for that last step.
+The session's wall clock is the real time in the terminal's zone, so the header, the receipts, the queue
+ticket (the gateway's time) and the reference all show the same time. To show the closed screen honestly,
+the demo's config copy closes the kiosk for one hour six hours from now, and the last step pins the
+session's wall clock inside that hour (then lets it run again: open).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -42,20 +44,31 @@ class SkewClock:
 
 
 class DemoNow:
-    """The session's wall clock: a fixed time inside opening hours, moved after closing for the closed step."""
+    """The session's wall clock: the real time (aware), or ``at`` while the closed step pins it."""
 
     def __init__(self) -> None:
-        self.at = datetime.now().replace(hour=10, minute=0, second=0, microsecond=0)
+        self.at: datetime | None = None
 
     def __call__(self) -> datetime:
-        return self.at
+        from kiosk.clock import utc_now
+
+        return self.at if self.at is not None else utc_now()
+
+
+def closed_hour(zone: Any) -> int:
+    """The hour of day (terminal-local) the demo closes the kiosk: six hours from now, so never during the walk."""
+    return (datetime.now(zone).hour + 6) % 24
 
 
 def demo_hours(cfg: Any) -> Any:
-    """The config copy with 07:00-22:00 every day, so the walk can show the closed screen honestly."""
+    """The config copy open every day except the hour :func:`closed_hour`, so the walk can show the closed
+    screen without lying about the time of the rest of the walk."""
+    from kiosk.clock import zone_of
     from kiosk.config import OpeningHours
 
-    week = {day: ["07:00-22:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    shut = closed_hour(zone_of(cfg))
+    ranges = [f"{a:02d}:00-{b:02d}:00" for a, b in ((0, shut), (shut + 1, 24)) if a < b]
+    week = {day: ranges for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     hours = OpeningHours.model_validate({"timezone": cfg.opening_hours.timezone, "always_open": False,
                                          "weekly": week})
     return cfg.model_copy(update={"opening_hours": hours})
@@ -211,13 +224,18 @@ class Walk:
         self.shot("staff")
         self.step("leave staff mode", lambda: (ui.tap("staff.leave"), self.wait_screen("attract")))
 
-        self.now.at = self.now.at.replace(hour=23, minute=30)
+        from kiosk.clock import local_now
+        shut = closed_hour(s.zone)
+        now = local_now(s.cfg)
+        self.now.at = now.replace(hour=shut, minute=30, second=0, microsecond=0)
+        if self.now.at < now:
+            self.now.at += timedelta(days=1)
         self.clock.offset += 16  # the opening-hours check runs every 15 s
-        self.step("closed after 22:00", lambda: self.wait_screen("closed"))
+        self.step(f"closed at {self.now.at:%H:%M}", lambda: self.wait_screen("closed"))
         self.shot("closed")
-        self.now.at = self.now.at.replace(hour=7, minute=1)
+        self.now.at = None  # the real time again: open
         self.clock.offset += 16
-        self.step("open again at 07:00", lambda: self.wait_screen("attract"))
+        self.step("open again", lambda: self.wait_screen("attract"))
 
     def check_wiped(self, secrets: list[str]) -> None:
         texts = []
@@ -265,8 +283,8 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
         kivy_environment(tempfile.mkdtemp(prefix="kivy-demo-"), headless=headless)
         configure_kivy(cfg.display, windowed=True)
         register_font(cfg.display.font_path)
-        clock, now = SkewClock(), DemoNow()
         cfg = demo_hours(cfg)
+        clock, now = SkewClock(), DemoNow()
         runtime = Runtime(cfg, KivyBridge())
         controller = SessionController(cfg, runtime, clock=clock, now=now)
         runtime.attach(controller)

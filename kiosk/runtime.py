@@ -14,6 +14,7 @@ import threading
 import time
 from typing import Any, Callable
 
+from kiosk import clock
 from kiosk.bridge import UiBridge
 from kiosk.runtime_print import build_document
 from kiosk.session_state import DeviceView, Text
@@ -99,7 +100,8 @@ class Runtime:
                                     f"cannot open the outbox at {self.cfg.outbox.path}: {exc}") from exc
         self.sender = OutboxSender(self.outbox, self.client)
         self.sender.start()
-        self.submissions = SubmissionService(self.outbox, self.sender, self.cfg.terminal.id)
+        self.submissions = SubmissionService(self.outbox, self.sender, self.cfg.terminal.id,
+                                             tz=clock.zone_of(self.cfg))
         self._last_error = LastErrorHandler()
         logging.getLogger().addHandler(self._last_error)
         self.heartbeat = Heartbeat(

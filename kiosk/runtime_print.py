@@ -3,22 +3,29 @@
 The session says *what* ("queue_ticket" with the gateway's QueueTicket, "submission_receipt" with the
 service and SubmissionResult, …); this adds *where* (terminal name/location from config, QR targets on the
 gateway) so the session stays free of layout arguments. Only masked identity data is passed on.
+Every time on paper is in the terminal's zone (kiosk/clock.py): the session passes the moment it means as
+``data["at"]`` for result receipts; copies are stamped with the terminal-local time of printing.
 """
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
+
+from kiosk import clock
 
 
 def _base(cfg: Any) -> str:
     return str(cfg.backend.base_url).rstrip("/")
 
 
-def build_document(cfg: Any, kind: str, data: Any) -> Any:
+def build_document(cfg: Any, kind: str, data: Any, *, now: Callable[[], datetime] = clock.utc_now) -> Any:
     from kiosk import receipts
 
     term = cfg.terminal
-    where = {"terminal_name": term.name, "location": term.location}
+    zone = clock.zone_of(cfg)
+    at = data.get("at") if isinstance(data, dict) else None
+    printed_at = clock.to_local(at if at is not None else now(), zone)
+    where = {"terminal_name": term.name, "location": term.location, "tz": zone}
     if kind == "queue_ticket":
         t = data["ticket"]
         service = data["service"]
@@ -27,16 +34,17 @@ def build_document(cfg: Any, kind: str, data: Any) -> Any:
                                      window_en=t.window_en, **where)
     if kind == "submission_receipt":
         r = data["result"]
-        return receipts.submission_receipt(data["service"].title.zh, r.reference, data.get("name"), datetime.now(),
+        return receipts.submission_receipt(data["service"].title.zh, r.reference, data.get("name"), printed_at,
                                            delivered=bool(r.delivered), status_url=f"{_base(cfg)}/s/{r.reference}",
                                            **where)
     if kind == "record_printout":
-        return receipts.record_printout(data, **where, printed_at=datetime.now())
+        return receipts.record_printout(data, **where, printed_at=printed_at)
     if kind == "service_guide":
         return receipts.service_guide(data, hours=cfg.opening_hours.describe("zh-CN"), address=term.location,
-                                      terminal_name=term.name, printed_at=datetime.now())
+                                      terminal_name=term.name, printed_at=printed_at, tz=zone)
     if kind == "licence_copy":
-        return receipts.licence_copy(data, **where, printed_at=datetime.now())
+        return receipts.licence_copy(data, **where, printed_at=printed_at)
     if kind == "test_page":
-        return receipts.test_page(cfg.devices.printer.profile, terminal_name=term.name)
+        return receipts.test_page(cfg.devices.printer.profile, terminal_name=term.name, printed_at=printed_at,
+                                  tz=zone)
     raise ValueError(f"unknown document kind {kind!r}")

@@ -17,7 +17,7 @@ import time
 from datetime import datetime
 from typing import Any, Callable
 
-from kiosk import catalog
+from kiosk import catalog, clock as wallclock
 from kiosk.session_flows import FlowsMixin
 from kiosk.session_identify import IdentifyMixin
 from kiosk.session_staff import StaffMixin
@@ -45,11 +45,12 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
     """See the module docstring. ``runtime`` is a :class:`kiosk.runtime.Runtime` or a test fake."""
 
     def __init__(self, config: Any, runtime: Any, *, clock: Callable[[], float] = time.monotonic,
-                 now: Callable[[], datetime] = datetime.now) -> None:
+                 now: Callable[[], datetime] = wallclock.utc_now) -> None:
         self.cfg = config
         self.rt = runtime
         self.clock = clock
-        self.now = now
+        self.now = now  # aware instants (naive = terminal-local); shown only through local_now()
+        self.zone = wallclock.zone_of(config)
         self._listeners: list[Callable[[SessionState], None]] = []
         self._tasks: dict[str, Any] = {}
         self._busy_task: str | None = None
@@ -88,6 +89,14 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
             if listener in self._listeners:
                 self._listeners.remove(listener)
         return unsubscribe
+
+    def local_now(self) -> datetime:
+        """Now in the terminal's zone (cfg.opening_hours.timezone): the one clock for screens and paper."""
+        return wallclock.to_local(self.now(), self.zone)
+
+    def clock_text(self) -> str:
+        """The header clock, e.g. ``2026-11-28  07:16`` in the terminal's zone (screens/shell.py calls it)."""
+        return self.local_now().strftime(wallclock.CLOCK_FORMAT)
 
     def request_exit(self, reason: str = "") -> None:
         """Ask the app to end cleanly (ops: restart while idle). The app stops when it sees exit_requested."""
@@ -364,7 +373,7 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         hours = getattr(self.cfg, "opening_hours", None)
         if hours is None:
             return False
-        is_open = hours.is_open(self.now())
+        is_open = hours.is_open(self.local_now())
         if not is_open and self.state.screen == "attract" and self._token is None:
             self.state.screen = "closed"
             self.state.closed = Text(hours.describe("zh-CN"), hours.describe("en"))

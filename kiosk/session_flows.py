@@ -144,7 +144,8 @@ class FlowsMixin:
             message=Text(msg("result.queue_msg").zh.format(window=ticket.window_zh),
                          msg("result.queue_msg").en.format(window=ticket.window_en)))
         self.state.screen = "result"
-        self._print("queue_ticket", {"ticket": ticket, "service": self._service_def}, purpose="result")
+        self._print("queue_ticket", {"ticket": ticket, "service": self._service_def, "at": self.local_now()},
+                    purpose="result")
         self._changed()
 
     def _guide_done(self, guide: Any) -> None:
@@ -239,8 +240,8 @@ class FlowsMixin:
             message=msg("result.delivered_msg") if delivered else msg("result.queued_msg"),
             reference=str(result.reference), delivered=delivered)
         name = self.state.identity.display_name if self.state.identity else None
-        self._print("submission_receipt", {"service": self._service_def, "result": result, "name": name},
-                    purpose="result")
+        self._print("submission_receipt", {"service": self._service_def, "result": result, "name": name,
+                                           "at": self.local_now()}, purpose="result")
         self._changed()
 
     def _submit_failed(self, exc: BaseException) -> None:

@@ -11,7 +11,7 @@ import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Callable
 
 from kiosk.backend.outbox import Outbox
@@ -37,16 +37,19 @@ def reference_prefix(terminal_id: str) -> str:
     return alnum[-6:] or "KIOSK"
 
 
-def make_reference(terminal_id: str, now: float) -> str:
-    """``NJXL01-20261127-7F3K9Q``: terminal, Shanghai date, 6 random base32 characters (2^30 per day)."""
-    day = datetime.fromtimestamp(now, SHANGHAI).strftime("%Y%m%d")
+def make_reference(terminal_id: str, now: float, tz: tzinfo = SHANGHAI) -> str:
+    """``NJXL01-20261127-7F3K9Q``: terminal, the date in the terminal's zone ``tz`` (the date printed on the
+    receipt; default Shanghai, never the machine's zone), 6 random base32 characters (2^30 per day)."""
+    day = datetime.fromtimestamp(now, tz).strftime("%Y%m%d")
     return f"{reference_prefix(terminal_id)}-{day}-{''.join(secrets.choice(_ALPHABET) for _ in range(6))}"
 
 
 class SubmissionService:
     def __init__(self, outbox: Outbox, sender: OutboxSender, terminal_id: str, *,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, tz: tzinfo = SHANGHAI) -> None:
+        """``tz``: the terminal's zone (``kiosk.clock.zone_of(cfg)``), for the date inside references."""
         self.outbox, self.sender, self.terminal_id, self.clock = outbox, sender, terminal_id, clock
+        self.tz = tz
 
     def submit(self, service_id: str, kind: str, fields: dict[str, Any], token: str | None,
                wait_s: float = 2.0) -> SubmissionResult:
@@ -65,7 +68,7 @@ class SubmissionService:
 
     def _enqueue(self, service_id: str, kind: str, fields: dict, token: str | None) -> tuple[int, str]:
         for _ in range(5):
-            reference = make_reference(self.terminal_id, self.clock())
+            reference = make_reference(self.terminal_id, self.clock(), self.tz)
             try:
                 row_id = self.outbox.enqueue(reference=reference, idempotency_key=secrets.token_hex(16),
                                              service_id=service_id, kind=kind, fields=fields, token=token)

@@ -12,6 +12,7 @@ from kiosk.backend.client import GatewayClient
 from kiosk.backend.outbox import Outbox
 from kiosk.backend.sender import OutboxSender
 from kiosk.backend.submissions import SubmissionService
+from kiosk.clock import zone_of
 
 
 @dataclass
@@ -33,4 +34,5 @@ def open_backend(cfg: Any, *, start_sender: bool = True) -> BackendServices:
     sender = OutboxSender(outbox, client)
     if start_sender:
         sender.start()
-    return BackendServices(client, outbox, sender, SubmissionService(outbox, sender, cfg.terminal.id))
+    return BackendServices(client, outbox, sender, SubmissionService(outbox, sender, cfg.terminal.id,
+                                                                      tz=zone_of(cfg)))

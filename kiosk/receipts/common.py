@@ -5,10 +5,11 @@ when the backend says they are masked already (masking twice is harmless, forget
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 from devices.printer.document import Block, Separator, Text
+from kiosk.clock import DEFAULT_ZONE, format_local
 from kiosk.logs import mask_id_number, mask_phone
 
 DEFAULT_TERMINAL = "一网通办自助终端"
@@ -45,16 +46,13 @@ def mask_number(value: str) -> str:
     return mask_id_number(value)
 
 
-def when(value: Any) -> str:
-    """A printable local time: datetimes as ``2026-11-27 14:03``, strings as given."""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, str) and len(value) >= 16 and value[4] == "-" and value[10] == "T":
-        try:
-            return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
-        except ValueError:
-            return value
-    return "" if value is None else str(value)
+def when(value: Any, tz: tzinfo | None = None) -> str:
+    """A printable time in the terminal's zone ``tz`` (default Asia/Shanghai): ``2026-11-27 14:03``.
+
+    Aware datetimes and ISO strings with an offset (the gateway's) are converted to ``tz``; naive datetimes
+    are terminal-local already; other strings are printed as given. Never the machine's own zone.
+    """
+    return format_local(value, tz)
 
 
 def header(title: str, subtitle: str | None = None) -> list[Block]:
@@ -66,10 +64,16 @@ def header(title: str, subtitle: str | None = None) -> list[Block]:
     return blocks
 
 
-def footer(terminal_name: str | None, location: str | None, printed_at: Any) -> list[Block]:
+def footer(terminal_name: str | None, location: str | None, printed_at: Any,
+           tz: tzinfo | None = None) -> list[Block]:
     blocks: list[Block] = [Separator()]
     blocks.append(Text(f"终端：{terminal_name or DEFAULT_TERMINAL}"))
     if location:
         blocks.append(Text(f"地点：{location}"))
-    blocks.append(Text(f"打印时间 Printed：{when(printed_at or datetime.now())}"))
+    blocks.append(Text(f"打印时间 Printed：{when(printed_at or local_now_in(tz), tz)}"))
     return blocks
+
+
+def local_now_in(tz: tzinfo | None = None) -> datetime:
+    """Now in the terminal's zone (the default ``printed_at``): the machine may run in UTC."""
+    return datetime.now(timezone.utc).astimezone(tz or DEFAULT_ZONE)

@@ -7,7 +7,7 @@ English second; personal data only masked (see ``common``).
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Iterable
 
 from PIL import Image as PILImage
@@ -21,7 +21,7 @@ FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 def queue_ticket(number: str, service: str, window: str, waiting: int, *, issued_at: datetime | str,
                  progress_url: str, terminal_name: str | None = None, location: str | None = None,
-                 service_en: str | None = None, window_en: str | None = None) -> Document:
+                 service_en: str | None = None, window_en: str | None = None, tz: tzinfo | None = None) -> Document:
     """A queue number (取号凭条).
 
     number        the ticket number, printed 4× (e.g. "A023")
@@ -31,6 +31,7 @@ def queue_ticket(number: str, service: str, window: str, waiting: int, *, issued
     issued_at     when the number was issued (datetime or ISO string)
     progress_url  what the QR opens: live queue progress (ASCII URL)
     terminal_name/location  this kiosk (from config), printed at the bottom
+    tz            the terminal's zone: aware times / ISO strings with an offset are printed in it
     """
     doc = Document(kind="queue_ticket")
     doc.add(*header("排队取号凭条", "Queue ticket"))
@@ -43,20 +44,21 @@ def queue_ticket(number: str, service: str, window: str, waiting: int, *, issued
     doc.add(Separator(),
             KeyValue("办理窗口 Counter", window + (f" {window_en}" if window_en else "")),
             KeyValue("前面等候 Waiting", f"{int(waiting)} 人"),
-            KeyValue("取号时间 Issued", when(issued_at)),
+            KeyValue("取号时间 Issued", when(issued_at, tz)),
             Feed(1),
             QR(progress_url, module=6, align="center"),
             Text("微信或随申办扫码查看叫号进度", align="center"),
             Text("Scan to follow the queue", align="center"),
             Text("过号请重新取号，本凭条当日有效。", align="center"),
-            *footer(terminal_name, location, issued_at),
+            *footer(terminal_name, location, issued_at, tz),
             Cut())
     return doc
 
 
 def submission_receipt(service: str, reference: str, name: str | None, submitted_at: datetime | str, *,
                        delivered: bool, status_url: str, next_steps: Iterable[str] | None = None,
-                       terminal_name: str | None = None, location: str | None = None) -> Document:
+                       terminal_name: str | None = None, location: str | None = None,
+                       tz: tzinfo | None = None) -> Document:
     """A submission receipt (办件回执).
 
     service       service title in Chinese
@@ -73,7 +75,7 @@ def submission_receipt(service: str, reference: str, name: str | None, submitted
     doc.add(KeyValue("事项 Service", service))
     if name:
         doc.add(KeyValue("申请人 Applicant", mask_name(name)))
-    doc.add(KeyValue("提交时间 Submitted", when(submitted_at)),
+    doc.add(KeyValue("提交时间 Submitted", when(submitted_at, tz)),
             Text("受理编号 Reference", align="center"),
             Text(reference, size=(2, 2), bold=True, align="center"),
             Separator())
@@ -90,13 +92,13 @@ def submission_receipt(service: str, reference: str, name: str | None, submitted
     doc.add(Text("后续 Next steps：", bold=True))
     doc.add(*(Text(f"{i}. {step}") for i, step in enumerate(steps, 1)))
     doc.add(Feed(1), QR(status_url, module=6), Text("扫码查询办理进度 Scan to track", align="center"),
-            *footer(terminal_name, location, submitted_at), Cut())
+            *footer(terminal_name, location, submitted_at, tz), Cut())
     return doc
 
 
 def service_guide(guide: Any, *, hours: str | None = None, address: str | None = None,
                   fees: str | None = None, url: str | None = None, terminal_name: str | None = None,
-                  printed_at: datetime | None = None) -> Document:
+                  printed_at: datetime | None = None, tz: tzinfo | None = None) -> Document:
     """A service guide (办事指南): ``guide`` is the backend Guide (or dict with ``title_zh``, ``title_en``,
     ``sections`` = [{``heading_zh``, ``items_zh``}], ``updated_at``). ``hours``/``address`` come from the
     terminal config; ``fees`` overrides/adds a fee line; ``url`` adds a QR to the online guide."""
@@ -113,10 +115,10 @@ def service_guide(guide: Any, *, hours: str | None = None, address: str | None =
     if address:
         doc.add(Text("【办理地址】", bold=True), Text(f"· {address}"))
     if field(guide, "updated_at"):
-        doc.add(Text(f"指南更新 Updated：{when(field(guide, 'updated_at'))}"))
+        doc.add(Text(f"指南更新 Updated：{when(field(guide, 'updated_at'), tz)}"))
     if url:
         doc.add(Feed(1), QR(url, module=5), Text("扫码查看完整指南 Scan for the full guide", align="center"))
-    doc.add(*footer(terminal_name, None, printed_at), Cut())
+    doc.add(*footer(terminal_name, None, printed_at, tz), Cut())
     return doc
 
 
@@ -138,7 +140,7 @@ def watermark(img: PILImage.Image, text: str) -> PILImage.Image:
 
 def licence_copy(licence: Any, *, purpose: str = "仅供自助终端打印留存使用", image: PILImage.Image | None = None,
                  terminal_name: str | None = None, location: str | None = None,
-                 printed_at: datetime | None = None) -> Document:
+                 printed_at: datetime | None = None, tz: tzinfo | None = None) -> Document:
     """A copy of an e-licence (电子证照打印件) with a watermark.
 
     licence   backend Licence or dict: ``name_zh``, ``name_en``, ``number`` (masked again here),
@@ -160,12 +162,12 @@ def licence_copy(licence: Any, *, purpose: str = "仅供自助终端打印留存
             Text(purpose, bold=True, align="center"),
             Text("此件为电子证照打印件，不作为原件使用", align="center"),
             Text("A printed copy of an e-licence, not the original", align="center"),
-            *footer(terminal_name, location, printed_at), Cut())
+            *footer(terminal_name, location, printed_at, tz), Cut())
     return doc
 
 
 def test_page(profile: str = "generic-80mm", *, terminal_name: str | None = None,
-              printed_at: datetime | None = None) -> Document:
+              printed_at: datetime | None = None, tz: tzinfo | None = None) -> Document:
     """The printer test page: sizes, Chinese punctuation and symbols, a 4-byte GB18030 character,
     a 48-column ruler, a QR and a raster image — what staff check after changing paper or the profile."""
     from devices.printer.profiles import get_profile
@@ -193,7 +195,7 @@ def test_page(profile: str = "generic-80mm", *, terminal_name: str | None = None
             QR("https://zwdt.sh.gov.cn/", module=5),
             Text("二维码应能被扫描 QR must scan", align="center"),
             Image(_gradient(), align="center"),
-            *footer(terminal_name, None, printed_at), Cut())
+            *footer(terminal_name, None, printed_at, tz), Cut())
     return doc
 
 

@@ -5,7 +5,7 @@ backend adding a column still prints legibly (cells wrap inside their column).
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from devices.printer.document import Cut, Document, KeyValue, Separator, Table, Text, text_width
@@ -29,7 +29,8 @@ def column_widths(titles: list[str], rows: list[list[str]], total: int = COLUMNS
 
 
 def record_printout(record: Any, *, rows_per_page: int = 20, terminal_name: str | None = None,
-                    location: str | None = None, printed_at: datetime | None = None) -> Document:
+                    location: str | None = None, printed_at: datetime | None = None,
+                    tz: tzinfo | None = None) -> Document:
     """Print a personal record table.
 
     record   the backend Record (or a dict with the same fields): ``title_zh``, ``title_en``, ``holder``
@@ -49,7 +50,7 @@ def record_printout(record: Any, *, rows_per_page: int = 20, terminal_name: str 
     for number, page_rows in enumerate(pages, 1):
         doc.add(*header(title, field(record, "title_en")))
         doc.add(KeyValue("持有人 Holder", mask_name(field(record, "holder", ""))),
-                KeyValue("数据生成 Generated", when(field(record, "generated_at"))),
+                KeyValue("数据生成 Generated", when(field(record, "generated_at"), tz)),
                 KeyValue("页码 Page", f"第 {number}/{len(pages)} 页  {number}/{len(pages)}", bold=True),
                 Separator())
         if page_rows:
@@ -59,5 +60,5 @@ def record_printout(record: Any, *, rows_per_page: int = 20, terminal_name: str 
         if number == len(pages):
             doc.add(Separator(), Text(f"共 {len(rows)} 条记录 {len(rows)} rows in total"),
                     Text("本打印件仅供个人查询参考，如需加盖公章请至窗口办理。"))
-        doc.add(*footer(terminal_name, location, printed_at), Cut())
+        doc.add(*footer(terminal_name, location, printed_at, tz), Cut())
     return doc
