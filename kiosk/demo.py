@@ -156,11 +156,21 @@ class Walk:
             ui.tap("form.field.street")
             ui.tap("form.opt.njxl")
             ui.tap("form.field.description")
+            self.wait_state("hand-off code shown", lambda st: st.form.field("description").handoff_url is not None)
             ui.find("form.handoff_qr")
             values = {f.id: f.value for f in s.state.form.fields}
             assert values["phone"] == phone and values["category"] == "help" and values["street"] == "njxl", values
         self.step("fill the form with pickers and the digit pad", fill)
         self.shot("form-12345-handoff")
+
+        def on_the_phone() -> None:
+            # the resident scans the code and types the details on the phone; the gateway keeps the text
+            self.stack.gateway.handoff_submit(text="小区门口的路灯坏了一个多星期，晚上老人出门很不安全，请尽快派人修理。")
+            self.wait_state("phone hand-off submitted",
+                            lambda st: st.form.field("description").handoff_state == "submitted", 10)
+            self.note(f"hand-off: {s.state.form.field('description').handoff_status.zh}")
+        self.step("诉求内容 typed on the phone", on_the_phone)
+        self.shot("form-12345-phone-done")
         self.step("confirm", lambda: (ui.tap("form.next"), self.wait_screen("confirm")))
         self.shot("confirm-12345")
         self.step("submit", lambda: (ui.tap("confirm.submit"), self.wait_screen("result", 15), self.wait_printed()))

@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from kiosk import catalog, clock as wallclock
 from kiosk.session_flows import FlowsMixin
+from kiosk.session_handoff import HandoffMixin
 from kiosk.session_identify import IdentifyMixin
 from kiosk.session_staff import StaffMixin
 from kiosk.session_state import CardView, DeviceView, QrView, SessionState, TerminalView, Text
@@ -41,7 +42,7 @@ class _TaskEntry:
         self.handle: Any = None
 
 
-class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
+class SessionController(IdentifyMixin, FlowsMixin, HandoffMixin, StaffMixin):
     """See the module docstring. ``runtime`` is a :class:`kiosk.runtime.Runtime` or a test fake."""
 
     def __init__(self, config: Any, runtime: Any, *, clock: Callable[[], float] = time.monotonic,
@@ -64,7 +65,7 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
         self._form_values: dict[str, str] = {}
         self._form_checked = False
         self._service_def: Any = None
-        self._handoff_id: str | None = None
+        self._handoff_init()
         self._last_printable: tuple[str, Any] | None = None
         self._licence_data: list[Any] = []
         self._guide_topic: str | None = None
@@ -326,6 +327,7 @@ class SessionController(IdentifyMixin, FlowsMixin, StaffMixin):
             if left != self.state.qr.seconds_left:
                 self.state.qr.seconds_left = left
                 changed = True
+        changed = self._handoff_tick(now) or changed
         changed = self._tick_idle(now) or changed
         if now >= self._next_hours_check:
             self._next_hours_check = now + 15.0

@@ -6,7 +6,6 @@ module so each file stays readable. Every backend call is a named task so Home/B
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Any
 
 from kiosk import catalog
@@ -67,9 +66,9 @@ class FlowsMixin:
                         on_done=self._licences_done, on_error=self._fetch_failed, timeout=_FETCH_TIMEOUT,
                         busy=msg("busy.licences"))
         elif action == "submission":
-            self._handoff_id = secrets.token_urlsafe(12)
             self._form_values = {}
-            self.state.form = catalog.form_view(service, {}, self._handoff_url())
+            self._handoff_start(service)  # long-text fields: a phone hand-off each (kiosk/session_handoff.py)
+            self.state.form = self._form_view()
             self.state.screen = "form"
         else:  # config validation forbids it; say so rather than show a dead screen
             self.state.error = ErrorView(msg("error.unknown_service"), "home")
@@ -104,7 +103,7 @@ class FlowsMixin:
         self._service_def = None
         self._form_values = {}
         self._form_checked = False
-        self._handoff_id = None
+        self._handoff_drop()
         self._last_printable = None
         self._licence_data = []
         for name in ("submit",):
@@ -179,28 +178,22 @@ class FlowsMixin:
         self._changed()
 
     # ----- forms -------------------------------------------------------------------------------
-    def _handoff_url(self) -> str:
-        base = str(getattr(getattr(self.cfg, "backend", None), "base_url", "https://gateway.invalid")).rstrip("/")
-        return f"{base}/handoff/{self._handoff_id}"
-
     def set_field(self, field_id: str, value: str) -> None:
         self._last_touch = self.clock()
         if self._service_def is None or self.state.form is None:
             return
         self._service_def.field(field_id)  # KeyError for a field the form does not have: a screen bug
         self._form_values[field_id] = str(value)
-        self.state.form = catalog.form_view(self._service_def, self._form_values, self._handoff_url(),
-                                            show_errors=self._form_checked)
+        self.state.form = self._form_view()
         self._changed()
 
     def next(self) -> None:
         self._last_touch = self.clock()
         if self.state.screen != "form" or self._service_def is None:
             return
-        problems = catalog.form_problems(self._service_def, self._form_values)
+        problems = {**catalog.form_problems(self._service_def, self._form_values), **self._handoff_problems()}
         self._form_checked = self._form_checked or bool(problems)  # after a refused 下一步, judge every field
-        self.state.form = catalog.form_view(self._service_def, self._form_values, self._handoff_url(),
-                                            show_errors=self._form_checked)
+        self.state.form = self._form_view()
         if problems:
             self.state.error = ErrorView(msg("error.form"), "back")
         else:
@@ -214,9 +207,7 @@ class FlowsMixin:
             return
         service = self._service_def
         fields = {k: v for k, v in self._form_values.items()}
-        for fdef in service.fields:
-            if fdef.kind == "handoff_text":
-                fields[fdef.id] = f"handoff:{self._handoff_id}"
+        fields.update(self._handoff_values())  # the text stays at the gateway; the submission names it
         kind = str(service.params.get("submission_type", service.id))
         token = self._token
         self._spawn("submit", lambda c: self.rt.submit(service.id, kind, fields, token),
@@ -225,6 +216,9 @@ class FlowsMixin:
         self._changed()
 
     def _submitted(self, result: Any) -> None:
+        # the submission (delivered or queued) now holds the hand-offs: leave them on the gateway — unless
+        # the gateway refused it, then the typed text has no use and is dropped
+        self._handoff_drop(cancel_remote=getattr(result, "status", "") == "rejected")
         self._form_values = {}
         self.state.form = None
         self.state.screen = "result"

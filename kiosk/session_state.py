@@ -76,6 +76,14 @@ class FieldView:
     handoff_url: str | None = None
     max_length: int | None = None
     hint: Text | None = None
+    # handoff fields: loading waiting submitted expired error (None for other kinds) and the line to show
+    # in the field, e.g. 已在手机上填写（128 字）; the text itself stays at the gateway, never here
+    handoff_state: str | None = None
+    handoff_status: Text | None = None
+
+    @property
+    def filled(self) -> bool:
+        return self.handoff_state == "submitted" if self.kind == "handoff" else bool(self.value)
 
 
 @dataclass
@@ -84,7 +92,7 @@ class FormView:
 
     @property
     def can_confirm(self) -> bool:
-        return all(f.error is None and (f.value or not f.required or f.kind == "handoff") for f in self.fields)
+        return all(f.error is None and (f.filled or not f.required) for f in self.fields)
 
     def field(self, field_id: str) -> FieldView:
         for f in self.fields:

@@ -30,8 +30,8 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from kiosk.backend import errors as E
-from kiosk.backend.models import (AuthSession, Guide, HeartbeatAck, Licence, QrTicket, QrTicketState,
-                                  QueueTicket, Record, SubmissionAck)
+from kiosk.backend.models import (AuthSession, Guide, Handoff, HandoffState, HeartbeatAck, Licence, QrTicket,
+                                  QrTicketState, QueueTicket, Record, SubmissionAck)
 from kiosk.backend.signing import Signer, load_secret
 
 log = logging.getLogger(__name__)
@@ -239,6 +239,19 @@ class GatewayClient:
                 "submitted_at": submitted_at}
         return SubmissionAck.parse(self._call("POST", "/v1/submissions", body, token=token, cancel=cancel,
                                               headers={"Idempotency-Key": idempotency_key}))
+
+    def create_handoff(self, service_id: str, field_id: str, token: str | None = None, *,
+                       cancel: threading.Event | None = None) -> Handoff:
+        """A phone hand-off for a long-text field (the kiosk has no Chinese IME). Not retried after sending."""
+        return Handoff.parse(self._call("POST", "/v1/handoffs", {"service_id": service_id, "field_id": field_id},
+                                        token=token, cancel=cancel))
+
+    def poll_handoff(self, handoff_id: str, *, cancel: threading.Event | None = None) -> HandoffState:
+        return HandoffState.parse(self._call("GET", f"/v1/handoffs/{quote(handoff_id, safe='')}", cancel=cancel))
+
+    def cancel_handoff(self, handoff_id: str, *, cancel: threading.Event | None = None) -> None:
+        """Drop the hand-off and any text typed for it (wipe, Home). Idempotent."""
+        self._call("DELETE", f"/v1/handoffs/{quote(handoff_id, safe='')}", cancel=cancel)
 
     def heartbeat(self, payload: Mapping[str, Any], *, cancel: threading.Event | None = None) -> HeartbeatAck:
         path = f"/v1/terminals/{quote(self.terminal_id, safe='')}/heartbeat"

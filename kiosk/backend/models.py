@@ -212,3 +212,43 @@ class HeartbeatAck:
     @classmethod
     def parse(cls, d: Any) -> HeartbeatAck:
         return cls(_get(d, "config_version", str), _time(d, "server_time"))
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A phone hand-off for one long-text field: the kiosk shows ``url`` as a QR and polls ``id``."""
+
+    id: str
+    url: str
+    expires_at: datetime
+    interval_s: float
+
+    @classmethod
+    def parse(cls, d: Any) -> Handoff:
+        return cls(_get(d, "id", str), _get(d, "url", str), _time(d, "expires_at"), _get(d, "interval_s", float))
+
+
+HANDOFF_STATES = ("waiting", "submitted", "expired", "cancelled")
+
+
+@dataclass(frozen=True)
+class HandoffState:
+    """``text_length`` (characters typed on the phone) is set only when ``submitted``; the text itself stays
+    at the gateway and is attached to the submission by the hand-off id."""
+
+    id: str
+    state: str
+    interval_s: float
+    expires_at: datetime
+    text_length: int | None = None
+
+    @classmethod
+    def parse(cls, d: Any) -> HandoffState:
+        state = _get(d, "state", str)
+        if state not in HANDOFF_STATES:
+            raise ProtocolError(f"unknown hand-off state {state!r}")
+        length = _get(d, "text_length", int, optional=True)
+        if state == "submitted" and (length is None or length < 0):
+            raise ProtocolError("submitted hand-off without a text_length")
+        return cls(_get(d, "id", str), state, _get(d, "interval_s", float), _time(d, "expires_at"),
+                   length if state == "submitted" else None)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from kiosk.backend import signing, simdata
+from kiosk.backend import signing, simdata, simhandoff
 
 if TYPE_CHECKING:
     from kiosk.backend.simulator import GatewaySimulator
@@ -26,7 +26,8 @@ ROUTES = [(re.compile(p), m, name) for p, m, name in [
     (r"^/v1/auth/qr-tickets/(?P<id>[^/]+)$", "DELETE", "qr_cancel"),
     (r"^/v1/services/(?P<id>[^/]+)/guide$", "GET", "guide"), (r"^/v1/records/(?P<kind>[^/]+)$", "GET", "record"),
     (r"^/v1/licences$", "GET", "licences"), (r"^/v1/queue-tickets$", "POST", "queue_ticket"),
-    (r"^/v1/submissions$", "POST", "submission"), (r"^/v1/terminals/(?P<id>[^/]+)/heartbeat$", "POST", "heartbeat")]]
+    (r"^/v1/submissions$", "POST", "submission"), (r"^/v1/terminals/(?P<id>[^/]+)/heartbeat$", "POST", "heartbeat"),
+    *simhandoff.ROUTES]]
 REFERENCE_RE = re.compile(r"^[0-9A-Z]{1,8}-[0-9]{8}-[0-9A-Z]{6}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -50,7 +51,7 @@ def id_number_ok(value: Any) -> bool:
     return value[17] == check
 
 
-class Routes:
+class Routes(simhandoff.HandoffRoutes):
     def __init__(self, sim: GatewaySimulator) -> None:
         self.sim = sim
 
@@ -230,6 +231,7 @@ class Routes:
             self.sim.deliveries_by_reference[ref] = self.sim.deliveries_by_reference.get(ref, 0) + 1
             self.sim.submissions[ref] = {"service_id": data["service_id"], "kind": data["kind"],
                                          "field_names": sorted(data["fields"])}
+        self.handoff_attach(data["fields"], ref)
         return 201, reply, {}
 
     def _validate_submission(self, h: dict, data: dict) -> Reply | None:
@@ -249,6 +251,10 @@ class Routes:
             _, problem = self._session(h, grant_s=SUBMISSION_GRANT_S)
             if problem:
                 return problem
+        unusable = self.handoff_fields(h, data["fields"])
+        if unusable:
+            return err(422, "validation_failed", "a field names a hand-off that is unknown or not submitted",
+                       fields=unusable)
         return None
 
     def heartbeat(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002

@@ -49,6 +49,7 @@ class GatewaySimulator:
                  terminal_secrets: dict[str, bytes] | None = None, certfile: str | Path | None = None,
                  keyfile: str | Path | None = None, catalog: dict[str, tuple[str, str]] | None = None,
                  qr_ttl_s: float = 60.0, qr_interval_s: float = 2.0, token_ttl_s: float = 600.0,
+                 handoff_ttl_s: float = 600.0, handoff_interval_s: float = 2.0,
                  known_terminals: set[str] | None = None, record: bool = False) -> None:
         self.host, self.port = host, port
         self._default_secret = secret if secret is not None else signing.load_secret(DEV_SECRET_FILE)
@@ -58,12 +59,14 @@ class GatewaySimulator:
         self._keyfile = str(keyfile or DEV_TLS / "server-key.pem")
         self.catalog = dict(catalog or {})
         self.qr_ttl_s, self.qr_interval_s, self.token_ttl_s = qr_ttl_s, qr_interval_s, token_ttl_s
+        self.handoff_ttl_s, self.handoff_interval_s = handoff_ttl_s, handoff_interval_s
         self.lock = threading.RLock()
         self.faults: list[Fault] = []
         self.clock_skew_s = 0.0
         self.record = record
         self.responses: list[dict] = []  # when record: method, path, status, body, fault, request, headers
         self.tickets: dict[str, dict] = {}
+        self.handoffs: dict[str, dict] = {}  # phone hand-offs; the typed text stays here (kiosk/backend/simhandoff.py)
         self.tokens: dict[str, dict] = {}
         self.idempotency: dict[tuple[str, str], tuple[str, int, dict]] = {}
         self.attempts_by_key: dict[str, int] = {}
@@ -216,6 +219,25 @@ class GatewaySimulator:
         with self.lock:
             self._ticket(ticket_id)["expires"] = time.time() - 1
 
+    def handoff_submit(self, handoff_id: str | None = None, *, text: str = "小区门口路灯坏了一周，晚上很黑，请尽快修理。") -> None:
+        """The resident typed ``text`` on the phone and pressed submit (the latest hand-off by default)."""
+        with self.lock:
+            entry = self._latest(self.handoffs, handoff_id, "hand-off")
+            if entry["state"] == "waiting" and time.time() <= entry["expires"]:
+                entry["state"], entry["text"] = "submitted", str(text)
+
+    def handoff_expire(self, handoff_id: str | None = None) -> None:
+        with self.lock:
+            self._latest(self.handoffs, handoff_id, "hand-off")["expires"] = time.time() - 1
+
+    @staticmethod
+    def _latest(table: dict[str, dict], item_id: str | None, what: str) -> dict:
+        if item_id is None:
+            if not table:
+                raise KeyError(f"no {what} yet")
+            item_id = next(reversed(table))
+        return table[item_id]
+
     def counts(self) -> dict:
         with self.lock:
             return {"deliveries": sum(self.deliveries_by_key.values()), "keys": len(self.deliveries_by_key),
@@ -235,6 +257,10 @@ class GatewaySimulator:
             self.qr_deny(ticket)
         elif name == "qr_expire":
             self.qr_expire(ticket)
+        elif name == "handoff_submit":
+            self.handoff_submit(cmd.get("handoff"), **({"text": str(cmd["text"])} if "text" in cmd else {}))
+        elif name == "handoff_expire":
+            self.handoff_expire(cmd.get("handoff"))
         elif name == "inject":
             args = {k: cmd[k] for k in ("times", "path", "status", "retry_after", "delay_s", "skew_s") if k in cmd}
             self.inject(cmd.get("kind", ""), **args)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import jsonschema
 import pytest
-from backend_contract import check_exchange, spec
+from backend_contract import check_exchange, operation, spec
 
 from kiosk.backend import signing
 
@@ -23,11 +24,18 @@ def test_every_contract_path_is_documented_with_errors():
     paths = spec()["paths"]
     assert set(paths) == {"/v1/auth/idcard", "/v1/auth/qr-tickets", "/v1/auth/qr-tickets/{id}",
                           "/v1/services/{id}/guide", "/v1/records/{kind}", "/v1/licences", "/v1/queue-tickets",
-                          "/v1/submissions", "/v1/terminals/{id}/heartbeat"}
+                          "/v1/submissions", "/v1/handoffs", "/v1/handoffs/{id}", "/v1/terminals/{id}/heartbeat"}
     for item in paths.values():
         for method, op in item.items():
             if method in ("get", "post", "delete"):
                 assert "5XX" in op["responses"] and "401" in op["responses"]
+
+
+def test_every_simulator_route_is_a_documented_operation():
+    from kiosk.backend.simhandlers import ROUTES
+    for pattern, method, name in ROUTES:
+        sample = re.sub(r"\(\?P<[a-z]+>\[\^/\]\+\)", "x1", pattern.pattern).strip("^$")
+        assert operation(method, sample), name  # raises when the contract lacks it
 
 
 def test_checker_accepts_a_valid_error_and_rejects_drift():

@@ -12,12 +12,14 @@ from kiosk.backend.simulator import GatewaySimulator
 SIM = GatewaySimulator(port=0)  # never started: Routes.dispatch is exercised directly, no socket
 PATHS = ["/v1/auth/idcard", "/v1/auth/qr-tickets", "/v1/auth/qr-tickets/qt_x", "/v1/services/appointment/guide",
          "/v1/records/social-insurance", "/v1/licences", "/v1/queue-tickets", "/v1/submissions",
-         f"/v1/terminals/{TERMINAL}/heartbeat"]
+         f"/v1/terminals/{TERMINAL}/heartbeat", "/v1/handoffs", "/v1/handoffs/ho_x"]
 
 
 @settings(max_examples=300, deadline=None)
 @given(method=st.sampled_from(["GET", "POST", "DELETE"]), path=st.sampled_from(PATHS),
-       body=st.binary(max_size=200) | st.sampled_from([b"{}", b"[]", b'{"service_id": 1}', b'{"fields": null}']),
+       body=st.binary(max_size=200) | st.sampled_from([b"{}", b"[]", b'{"service_id": 1}', b'{"fields": null}',
+                                                                 b'{"service_id": "hotline-12345", "field_id": 7}',
+                                                                 b'{"fields": {"d": "handoff:ho_x"}}']),
        key=st.text(max_size=40), signed=st.booleans(), token=st.text(max_size=30))
 def test_any_request_gets_a_reply_and_never_an_exception(method, path, body, key, signed, token):
     headers = {"Idempotency-Key": key, "Authorization": f"Bearer {token}"}

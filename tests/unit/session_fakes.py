@@ -157,3 +157,20 @@ def identify_by_card(ctl, rt, service: str | None = None):
     ctl.on_card_read(card)
     rt.finish("auth", auth())
     return card
+
+
+def handoff(hid: str = "ho_T1", ttl: float = 600.0, interval: float = 2.0):
+    return SimpleNamespace(id=hid, url=f"https://m.gw/h/{hid}", interval_s=interval,
+                           expires_at=datetime.now(timezone.utc) + timedelta(seconds=ttl))
+
+
+def handoff_state(state: str = "submitted", length: int | None = 12, interval: float = 2.0):
+    return SimpleNamespace(state=state, interval_s=interval, text_length=length if state == "submitted" else None)
+
+
+def phone_fills(ctl, rt, clock, field: str = "description", length: int = 12, hid: str = "ho_T1"):
+    """The hand-off of ``field`` is created, the resident types ``length`` characters on the phone, a poll sees it."""
+    rt.finish(f"handoff:{field}", handoff(hid))
+    clock.advance(2.1)
+    ctl.tick()
+    rt.finish(f"handoff_poll:{field}", handoff_state("submitted", length))

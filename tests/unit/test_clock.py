@@ -22,7 +22,8 @@ from kiosk.runtime_print import build_document
 from kiosk.session import SessionController
 
 sys.path.insert(0, str(Path(__file__).parent))
-from session_fakes import CONFIG_DIR, FakeClock, FakeRuntime, all_ready, identify_by_card  # noqa: E402
+from session_fakes import (CONFIG_DIR, FakeClock, FakeRuntime, all_ready, identify_by_card,  # noqa: E402
+                           phone_fills)
 
 INSTANT = datetime(2026, 11, 27, 23, 16, tzinfo=timezone.utc)
 LOCAL = "2026-11-28 07:16"
@@ -106,6 +107,7 @@ def test_submission_receipt_and_reference_agree_with_the_ticket():
     ctl.set_field("category", "help")
     ctl.set_field("phone", "13800138000")
     ctl.set_field("street", "njxl")
+    phone_fills(ctl, rt, ctl.clock)
     ctl.next()
     ctl.confirm()
     reference = make_reference(cfg.terminal.id, INSTANT.timestamp(), clock.zone_of(cfg))

@@ -42,14 +42,35 @@ def _identify_with_card(stack, bridge, ctl):
     assert bridge.pump_until(lambda: ctl.state.screen == "menu", 10), (ctl.state.card, ctl.state.error)
 
 
-def _fill_and_submit(bridge, ctl):
+PHONE_TEXT = "小区门口的路灯坏了一个多星期，晚上老人出门很不安全，请尽快派人修理。"
+
+
+def _type_on_the_phone(stack, bridge, ctl, field="description", text=PHONE_TEXT):
+    """The resident scans the field's code and submits ``text`` on the phone; the kiosk's poll sees it."""
+    assert bridge.pump_until(lambda: ctl.state.form.field(field).handoff_state == "waiting", 10), \
+        ctl.state.form.field(field)
+    handoff_id = ctl.state.form.field(field).handoff_url.rsplit("/", 1)[-1]
+    stack.gateway.handoff_submit(handoff_id, text=text)
+
+    def seen() -> bool:
+        ctl.tick()  # the app's Clock does this every 0.5 s
+        return ctl.state.form.field(field).handoff_state == "submitted"
+    assert bridge.pump_until(seen, 10), ctl.state.form.field(field)
+    return handoff_id
+
+
+def _fill_and_submit(stack, bridge, ctl, before_confirm=None):
     ctl.choose_service("hotline-12345")
     for key, value in {"category": "help", "phone": "13800138000", "street": "njxl"}.items():
         ctl.set_field(key, value)
+    handoff_id = _type_on_the_phone(stack, bridge, ctl)
+    if before_confirm is not None:
+        before_confirm()
     ctl.next()
     assert ctl.state.screen == "confirm"
     ctl.confirm()
     assert bridge.pump_until(lambda: ctl.state.result is not None, 15), ctl.state.error
+    return handoff_id
 
 
 def test_card_auth_submission_and_printed_receipt(kiosk):
@@ -60,7 +81,7 @@ def test_card_auth_submission_and_printed_receipt(kiosk):
     # the card won the race: the QR ticket was cancelled on the gateway
     assert stack.gateway.tickets
     assert bridge.pump_until(lambda: all(t["state"] == "cancelled" for t in stack.gateway.tickets.values()), 5)
-    _fill_and_submit(bridge, ctl)
+    handoff_id = _fill_and_submit(stack, bridge, ctl)
     result = ctl.state.result
     assert result.delivered is True and result.reference
     assert bridge.pump_until(lambda: ctl.state.result.printed is not None, 10)
@@ -68,6 +89,11 @@ def test_card_auth_submission_and_printed_receipt(kiosk):
     jobs = stack.printer.wait_jobs(1, timeout=5, complete=True)
     assert any(result.reference in j.text for j in jobs)
     assert stack.gateway.deliveries_by_reference[result.reference] == 1
+    # the phone's text reached the gateway and the submission there; the kiosk held only its length
+    assert stack.gateway.handoffs[handoff_id]["attached_to"] == result.reference
+    assert stack.gateway.handoffs[handoff_id]["text"] == PHONE_TEXT
+    assert ctl.state.form is None and PHONE_TEXT not in repr(vars(ctl))
+    assert PHONE_TEXT.encode() not in rt.outbox.path.read_bytes()
 
 
 def test_qr_login_confirmed_on_the_phone(kiosk):
@@ -86,7 +112,7 @@ def test_paper_out_mid_flow_then_staff_reprint(kiosk):
     stack, bridge, rt, ctl = kiosk
     _identify_with_card(stack, bridge, ctl)
     stack.printer.control("paper_out", after_bytes=200)
-    _fill_and_submit(bridge, ctl)
+    _fill_and_submit(stack, bridge, ctl)
     reference = ctl.state.result.reference
     assert bridge.pump_until(lambda: ctl.state.result.printed is not None, 10)
     assert ctl.state.result.printed is False
@@ -108,8 +134,8 @@ def test_paper_out_mid_flow_then_staff_reprint(kiosk):
 def test_gateway_down_at_submission_is_queued_and_sent_later(kiosk):
     stack, bridge, rt, ctl = kiosk
     _identify_with_card(stack, bridge, ctl)
-    stack.gateway.stop()
-    _fill_and_submit(bridge, ctl)
+    # the details were typed on the phone (the hand-off needs the gateway), then the gateway went away
+    handoff_id = _fill_and_submit(stack, bridge, ctl, before_confirm=stack.gateway.stop)
     result = ctl.state.result
     assert result.delivered is False and result.reference and "不会丢失" in result.message.zh
     assert bridge.pump_until(lambda: ctl.state.result.printed is not None, 10)
@@ -119,6 +145,7 @@ def test_gateway_down_at_submission_is_queued_and_sent_later(kiosk):
     stack.gateway.start()
     rt.sender.wake()
     assert bridge.pump_until(lambda: rt.outbox.depth() == 0, 20)
+    assert stack.gateway.handoffs[handoff_id]["attached_to"] == result.reference  # attached on late delivery
 
 
 def test_staff_health_checks_against_the_simulators(kiosk):

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from kiosk.backend.errors import NetworkError
 from kiosk.session_state import DeviceView
 
-from session_fakes import FakeCard, all_ready, auth, identify_by_card, make, qr_ticket
+from session_fakes import FakeCard, all_ready, auth, identify_by_card, make, phone_fills, qr_ticket
 
 
 def test_starts_on_attract_with_no_login_services_and_terminal_name():
@@ -251,6 +251,7 @@ def fill_12345(ctl):
     ctl.set_field("category", "help")
     ctl.set_field("phone", "13800138000")
     ctl.set_field("street", "njxl")
+    phone_fills(ctl, ctl.rt, ctl.clock)  # 诉求内容 typed on the phone
 
 
 def test_form_validation_then_confirm_submit_delivered_and_receipt_printed():
@@ -269,10 +270,13 @@ def test_form_validation_then_confirm_submit_delivered_and_receipt_printed():
     ctl.back()  # the error's button: back to the form, values kept
     assert ctl.state.screen == "form" and ctl.state.error is None and ctl.state.form.field("phone").value == "138"
     handoff = ctl.state.form.field("description")
-    assert handoff.kind == "handoff" and handoff.handoff_url.startswith("https://")
+    assert handoff.kind == "handoff" and handoff.handoff_state == "loading" and handoff.handoff_url is None
     ctl.set_field("category", "help")
     ctl.set_field("phone", "13800138000")
     ctl.set_field("street", "njxl")
+    assert not ctl.state.form.can_confirm  # 诉求内容 is required and not typed yet
+    phone_fills(ctl, rt, ctl.clock, length=57)
+    assert ctl.state.form.field("description").handoff_status.zh == "已在手机上填写（57 字）"
     assert ctl.state.form.can_confirm
     ctl.next()
     assert ctl.state.screen == "confirm"
@@ -282,7 +286,7 @@ def test_form_validation_then_confirm_submit_delivered_and_receipt_printed():
     rt.submit = lambda sid, kind, fields, token: submitted.update(sid=sid, kind=kind, fields=fields, token=token)
     task.fn(None)
     assert submitted["kind"] == "12345" and submitted["token"] == "tok-secret"
-    assert submitted["fields"]["description"].startswith("handoff:")
+    assert submitted["fields"]["description"] == "handoff:ho_T1"
     rt.finish("submit", SimpleNamespace(reference="SHJA-20261127-ABC123", delivered=True, status="delivered"))
     s = ctl.state
     assert s.screen == "result" and s.result.delivered is True and s.result.reference == "SHJA-20261127-ABC123"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from kiosk.backend.errors import NetworkError
 from kiosk.session_state import SCREENS, DeviceView
 
-from session_fakes import FakeCard, all_ready, auth, make, qr_ticket
+from session_fakes import FakeCard, all_ready, auth, handoff, handoff_state, make, qr_ticket
 
 SERVICES = ["queue-ticket", "service-guides", "social-insurance-record", "e-licences", "hotline-12345",
             "appointment", "certificate-delivery", "nope"]
@@ -32,6 +32,10 @@ _RESULTS = {
     "submit": lambda: SimpleNamespace(reference="R-1", delivered=False, status="queued"),
     "pin": lambda: False,
     "staff_info": lambda: {"statuses": [], "outbox_depth": 0, "log_tail": []},
+    "handoff:description": lambda: handoff("ho_D"),
+    "handoff:address": lambda: handoff("ho_A", ttl=5),
+    "handoff_poll:description": lambda: handoff_state("submitted", 40),
+    "handoff_poll:address": lambda: handoff_state("expired"),
 }
 
 action = st.one_of(
@@ -39,6 +43,7 @@ action = st.one_of(
         ["touch", "start_identify", "refresh_qr", "next", "back", "home", "confirm", "print_current",
          "request_help", "continue_session", "end_session", "tick", "dismiss", "retry", "toggle_elder_mode",
          "staff_corner_tap", "staff_pin_submit", "staff_leave"])),
+    st.tuples(st.just("refresh_handoff"), st.sampled_from(["description", "address", "phone"])),
     st.tuples(st.just("service"), st.sampled_from(SERVICES)),
     st.tuples(st.just("field"), st.sampled_from(["phone", "category", "street", "date", "slot", "service"]),
               st.sampled_from(["", "13800138000", "help", "njxl", "2026-12-01", "x"])),
@@ -56,6 +61,8 @@ def _do(ctl, rt, clock, step) -> None:
     kind = step[0]
     if kind == "call":
         getattr(ctl, step[1])()
+    elif kind == "refresh_handoff":
+        ctl.refresh_handoff(step[1])
     elif kind == "service":
         ctl.choose_service(step[1])
     elif kind == "field":
@@ -114,6 +121,11 @@ def test_any_sequence_keeps_the_session_coherent(steps):
             assert s.form is not None and s.service is not None
         if s.screen == "result":
             assert s.result is not None
+        for f in (s.form.fields if s.form is not None else ()):
+            if f.kind == "handoff":  # a code is shown exactly while the phone can still fill the field
+                assert f.handoff_state in ("loading", "waiting", "submitted", "expired", "error")
+                assert (f.handoff_url is not None) == (f.handoff_state == "waiting"), f
+                assert f.handoff_status is not None
         if s.screen in ("guide", "record", "licence"):
             assert s.service is not None and s.service.action in ("guide", "record", "licences")
         if s.screen in ("staff_pin", "staff"):
@@ -121,6 +133,7 @@ def test_any_sequence_keeps_the_session_coherent(steps):
         if s.countdown is not None:
             assert s.screen not in ("attract", "closed")
     ctl.end_session()
+    assert ctl._handoffs == {}  # a wipe leaves no hand-off behind (each was cancelled on the gateway)
     leftovers = repr(asdict(ctl.state))
     for secret in ("赵*", "钱*", "13800138000", "R-1", "tok-secret"):
         assert secret not in leftovers

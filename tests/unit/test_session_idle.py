@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kiosk.config import hash_pin
 from kiosk.staff import CornerTaps, PinGate, ServiceOverrides
 
-from session_fakes import CONFIG_DIR, FakeClock, identify_by_card, make, qr_ticket
+from session_fakes import CONFIG_DIR, FakeClock, handoff, identify_by_card, make, qr_ticket
 from kiosk.config import load_config
 
 
@@ -27,8 +27,9 @@ def test_idle_countdown_then_wipe_leaves_no_personal_data():
     ctl.choose_service("hotline-12345")
     ctl.set_field("phone", "13912345678")
     ctl.set_field("category", "help")
-    handoff_id = ctl._handoff_id
-    assert handoff_id
+    rt.finish("handoff:description", handoff("ho_secret1"))
+    handoff_id = ctl.state.form.field("description").handoff_url
+    assert handoff_id.endswith("ho_secret1")
     limit = 120  # per_screen.form in config/terminal.yaml
     clock.advance(limit - 1)
     ctl.tick()
