@@ -76,3 +76,19 @@ def format_local(value: Any, zone: tzinfo | None = None, fmt: str = PRINT_FORMAT
         parsed = parse_time(value)
         return to_local(parsed, zone).strftime(fmt) if parsed is not None else value
     return str(value)
+
+
+_LOG_STAMP_LEN = len("2026-11-27 23:16:05")
+
+
+def log_line_local(line: str, zone: tzinfo | None = None) -> str:
+    """A log line for the staff screen with its leading ``%(asctime)s`` stamp (written in the machine's zone,
+    UTC on the kiosks) shown in the terminal's zone instead; lines without a stamp are returned as they are.
+    The log files keep the machine's time (ops' tooling reads them); only what staff see is converted."""
+    head = line[:_LOG_STAMP_LEN]
+    try:
+        stamp = datetime.strptime(head, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return line
+    local = stamp.astimezone().astimezone(zone or DEFAULT_ZONE)  # naive → the machine's zone → the terminal's
+    return local.strftime("%Y-%m-%d %H:%M:%S") + line[_LOG_STAMP_LEN:]

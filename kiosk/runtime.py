@@ -295,8 +295,6 @@ class Runtime:
 
     def staff_info(self) -> dict:
         """Staff screen: internal health checks (no side effects), outbox depth, masked log tail."""
-        from kiosk.logs import mask_text, tail
-
         view = self.device_view()
         statuses = [("读卡器 ID reader", f"{_zh_status(view.idcard)} — {self._check_reader()}"),
                     ("打印机 printer", f"{_zh_status(view.printer)} · {_PAPER_ZH.get(view.paper, view.paper)} — "
@@ -304,9 +302,15 @@ class Runtime:
                     ("政务网关 gateway", f"{_zh_status(view.backend)} — {self._check_gateway()}"),
                     ("一键求助 help", f"本次启动后 {self.help_requests} 次 (since start)")]
         depth = self.outbox.depth() if self.outbox is not None else None
+        return {"statuses": statuses, "outbox_depth": depth, "log_tail": self.log_tail(30)}
+
+    def log_tail(self, n: int = 30) -> list[str]:
+        """The last ``n`` log lines, masked, their time stamps in the terminal's zone (the file keeps UTC)."""
+        from kiosk.logs import mask_text, tail
+
         log_dir = getattr(getattr(self.cfg, "logging", None), "dir", None)
-        lines = [mask_text(x) for x in tail(log_dir, 30)] if log_dir is not None else []
-        return {"statuses": statuses, "outbox_depth": depth, "log_tail": lines}
+        zone = clock.zone_of(self.cfg)
+        return [clock.log_line_local(mask_text(x), zone) for x in tail(log_dir, n)] if log_dir is not None else []
 
     def _check_reader(self) -> str:
         from devices.errors import DeviceError

@@ -145,3 +145,25 @@ def test_the_configured_zone_is_used_everywhere(tmp_path):
         assert "-20261127-" in result.reference and result.status == "queued"
     finally:
         backend.close()
+
+
+def test_staff_log_tail_is_shown_in_the_terminal_zone(monkeypatch, tmp_path):
+    import time as _time
+
+    from kiosk.bridge import QueueBridge
+    from kiosk.runtime import Runtime
+
+    monkeypatch.setenv("TZ", "UTC")  # the kiosks' machine zone
+    _time.tzset()
+    try:
+        line = "2026-11-27 23:16:05,123 WARNING MainThread kiosk.session: gateway slow"
+        assert clock.log_line_local(line) == "2026-11-28 07:16:05,123 WARNING MainThread kiosk.session: gateway slow"
+        assert clock.log_line_local("Traceback (most recent call last):") == "Traceback (most recent call last):"
+        cfg = load_config(CONFIG_DIR)
+        (tmp_path / "kiosk.log").write_text(line + "\n", encoding="utf-8")
+        cfg = cfg.model_copy(update={"logging": cfg.logging.model_copy(update={"dir": tmp_path})})
+        rt = Runtime(cfg, QueueBridge())  # not started: the staff screen's log tail needs no device
+        assert rt.log_tail()[-1].startswith("2026-11-28 07:16:05,123 WARNING")
+    finally:
+        monkeypatch.undo()
+        _time.tzset()
