@@ -14,8 +14,8 @@ class ConfirmScreen(KioskScreen):
 
     def signature(self, state: Any) -> Any:
         form = state.form
-        fields = () if form is None else tuple((f.id, f.label, f.kind, f.value, tuple(f.options))
-                                               for f in form.fields)
+        fields = () if form is None else tuple((f.id, f.label, f.kind, f.value, tuple(f.options),
+                                                getattr(f, "handoff_status", None)) for f in form.fields)
         return (state.lang, state.elder_mode, state.service.title if state.service else None, fields)
 
     def build_content(self, state: Any) -> None:
@@ -26,7 +26,8 @@ class ConfirmScreen(KioskScreen):
         table.clear_widgets()
         for f in (state.form.fields if state.form is not None else ()):
             if f.kind in ("handoff", "handoff_text"):
-                shown = app.tr("confirm.handed_off", lang)
+                status = getattr(f, "handoff_status", None)
+                shown = status.get(lang) if status is not None else app.tr("confirm.handed_off", lang)
             elif f.kind == "choice":
                 shown = next((t.get(lang) for v, t in f.options if v == f.value), f.value)
             else:

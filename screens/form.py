@@ -44,6 +44,16 @@ def typed(field: Any, key: str) -> str:
     return raw
 
 
+def _handoff_line(field: Any, lang: str) -> str:
+    """What a phone hand-off field says: the controller's status (正在生成二维码… / 请用手机扫码填写 /
+    已在手机上填写（N 字） / 已过期…) or, from a controller without hand-off states, the plain instruction."""
+    status = getattr(field, "handoff_status", None)
+    if status is not None:
+        return status.get(lang)
+    from kivy.app import App
+    return App.get_running_app().tr("form.handoff", lang)
+
+
 class FormScreen(KioskScreen):
     title_text = StringProperty("")
     active = StringProperty("")   # selected field id (not personal data)
@@ -53,7 +63,8 @@ class FormScreen(KioskScreen):
         app = App.get_running_app()
         form = state.form
         fields = () if form is None else tuple(
-            (f.id, f.label, f.kind, f.value, f.error, f.required, tuple(f.options), f.handoff_url)
+            (f.id, f.label, f.kind, f.value, f.error, f.required, tuple(f.options), f.handoff_url,
+             getattr(f, "handoff_state", None), getattr(f, "handoff_status", None))
             for f in form.fields)
         title = state.service.title if state.service is not None else None
         return (state.lang, state.elder_mode, app.landscape, title, fields, self.active)
@@ -81,7 +92,7 @@ class FormScreen(KioskScreen):
             kind = _kind(f)
             need = app.tr("form.required" if f.required else "form.optional", lang)
             if kind in _HANDOFF_KINDS:
-                shown = app.tr("form.handoff", lang)
+                shown = _handoff_line(f, lang)
             elif kind == "choice":
                 shown = next((t.get(lang) for v, t in f.options if v == f.value), "") or app.tr("form.choose", lang)
             else:
@@ -89,10 +100,12 @@ class FormScreen(KioskScreen):
             text = app.tr("form.field_line", lang, label=f.label.get(lang), need=need, value=shown)
             if f.error is not None:
                 # the problem is said in words inside the field itself (not by colour alone)
-                text += "\n" + f.error.get(lang)
+                text = app.tr("form.field_error", lang, line=text, error=f.error.get(lang))
             fields_box.add_widget(button(text,
                                          lambda fid=f.id: self.select(fid), wid=f"form.field.{f.id}",
-                                         style="primary" if f.id == self.active else "secondary",
+                                         # a field with a problem is marked red AND says the problem
+                                         style="error" if f.error is not None else
+                                         "primary" if f.id == self.active else "secondary",
                                          role="button", cls=PadKey))
         active = next((f for f in form.fields if f.id == self.active), None)
         self._build_input(state, active)
@@ -116,13 +129,20 @@ class FormScreen(KioskScreen):
                              wid="form.editing"))
         hint = getattr(field, "hint", None)
         if kind in _HANDOFF_KINDS:
-            box.add_widget(label(app.tr("form.handoff", lang), role="title", wid="form.handoff"))
-            image = KImage(wid="form.handoff_qr", fit_mode="contain")  # takes the panel's free height
+            box.add_widget(label(_handoff_line(field, lang), role="title", wid="form.handoff"))
             if field.handoff_url:
+                # the gateway's one-time code, shown only while it waits for the phone
+                image = KImage(wid="form.handoff_qr", fit_mode="contain")  # takes the panel's free height
                 image.texture = qr_texture(field.handoff_url)
                 self._handoff_url = field.handoff_url
-            box.add_widget(image)
-            box.add_widget(label(app.tr("form.handoff_hint", lang), tone="muted", wid="form.handoff_hint"))
+                box.add_widget(image)
+                box.add_widget(label(app.tr("form.handoff_hint", lang), tone="muted", wid="form.handoff_hint"))
+                return
+            if getattr(field, "handoff_state", None) in ("expired", "error"):
+                box.add_widget(button(app.tr("common.retry", lang),
+                                      lambda fid=field.id: self.act("refresh_handoff", fid),
+                                      wid="form.handoff_retry", style="primary"))
+            box.add_widget(Widget())
             return
         if hint is not None:
             box.add_widget(label(hint.get(lang), tone="muted", wid="form.hint"))

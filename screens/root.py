@@ -66,7 +66,7 @@ class KioskRoot(FloatLayout):
     def _render_footer(self, state: Any) -> None:
         screen = state.screen
         if screen in ("staff_pin", "staff"):
-            shown: tuple[str, ...] = ("home",) if screen == "staff_pin" else ()
+            shown: tuple[str, ...] = ()  # the PIN pad has its own 返回, the staff panel its 退出管理
         else:
             shown = ("help",)
             if screen not in ("attract", "closed"):

@@ -119,7 +119,9 @@ class KioskApp(App):
 
     def _update_clock(self, _dt: float) -> None:
         # minute resolution: the label (and so a redraw) changes once a minute, not every second
-        text = time.strftime("%Y-%m-%d  %H:%M")
+        # the terminal's zone (the machine may run in UTC); the controller knows it
+        clock_text = getattr(self.controller, "clock_text", None)
+        text = clock_text() if clock_text is not None else time.strftime("%Y-%m-%d  %H:%M")
         if text != self.clock_text:
             self.clock_text = text
 
@@ -136,6 +138,7 @@ class KioskApp(App):
             self._tick_event.cancel()
         self._tick_event = Clock.schedule_interval(self._tick, 0.5)
         self._state_obj = None
+        self._update_clock(0)
         self.apply_state(controller.state)
 
     def _tick(self, _dt: float) -> None:

@@ -148,3 +148,14 @@ def shots():
     """Where screenshots of this run go (kept as artifacts)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing UI test leaves a screenshot of what was on screen (artifacts/FAILED-<test>.png)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed and "kiosk_app" in getattr(item, "fixturenames", ()):
+        from kiosk import uidriver as ui
+
+        ui.screenshot(ARTIFACTS / f"FAILED-{item.name}.png")

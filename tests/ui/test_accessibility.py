@@ -4,7 +4,9 @@ Also: no .kv file holds a CJK literal or any hard-coded user-facing string.
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from conftest import make_kiosk, stop_kiosk
 from kiosk import i18n
 from kiosk import uidriver as ui
 from kiosk.config_hours import OpeningHours, WeeklyHours
-from uiflow import PHONE, open_service, sign_in_with_card
+from uiflow import PHONE, open_service, phone_fills_handoff, sign_in_with_card
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 KV_DIR = Path(__file__).resolve().parents[2] / "screens"
@@ -39,7 +41,10 @@ class Checker:
                 ui.pump(2)
                 for problem in audit(elder):
                     self.failures.append(f"{point} [{'elder' if elder else 'normal'} {orient}] {problem}")
-                ui.screenshot(self.dir / f"{point}-{'elder' if elder else 'normal'}-{orient}.png")
+                shot = ui.screenshot(self.dir / f"{point}-{'elder' if elder else 'normal'}-{orient}.png")
+                docs = os.environ.get("KIOSK_UI_DOCS")  # e.g. docs/screens: refresh the documented set
+                if docs and orient == "portrait" and (not elder or point == "attract"):
+                    shutil.copyfile(shot, Path(docs) / f"{point}{'-elder' if elder else ''}.png")
         if self.k.state.elder_mode:
             self.k.ctl.toggle_elder_mode()
         ui.set_window_size(*SIZES["portrait"])
@@ -87,6 +92,7 @@ def test_every_screen_meets_the_rules_in_both_modes_and_orientations(walk, kiosk
         ui.tap(f"form.key.{digit}")
     c.check("form-pad")
     ui.tap("form.field.description")
+    ui.wait_until(lambda: ui.exists("form.handoff_qr"), timeout=10, what="hand-off QR")
     c.check("form-handoff")
     ui.tap("form.next")
     ui.wait_until(lambda: k.state.error is not None, timeout=5, what="form error banner")
@@ -96,6 +102,7 @@ def test_every_screen_meets_the_rules_in_both_modes_and_orientations(walk, kiosk
     ui.tap("form.opt.consult")
     ui.tap("form.field.street")
     ui.tap("form.opt.njxl")
+    phone_fills_handoff(k)
     ui.tap("form.next")
     ui.wait_screen("confirm")
     c.check("confirm")

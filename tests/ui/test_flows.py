@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from kiosk import uidriver as ui
-from uiflow import PHONE, RESIDENT, open_service, sign_in_with_card
+from uiflow import PHONE, RESIDENT, open_service, phone_fills_handoff, sign_in_with_card
 
 
 def test_card_to_menu_to_queue_ticket(kiosk, shots):
@@ -76,10 +76,14 @@ def _fill_12345(kiosk, shots=None):
     ui.tap("form.field.street")
     ui.tap("form.opt.njxl")
     ui.tap("form.field.description")
-    assert ui.text_of("form.handoff") in ("请用手机扫码填写", "Scan to finish on your phone")
+    ui.wait_until(lambda: ui.exists("form.handoff_qr"), timeout=10, what="hand-off QR")
+    assert ui.text_of("form.handoff") == kiosk.state.form.field("description").handoff_status.zh
     assert ui.find("form.handoff_qr").texture is not None
     if shots is not None:
         ui.screenshot(shots / "flow-form.png")
+    phone_fills_handoff(kiosk)
+    assert not ui.exists("form.handoff_qr")  # the code is gone once the phone has sent the text
+    assert "已在手机上填写" in ui.text_of("form.handoff")
     ui.tap("form.next")
     ui.wait_screen("confirm")
 

@@ -10,7 +10,8 @@ import pytest
 from conftest import make_kiosk, stop_kiosk
 from kiosk import uidriver as ui
 from kiosk.config_hours import OpeningHours, WeeklyHours
-from uiflow import PHONE, RESIDENT, open_service, personal_leftovers, sign_in_with_card, visible_texts
+from uiflow import (PHONE, RESIDENT, open_service, personal_leftovers, phone_fills_handoff, sign_in_with_card,
+                    visible_texts)
 
 
 class SkewClock:
@@ -42,6 +43,7 @@ def _fill_and_submit(k):
         ui.tap(f"form.key.{digit}")
     ui.tap("form.field.street")
     ui.tap("form.opt.jas")
+    phone_fills_handoff(k)
     ui.tap("form.next")
     ui.wait_screen("confirm")
     ui.tap("confirm.submit")

@@ -34,6 +34,17 @@ def open_service(k: Any, service_id: str, screen: str, timeout: float = 10.0) ->
     ui.pump(3)
 
 
+def phone_fills_handoff(k: Any, field_id: str = "description",
+                        text: str = "小区门口路灯坏了一周，晚上很黑，请尽快修理。") -> None:
+    """The resident scans the hand-off code and types the long text on the phone (gateway simulator)."""
+    ui.wait_until(lambda: k.state.form.field(field_id).handoff_state == "waiting", timeout=10,
+                  what="hand-off code")
+    k.gateway.handoff_submit(text=text)
+    ui.wait_until(lambda: k.state.form.field(field_id).handoff_state == "submitted", timeout=10,
+                  what="hand-off submitted")
+    ui.pump(2)
+
+
 def all_widgets() -> Iterable[Any]:
     """The window tree plus every screen the ScreenManager holds off-tree (they keep widgets too)."""
     from kivy.app import App
