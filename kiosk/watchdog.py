@@ -4,9 +4,11 @@ kiosk.service is ``Type=notify`` with ``WatchdogSec=``. The app tells systemd th
 ``$NOTIFY_SOCKET`` datagram socket (sd_notify protocol, ``man sd_notify``):
 
 * ``READY=1`` — only once the window is up *and* the config passed validation (:meth:`Watchdog.ready`);
-* ``WATCHDOG=1`` — from :meth:`Watchdog.tick`, which the app schedules on the **Kivy Clock**. The ping runs
-  on the UI thread on purpose: if that thread freezes (a blocking call that slipped onto it, a GL hang),
-  the pings stop and systemd restarts the kiosk after ``WatchdogSec``;
+* ``WATCHDOG=1`` — from :meth:`Watchdog.tick`, run on the **Kivy Clock / UI thread**: :class:`UiPinger`
+  posts it through the app's bridge (``KivyBridge.post`` = ``Clock.schedule_once``), or the app may
+  schedule it itself with :meth:`Watchdog.start`. The ping runs on the UI thread on purpose: if that thread
+  freezes (a blocking call that slipped onto it, a GL hang), the pings stop and systemd restarts the kiosk
+  after ``WatchdogSec``;
 * ``STATUS=...`` — one human line for ``systemctl status kiosk`` (screen, devices, outbox).
 
 Why hand-written: the protocol is one ``sendto()`` of ``KEY=value`` lines to an AF_UNIX datagram socket.
