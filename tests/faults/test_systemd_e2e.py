@@ -106,3 +106,31 @@ def test_invalid_config_never_reports_ready(tmp_path, notify):
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_sigterm_from_systemd_stops_the_app_cleanly(tmp_path, notify):
+    """``systemctl stop/restart`` sends SIGTERM and waits TimeoutStopSec=15 before SIGKILL. SDL turns
+    SIGTERM into a window-close request if nobody handles it first — which the kiosk (rightly) refuses —
+    so this checks the app really ends, cleanly and well within the stop timeout."""
+    import signal
+
+    sock, path, run = notify
+    config = tmp_path / "config"
+    shutil.copytree(REPO / "config", config)
+    proc = _spawn(tmp_path, config, path, run)
+    try:
+        got = _recv_until(sock, lambda g: any("READY=1" in m for m in g), 90)
+        assert any("READY=1" in m for m in got)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(15)
+        stop_s = time.monotonic() - t0
+        assert code == 0, code
+        record("SIGTERM (systemctl stop/restart), real app", kept_running=False, message="clean exit 0",
+               lost=0, duplicated=0, recovery_s=stop_s, note="time SIGTERM -> exit (TimeoutStopSec=15)")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
