@@ -17,12 +17,16 @@ class AttractScreen(KioskScreen):
     def signature(self, state: Any) -> Any:
         app = App.get_running_app()
         items = tuple((i.service_id, i.title, i.available, i.reason) for i in state.attract_services)
-        return (state.lang, state.elder_mode, app.landscape, state.terminal.name, state.terminal.location, items)
+        term = state.terminal
+        return (state.lang, state.elder_mode, app.landscape, term.name, term.location,
+                getattr(term, "name_en", ""), getattr(term, "location_en", ""), items)
 
     def build_content(self, state: Any) -> None:
         app = App.get_running_app()
-        self.terminal_name = state.terminal.name
-        self.terminal_location = state.terminal.location
+        term = state.terminal
+        en = state.lang == "en"
+        self.terminal_name = (getattr(term, "name_en", "") if en else "") or term.name
+        self.terminal_location = (getattr(term, "location_en", "") if en else "") or term.location
         grid = self.ids.services
         grid.clear_widgets()
         grid.cols = columns(app.landscape, 2, 2)

@@ -52,7 +52,8 @@ def screen_class(name: str) -> type:
 
 class KioskApp(App):
     lang = StringProperty(i18n.DEFAULT_LANGUAGE)
-    th = ObjectProperty(None)
+    # rebind: kv rules read app.th.<size>; without it they would keep the first theme's numbers
+    th = ObjectProperty(None, rebind=True)
     clock_text = StringProperty("")
     terminal_text = StringProperty("")
     landscape = BooleanProperty(False)
@@ -168,7 +169,10 @@ class KioskApp(App):
             self._elder = bool(state.elder_mode)
             self.th = resolve(theme_for(self._elder), Metrics.dpi, Metrics.density)
         term = state.terminal
-        self.terminal_text = "  ".join(x for x in (term.name, term.location) if x)
+        en = state.lang == "en"
+        name = (getattr(term, "name_en", "") if en else "") or term.name
+        location = (getattr(term, "location_en", "") if en else "") or term.location
+        self.terminal_text = "  ".join(x for x in (name, location) if x)
         sm = root.sm
         if sm.current != state.screen:
             previous = sm.current_screen

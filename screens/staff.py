@@ -37,8 +37,9 @@ class StaffScreen(KioskScreen):
         for name, value in s.statuses:
             status_box.add_widget(label(f"{name}: {value}", wid=f"staff.status.{name}"))
         for sid, title, enabled in s.services:
-            state_text = app.tr("staff.enabled" if enabled else "staff.disabled", lang)
-            services.add_widget(button(f"{title.get(lang)} — {state_text}",
+            # a switched-off service is greyed AND says so; an enabled one is just its name
+            text = title.get(lang) if enabled else app.tr("staff.service_off", lang, title=title.get(lang))
+            services.add_widget(button(text,
                                        lambda i=sid: self.act("staff_toggle_service", i),
                                        wid=f"staff.svc.{sid}", style="secondary" if enabled else "disabled",
                                        role="button", cls=PadKey))

@@ -38,7 +38,7 @@ class Checker:
                 self.k.ctl.toggle_elder_mode()
             for orient, size in SIZES.items():
                 ui.set_window_size(*size)
-                ui.pump(2)
+                ui.pump(6)  # text -> texture -> height -> layout settles over a few frames
                 for problem in audit(elder):
                     self.failures.append(f"{point} [{'elder' if elder else 'normal'} {orient}] {problem}")
                 shot = ui.screenshot(self.dir / f"{point}-{'elder' if elder else 'normal'}-{orient}.png")

@@ -188,3 +188,20 @@ def test_tap_in_empty_area_changes_nothing(kiosk):
     assert (ui.current_screen(), kiosk.state.version) == before
     ui.tap("attract.card")
     ui.wait_screen("identify")
+
+
+def test_language_switch_and_elder_mode_from_the_attract_screen(kiosk, shots):
+    ui.wait_screen("attract")
+    body = ui.find("attract.login_hint").font_size
+    ui.tap("footer.lang")
+    assert ui.text_of("attract.title") == "Welcome to One-Network self-service"
+    assert ui.text_of("attract.terminal") == kiosk.cfg.terminal.name_en
+    assert ui.text_of("footer.lang") == "中文"
+    ui.screenshot(shots / "attract-en.png")
+    ui.tap("footer.lang")
+    assert ui.text_of("attract.title") == "欢迎使用一网通办自助服务"
+    ui.tap("footer.elder")
+    assert kiosk.state.elder_mode and ui.find("attract.login_hint").font_size > body
+    assert ui.text_of("footer.elder") == "标准模式"  # the switch says what it does next, in words
+    ui.tap("footer.elder")
+    assert ui.find("attract.login_hint").font_size == body
