@@ -69,6 +69,19 @@ class FormScreen(KioskScreen):
         title = state.service.title if state.service is not None else None
         return (state.lang, state.elder_mode, app.landscape, title, fields, self.active)
 
+    def _enter(self, field_id: str, value: str, *, done: bool) -> None:
+        """Give the controller the new value; when the field is complete (a choice made, all digits in)
+        move on to the next field that still needs one — fewer taps per form."""
+        if done:
+            form = App.get_running_app().controller.state.form
+            ids = [f.id for f in form.fields] if form is not None else []
+            after = ids[ids.index(field_id) + 1:] if field_id in ids else []
+            nxt = next((f.id for f in form.fields if f.id in after and not f.value
+                        and _kind(f) not in _HANDOFF_KINDS), None) if form is not None else None
+            if nxt is not None:
+                self.active = nxt
+        self.act("set_field", field_id, value)
+
     def select(self, field_id: str) -> None:
         self.active = field_id
         self.render(App.get_running_app().controller.state)
@@ -149,7 +162,7 @@ class FormScreen(KioskScreen):
         if kind == "choice":
             grid = KGrid(cols=2 if not app.landscape else 3, wid="form.options")
             for value, text in field.options:
-                grid.add_widget(button(text.get(lang), lambda v=value, fid=field.id: self.act("set_field", fid, v),
+                grid.add_widget(button(text.get(lang), lambda v=value, fid=field.id: self._enter(fid, v, done=True),
                                        wid=f"form.opt.{value}",
                                        style="primary" if value == field.value else "secondary"))
             box.add_widget(grid)
@@ -163,7 +176,8 @@ class FormScreen(KioskScreen):
         for key in keys:
             text = {"delete": app.tr("common.delete", lang), "clear": app.tr("common.clear", lang),
                     "X": app.tr("form.x_key", lang)}.get(key, key)
-            grid.add_widget(button(text, lambda k=key, f=field: self.act("set_field", f.id, typed(f, k)),
+            grid.add_widget(button(text, lambda k=key, f=field: self._enter(
+                                       f.id, typed(f, k), done=len(typed(f, k).replace("-", "")) >= _limit(f)),
                                    wid=f"form.key.{key}", role="title", cls=PadKey))
         box.add_widget(grid)
         box.add_widget(Widget())  # keeps the pad at the top of the panel

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.animation import Animation
+from kivy.clock import Clock
 from kivy.properties import NumericProperty, StringProperty
 
 from screens.widgets import ModalLayer, Panel
@@ -42,21 +43,35 @@ class IdleLayer(ModalLayer):
 
 
 class BusyLayer(ModalLayer):
+    """Progress for work that takes longer than 300 ms. The layer takes touches at once (no double
+    submissions) but stays invisible for the first 300 ms, so quick answers do not flash a dialog."""
+
     message = StringProperty("")
     angle = NumericProperty(0)
+    REVEAL_AFTER_S = 0.3
     _anim: Animation | None = None
+    _reveal: Any = None
 
     def show(self, state: Any) -> None:
         self.message = state.busy.get(state.lang) if state.busy is not None else ""
-        if self._anim is None:
-            # the spinner only animates while the layer is up (no per-frame work otherwise)
-            self.angle = 0
-            self._anim = Animation(angle=360, duration=1.2)
-            self._anim.repeat = True
-            self._anim.start(self)
+        if self._reveal is None and self._anim is None:
+            self.opacity = 0
+            self._reveal = Clock.schedule_once(self._start, self.REVEAL_AFTER_S)
+
+    def _start(self, _dt: float) -> None:
+        self._reveal = None
+        self.opacity = 1
+        # the spinner only animates while the layer is up (no per-frame work otherwise)
+        self.angle = 0
+        self._anim = Animation(angle=360, duration=1.2)
+        self._anim.repeat = True
+        self._anim.start(self)
 
     def clear(self) -> None:
         self.message = ""
+        if self._reveal is not None:
+            self._reveal.cancel()
+            self._reveal = None
         if self._anim is not None:
             self._anim.cancel(self)
             self._anim = None

@@ -110,7 +110,7 @@ def test_every_screen_meets_the_rules_in_both_modes_and_orientations(walk, kiosk
     ui.wait_until(lambda: ui.current_screen() == "result" and k.state.result.printed is not None, timeout=15,
                   what="result")
     c.check("result")
-    k.gateway.inject("slow", times=1, delay_s=3.0)
+    k.gateway.inject("slow", times=1, delay_s=3.0, path="/v1/queue-tickets")
     ui.tap("result.continue")
     ui.wait_screen("menu")
     ui.tap("menu.svc.queue-ticket")

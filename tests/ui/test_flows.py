@@ -70,7 +70,9 @@ def _fill_12345(kiosk, shots=None):
     ui.tap("form.field.phone")
     for digit in PHONE:
         ui.tap(f"form.key.{digit}")
+    ui.tap("form.field.phone")  # back to the phone number (the pad moved on after 11 digits)
     ui.tap("form.key.delete")
+    assert kiosk.state.form.field("phone").value == PHONE[:-1]
     ui.tap(f"form.key.{PHONE[-1]}")
     assert kiosk.state.form.field("phone").value == PHONE
     ui.tap("form.field.street")
@@ -205,3 +207,24 @@ def test_language_switch_and_elder_mode_from_the_attract_screen(kiosk, shots):
     assert ui.text_of("footer.elder") == "标准模式"  # the switch says what it does next, in words
     ui.tap("footer.elder")
     assert ui.find("attract.login_hint").font_size == body
+
+
+def test_form_moves_on_by_itself_and_progress_waits_300ms(kiosk):
+    sign_in_with_card(kiosk)
+    open_service(kiosk, "hotline-12345", "form")
+    ui.tap("form.opt.complaint")  # the first field is open already; choosing moves to the next one
+    assert kiosk.state.form.field("category").value == "complaint"
+    assert "联系电话" in ui.text_of("form.editing")
+    for digit in PHONE:
+        ui.tap(f"form.key.{digit}")
+    assert "事发街道" in ui.text_of("form.editing")  # 11 digits in: on to the next field
+    # a slow gateway: the progress dialog blocks taps at once but shows itself only after 300 ms
+    kiosk.gateway.inject("slow", times=1, delay_s=2.0, path="/v1/queue-tickets")
+    ui.tap("footer.home")
+    ui.wait_screen("menu")
+    ui.tap("menu.svc.queue-ticket")
+    assert kiosk.state.busy is not None and not ui.exists("busy.message")
+    ui.wait_until(lambda: ui.exists("busy.message"), timeout=3, what="progress dialog")
+    ui.wait_until(lambda: kiosk.state.busy is None, timeout=15, what="queue ticket")
+    ui.pump(2)
+    assert not ui.exists("busy.message")
