@@ -131,10 +131,42 @@ def run(config_dir: str | os.PathLike, *, headless: bool = False, kiosk_mode: bo
     runtime = Runtime(cfg, KivyBridge())
     controller = SessionController(cfg, runtime)
     runtime.attach(controller)
-    runtime.start()
+    app = create_app(cfg, controller, kiosk_mode=kiosk_mode, runtime=runtime)
+    failed = start_runtime_after_first_frame(app, runtime)
     try:
-        app = create_app(cfg, controller, kiosk_mode=kiosk_mode, runtime=runtime)
         app.run()
     finally:
         runtime.stop()
+    if failed:
+        raise failed[0]
     return 0
+
+
+def start_runtime_after_first_frame(app: Any, runtime: Any) -> list[BaseException]:
+    """Start devices, gateway client and outbox once the first frame is on the glass.
+
+    Importing and opening them (requests, the SQLite outbox, two driver threads) took ~0.3 s before the
+    attract screen could be drawn; nothing on the attract screen needs them in its first frame, and device
+    readiness arrives as events anyway. Returns a list that holds the start error, if any, after ``run()``
+    (the app stops at once on such an error — the CLI prints it and exits non-zero).
+    """
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    failed: list[BaseException] = []
+
+    def start(_dt: float) -> None:
+        from kiosk.runtime import RuntimeStartError
+
+        try:
+            runtime.start()
+        except RuntimeStartError as exc:
+            failed.append(exc)
+            app.stop()
+
+    def on_flip(*_args: Any) -> None:
+        Window.unbind(on_flip=on_flip)
+        Clock.schedule_once(start, 0)
+
+    app.bind(on_start=lambda *_a: Window.bind(on_flip=on_flip))
+    return failed
