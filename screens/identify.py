@@ -34,6 +34,18 @@ class IdentifyScreen(KioskScreen):
     #: (llvmpipe) it costs 10 redraws a second instead of 60
     ANIM_STEP_S = 0.1
 
+    def on_kv_post(self, base_widget: Any) -> None:
+        # kept strongly: the button leaves the tree while hidden so the QR gets its height
+        self._refresh = self.ids.qr_refresh.__self__
+        self.ids.qr_panel.remove_widget(self._refresh)
+
+    def _refresh_button(self, shown: bool) -> None:
+        panel = self.ids.qr_panel
+        if shown and self._refresh.parent is None:
+            panel.add_widget(self._refresh, index=0)
+        elif not shown and self._refresh.parent is not None:
+            panel.remove_widget(self._refresh)
+
     def signature(self, state: Any) -> Any:
         qr, card = state.qr, state.card
         return (state.lang, state.elder_mode,
@@ -50,6 +62,7 @@ class IdentifyScreen(KioskScreen):
         self._animate(card.state == "waiting")
         qr = state.qr
         self.qr_state = "none" if qr is None else qr.state
+        self._refresh_button(self.qr_state in ("expired", "error", "cancelled"))
         if qr is None:
             self.qr_text, self.qr_seconds_text = app.tr("identify.qr_loading", lang), ""
         else:
@@ -89,3 +102,4 @@ class IdentifyScreen(KioskScreen):
         self._qr_url = ""
         self.card_text = self.qr_text = self.qr_seconds_text = ""
         self.qr_state = ""
+        self._refresh_button(False)

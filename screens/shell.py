@@ -31,22 +31,30 @@ _KV_SHARED = ("widgets", "overlays", "root")
 _kv_loaded = False
 
 
+_screen_kv_loaded: set[str] = set()
+
+
 def load_kv() -> None:
-    """Load every screens/*.kv exactly once per process (rules would otherwise apply twice)."""
+    """Load the shared kv files exactly once per process (rules would otherwise apply twice).
+
+    A screen's own kv is loaded by :func:`screen_class` the first time that screen is built, so the
+    attract screen can be drawn before the other screens' rules are compiled.
+    """
     global _kv_loaded
     if _kv_loaded:
         return
     for name in _KV_SHARED:
         importlib.import_module(f"screens.{name}")
-    for name in SCREENS:
-        importlib.import_module(f"screens.{name}")
-    for name in _KV_SHARED + SCREENS:
+    for name in _KV_SHARED:
         Builder.load_file(str(_KV_DIR / f"{name}.kv"))
     _kv_loaded = True
 
 
 def screen_class(name: str) -> type:
     module = importlib.import_module(f"screens.{name}")
+    if name not in _screen_kv_loaded:
+        Builder.load_file(str(_KV_DIR / f"{name}.kv"))
+        _screen_kv_loaded.add(name)
     return getattr(module, "".join(part.title() for part in name.split("_")) + "Screen")
 
 
@@ -73,6 +81,7 @@ class KioskApp(App):
         self._elder = False
         self._tick_event: Any = None
         self.frames_drawn = 0
+        self._sm: Any = None
 
     # --- Kivy hooks ---------------------------------------------------------------------------------
     def build(self) -> Any:
@@ -81,8 +90,12 @@ class KioskApp(App):
         load_kv()
         root = KioskRoot()
         root.sm.transition = self.transition
-        for name in SCREENS:
-            root.sm.add_widget(screen_class(name)(name=name))
+        self._sm = root.sm
+        # only the first screen before the first frame; the rest right after it (one start-up pause
+        # of ~0.2 s while nobody can have touched yet, instead of a longer black window)
+        first = getattr(getattr(self._first_controller, "state", None), "screen", None) or SCREENS[0]
+        self.ensure_screen(first)
+        Window.bind(on_flip=self._after_first_frame)
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard,
                     on_resize=self._on_resize, on_flip=self._on_flip)
         self._on_resize(Window, *Window.size)
@@ -93,6 +106,23 @@ class KioskApp(App):
         if self._first_controller is not None:
             self.bind_controller(self._first_controller)
         return root
+
+    def ensure_screen(self, name: str) -> Any:
+        """The screen called ``name``, built (once, for the life of the process) if it was not yet."""
+        sm = self._sm
+        if sm is None:
+            raise RuntimeError("ensure_screen before build")
+        if not sm.has_screen(name):
+            sm.add_widget(screen_class(name)(name=name))
+        return sm.get_screen(name)
+
+    def _after_first_frame(self, *_args: Any) -> None:
+        Window.unbind(on_flip=self._after_first_frame)
+        Clock.schedule_once(self._build_remaining_screens, 0)
+
+    def _build_remaining_screens(self, _dt: float) -> None:
+        for name in SCREENS:
+            self.ensure_screen(name)
 
     def open_settings(self, *args: Any) -> bool:
         return False  # F1 / settings panel never opens on a kiosk
@@ -175,6 +205,7 @@ class KioskApp(App):
         self.terminal_text = "  ".join(x for x in (name, location) if x)
         sm = root.sm
         if sm.current != state.screen:
+            self.ensure_screen(state.screen)
             previous = sm.current_screen
             sm.current = state.screen
             if previous is not None and not getattr(previous, "keep_on_leave", False):
