@@ -253,6 +253,11 @@ class GatewayClient:
         """Drop the hand-off and any text typed for it (wipe, Home). Idempotent."""
         self._call("DELETE", f"/v1/handoffs/{quote(handoff_id, safe='')}", cancel=cancel)
 
+    def get_terminal_config(self, *, cancel: threading.Event | None = None) -> Any:
+        """The configuration the centre wants this terminal to run: ``{"version", "files": {"terminal.yaml",
+        "services.yaml"}}`` (raw JSON; kiosk/remote_config.py validates it like ``kiosk config check``)."""
+        return self._call("GET", f"/v1/terminals/{quote(self.terminal_id, safe='')}/config", cancel=cancel)
+
     def heartbeat(self, payload: Mapping[str, Any], *, cancel: threading.Event | None = None) -> HeartbeatAck:
         path = f"/v1/terminals/{quote(self.terminal_id, safe='')}/heartbeat"
         return HeartbeatAck.parse(self._call("POST", path, dict(payload), cancel=cancel))

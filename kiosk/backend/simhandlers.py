@@ -27,6 +27,7 @@ ROUTES = [(re.compile(p), m, name) for p, m, name in [
     (r"^/v1/services/(?P<id>[^/]+)/guide$", "GET", "guide"), (r"^/v1/records/(?P<kind>[^/]+)$", "GET", "record"),
     (r"^/v1/licences$", "GET", "licences"), (r"^/v1/queue-tickets$", "POST", "queue_ticket"),
     (r"^/v1/submissions$", "POST", "submission"), (r"^/v1/terminals/(?P<id>[^/]+)/heartbeat$", "POST", "heartbeat"),
+    (r"^/v1/terminals/(?P<id>[^/]+)/config$", "GET", "terminal_config"),
     *simhandoff.ROUTES]]
 REFERENCE_RE = re.compile(r"^[0-9A-Z]{1,8}-[0-9]{8}-[0-9A-Z]{6}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
@@ -265,4 +266,13 @@ class Routes(simhandoff.HandoffRoutes):
                        fields=["app_version", "uptime_s"])
         with self.sim.lock:
             self.sim.heartbeats.append(data)
-        return 200, {"config_version": "2026-11-27.1", "server_time": iso(self.sim.now())}, {}
+        return 200, {"config_version": self.sim.config_version, "server_time": iso(self.sim.now())}, {}
+
+    def terminal_config(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002
+        if id != h["x-terminal-id"]:
+            return err(403, "terminal_mismatch", "config path names another terminal")
+        with self.sim.lock:
+            published = self.sim.terminal_config
+        if published is None:
+            return err(404, "not_found", "no configuration published for this terminal")
+        return 200, published, {}

@@ -74,6 +74,9 @@ class GatewaySimulator:
         self.deliveries_by_reference: dict[str, int] = {}
         self.submissions: dict[str, dict] = {}
         self.heartbeats: list[dict] = []
+        # remote configuration (ops): the version heartbeats announce and what GET .../config serves
+        self.config_version = "2026-11-27.1"
+        self.terminal_config: dict | None = None
         self.queue_counter = 0
         self._nonces: dict[str, float] = {}
         self._server: ThreadingHTTPServer | None = None
@@ -238,6 +241,12 @@ class GatewaySimulator:
             item_id = next(reversed(table))
         return table[item_id]
 
+    def publish_config(self, version: str, files: dict[str, str]) -> None:
+        """Announce ``version`` in heartbeat replies and serve ``files`` from GET /v1/terminals/{id}/config."""
+        with self.lock:
+            self.config_version = version
+            self.terminal_config = {"version": version, "files": dict(files)}
+
     def counts(self) -> dict:
         with self.lock:
             return {"deliveries": sum(self.deliveries_by_key.values()), "keys": len(self.deliveries_by_key),
@@ -266,6 +275,8 @@ class GatewaySimulator:
             self.inject(cmd.get("kind", ""), **args)
         elif name == "clear":
             self.clear_faults()
+        elif name == "publish_config":
+            self.publish_config(str(cmd["version"]), dict(cmd["files"]))
         elif name != "counts":
             raise ValueError(f"unknown control command {name!r}")
         return {"ok": True, **self.counts()}

@@ -153,3 +153,90 @@ def test_a_later_good_version_replaces_a_rejected_one_and_old_versions_are_prune
 def test_remote_config_parse_accepts_the_documented_shape():
     rc = RemoteConfig.parse({"version": "2026-11-28.1", "files": {"terminal.yaml": "a", "services.yaml": "b"}})
     assert rc.version == "2026-11-28.1" and json.dumps(dict(rc.files))
+
+
+# ----- end to end: the real client, the gateway simulator, the Runtime's heartbeat -----------------------
+def _published(version: str, **replace: str) -> dict:
+    files = {name: (REPO_CONFIG / name).read_text(encoding="utf-8") for name in ("terminal.yaml", "services.yaml")}
+    for old, new in replace.items():
+        files["terminal.yaml"] = files["terminal.yaml"].replace(old, new)
+    return {"version": version, "files": files}
+
+
+def test_real_client_fetches_the_published_config(tmp_path):
+    from kiosk.backend.client import GatewayClient
+    from kiosk.backend.signing import load_secret
+    from kiosk.backend.simulator import DEV_SECRET_FILE, DEV_TLS, GatewaySimulator
+
+    sim = GatewaySimulator(port=0).start()
+    client = GatewayClient(sim.base_url, terminal_id="SH-JA-NJXL-01", secret=load_secret(DEV_SECRET_FILE),
+                           ca_bundle=DEV_TLS / "ca.pem", retries=0)
+    try:
+        from kiosk.backend.errors import NotFoundError
+        with pytest.raises(NotFoundError):
+            client.get_terminal_config()
+        pub = _published("2026-11-28.2")
+        sim.publish_config(pub["version"], pub["files"])
+        assert client.heartbeat({"app_version": "t", "uptime_s": 1}).config_version == "2026-11-28.2"
+        assert RemoteConfig.parse(client.get_terminal_config()).version == "2026-11-28.2"
+    finally:
+        client.close()
+        sim.stop()
+
+
+@pytest.fixture
+def ops_kiosk(tmp_path, monkeypatch):
+    from kiosk.bridge import QueueBridge
+    from kiosk.demo_sims import SimStack
+    from kiosk.runtime import Runtime
+    from kiosk.session import SessionController
+
+    run = tmp_path / "run"
+    run.mkdir()
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+    monkeypatch.setenv("RUNTIME_DIRECTORY", str(run))
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    stack = SimStack(load_config(REPO_CONFIG), tmp_path / "sims")
+    cfg = stack.start()
+    bridge = QueueBridge()
+    rt = Runtime(cfg, bridge)
+    ctl = SessionController(cfg, rt)
+    rt.attach(ctl)
+    rt.start()
+    assert bridge.pump_until(lambda: ctl.state.devices.backend_ok, 15)
+    yield stack, bridge, rt, ctl, tmp_path
+    rt.stop()
+    stack.stop()
+
+
+def test_heartbeat_announces_fetch_validate_apply_between_sessions(ops_kiosk):
+    stack, bridge, rt, ctl, tmp = ops_kiosk
+    assert rt.ops.updater is not None
+    pub = _published("2026-11-28.3", **{"idle_timeout_s: 60": "idle_timeout_s: 50"})
+    stack.gateway.publish_config(pub["version"], pub["files"])
+    ctl.start_identify()  # a resident is at the terminal
+    assert bridge.pump_until(lambda: ctl.state.screen == "identify", 5)
+    assert rt.heartbeat.beat()
+    current = tmp / "state" / "config" / "current"
+    assert current.is_symlink() and load_config(current).session.idle_timeout_s == 50
+    assert stack.gateway.heartbeats[-1]["config_version"].startswith("local-")
+    assert rt.heartbeat.beat()
+    assert stack.gateway.heartbeats[-1]["config_pending"] == "2026-11-28.3"
+    bridge.pump_until(lambda: False, 0.5)
+    assert not ctl.exit_requested  # never in the middle of a session
+    ctl.end_session()
+    assert bridge.pump_until(lambda: ctl.exit_requested, 15)  # next idle watchdog tick: restart
+
+
+def test_invalid_published_config_is_reported_in_the_next_heartbeat(ops_kiosk):
+    stack, bridge, rt, ctl, tmp = ops_kiosk
+    pub = _published("2026-11-28.4", **{"idle_timeout_s: 60": "idle_timeout_s: -5"})
+    stack.gateway.publish_config(pub["version"], pub["files"])
+    assert rt.heartbeat.beat()
+    assert rt.heartbeat.beat()
+    rejected = stack.gateway.heartbeats[-1]["config_rejected"]
+    assert rejected["version"] == "2026-11-28.4" and "idle_timeout_s" in rejected["problems"][0]
+    assert not (tmp / "state" / "config" / "current").exists()
+    assert stack.gateway.heartbeats[-1]["config_version"].startswith("local-")  # still the last good one
+    bridge.pump_until(lambda: False, 0.5)
+    assert not ctl.exit_requested
