@@ -156,6 +156,10 @@ class RemoteConfigUpdater:
         self._clock = clock
         self._lock = threading.Lock()
         self.pending_version: str | None = None  # activated, waiting for the idle restart
+        if store.current.is_dir() and local_version(store.current) != self.running_version:
+            # already activated but this process was not started on it (a restart is pending, or the app
+            # was started on the staff dir by hand): do not fetch and restart for it again and again
+            self.pending_version = local_version(store.current)
         self.rejected: dict[str, Any] | None = None
         self._fetch_failing = False
 

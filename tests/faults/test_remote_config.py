@@ -240,3 +240,19 @@ def test_invalid_published_config_is_reported_in_the_next_heartbeat(ops_kiosk):
     assert stack.gateway.heartbeats[-1]["config_version"].startswith("local-")  # still the last good one
     bridge.pump_until(lambda: False, 0.5)
     assert not ctl.exit_requested
+
+
+def test_an_already_activated_version_is_not_applied_again_by_a_new_process(setup):
+    """The app restarted on the staff dir (not via kiosk-session): no fetch/restart loop for the same version."""
+    base, run, store = setup
+    files = remote_files(base)
+    fetched = []
+    first = RemoteConfigUpdater(store, lambda c: fetched.append(1) or {"version": "v9", "files": files},
+                                running_dir=base, run_dir=run)
+    assert first.on_ack(Ack("v9")) == "applied"
+    (run / "restart-request").unlink()
+    second = RemoteConfigUpdater(store, lambda c: fetched.append(1) or {"version": "v9", "files": files},
+                                 running_dir=base, run_dir=run)
+    assert second.on_ack(Ack("v9")) == "same"
+    assert fetched == [1] and not (run / "restart-request").exists()
+    assert second.status()["config_pending"] == "v9"
