@@ -206,7 +206,11 @@ class Soak:
             ui.tap(f"form.key.{digit}")
         ui.tap("form.field.street")
         ui.tap("form.opt.njxl")
-        ui.tap("form.field.description")  # the long-text field hands off to the phone (QR), nothing typed
+        ui.tap("form.field.description")  # the long text is typed on the resident's phone (hand-off QR)
+        field = lambda: self.ctl.state.form.field("description")  # noqa: E731
+        ui.wait_until(lambda: field().handoff_state == "waiting", timeout=10, what="hand-off code")
+        self.sims("gateway", "handoff_submit", text="小区门口路灯坏了一周，请尽快修理。")
+        ui.wait_until(lambda: field().handoff_state == "submitted", timeout=10, what="hand-off submitted")
         ui.tap("form.next")
         ui.wait_screen("confirm")
         ui.tap("confirm.submit")

@@ -56,10 +56,16 @@ class World:
         assert self.pump_until(lambda: self.ctl.state.screen == "menu", 10), (self.ctl.state.card, self.ctl.state.error)
         self.stack.idcard.handle_control({"cmd": "remove"})
 
-    def submit_12345(self, timeout: float = 30.0):
+    def submit_12345(self, timeout: float = 30.0, before_confirm=None):
         self.ctl.choose_service("hotline-12345")
         for key, value in {"category": "help", "phone": "13800138000", "street": "njxl"}.items():
             self.ctl.set_field(key, value)
+        # the long text is typed on the resident's phone (hand-off QR), the kiosk polls for it
+        assert self.pump_until(lambda: self.ctl.state.form.field("description").handoff_state == "waiting", 10)
+        self.gateway.handoff_submit(text="路灯坏了，请修理")
+        assert self.pump_until(lambda: self.ctl.state.form.field("description").handoff_state == "submitted", 10)
+        if before_confirm is not None:
+            before_confirm()
         self.ctl.next()
         assert self.ctl.state.screen == "confirm"
         self.ctl.confirm()
@@ -85,8 +91,7 @@ def world(tmp_path):
 
 def test_gateway_down_at_submission_is_queued_then_delivered_once(world):
     world.sign_in()
-    world.gateway.stop()
-    result = world.submit_12345()
+    result = world.submit_12345(before_confirm=world.gateway.stop)  # the network goes as they confirm
     assert result.delivered is False and result.reference
     told = result.title.zh + "；" + result.message.zh
     assert "自动提交" in told and "不会丢失" in told
