@@ -144,3 +144,19 @@ def test_healer_reset_is_called_from_the_beat(gateway):
 def test_process_figures_are_real_numbers():
     figs = process_figures()
     assert figs["memory_rss_mb"] > 1 and figs["open_fds"] >= 3 and figs["threads"] >= 1
+
+
+def test_payload_matches_the_documented_heartbeat_schema(gateway):
+    import jsonschema
+    import yaml
+    from pathlib import Path
+
+    sim, client = gateway
+    spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml").read_text("utf-8"))
+    schema = {"$ref": "#/components/schemas/Heartbeat", "components": spec["components"]}
+    printer = FakeDev(paper="low")
+    hb = Heartbeat(client, lambda: runtime_snapshot({"printer": printer, "idcard": FakeDev(status="offline")},
+                                                     extra={"config_pending": None, "config_rejected": None}),
+                   interval_s=60)
+    assert hb.beat()
+    jsonschema.Draft202012Validator(schema).validate(sim.heartbeats[-1])
