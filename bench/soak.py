@@ -91,13 +91,20 @@ def patched_config(base, urls: dict, var: Path):
 
 
 def figures() -> dict:
+    """RSS/fds/OS threads after a GC and a short settle (a task thread finishing its last call is not growth);
+    the Python thread names are kept so a growing count can be traced to its owner."""
+    import threading
+
     import psutil
 
+    time.sleep(0.3)
     gc.collect()
     proc = psutil.Process()
     with proc.oneshot():
         return {"rss_mb": round(proc.memory_info().rss / 1048576, 1), "fds": proc.num_fds(),
-                "threads": proc.num_threads()}
+                "threads": proc.num_threads(),
+                "py_threads": sorted(t.name.split("_")[0].rstrip("0123456789-") or t.name
+                                     for t in threading.enumerate())}
 
 
 class Soak:
@@ -302,7 +309,8 @@ class Soak:
         row = {"sessions": n, "elapsed_s": round(time.monotonic() - t0, 1), **fig}
         self.rows.append(row)
         print(f"[soak] {n:>6} sessions  {row['elapsed_s']:>8.1f}s  RSS {fig['rss_mb']:>7.1f} MB  "
-              f"fds {fig['fds']:>4}  threads {fig['threads']:>3}  {label}", flush=True)
+              f"fds {fig['fds']:>4}  threads {fig['threads']:>3} (python {len(fig['py_threads'])})  {label}",
+              flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
