@@ -177,9 +177,13 @@ class StaffMixin:
         self._changed()
 
     def staff_leave(self) -> None:
+        if self.state.screen not in ("staff_pin", "staff"):
+            return  # a stale tap from a staff screen that is already gone: nothing to leave
         self._cancel_all_tasks()
         self._pin = ""
         self.state.staff = None
+        self.state.countdown = None
+        self._countdown_end = None
         self.state.screen = "attract"
         self._next_hours_check = 0.0
         self._changed()

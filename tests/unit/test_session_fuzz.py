@@ -140,3 +140,13 @@ def test_any_sequence_keeps_the_session_coherent(steps):
     assert ctl._token is None and ctl._form_values == {} and ctl.state.screen in ("attract", "closed")
     assert all(t.cancelled or getattr(t, "ended", False) or t.name.startswith(("qr_cancel", "print-"))
                for t in rt.tasks)
+
+
+def test_regression_staff_leave_from_a_resident_screen_is_ignored():
+    """Found by the sequence test: start_identify, 200 s idle (countdown shown), then a stale staff_leave
+    put the attract screen up with the resident's countdown still running."""
+    ctl, rt, clock = make()
+    for step in [("call", "start_identify"), ("time", 200), ("call", "staff_leave")]:
+        _do(ctl, rt, clock, step)
+    assert not (ctl.state.screen in ("attract", "closed") and ctl.state.countdown is not None)
+    assert ctl.state.screen == "identify"
