@@ -53,55 +53,49 @@ def bench_controller(rounds: int) -> None:
 
 
 def bench_end_to_end(rounds: int) -> None:
-    from kiosk.bridge import QueueBridge
     from kiosk.config import load_config
-    from kiosk.demo_sims import SimStack
-    from kiosk.runtime import Runtime
-    from kiosk.session import SessionController
+    from kiosk.demo_sims import HeadlessKiosk
 
-    with tempfile.TemporaryDirectory() as tmp:
-        stack = SimStack(load_config(ROOT / "config"), tmp)
-        cfg = stack.start()
-        bridge = QueueBridge()
-        rt = Runtime(cfg, bridge)
-        ctl = SessionController(cfg, rt)
-        rt.attach(ctl)
-        rt.start()
-        try:
-            if not bridge.pump_until(lambda: ctl.state.devices.printer_ready and ctl.state.devices.reader_online
-                                     and ctl.state.devices.backend_ok, 20):
-                raise SystemExit(f"devices not ready: {ctl.state.devices}")
-            card, submit, printed = [], [], []
-            for _ in range(rounds):
-                ctl.start_identify()
-                bridge.pump_until(lambda: ctl.state.qr is not None and ctl.state.qr.state == "waiting", 10)
-                t = time.perf_counter()
-                stack.idcard.place("resident")
-                if not bridge.pump_until(lambda: ctl.state.screen == "menu", 10):
-                    raise SystemExit(f"card not read: {ctl.state.card}")
-                card.append(time.perf_counter() - t)
-                ctl.choose_service("hotline-12345")
-                for key, value in {"category": "help", "phone": "13800138000", "street": "njxl"}.items():
-                    ctl.set_field(key, value)
-                ctl.next()
-                t = time.perf_counter()
-                ctl.confirm()
-                if not bridge.pump_until(lambda: ctl.state.result is not None, 15):
-                    raise SystemExit(f"no result: {ctl.state.error}")
-                submit.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                if not bridge.pump_until(lambda: ctl.state.result.printed is not None, 15):
-                    raise SystemExit("receipt not printed")
-                printed.append(time.perf_counter() - t)
-                ctl.end_session()
-                stack.idcard.remove()
-                bridge.pump_until(lambda: False, 0.4)  # the reader notices the card left
-            show("card placed → menu (read + gateway auth)", card)
-            show("confirm → result (outbox + delivery)", submit)
-            show("result → receipt printed (sim, paced)", printed)
-        finally:
-            rt.stop()
-            stack.stop()
+    with tempfile.TemporaryDirectory() as tmp, HeadlessKiosk(load_config(ROOT / "config"), tmp) as k:
+        stack, bridge, ctl = k.stack, k.bridge, k.ctl
+        if not bridge.pump_until(lambda: ctl.state.devices.printer_ready and ctl.state.devices.reader_online
+                                 and ctl.state.devices.backend_ok, 20):
+            raise SystemExit(f"devices not ready: {ctl.state.devices}")
+        card, submit, printed = [], [], []
+        for _ in range(rounds):
+            ctl.start_identify()
+            bridge.pump_until(lambda: ctl.state.qr is not None and ctl.state.qr.state == "waiting", 10)
+            t = time.perf_counter()
+            stack.idcard.place("resident")
+            if not bridge.pump_until(lambda: ctl.state.screen == "menu", 10):
+                raise SystemExit(f"card not read: {ctl.state.card}")
+            card.append(time.perf_counter() - t)
+            ctl.choose_service("hotline-12345")
+            for key, value in {"category": "help", "phone": "13800138000", "street": "njxl"}.items():
+                ctl.set_field(key, value)
+            # the description is typed on the resident's phone (hand-off), then the form can go on
+            description = lambda: ctl.state.form.field("description").handoff_state  # noqa: E731
+            if not bridge.pump_until(lambda: description() == "waiting", 10):
+                raise SystemExit(f"no hand-off code: {description()}")
+            stack.gateway.handoff_submit(text="小区门口路灯坏了，请尽快修理。")
+            if not bridge.pump_until(lambda: (ctl.tick(), description() == "submitted")[1], 10):  # tick = Clock
+                raise SystemExit(f"hand-off not submitted: {description()}")
+            ctl.next()
+            t = time.perf_counter()
+            ctl.confirm()
+            if not bridge.pump_until(lambda: ctl.state.result is not None, 15):
+                raise SystemExit(f"no result: {ctl.state.error}")
+            submit.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            if not bridge.pump_until(lambda: ctl.state.result.printed is not None, 15):
+                raise SystemExit("receipt not printed")
+            printed.append(time.perf_counter() - t)
+            ctl.end_session()
+            stack.idcard.remove()
+            bridge.pump_until(lambda: False, 0.4)  # the reader notices the card left
+        show("card placed → menu (read + gateway auth)", card)
+        show("confirm → result (outbox + delivery)", submit)
+        show("result → receipt printed (sim, paced)", printed)
 
 
 def main() -> int:

@@ -80,3 +80,49 @@ class SimStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class HeadlessKiosk:
+    """The kiosk without its window: simulators, the real Runtime and SessionController on a QueueBridge.
+
+    What the runtime tests, the fault suite and the session benchmark all need; a context manager that
+    starts everything and stops it again (runtime first, then the simulators)::
+
+        with HeadlessKiosk(load_config(dir), tmp) as k:
+            k.bridge.pump_until(lambda: k.ctl.state.devices.printer_ready, 15)
+    """
+
+    def __init__(self, cfg: Any, out_dir: str | Path) -> None:
+        self.stack = SimStack(cfg, out_dir)
+        self.cfg: Any = None
+        self.bridge: Any = None
+        self.rt: Any = None
+        self.ctl: Any = None
+
+    def start(self) -> "HeadlessKiosk":
+        from kiosk.bridge import QueueBridge
+        from kiosk.runtime import Runtime
+        from kiosk.session import SessionController
+
+        self.cfg = self.stack.start()
+        try:
+            self.bridge = QueueBridge()
+            self.rt = Runtime(self.cfg, self.bridge)
+            self.ctl = SessionController(self.cfg, self.rt)
+            self.rt.attach(self.ctl)
+            self.rt.start()
+        except BaseException:
+            self.stack.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.rt is not None:
+            self.rt.stop()
+        self.stack.stop()
+
+    def __enter__(self) -> "HeadlessKiosk":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -10,29 +10,19 @@ import pytest
 
 from kiosk.bridge import QueueBridge
 from kiosk.config import load_config
-from kiosk.demo_sims import SimStack
+from kiosk.demo_sims import HeadlessKiosk
 from kiosk.runtime import Runtime
-from kiosk.session import SessionController
 
 from session_fakes import CONFIG_DIR
 
 
 @pytest.fixture
 def kiosk(tmp_path):
-    stack = SimStack(load_config(CONFIG_DIR), tmp_path)
-    cfg = stack.start()
-    bridge = QueueBridge()
-    rt = Runtime(cfg, bridge)
-    ctl = SessionController(cfg, rt)
-    rt.attach(ctl)
-    rt.start()
-    try:
-        assert bridge.pump_until(lambda: ctl.state.devices.printer_ready and ctl.state.devices.reader_online
-                                 and ctl.state.devices.backend_ok, 15), ctl.state.devices
-        yield stack, bridge, rt, ctl
-    finally:
-        rt.stop()
-        stack.stop()
+    with HeadlessKiosk(load_config(CONFIG_DIR), tmp_path) as k:
+        ctl = k.ctl
+        assert k.bridge.pump_until(lambda: ctl.state.devices.printer_ready and ctl.state.devices.reader_online
+                                   and ctl.state.devices.backend_ok, 15), ctl.state.devices
+        yield k.stack, k.bridge, k.rt, ctl
 
 
 def _identify_with_card(stack, bridge, ctl):
