@@ -42,6 +42,12 @@ def font_has(ch: str) -> bool:
     return ord(ch) in _covered()
 
 
+def warm_up() -> None:
+    """Load the font and its character map now (0.4–0.9 s) rather than inside the first page drawn."""
+    _font()
+    _covered()
+
+
 @lru_cache(maxsize=4096)
 def glyph(ch: str, width: int, height: int, bold: bool) -> Image.Image:
     """One character cell, magnified ``width``×``height``, as a 1-bit image (1 = black)."""

@@ -21,6 +21,7 @@ from typing import Any
 
 from devices.printer.parser import EscPosParser, RealtimeScanner
 from devices.printer.profiles import get_profile
+from devices.printer import render
 from devices.printer.render import Page
 from devices.simbase import SimulatorBase
 from devices.transport import wire_seconds
@@ -130,6 +131,9 @@ class PrinterSimulator(SimulatorBase):
     def start(self) -> "PrinterSimulator":
         if self.out_dir:
             self.out_dir.mkdir(parents=True, exist_ok=True)
+        # pages are drawn under the state lock; loading the CJK font there delayed the first real-time
+        # status replies past the driver's timeout ("printer does not answer" on the first ticket)
+        render.warm_up()
         super().start()
         self._spawn(self._engine, "engine")
         return self
