@@ -10,11 +10,8 @@ from pathlib import Path
 import pytest
 
 from faultkit import wait_for
-from kiosk.bridge import QueueBridge
 from kiosk.config import load_config
-from kiosk.demo_sims import SimStack
-from kiosk.runtime import Runtime
-from kiosk.session import SessionController
+from kiosk.demo_sims import HeadlessKiosk
 from kiosk.watchdog import RESTART_REQUEST
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,16 +45,8 @@ def messages(sock, wait: float = 0.0) -> list[str]:
 
 @pytest.fixture
 def kiosk(tmp_path, systemd):
-    stack = SimStack(load_config(REPO / "config"), tmp_path)
-    cfg = stack.start()
-    bridge = QueueBridge()
-    rt = Runtime(cfg, bridge)
-    ctl = SessionController(cfg, rt)
-    rt.attach(ctl)
-    rt.start()
-    yield stack, bridge, rt, ctl, systemd
-    rt.stop()
-    stack.stop()
+    with HeadlessKiosk(load_config(REPO / "config"), tmp_path) as k:
+        yield k.stack, k.bridge, k.rt, k.ctl, systemd
 
 
 def test_ready_then_pings_only_while_the_ui_thread_runs(kiosk):

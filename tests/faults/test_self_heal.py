@@ -10,12 +10,9 @@ from devices.printer.driver import Printer
 from devices.printer.simulator import PrinterSimulator
 from faultkit import record, wait_for
 from kiosk.alerts import AlertTracker, DeviceHealer
-from kiosk.bridge import QueueBridge
 from kiosk.config import load_config
-from kiosk.demo_sims import SimStack
+from kiosk.demo_sims import HeadlessKiosk
 from kiosk.heartbeat import runtime_snapshot
-from kiosk.runtime import Runtime
-from kiosk.session import SessionController
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,14 +25,8 @@ def _item(ctl, service_id):
 
 
 def test_printer_unplugged_hides_its_services_and_they_come_back(tmp_path):
-    stack = SimStack(load_config(REPO / "config"), tmp_path)
-    cfg = stack.start()
-    bridge = QueueBridge()
-    rt = Runtime(cfg, bridge)
-    ctl = SessionController(cfg, rt)
-    rt.attach(ctl)
-    rt.start()
-    try:
+    with HeadlessKiosk(load_config(REPO / "config"), tmp_path) as k:
+        stack, bridge, ctl = k.stack, k.bridge, k.ctl
         assert bridge.pump_until(lambda: ctl.state.devices.printer_ready and ctl.state.devices.backend_ok, 15)
         assert _item(ctl, "queue-ticket").available
         stack.printer.handle_control({"cmd": "unplug"})
@@ -49,9 +40,6 @@ def test_printer_unplugged_hides_its_services_and_they_come_back(tmp_path):
         recovery = time.monotonic() - t_back
         record("printer unplug -> queue-ticket service back", kept_running=True, message=reason.zh, lost=0,
                duplicated=0, recovery_s=recovery, note="replug -> service available on the menu again")
-    finally:
-        rt.stop()
-        stack.stop()
 
 
 def test_printer_stuck_offline_is_reset_once_then_staff_alerted(tmp_path):
