@@ -241,14 +241,25 @@ class SimulatorBase:
         if reply:
             self.send(reply)
 
+    #: bytes per paced write (16 bytes = 1.4 ms at 115200 baud)
+    pace_piece = 16
+
     def send(self, data: bytes) -> None:
         """Write to the host, paced at the baud rate (a pty or socket is otherwise instant)."""
         if self.extra_delay:
             time.sleep(self.extra_delay)
-        chunk = 64
+        self.paced_write(data)
+
+    def paced_write(self, data: bytes) -> None:
+        """Write ``data`` in small pieces, each released only once its last byte would have crossed the wire
+        (a UART cannot deliver a byte early, so timing figures measured against a simulator are honest)."""
         start = time.monotonic()
-        for offset in range(0, len(data), chunk):
-            piece = data[offset:offset + chunk]
+        for offset in range(0, len(data), self.pace_piece):
+            piece = data[offset:offset + self.pace_piece]
+            if self.pace:
+                delay = start + wire_seconds(offset + len(piece), self.baudrate) - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
             with self._lock:
                 if not self.plugged:
                     return
@@ -260,12 +271,7 @@ class SimulatorBase:
                     else:
                         return
                 except OSError:
-                    return
-            if self.pace:
-                due = start + wire_seconds(offset + len(piece), self.baudrate)
-                delay = due - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
+                    return  # the host side is gone; the serve loop notices and resets
 
     def _start_control(self) -> None:
         sim = self

@@ -16,7 +16,6 @@ fault hits; without it the fault stays until ``clear_faults``.
 """
 from __future__ import annotations
 
-import os
 import struct
 import time
 from typing import Any
@@ -26,13 +25,11 @@ from devices.idcard.card import IdCard
 from devices.idcard.identities import NAMES, sample_card
 from devices.idcard.textblock import encode_text_block
 from devices.simbase import SimulatorBase
-from devices.transport import wire_seconds
 
 FAULT_KINDS = ("no_answer", "garbage", "bad_checksum", "sam_fail", "read_fail", "slow", "split",
                "remove_mid_read", "unplug_mid_read")
 # what a reader's line can look like before a reply: noise, then a false preamble with an absurd LEN
 GARBAGE = b"\x00\xFF\xAA\x00" + p.PREAMBLE + b"\xFF\xF0" + b"\x13\x37\xAA\xAA"
-_PIECE = 16  # bytes per paced write: 1.4 ms at 115200 baud
 DEFAULT_SAM_ID = struct.pack("<HHII4x", 5, 1, 20240601, 1234567890)  # shown as 05.01-20240601-1234567890
 
 
@@ -147,40 +144,17 @@ class IdCardSimulator(SimulatorBase):
             time.sleep(self.extra_delay)
         if self._unplug_after is not None:
             cut, self._unplug_after = self._unplug_after, None
-            self._paced_write(data[:cut])
+            self.paced_write(data[:cut])
             self.handle_control({"cmd": "unplug"})
             return
         if self._split_gap:
             gap, self._split_gap = self._split_gap, 0.0
             half = max(1, len(data) // 2)
-            self._paced_write(data[:half])
+            self.paced_write(data[:half])
             time.sleep(gap)
-            self._paced_write(data[half:])
+            self.paced_write(data[half:])
             return
-        self._paced_write(data)
-
-    def _paced_write(self, data: bytes) -> None:
-        """Like the base's pacing, but each piece is released only once its last byte would have crossed
-        the wire (a UART cannot deliver a byte early), so timing figures are not flattered."""
-        start = time.monotonic()
-        for offset in range(0, len(data), _PIECE):
-            piece = data[offset:offset + _PIECE]
-            if self.pace:
-                delay = start + wire_seconds(offset + len(piece), self.baudrate) - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-            with self._lock:
-                try:
-                    if not self.plugged:
-                        return
-                    if self.transport == "pty" and self._master is not None:
-                        os.write(self._master, piece)
-                    elif self.transport == "tcp" and self._client is not None:
-                        self._client.sendall(piece)
-                    else:
-                        return
-                except OSError:
-                    return  # the host side is gone; the serve loop notices and resets
+        self.paced_write(data)
 
     # ----- the reader ------------------------------------------------------------------------------
     def _answer(self, cmd: p.Command) -> bytes:
