@@ -28,9 +28,10 @@ near_miss = st.dictionaries(st.sampled_from(KEYS), json_values, max_size=12)
 @given(value=json_values | near_miss)
 def test_any_json_is_parsed_or_rejected_with_protocol_error(parser, value):
     try:
-        parser.parse(value)
+        result = parser.parse(value)
     except ProtocolError:
-        pass
+        return  # rejected with the typed error: what the client turns into a clear message
+    assert isinstance(result, parser)  # accepted: a typed result, never a raw dict or None
 
 
 def test_confirmed_without_session_is_rejected():
