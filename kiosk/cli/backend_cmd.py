@@ -8,9 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, tzinfo
 
-_TZ = timezone(timedelta(hours=8))
+from kiosk.clock import DEFAULT_ZONE, zone_of
+
+# staff read times in the terminal's zone (the machine runs UTC); set from the config when one is loaded
+_zone: tzinfo = DEFAULT_ZONE
 
 
 def _open_outbox(args: argparse.Namespace):
@@ -27,11 +30,13 @@ def _open_outbox(args: argparse.Namespace):
     except ConfigError as exc:
         print(f"配置无效 (configuration invalid):\n{exc}", file=sys.stderr)
         raise SystemExit(2) from exc
+    global _zone
+    _zone = zone_of(cfg)
     return Outbox.from_config(cfg)
 
 
 def _t(ts: float | None) -> str:
-    return datetime.fromtimestamp(ts, _TZ).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
+    return datetime.fromtimestamp(ts, _zone).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
 
 
 def mask_field(key: str, value: object) -> str:
