@@ -104,7 +104,30 @@ def figures() -> dict:
         return {"rss_mb": round(proc.memory_info().rss / 1048576, 1), "fds": proc.num_fds(),
                 "threads": proc.num_threads(),
                 "py_threads": sorted(t.name.split("_")[0].rstrip("0123456789-") or t.name
-                                     for t in threading.enumerate())}
+                                     for t in threading.enumerate()),
+                "fd_kinds": fd_inventory(proc)}
+
+
+def fd_inventory(proc) -> dict[str, int]:
+    """What each open descriptor is — TCP sockets by the port they talk to, files by name (the temporary
+    directory shortened) — so a growing count can be traced to its owner."""
+    remote = {c.fd: f"tcp:{c.raddr.port}" if c.raddr else f"tcp-listen:{c.laddr.port}"
+              for c in proc.net_connections(kind="inet") if c.fd >= 0}
+    kinds: dict[str, int] = {}
+    for entry in os.scandir("/proc/self/fd"):
+        try:
+            target = os.readlink(entry.path)
+        except OSError:  # closed between the listing and the read
+            continue
+        fd = int(entry.name)
+        if fd in remote:
+            label = remote[fd]
+        elif target.startswith(("socket:", "pipe:", "anon_inode:")):
+            label = target.split(":")[0] + (":" + target.split(":", 1)[1] if target.startswith("anon") else "")
+        else:
+            label = target.replace(tempfile.gettempdir(), "$TMP")
+        kinds[label] = kinds.get(label, 0) + 1
+    return dict(sorted(kinds.items()))
 
 
 class Soak:
@@ -131,6 +154,8 @@ class Soak:
         self.cfg = patched_config(base, self.sims.urls, self.var)
         setup_logging(self.cfg.logging.dir, level="WARNING", stderr=False)
         configure_kivy(self.cfg.display, windowed=True)
+        from kivy.config import Config
+        Config.set("graphics", "maxfps", str(self.args.maxfps))
         register_font(self.cfg.display.font_path)
         from kivy.base import EventLoop  # only now: Kivy reads its config at first import
         from kivy.core.window import Window
@@ -307,7 +332,16 @@ class Soak:
 
     def report(self, n: int, fig: dict, t0: float, label: str = "") -> None:
         row = {"sessions": n, "elapsed_s": round(time.monotonic() - t0, 1), **fig}
+        previous = self.rows[-1] if self.rows else None
         self.rows.append(row)
+        if previous is not None:
+            changed = {k: fig["fd_kinds"].get(k, 0) - previous["fd_kinds"].get(k, 0)
+                       for k in set(fig["fd_kinds"]) | set(previous["fd_kinds"])}
+            changed = {k: v for k, v in changed.items() if v}
+            if changed:
+                label += f"  fds changed: {changed}"
+            if fig["py_threads"] != previous["py_threads"]:
+                label += f"  threads now: {fig['py_threads']}"
         print(f"[soak] {n:>6} sessions  {row['elapsed_s']:>8.1f}s  RSS {fig['rss_mb']:>7.1f} MB  "
               f"fds {fig['fds']:>4}  threads {fig['threads']:>3} (python {len(fig['py_threads'])})  {label}",
               flush=True)
@@ -318,8 +352,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=10_000)
     parser.add_argument("--every", type=int, default=1000, help="print figures every N sessions")
     parser.add_argument("--warmup", type=int, default=200, help="sessions before the baseline is taken")
-    parser.add_argument("--mix", default="ticket,guide,ticket,submit", help="flows, comma-separated, in turn")
+    parser.add_argument("--mix", default="ticket,guide,ticket,guide,ticket,guide,guide,submit", help="flows, comma-separated, in turn")
     parser.add_argument("--window", default="1080x1920", help="window size (the terminal's portrait screen)")
+    parser.add_argument("--maxfps", type=int, default=120,
+                        help="frame cap while the soak pumps frames (the kiosk itself runs at Kivy's 60)")
     parser.add_argument("--max-minutes", type=float, default=0, help="stop early after this long (0 = never)")
     parser.add_argument("--json", help="write the verdict here")
     args = parser.parse_args(argv)

@@ -70,7 +70,7 @@ def _warm_up(printer: PrinterSimulator) -> None:
 
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    gateway = GatewaySimulator(port=0).start()
+    gateway = GatewaySimulator(port=0, handoff_interval_s=1.0).start()  # the kiosk polls no faster than 1 s
     idcard = IdCardSimulator(transport="tcp", port=0, pace=False).start()
     printer = PrinterSimulator(transport="tcp", port=0, pace=False).start()
     _warm_up(printer)
