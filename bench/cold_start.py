@@ -7,8 +7,9 @@ the figure that matters is the ratio of medians (target: kiosk within 1.5× of h
 
     .venv/bin/python bench/cold_start.py [--runs 5]
 
-The kiosk child uses the default config (simulator ports; nothing needs to listen there — devices connect
-in the background and the attract screen does not wait for them).
+The kiosk child is the real ``kiosk run --headless --windowed`` command line (CLI, config check, logging
+set-up, window, attract screen) on the default config (simulator ports; nothing needs to listen there —
+devices connect in the background and the attract screen does not wait for them).
 """
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def create_app(*a, **kw):
     _arm(app)
     return app
 kapp.create_app = create_app
-sys.exit(kapp.run(sys.argv[1], headless=True, kiosk_mode=False))
+from kiosk.cli import main
+sys.exit(main(["run", "--config", sys.argv[1], "--headless", "--windowed"]))
 """
 
 

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -304,6 +305,10 @@ class Soak:
             "start": start, "after_warmup": warm, "end": end,
             "rss_growth_after_warmup_mb": round(end["rss_mb"] - warm["rss_mb"], 1),
             "fd_growth": end["fds"] - warm["fds"], "thread_growth": end["threads"] - warm["threads"],
+            "fd_growth_by_kind": {k: end["fd_kinds"].get(k, 0) - warm["fd_kinds"].get(k, 0)
+                                  for k in sorted(set(end["fd_kinds"]) | set(warm["fd_kinds"]))
+                                  if end["fd_kinds"].get(k, 0) != warm["fd_kinds"].get(k, 0)},
+            "gateway_port": urlsplit(self.sims.urls["gateway"]).port,
             "errors": self.errors, **check, "rows": self.rows,
         }
         verdict["targets_met"] = (verdict["rss_growth_after_warmup_mb"] < 20 and verdict["fd_growth"] <= 0

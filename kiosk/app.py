@@ -52,10 +52,13 @@ def input_config(provider: str) -> tuple[str, str]:
 
 
 def configure_kivy(display: Any, *, windowed: bool = False, size: tuple[int, int] | None = None) -> None:
-    """Apply display config to Kivy's Config. Must run before kivy.core.window (or kivy.clock) is imported.
+    """Apply display config to Kivy's Config. Must run before kivy.core.window is imported (the window is
+    created at that import and reads the size, fullscreen and cursor settings then; the input and module
+    sections are read when the app starts). ``kivy.app`` and ``kivy.clock`` may already be loaded: nothing
+    set here is read at their import (the Clock reads only ``maxfps`` and ``kivy_clock``, not set here).
 
     ``windowed`` ignores fullscreen/borderless (development, headless runs and tests)."""
-    late = [m for m in ("kivy.core.window", "kivy.clock", "kivy.app") if m in sys.modules]
+    late = [m for m in ("kivy.core.window",) if m in sys.modules]
     if late:
         raise StartupError(f"Kivy 已在配置前加载（{', '.join(late)}）/ Kivy was imported before configure_kivy")
     from kivy.config import Config
@@ -109,16 +112,43 @@ def create_app(cfg: Any, controller: Any = None, *, transition: Any = None, kios
     return KioskApp(cfg, controller, transition=transition, kiosk_mode=kiosk_mode, runtime=runtime)
 
 
-def run(config_dir: str | os.PathLike, *, headless: bool = False, kiosk_mode: bool = True) -> int:
-    """``kiosk run``: load config, wire devices and backend, show the UI until staff exit. Returns exit code."""
-    from kiosk.config import ConfigError, load_config
+def run(config_dir: str | os.PathLike, *, headless: bool = False, kiosk_mode: bool = True,
+        setup_logs: bool = True) -> int:
+    """``kiosk run``: load config, wire devices and backend, show the UI until staff exit. Returns exit code
+    (2: invalid config or unusable display/font, every problem printed like ``kiosk config check``).
+
+    The config is validated in a forked child (kiosk/config_child.py) while this process imports Kivy and
+    the kiosk's modules; the window is created only once the child says the config is valid. Logging is
+    set up from the validated config (``setup_logs``) before anything else is started.
+    """
+    from kiosk.config_child import ConfigChildError, PendingConfig
+
+    pending = PendingConfig(Path(config_dir))
+    try:
+        kivy_environment(headless=headless)
+        _import_ahead()
+    except StartupError as exc:
+        pending.discard()
+        print(f"无法启动 / cannot start: {exc}", file=sys.stderr)
+        return 2
+    from kiosk.config import ConfigError
 
     try:
-        cfg = load_config(Path(config_dir))
+        cfg = pending.result()
     except ConfigError as exc:
-        print(f"配置无效，终端未启动 / invalid configuration, not starting:\n{exc}", file=sys.stderr)
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        print(f"配置无效，终端未启动：共 {len(exc.issues)} 处错误 (invalid configuration, kiosk not started: "
+              f"{len(exc.issues)} error(s)) — {config_dir}", file=sys.stderr)
         return 2
-    kivy_environment(headless=headless)
+    except ConfigChildError as exc:
+        print(f"无法启动 / cannot start: {exc}", file=sys.stderr)
+        return 2
+    if setup_logs:
+        from kiosk.logs import setup_logging
+
+        setup_logging(cfg.logging.dir, level=cfg.logging.level, max_bytes=cfg.logging.max_bytes,
+                      backups=cfg.logging.backups)
     try:
         configure_kivy(cfg.display, windowed=headless or not kiosk_mode)
         register_font(cfg.display.font_path)
@@ -140,6 +170,28 @@ def run(config_dir: str | os.PathLike, *, headless: bool = False, kiosk_mode: bo
     if failed:
         raise failed[0]
     return 0
+
+
+def _import_ahead() -> None:
+    """Import what the start needs and that reads no display setting, while the config is being checked.
+
+    Nothing here may import ``kivy.core.window`` (that creates the window, which needs the validated size).
+    """
+    import kivy.app  # noqa: F401  (also kivy.clock, kivy.lang, kivy.uix.widget)
+    import kivy.uix.boxlayout  # noqa: F401
+    import kivy.uix.button  # noqa: F401
+    import kivy.uix.floatlayout  # noqa: F401
+    import kivy.uix.gridlayout  # noqa: F401
+    import kivy.uix.label  # noqa: F401
+    import kivy.uix.screenmanager  # noqa: F401
+
+    import kiosk.runtime  # noqa: F401
+    import kiosk.session  # noqa: F401
+    from kiosk import i18n
+
+    i18n.catalog(i18n.DEFAULT_LANGUAGE)
+    if "kivy.core.window" in sys.modules:  # a Kivy upgrade changed its imports: fail loudly, not later
+        raise StartupError("kivy.core.window 在配置前被导入 / kivy.core.window was imported before the config")
 
 
 def start_runtime_after_first_frame(app: Any, runtime: Any) -> list[BaseException]:

@@ -11,27 +11,15 @@ import logging
 import signal
 import sys
 
-EXIT_INVALID = 2
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kiosk.config import check_config, default_config_dir
-
-    config_dir = args.config if args.config is not None else default_config_dir()
-    cfg, issues = check_config(config_dir)
-    if cfg is None:
-        for issue in issues:
-            print(issue, file=sys.stderr)
-        print(f"配置无效，终端未启动：共 {len(issues)} 处错误 (invalid configuration, kiosk not started: "
-              f"{len(issues)} error(s)) — {config_dir}", file=sys.stderr)
-        return EXIT_INVALID
+    # the config is validated inside run() (in parallel with Kivy's start-up) and logging set up from it
     from kiosk.app import run
-    from kiosk.logs import setup_logging
-
+    from kiosk.config import default_config_dir
     from kiosk.runtime import RuntimeStartError
 
-    setup_logging(cfg.logging.dir, level=cfg.logging.level, max_bytes=cfg.logging.max_bytes,
-                  backups=cfg.logging.backups)
+    config_dir = args.config if args.config is not None else default_config_dir()
     # systemd stops the kiosk with SIGTERM: turn it into KeyboardInterrupt so app.run's clean-up (devices
     # closed, outbox closed, print jobs of a session discarded) runs instead of dying mid-write
     signal.signal(signal.SIGTERM, signal.default_int_handler)
