@@ -28,3 +28,13 @@ def test_demo_and_run_are_registered_with_their_options():
     assert args.out == "x" and args.fixed_ports and callable(args.func)
     args = parser.parse_args(["run", "--config", "c", "--windowed"])
     assert args.config == "c" and args.windowed and callable(args.func)
+
+
+def test_fast_commands_parse_exactly_as_the_full_parser():
+    from kiosk.cli import FAST_COMMANDS
+
+    argv = {"run": ["run", "--config", "c", "--headless", "--windowed"]}
+    for command, module in FAST_COMMANDS.items():
+        full = build_parser().parse_args(argv[command])
+        fast = build_parser(only=module).parse_args(argv[command])
+        assert vars(fast) == vars(full)
