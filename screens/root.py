@@ -11,10 +11,14 @@ from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
+from screens.overlays import BusyLayer, HelpLayer, IdleLayer
 from screens.widgets import KioskScreen
 
 #: footer buttons per situation (left to right); help is on every screen
 _FOOTER_ORDER = ("help", "home", "end", "lang", "elder")
+#: modal overlays, stacked in this order when several are shown; built after the first frame (their labels
+#: were a quarter of the text rendered before the attract screen could appear)
+_LAYERS = {"idle": IdleLayer, "busy": BusyLayer, "help": HelpLayer}
 
 
 class CornerZone(Widget):
@@ -37,10 +41,7 @@ class KioskRoot(FloatLayout):
         for button in self._footer_buttons.values():
             self.remove_widget(button)
         self._footer_shown: tuple[str, ...] = ()
-        self._overlays = {"error": self.ids.error_banner.__self__, "idle": self.ids.idle_layer.__self__,
-                          "busy": self.ids.busy_layer.__self__, "help": self.ids.help_layer.__self__}
-        for name in ("idle", "busy", "help"):
-            self.remove_widget(self._overlays[name])
+        self._overlays: dict[str, Any] = {"error": self.ids.error_banner.__self__}
         self.ids.content.remove_widget(self._overlays["error"])
         self._notice = self.ids.notice_bar.__self__
         self.ids.content.remove_widget(self._notice)
@@ -105,8 +106,19 @@ class KioskRoot(FloatLayout):
         elif notice is not None and self._notice.parent is None:
             content.add_widget(self._notice, index=content.children.index(self.sm) + 1)
 
+    def build_overlays(self) -> None:
+        """Build the modal overlays that are not built yet (kept out of the tree until shown)."""
+        for name, cls in _LAYERS.items():
+            if name not in self._overlays:
+                self._overlays[name] = cls()
+
     def _set_layer(self, name: str, visible: bool, state: Any) -> None:
-        layer = self._overlays[name]
+        layer = self._overlays.get(name)
+        if layer is None:
+            if not visible:
+                return
+            self.build_overlays()
+            layer = self._overlays[name]
         if visible:
             layer.show(state)
             if layer.parent is None:

@@ -50,6 +50,25 @@ def load_kv() -> None:
     _kv_loaded = True
 
 
+def settle_layout(root: Any, size: tuple[int, int]) -> None:
+    """Lay the tree out top-down once, now, at the window's size.
+
+    Kivy would otherwise render every label's text first at the default 100 px width and again at its
+    real width after the layouts ran (62 texture renders for the attract screen's 31 labels); with the
+    widths settled before the first frame each label is rendered once. Heights that follow the rendered
+    text settle in the first frame as usual.
+    """
+    from kivy.uix.layout import Layout
+
+    root.size = size
+    queue = [root]
+    while queue:
+        widget = queue.pop(0)
+        if isinstance(widget, Layout):
+            widget.do_layout()
+        queue.extend(widget.children)
+
+
 def screen_class(name: str) -> type:
     module = importlib.import_module(f"screens.{name}")
     if name not in _screen_kv_loaded:
@@ -105,6 +124,7 @@ class KioskApp(App):
         self.root = root
         if self._first_controller is not None:
             self.bind_controller(self._first_controller)
+        settle_layout(root, Window.size)
         return root
 
     def ensure_screen(self, name: str) -> Any:
@@ -121,6 +141,8 @@ class KioskApp(App):
         Clock.schedule_once(self._build_remaining_screens, 0)
 
     def _build_remaining_screens(self, _dt: float) -> None:
+        if self.root is not None:
+            self.root.build_overlays()
         for name in SCREENS:
             self.ensure_screen(name)
 
