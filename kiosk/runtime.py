@@ -88,7 +88,12 @@ class Runtime:
             self._unsubscribe.append(self.printer.subscribe(self._on_printer_event))
             self.printer.start()
         try:
-            self.client = GatewayClient.from_config(self.cfg)
+            # a kiosk's resources are fixed from the start, so a day's fd and thread counts stay flat
+            # (bench/soak.py) instead of creeping up to the pools' bounds as calls happen to overlap: one
+            # kept-alive connection per route to the gateway (an overlapping call opens a short-lived one,
+            # closed after use), one delivery at a time (a backlog of a few hundred drains in seconds),
+            # and every task worker started below
+            self.client = GatewayClient.from_config(self.cfg, pool_size=1)
         except BackendError as exc:
             self.stop()
             raise RuntimeStartError(f"网关客户端无法创建：{exc}", f"gateway client cannot be created: {exc}") from exc
@@ -98,7 +103,7 @@ class Runtime:
             self.stop()
             raise RuntimeStartError(f"本机待发件箱无法打开（{self.cfg.outbox.path}）：{exc}",
                                     f"cannot open the outbox at {self.cfg.outbox.path}: {exc}") from exc
-        self.sender = OutboxSender(self.outbox, self.client)
+        self.sender = OutboxSender(self.outbox, self.client, concurrency=1)
         self.sender.start()
         self.submissions = SubmissionService(self.outbox, self.sender, self.cfg.terminal.id,
                                              tz=clock.zone_of(self.cfg))
@@ -112,6 +117,7 @@ class Runtime:
         self._stop.clear()
         self._probe_thread = threading.Thread(target=self._probe_loop, name="gateway-probe", daemon=True)
         self._probe_thread.start()
+        self.tasks.prestart()
         self._post_devices()
         return self
 

@@ -35,7 +35,18 @@ from kiosk.backend.models import (AuthSession, Guide, Handoff, HandoffState, Hea
 from kiosk.backend.signing import Signer, load_secret
 
 log = logging.getLogger(__name__)
-_local = threading.local()  # per worker thread: the cancel event and the connection of the current call
+_local = threading.local()
+
+
+class _PoolFullIsExpected(logging.Filter):
+    """urllib3 warns when it closes a connection its pool has no room for; with the kiosk's one kept
+    connection per route (kiosk/runtime.py) that is how an overlapping call ends, not a problem."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Connection pool is full, discarding connection")
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_PoolFullIsExpected())  # per worker thread: the cancel event and the connection of the current call
 
 
 class _Holder:
@@ -178,11 +189,13 @@ class GatewayClient:
                             _adapter(self.signer, retry(frozenset({"GET", "DELETE", "POST"})), pool_size))
 
     @classmethod
-    def from_config(cls, cfg: Any) -> GatewayClient:
-        """Build from ``load_config(dir)`` (paths there are already resolved against the config dir)."""
+    def from_config(cls, cfg: Any, **options: Any) -> GatewayClient:
+        """Build from ``load_config(dir)`` (paths there are already resolved against the config dir);
+        ``options`` are the other keyword arguments (e.g. ``pool_size``)."""
         b = cfg.backend
         return cls(b.base_url, terminal_id=cfg.terminal.id, secret=load_secret(b.secret_file),
-                   ca_bundle=b.ca_bundle, connect_timeout_s=b.connect_timeout_s, read_timeout_s=b.read_timeout_s)
+                   ca_bundle=b.ca_bundle, connect_timeout_s=b.connect_timeout_s, read_timeout_s=b.read_timeout_s,
+                   **options)
 
     def close(self) -> None:
         self._session.close()
