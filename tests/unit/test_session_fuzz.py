@@ -138,7 +138,7 @@ def test_any_sequence_keeps_the_session_coherent(steps):
     for secret in ("赵*", "钱*", "13800138000", "R-1", "tok-secret"):
         assert secret not in leftovers
     assert ctl._token is None and ctl._form_values == {} and ctl.state.screen in ("attract", "closed")
-    assert all(t.cancelled or getattr(t, "ended", False) or t.name.startswith(("qr_cancel", "print-"))
+    assert all(t.cancelled or getattr(t, "ended", False) or t.name.startswith(("qr_cancel", "handoff_cancel", "print-"))
                for t in rt.tasks)
 
 
