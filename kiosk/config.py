@@ -6,15 +6,19 @@ Relative paths inside the files resolve against the config directory.
 
 Public API: :func:`load_config`, :func:`check_config`, :class:`KioskConfig`, :class:`ConfigError`,
 :class:`ConfigIssue`, :func:`hash_pin`, :func:`verify_pin`, :data:`DEFAULT_CONFIG_DIR`,
-:func:`default_config_dir`. The models live in ``kiosk/config_*.py`` and are re-exported here.
+:func:`default_config_dir`. The types live in ``kiosk/config_*.py`` and are re-exported here.
+
+Importing this module imports no pydantic (the types are stdlib dataclasses, see :mod:`kiosk.config_base`):
+the UI process can start, and unpickle a config validated elsewhere, without it. :func:`check_config`
+imports pydantic when it validates.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from pydantic import ValidationError
 
 from kiosk.config_base import LocalText, Strict, hash_pin, verify_pin
 from kiosk.config_hours import OpeningHours, WeeklyHours, parse_range
@@ -48,6 +52,7 @@ def default_config_dir() -> Path:
     return Path(env) if env else DEFAULT_CONFIG_DIR
 
 
+@dataclass(frozen=True, kw_only=True)
 class KioskConfig(Strict):
     """Everything the kiosk reads from its config dir; frozen (a change means a reload)."""
 
@@ -123,6 +128,8 @@ def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any) -
 
     They run on the raw data so they still report when other parts of the files are broken.
     """
+    from pydantic import ValidationError
+
     issues: list[ConfigIssue] = []
     cats = _items(services, "categories")
     svcs = _items(services, "services")
@@ -166,6 +173,8 @@ def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any) -
 
 def check_config(config_dir: str | os.PathLike[str] | None = None) -> tuple[KioskConfig | None, list[ConfigIssue]]:
     """Validate the config dir: ``(config, [])`` when valid, else ``(None, every issue found)``."""
+    from pydantic import ValidationError
+
     base = Path(config_dir) if config_dir is not None else default_config_dir()
     context = {"config_dir": base.resolve()}
     t_file, s_file = str(base / TERMINAL_FILE), str(base / SERVICES_FILE)
@@ -188,7 +197,7 @@ def check_config(config_dir: str | os.PathLike[str] | None = None) -> tuple[Kios
         issues.sort(key=lambda i: (i.file != t_file, i.line or 0))
         return None, issues
     cfg = KioskConfig(config_dir=base.resolve(), categories=s_model.categories, services=s_model.services,
-                      **{name: getattr(t_model, name) for name in TerminalFile.model_fields})
+                      **{f.name: getattr(t_model, f.name) for f in dataclasses.fields(TerminalFile)})
     return cfg, []
 
 

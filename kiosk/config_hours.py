@@ -3,17 +3,17 @@
 Small enough to hand-write: the kiosk needs "open now?" and a bilingual sentence for the closed screen;
 recurrence libraries (dateutil.rrule, opening_hours parsers) bring a larger syntax staff would have to learn.
 Naive datetimes passed to :meth:`OpeningHours.is_open` are taken as local time in ``timezone``.
+Like every config type these are stdlib dataclasses; pydantic validates them (see :mod:`kiosk.config_base`).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator
-
-from kiosk.config_base import Strict, bad
+from kiosk.config_base import Check, Strict, bad
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_ZH = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六", "sun": "周日"}
@@ -42,7 +42,7 @@ def _check_range(text: str) -> str:
     return text
 
 
-TimeRange = Annotated[str, AfterValidator(_check_range)]
+TimeRange = Annotated[str, Check(_check_range)]
 
 
 def _date_from_text(value: Any) -> Any:
@@ -55,54 +55,58 @@ def _date_from_text(value: Any) -> Any:
     return value
 
 
-HolidayDate = Annotated[date, BeforeValidator(_date_from_text)]
+HolidayDate = Annotated[date, Check(before=_date_from_text)]
 
 
 def _fmt(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _no_overlap(ranges: list[str]) -> list[str]:
+    spans = sorted(parse_range(r) for r in ranges)
+    for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+        if s2 < e1:
+            raise bad(f"时间段重叠：{_fmt(s1)}-{_fmt(e1)} 与 {_fmt(s2)}-{_fmt(e2)}",
+                      f"overlapping ranges {_fmt(s1)}-{_fmt(e1)} and {_fmt(s2)}-{_fmt(e2)}")
+    return ranges
+
+
+#: one weekday's open ranges, none overlapping
+DayRanges = Annotated[list[TimeRange], Check(_no_overlap)]
+
+
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise bad(f"未知的时区：{value!r}（如 Asia/Shanghai）", f"unknown time zone {value!r}") from exc
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
 class WeeklyHours(Strict):
     """Open ranges per weekday; a day left out or empty is closed."""
 
-    mon: list[TimeRange] = Field(default_factory=list)
-    tue: list[TimeRange] = Field(default_factory=list)
-    wed: list[TimeRange] = Field(default_factory=list)
-    thu: list[TimeRange] = Field(default_factory=list)
-    fri: list[TimeRange] = Field(default_factory=list)
-    sat: list[TimeRange] = Field(default_factory=list)
-    sun: list[TimeRange] = Field(default_factory=list)
-
-    @field_validator(*DAYS)
-    @classmethod
-    def _no_overlap(cls, ranges: list[str]) -> list[str]:
-        spans = sorted(parse_range(r) for r in ranges)
-        for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
-            if s2 < e1:
-                raise bad(f"时间段重叠：{_fmt(s1)}-{_fmt(e1)} 与 {_fmt(s2)}-{_fmt(e2)}",
-                          f"overlapping ranges {_fmt(s1)}-{_fmt(e1)} and {_fmt(s2)}-{_fmt(e2)}")
-        return ranges
+    mon: DayRanges = field(default_factory=list)
+    tue: DayRanges = field(default_factory=list)
+    wed: DayRanges = field(default_factory=list)
+    thu: DayRanges = field(default_factory=list)
+    fri: DayRanges = field(default_factory=list)
+    sat: DayRanges = field(default_factory=list)
+    sun: DayRanges = field(default_factory=list)
 
     def spans(self, day: str) -> list[tuple[int, int]]:
         return sorted(parse_range(r) for r in getattr(self, day))
 
 
+@dataclass(frozen=True, kw_only=True)
 class OpeningHours(Strict):
     """When residents may use the kiosk; outside these times the app shows the closed screen."""
 
-    timezone: str = "Asia/Shanghai"
+    timezone: Annotated[str, Check(_known_zone)] = "Asia/Shanghai"
     always_open: bool = False
-    weekly: WeeklyHours = Field(default_factory=WeeklyHours)
-    holidays_closed: list[HolidayDate] = Field(default_factory=list)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise bad(f"未知的时区：{value!r}（如 Asia/Shanghai）", f"unknown time zone {value!r}") from exc
-        return value
+    weekly: WeeklyHours = field(default_factory=WeeklyHours)
+    holidays_closed: list[HolidayDate] = field(default_factory=list)
 
     @property
     def zone(self) -> ZoneInfo:

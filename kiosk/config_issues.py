@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from pydantic import ValidationError
+if TYPE_CHECKING:  # pydantic is imported only when a config is validated (see kiosk.config_base)
+    from pydantic import ValidationError
 
 #: pydantic error type -> (Chinese, English) meaning. Unknown types fall back to a generic message.
 ERROR_TEXT: dict[str, tuple[str, str]] = {
@@ -29,6 +30,8 @@ ERROR_TEXT: dict[str, tuple[str, str]] = {
     "dict_type": ("应为键值映射", "expected a mapping"),
     "model_type": ("应为键值映射", "expected a mapping"),
     "model_attributes_type": ("应为键值映射", "expected a mapping"),
+    # the config types are dataclasses: pydantic says "dataclass" where a model said "model"
+    "dataclass_type": ("应为键值映射", "expected a mapping"),
     "literal_error": ("取值不在允许范围内", "value not allowed"),
     "enum": ("取值不在允许范围内", "value not allowed"),
     "greater_than": ("数值太小", "value too small"),
@@ -117,7 +120,7 @@ def describe_error(err: Mapping[str, Any]) -> str:
     loc = clean_loc(err.get("loc", ()))
     if etype == KIOSK_ERROR:
         return str(err.get("msg", ""))
-    if etype == "extra_forbidden":
+    if etype in ("extra_forbidden", "unexpected_keyword_argument"):  # a model's / a dataclass's unknown key
         return "未知的配置项 (unknown key)，请检查拼写或删除此项"
     if etype == "missing":
         return "缺少必填项 (required key is missing)"

@@ -3,17 +3,16 @@
 :meth:`FieldDef.validate` checks one entered value and answers with a :class:`FieldMessage` (zh + en) the
 form screen shows; it never echoes the value, because form values are personal data.
 The ID-number check character (GB 11643-1999, ISO 7064 MOD 11-2) is a dozen lines, not worth a dependency.
+Like every config type these are stdlib dataclasses; pydantic validates them (see :mod:`kiosk.config_base`).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
-
-from kiosk.config_base import Ident, LocalText, NonEmpty, Strict, bad
+from kiosk.config_base import Check, Ident, LocalText, NonEmpty, Strict, bad
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
@@ -56,17 +55,51 @@ class FieldMessage:
         return self.en if lang.lower().startswith("en") else self.zh
 
 
+@dataclass(frozen=True, kw_only=True)
 class Choice(Strict):
-    value: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+    value: Annotated[str, Check(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
     label: LocalText
 
 
+@dataclass(frozen=True, kw_only=True)
 class Category(Strict):
     id: Ident
     title: LocalText
     icon: NonEmpty
 
 
+def _max_not_below_min(value: int | None, info: Any) -> int | None:
+    low = info.data.get("min_length")
+    if value is not None and low is not None and value < low:
+        raise bad(f"max_length ({value}) 小于 min_length ({low})", "max_length is below min_length")
+    return value
+
+
+def _compiles(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise bad(f"正则表达式无效：{exc}", f"invalid regular expression: {exc}") from exc
+    return value
+
+
+def _choices_fit_kind(value: list[Choice] | None, info: Any) -> list[Choice] | None:
+    kind = info.data.get("kind")
+    if value is not None and kind is not None and kind != "choice":
+        raise bad(f"只有 kind: choice 的字段才能有 choices（当前 kind: {kind}）",
+                  "choices are only allowed for kind: choice")
+    if value is not None:
+        if not value:
+            raise bad("choices 不能为空", "choices must not be empty")
+        values = [c.value for c in value]
+        dupes = sorted({v for v in values if values.count(v) > 1})
+        if dupes:
+            raise bad(f"选项值重复：{', '.join(dupes)}", f"duplicate choice values: {', '.join(dupes)}")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
 class FieldDef(Strict):
     """One form field; the kiosk has no Chinese IME, so free text is handed off to the phone (handoff_text)."""
 
@@ -74,51 +107,16 @@ class FieldDef(Strict):
     label: LocalText
     kind: FieldKind
     required: bool = True
-    min_length: Annotated[int, Field(ge=0)] | None = None
-    max_length: Annotated[int, Field(gt=0)] | None = None
-    pattern: str | None = None
-    choices: list[Choice] | None = None
+    min_length: Annotated[int, Check(ge=0)] | None = None
+    max_length: Annotated[Annotated[int, Check(gt=0)] | None, Check(_max_not_below_min, with_info=True)] = None
+    pattern: Annotated[str | None, Check(_compiles)] = None
+    choices: Annotated[list[Choice] | None, Check(_choices_fit_kind, with_info=True)] = None
     help: LocalText | None = None
 
-    @field_validator("max_length")
-    @classmethod
-    def _max_not_below_min(cls, value: int | None, info: ValidationInfo) -> int | None:
-        low = info.data.get("min_length")
-        if value is not None and low is not None and value < low:
-            raise bad(f"max_length ({value}) 小于 min_length ({low})", "max_length is below min_length")
-        return value
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise bad(f"正则表达式无效：{exc}", f"invalid regular expression: {exc}") from exc
-        return value
-
-    @field_validator("choices")
-    @classmethod
-    def _choices_fit_kind(cls, value: list[Choice] | None, info: ValidationInfo) -> list[Choice] | None:
-        kind = info.data.get("kind")
-        if value is not None and kind is not None and kind != "choice":
-            raise bad(f"只有 kind: choice 的字段才能有 choices（当前 kind: {kind}）",
-                      "choices are only allowed for kind: choice")
-        if value is not None:
-            if not value:
-                raise bad("choices 不能为空", "choices must not be empty")
-            values = [c.value for c in value]
-            dupes = sorted({v for v in values if values.count(v) > 1})
-            if dupes:
-                raise bad(f"选项值重复：{', '.join(dupes)}", f"duplicate choice values: {', '.join(dupes)}")
-        return value
-
-    @model_validator(mode="after")
-    def _choice_needs_choices(self) -> "FieldDef":
+    def __post_init__(self) -> None:
+        # pydantic calls this after validating the fields (a whole-object check, as a model validator was)
         if self.kind == "choice" and self.choices is None:
             raise bad(f"字段 {self.id} 为 choice 类型，必须提供 choices", "kind: choice needs choices")
-        return self
 
     def choice_label(self, value: str, lang: str = "zh-CN") -> str | None:
         for choice in self.choices or ():
@@ -162,6 +160,13 @@ class FieldDef(Strict):
         return None
 
 
+def _unique_devices(value: list[str]) -> list[str]:
+    if len(set(value)) != len(value):
+        raise bad("设备列表有重复", "duplicate device")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
 class ServiceDef(Strict):
     """One tile on the kiosk: what it is called, who may use it, what devices it needs, what it calls."""
 
@@ -172,17 +177,11 @@ class ServiceDef(Strict):
     icon: NonEmpty
     enabled: bool = True
     identification: Identification = "none"
-    devices: list[DeviceName] = Field(default_factory=list)
+    devices: Annotated[list[DeviceName], Check(_unique_devices)] = field(default_factory=list)
     action: Action
-    params: dict[str, Any] = Field(default_factory=dict)
-    fields: list[FieldDef] = Field(default_factory=list)
-
-    @field_validator("devices")
-    @classmethod
-    def _unique_devices(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise bad("设备列表有重复", "duplicate device")
-        return value
+    params: dict[str, Any] = field(default_factory=dict)
+    # `field` here is still dataclasses.field: the method ServiceDef.field is defined below this line
+    fields: list[FieldDef] = field(default_factory=list)
 
     def field(self, field_id: str) -> FieldDef:
         for item in self.fields:
@@ -201,24 +200,29 @@ class ServiceDef(Strict):
 
 
 # --- per-action params (validated after the file parses, so errors still carry file and line) -----------
+@dataclass(frozen=True, kw_only=True)
 class QueueTicketParams(Strict):
     #: ticket number prefix for the staffed windows' queue system
-    prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,2}$")] = "A"
+    prefix: Annotated[str, Check(pattern=r"^[A-Z]{1,2}$")] = "A"
 
 
+@dataclass(frozen=True, kw_only=True)
 class GuideParams(Strict):
     #: offer a printed copy of the guide when the printer is ready
     printable: bool = True
 
 
+@dataclass(frozen=True, kw_only=True)
 class RecordParams(Strict):
-    kind: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
+    kind: Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9-]{1,47}$")]
 
 
+@dataclass(frozen=True, kw_only=True)
 class LicencesParams(Strict):
     printable: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
 class SubmissionParams(Strict):
     submission_type: Literal["12345", "appointment", "delivery"]
 
@@ -229,8 +233,9 @@ PARAMS_MODELS: dict[str, type[Strict]] = {
 }
 
 
+@dataclass(frozen=True, kw_only=True)
 class ServicesFile(Strict):
     """The whole of ``services.yaml``."""
 
-    categories: Annotated[list[Category], Field(min_length=1)]
-    services: Annotated[list[ServiceDef], Field(min_length=1)]
+    categories: Annotated[list[Category], Check(min_length=1)]
+    services: Annotated[list[ServiceDef], Check(min_length=1)]

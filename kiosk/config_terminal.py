@@ -1,19 +1,19 @@
 """Models of ``terminal.yaml``: who this kiosk is, its screen, devices, backend, storage, logging and staff access.
 
 Field names are a contract the app, device, backend and ops code read (see BRIEF "Interfaces"); add fields,
-do not rename them.
+do not rename them. Like every config type these are stdlib dataclasses; pydantic validates them (see
+:mod:`kiosk.config_base`).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
-
-from kiosk.config_base import (ConfigPath, ExistingFile, Ident, LocalText, NonEmpty, PinHash, PositiveFloat,
-                               PositiveInt, Strict, bad)
+from kiosk.config_base import (Check, ConfigPath, ExistingFile, Ident, LocalText, NonEmpty, PinHash,
+                               PositiveFloat, PositiveInt, Strict, bad)
 from kiosk.config_hours import OpeningHours
 
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
@@ -61,14 +61,15 @@ def _check_port(url: str) -> str:
     return url
 
 
-PortUrl = Annotated[str, AfterValidator(_check_port)]
+PortUrl = Annotated[str, Check(_check_port)]
 Baudrate = Literal[9600, 19200, 38400, 57600, 115200]
 
 
+@dataclass(frozen=True, kw_only=True)
 class TerminalInfo(Strict):
     """Identity shown on tickets and sent with every backend call."""
 
-    id: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")]
+    id: Annotated[str, Check(pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")]
     name: NonEmpty
     name_en: NonEmpty
     location: NonEmpty
@@ -77,60 +78,63 @@ class TerminalInfo(Strict):
     nearest_staffed: LocalText
 
 
+def _agrees_with_size(value: str, info: Any) -> str:
+    width, height = info.data.get("width"), info.data.get("height")
+    if width is not None and height is not None:
+        if value == "portrait" and width > height:
+            raise bad(f"竖屏 (portrait) 要求高度不小于宽度，当前 {width}×{height}",
+                      f"portrait needs height >= width, got {width}x{height}")
+        if value == "landscape" and height > width:
+            raise bad(f"横屏 (landscape) 要求宽度不小于高度，当前 {width}×{height}",
+                      f"landscape needs width >= height, got {width}x{height}")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
 class DisplayConfig(Strict):
     width: PositiveInt = 1080
     height: PositiveInt = 1920
-    orientation: Literal["portrait", "landscape"] = "portrait"
+    orientation: Annotated[Literal["portrait", "landscape"], Check(_agrees_with_size, with_info=True)] = "portrait"
     fullscreen: bool = True
     borderless: bool = True
     #: hiding the cursor broke touch on some hardware (Kivy issue tracker), so it is a switch
     show_cursor: bool = False
     font_path: ExistingFile = Path(DEFAULT_FONT)
     #: exactly one Kivy input provider per touch device, or touches arrive twice
-    input_provider: Annotated[str, Field(pattern=r"^(mouse|probesysfs|(mtdev|hidinput):/dev/[A-Za-z0-9_./-]+)$")] \
+    input_provider: Annotated[str, Check(pattern=r"^(mouse|probesysfs|(mtdev|hidinput):/dev/[A-Za-z0-9_./-]+)$")] \
         = "mouse"
-
-    @field_validator("orientation")
-    @classmethod
-    def _agrees_with_size(cls, value: str, info: ValidationInfo) -> str:
-        width, height = info.data.get("width"), info.data.get("height")
-        if width is not None and height is not None:
-            if value == "portrait" and width > height:
-                raise bad(f"竖屏 (portrait) 要求高度不小于宽度，当前 {width}×{height}",
-                          f"portrait needs height >= width, got {width}x{height}")
-            if value == "landscape" and height > width:
-                raise bad(f"横屏 (landscape) 要求宽度不小于高度，当前 {width}×{height}",
-                          f"landscape needs width >= height, got {width}x{height}")
-        return value
 
 
 Lang = Literal["zh-CN", "en"]
 
 
+def _contains_default(value: list[str], info: Any) -> list[str]:
+    default = info.data.get("default")
+    if default is not None and default not in value:
+        raise bad(f"默认语言 {default} 不在可选语言中", f"default language {default} is not in available")
+    if len(set(value)) != len(value):
+        raise bad("可选语言有重复", "duplicate language")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
 class LanguageConfig(Strict):
     default: Lang = "zh-CN"
-    available: Annotated[list[Lang], Field(min_length=1)] = ["zh-CN", "en"]
-
-    @field_validator("available")
-    @classmethod
-    def _contains_default(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        default = info.data.get("default")
-        if default is not None and default not in value:
-            raise bad(f"默认语言 {default} 不在可选语言中", f"default language {default} is not in available")
-        if len(set(value)) != len(value):
-            raise bad("可选语言有重复", "duplicate language")
-        return value
+    available: Annotated[list[Lang], Check(_contains_default, with_info=True, min_length=1)] = field(
+        default_factory=lambda: ["zh-CN", "en"])
 
 
+@dataclass(frozen=True, kw_only=True)
 class SessionConfig(Strict):
     #: seconds without a touch before the countdown appears
     idle_timeout_s: PositiveInt = 60
     #: seconds the "继续?" countdown runs before the session is wiped
     countdown_s: PositiveInt = 15
     #: idle timeout per screen name, overriding idle_timeout_s (e.g. a long form)
-    per_screen: dict[Ident, PositiveInt] = Field(default_factory=dict)
+    per_screen: dict[Ident, PositiveInt] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, kw_only=True)
 class IdCardConfig(Strict):
     enabled: bool = True
     port: PortUrl
@@ -139,6 +143,7 @@ class IdCardConfig(Strict):
     photo_decoder: ExistingFile | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class PrinterConfig(Strict):
     enabled: bool = True
     port: PortUrl
@@ -147,6 +152,7 @@ class PrinterConfig(Strict):
     profile: NonEmpty = "generic-80mm"
 
 
+@dataclass(frozen=True, kw_only=True)
 class DevicesConfig(Strict):
     idcard: IdCardConfig
     printer: PrinterConfig
@@ -165,8 +171,9 @@ def _check_https(url: str) -> str:
     return url.rstrip("/")
 
 
+@dataclass(frozen=True, kw_only=True)
 class BackendConfig(Strict):
-    base_url: Annotated[str, AfterValidator(_check_https)]
+    base_url: Annotated[str, Check(_check_https)]
     #: CA bundle to trust (a private gateway CA); null = the system CAs
     ca_bundle: ExistingFile | None = None
     #: the terminal's shared secret for signing requests (never in the YAML itself)
@@ -176,35 +183,39 @@ class BackendConfig(Strict):
     heartbeat_interval_s: PositiveFloat = 60.0
 
 
+@dataclass(frozen=True, kw_only=True)
 class OutboxConfig(Strict):
     path: ConfigPath
     retention_days: PositiveInt = 30
     max_done_rows: PositiveInt = 10_000
 
 
+@dataclass(frozen=True, kw_only=True)
 class LoggingConfig(Strict):
     dir: ConfigPath
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    max_bytes: Annotated[int, Field(ge=10_000)] = 5_000_000
-    backups: Annotated[int, Field(ge=0, le=100)] = 5
+    max_bytes: Annotated[int, Check(ge=10_000)] = 5_000_000
+    backups: Annotated[int, Check(ge=0, le=100)] = 5
 
 
+@dataclass(frozen=True, kw_only=True)
 class StaffConfig(Strict):
     #: pbkdf2_sha256$iterations$salt_hex$hash_hex — make one with `kiosk config hash-pin`
     pin_hash: PinHash
     lockout_after: PositiveInt = 5
     lockout_s: PositiveInt = 300
-    corner_taps: Annotated[int, Field(ge=3, le=20)] = 5
+    corner_taps: Annotated[int, Check(ge=3, le=20)] = 5
     corner_window_s: PositiveFloat = 3.0
 
 
+@dataclass(frozen=True, kw_only=True)
 class TerminalFile(Strict):
     """The whole of ``terminal.yaml``."""
 
     terminal: TerminalInfo
-    display: DisplayConfig = Field(default_factory=DisplayConfig)
-    language: LanguageConfig = Field(default_factory=LanguageConfig)
-    session: SessionConfig = Field(default_factory=SessionConfig)
+    display: DisplayConfig = field(default_factory=DisplayConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+    session: SessionConfig = field(default_factory=SessionConfig)
     opening_hours: OpeningHours
     devices: DevicesConfig
     backend: BackendConfig

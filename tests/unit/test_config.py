@@ -2,7 +2,11 @@
 opening hours, PIN hashing, port URLs, form-field validation, and fuzzed YAML never crashes the loader."""
 from __future__ import annotations
 
+import dataclasses
+import pickle
 import shutil
+import subprocess
+import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -82,8 +86,30 @@ def test_summary_is_one_line(cfg_dir: Path) -> None:
 
 def test_config_is_frozen(cfg_dir: Path) -> None:
     cfg = load_config(cfg_dir)
-    with pytest.raises(ValidationError):
+    with pytest.raises(dataclasses.FrozenInstanceError):  # the config types are frozen stdlib dataclasses
         cfg.terminal.id = "X"  # type: ignore[misc]
+
+
+# the UI process imports the config types, and unpickles a config validated in another process, without pydantic
+NO_PYDANTIC = ("import sys; assert not {m for m in sys.modules if m.split('.')[0] in "
+               "('pydantic', 'pydantic_core', 'annotated_types')}, 'pydantic imported'")
+
+
+def test_config_types_import_without_pydantic() -> None:
+    code = ("import kiosk.config, kiosk.config_base, kiosk.config_terminal, kiosk.config_services, "
+            f"kiosk.config_hours; {NO_PYDANTIC}")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_validated_config_unpickles_without_pydantic() -> None:
+    cfg = load_config(ROOT / "config")
+    code = ("import pickle, sys; cfg = pickle.loads(sys.stdin.buffer.read()); "
+            f"print(cfg.summary()); {NO_PYDANTIC}")
+    proc = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(cfg), capture_output=True,
+                          timeout=60, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode().strip() == cfg.summary()
 
 
 def test_default_dir_and_env_override(monkeypatch: pytest.MonkeyPatch, cfg_dir: Path) -> None:
@@ -262,9 +288,6 @@ def test_hash_and_verify_pin() -> None:
 
 
 def test_cli_hash_pin_from_stdin() -> None:
-    import subprocess
-    import sys
-
     proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "hash-pin"], input="97531\n",
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
