@@ -112,10 +112,11 @@ def create_app(cfg: Any, controller: Any = None, *, transition: Any = None, kios
     return KioskApp(cfg, controller, transition=transition, kiosk_mode=kiosk_mode, runtime=runtime)
 
 
-def run(config_dir: str | os.PathLike, *, headless: bool = False, kiosk_mode: bool = True,
+def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, kiosk_mode: bool = True,
         setup_logs: bool = True) -> int:
     """``kiosk run``: load config, wire devices and backend, show the UI until staff exit. Returns exit code
-    (2: invalid config or unusable display/font, every problem printed like ``kiosk config check``).
+    (2: invalid config or unusable display/font, every problem printed like ``kiosk config check``;
+    1: devices/outbox/gateway client could not be started). ``config_dir`` None: the default directory.
 
     The config is validated in a forked child (kiosk/config_child.py) while this process imports Kivy and
     the kiosk's modules; the window is created only once the child says the config is valid. Logging is
@@ -123,7 +124,7 @@ def run(config_dir: str | os.PathLike, *, headless: bool = False, kiosk_mode: bo
     """
     from kiosk.config_child import ConfigChildError, PendingConfig
 
-    pending = PendingConfig(Path(config_dir))
+    pending = PendingConfig(Path(config_dir) if config_dir is not None else None)
     try:
         kivy_environment(headless=headless)
         _import_ahead()
@@ -131,8 +132,9 @@ def run(config_dir: str | os.PathLike, *, headless: bool = False, kiosk_mode: bo
         pending.discard()
         print(f"无法启动 / cannot start: {exc}", file=sys.stderr)
         return 2
-    from kiosk.config import ConfigError
+    from kiosk.config import ConfigError, default_config_dir
 
+    config_dir = config_dir if config_dir is not None else default_config_dir()
     try:
         cfg = pending.result()
     except ConfigError as exc:
@@ -167,8 +169,9 @@ def run(config_dir: str | os.PathLike, *, headless: bool = False, kiosk_mode: bo
         app.run()
     finally:
         runtime.stop()
-    if failed:
-        raise failed[0]
+    if failed:  # a RuntimeStartError (start_runtime_after_first_frame keeps only those)
+        print(f"终端未启动 / kiosk not started: {failed[0]}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -177,6 +180,7 @@ def _import_ahead() -> None:
 
     Nothing here may import ``kivy.core.window`` (that creates the window, which needs the validated size).
     """
+    window_before = "kivy.core.window" in sys.modules  # (only in a process that already ran an app: tests)
     import kivy.app  # noqa: F401  (also kivy.clock, kivy.lang, kivy.uix.widget)
     import kivy.uix.boxlayout  # noqa: F401
     import kivy.uix.button  # noqa: F401
@@ -185,12 +189,18 @@ def _import_ahead() -> None:
     import kivy.uix.label  # noqa: F401
     import kivy.uix.screenmanager  # noqa: F401
 
+    import kivy.core.text  # noqa: F401  (reads only Kivy's own default_font setting)
+
+    import kiosk.config  # noqa: F401  (the types the child's verdict is unpickled into)
     import kiosk.runtime  # noqa: F401
     import kiosk.session  # noqa: F401
     from kiosk import i18n
+    from screens.kv import load_kv, screen_class
 
     i18n.catalog(i18n.DEFAULT_LANGUAGE)
-    if "kivy.core.window" in sys.modules:  # a Kivy upgrade changed its imports: fail loudly, not later
+    load_kv()
+    screen_class("attract")  # the usual first screen (a closed terminal's first screen loads its own later)
+    if not window_before and "kivy.core.window" in sys.modules:  # a Kivy upgrade changed its imports
         raise StartupError("kivy.core.window 在配置前被导入 / kivy.core.window was imported before the config")
 
 

@@ -6,16 +6,13 @@ and reset, never re-created, because widgets that are dropped and rebuilt leak i
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.lang import Builder
 from kivy.metrics import Metrics
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition
@@ -23,32 +20,9 @@ from kivy.uix.screenmanager import NoTransition
 from kiosk import i18n
 from kiosk.session_state import SCREENS
 from kiosk.theme import resolve, theme_for
+from screens.kv import load_kv, screen_class
 
 log = logging.getLogger(__name__)
-
-_KV_DIR = Path(__file__).parent
-_KV_SHARED = ("widgets", "overlays", "root")
-_kv_loaded = False
-
-
-_screen_kv_loaded: set[str] = set()
-
-
-def load_kv() -> None:
-    """Load the shared kv files exactly once per process (rules would otherwise apply twice).
-
-    A screen's own kv is loaded by :func:`screen_class` the first time that screen is built, so the
-    attract screen can be drawn before the other screens' rules are compiled.
-    """
-    global _kv_loaded
-    if _kv_loaded:
-        return
-    for name in _KV_SHARED:
-        importlib.import_module(f"screens.{name}")
-    for name in _KV_SHARED:
-        Builder.load_file(str(_KV_DIR / f"{name}.kv"))
-    _kv_loaded = True
-
 
 def settle_layout(root: Any, size: tuple[int, int]) -> None:
     """Lay the tree out top-down once, now, at the window's size.
@@ -67,14 +41,6 @@ def settle_layout(root: Any, size: tuple[int, int]) -> None:
         if isinstance(widget, Layout):
             widget.do_layout()
         queue.extend(widget.children)
-
-
-def screen_class(name: str) -> type:
-    module = importlib.import_module(f"screens.{name}")
-    if name not in _screen_kv_loaded:
-        Builder.load_file(str(_KV_DIR / f"{name}.kv"))
-        _screen_kv_loaded.add(name)
-    return getattr(module, "".join(part.title() for part in name.split("_")) + "Screen")
 
 
 class KioskApp(App):

@@ -63,6 +63,25 @@ def test_importing_does_nothing():
     assert fds <= 0, "importing left files or ports open"
 
 
+def test_kiosk_start_imports_no_pydantic_and_no_window_before_the_config_verdict():
+    """What ``kiosk run`` loads while the forked child checks the config: neither pydantic (the child's job;
+    the config types are plain dataclasses) nor the window (its size comes from the validated config) —
+    and it must still be one thread, so forking the config check stays safe."""
+    code = (
+        "import sys, threading\n"
+        "from kiosk import app\n"
+        "app.kivy_environment(headless=True)\n"
+        "app._import_ahead()\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'annotated_types'))\n"
+        "print(heavy, 'kivy.core.window' in sys.modules, threading.active_count())\n"
+    )
+    env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "[] False 1"
+
+
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     names: set[str] = set()

@@ -14,20 +14,15 @@ import sys
 
 
 def _run(args: argparse.Namespace) -> int:
-    # the config is validated inside run() (in parallel with Kivy's start-up) and logging set up from it
+    # the config is validated inside run(), in a child forked before anything heavy is imported here, and
+    # logging is set up from it; so this handler imports only kiosk.app (the rest loads during the check)
     from kiosk.app import run
-    from kiosk.config import default_config_dir
-    from kiosk.runtime import RuntimeStartError
 
-    config_dir = args.config if args.config is not None else default_config_dir()
     # systemd stops the kiosk with SIGTERM: turn it into KeyboardInterrupt so app.run's clean-up (devices
     # closed, outbox closed, print jobs of a session discarded) runs instead of dying mid-write
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        return run(config_dir, headless=args.headless, kiosk_mode=not args.windowed)
-    except RuntimeStartError as exc:
-        print(f"终端未启动 / kiosk not started: {exc}", file=sys.stderr)
-        return 1
+        return run(args.config, headless=args.headless, kiosk_mode=not args.windowed)
     except KeyboardInterrupt:
         logging.getLogger(__name__).info("kiosk stopped by signal")
         return 0
