@@ -146,6 +146,9 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
     except ConfigChildError as exc:
         print(f"无法启动 / cannot start: {exc}", file=sys.stderr)
         return 2
+    from kiosk import i18n
+
+    i18n.preload(pending.catalogs)
     if setup_logs:
         from kiosk.logs import setup_logging
 
@@ -194,10 +197,8 @@ def _import_ahead() -> None:
     import kiosk.config  # noqa: F401  (the types the child's verdict is unpickled into)
     import kiosk.runtime  # noqa: F401
     import kiosk.session  # noqa: F401
-    from kiosk import i18n
     from screens.kv import load_kv, screen_class
 
-    i18n.catalog(i18n.DEFAULT_LANGUAGE)
     load_kv()
     screen_class("attract")  # the usual first screen (a closed terminal's first screen loads its own later)
     if not window_before and "kivy.core.window" in sys.modules:  # a Kivy upgrade changed its imports

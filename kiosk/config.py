@@ -18,7 +18,7 @@ import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config_base import LocalText, Strict, hash_pin, verify_pin
 from kiosk.config_hours import OpeningHours, WeeklyHours, parse_range
@@ -28,7 +28,9 @@ from kiosk.config_services import (PARAMS_MODELS, Category, Choice, FieldDef, Fi
 from kiosk.config_terminal import (BackendConfig, DevicesConfig, DisplayConfig, IdCardConfig, LanguageConfig,
                                    LoggingConfig, OutboxConfig, PrinterConfig, SessionConfig, StaffConfig,
                                    TerminalFile, TerminalInfo)
-from kiosk.config_yaml import LineMap, load_yaml
+
+if TYPE_CHECKING:  # the YAML reader (and PyYAML) load only in check_config: the kiosk process reads no YAML
+    from kiosk.config_yaml import LineMap
 
 __all__ = [
     "DEFAULT_CONFIG_DIR", "ENV_CONFIG_DIR", "TERMINAL_FILE", "SERVICES_FILE", "default_config_dir",
@@ -178,6 +180,8 @@ def check_config(config_dir: str | os.PathLike[str] | None = None) -> tuple[Kios
     base = Path(config_dir) if config_dir is not None else default_config_dir()
     context = {"config_dir": base.resolve()}
     t_file, s_file = str(base / TERMINAL_FILE), str(base / SERVICES_FILE)
+    from kiosk.config_yaml import load_yaml
+
     t_data, t_lines, issues = load_yaml(base / TERMINAL_FILE, t_file)
     s_data, s_lines, s_issues = load_yaml(base / SERVICES_FILE, s_file)
     issues += s_issues

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
-import hmac
 import os
 import re
 from pathlib import Path
@@ -157,12 +155,17 @@ def hash_pin(pin: str, *, iterations: int = PIN_ITERATIONS, salt: bytes | None =
     if not pin or not pin.isdigit() or not 4 <= len(pin) <= 12:
         raise ValueError("PIN must be 4-12 digits / PIN 应为 4 至 12 位数字")
     salt = os.urandom(16) if salt is None else salt
+    import hashlib  # (the PIN helpers import their hashing when used: the kiosk's start needs none)
+
     digest = hashlib.pbkdf2_hmac("sha256", pin.encode("ascii"), salt, iterations)
     return f"{PIN_SCHEME}${iterations}${salt.hex()}${digest.hex()}"
 
 
 def verify_pin(pin: str, pin_hash: str) -> bool:
     """True when ``pin`` matches ``pin_hash``; constant-time compare; a malformed hash never matches."""
+    import hashlib
+    import hmac
+
     match = PIN_HASH_RE.match(pin_hash or "")
     if match is None or not isinstance(pin, str):
         return False

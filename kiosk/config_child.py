@@ -4,7 +4,8 @@ Why: checking the configuration (importing pydantic, building its validators, va
 ~120 ms of pure CPU, and it has to be done before the window exists so that an invalid configuration
 stops the kiosk before anything is shown. Threads cannot overlap it with Kivy's start (both hold the GIL;
 measured: no gain). A child process can: on the terminal's second core it validates while this process
-imports Kivy and the screens, then hands back the validated config as a pickle. The config types import
+imports Kivy and the screens, then hands back the validated config (and the UI text catalogs, also YAML)
+as a pickle. The config types import
 no pydantic (kiosk/config_base.py), so the kiosk process never pays for pydantic before its first frame.
 
 The parent still waits for the verdict before it creates the window: an invalid config is reported exactly
@@ -34,10 +35,12 @@ def _child_main(config_dir: Path | None, fd: int) -> None:
     """In the forked child: validate, write one pickle to ``fd``, leave without running atexit/finalizers."""
     code = 0
     try:
+        from kiosk import i18n
         from kiosk.config import check_config
 
         cfg, issues = check_config(config_dir)
-        payload = pickle.dumps(("ok", cfg) if cfg is not None else ("invalid", issues))
+        # the UI text catalogs are YAML too: read here, the kiosk process needs no YAML parser at all
+        payload = pickle.dumps(("ok", (cfg, i18n.catalogs())) if cfg is not None else ("invalid", issues))
     except BaseException as exc:  # reported to the parent, which raises it; the child must not unwind
         payload = pickle.dumps(("crash", f"{type(exc).__name__}: {exc}"))
         code = 1
@@ -60,6 +63,8 @@ class PendingConfig:
         self.forked = (hasattr(os, "fork") and threading.active_count() == 1) if fork is None else fork
         self._pid = 0
         self._fd = -1
+        #: the UI text catalogs the child read (``kiosk.i18n.preload``); empty when checked in-process
+        self.catalogs: dict[str, dict[str, str]] = {}
         if not self.forked:
             return
         read_fd, write_fd = os.pipe()
@@ -80,7 +85,8 @@ class PendingConfig:
             return load_config(self.config_dir)
         kind, value = self._receive()
         if kind == "ok":
-            return value
+            cfg, self.catalogs = value
+            return cfg
         if kind == "invalid":
             raise ConfigError(value)
         raise ConfigChildError(f"配置校验进程出错 / the config check failed: {value}")

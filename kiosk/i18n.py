@@ -8,11 +8,8 @@ crashing the kiosk in front of a resident. No Kivy here; the app binds widgets t
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +29,38 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=None)
+_catalogs: dict[str, dict[str, str]] = {}
+
+
 def catalog(lang: str) -> dict[str, str]:
     """Flat key -> text map of one language (read once per process)."""
+    if lang in _catalogs:
+        return _catalogs[lang]
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
+    import yaml  # here, not at import: ``kiosk run`` gets the catalogs from its config check (preload)
+
     path = LOCALE_DIR / f"{lang}.yaml"
     with path.open(encoding="utf-8") as fh:
-        # libyaml's parser when PyYAML has it (its wheels do): the catalog is read before the first frame,
-        # and the pure-Python parser took ~15 ms of the start for these two small files
+        # libyaml's parser when PyYAML has it (its wheels do): the pure-Python one took ~15 ms
         tree = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(tree, dict):
         raise ValueError(f"{path}: top level must be a mapping")
-    return _flatten(tree)
+    return _catalogs.setdefault(lang, _flatten(tree))
+
+
+def catalogs() -> dict[str, dict[str, str]]:
+    """Every language's catalog (read if not read yet)."""
+    return {lang: catalog(lang) for lang in LANGUAGES}
+
+
+def preload(loaded: dict[str, dict[str, str]]) -> None:
+    """Use catalogs read elsewhere — by ``kiosk run``'s config check, which reads the YAML files in a forked
+    child so the kiosk process needs no YAML parser before its first frame."""
+    for lang, flat in loaded.items():
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
+        _catalogs.setdefault(lang, dict(flat))
 
 
 def normalise(lang: str | None) -> str:

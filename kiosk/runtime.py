@@ -9,7 +9,6 @@ blocking ones are called from tasks (``spawn``), never from the UI thread.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from typing import Any, Callable
@@ -67,6 +66,7 @@ class Runtime:
         self.controller = controller
 
     def start(self) -> "Runtime":
+        import sqlite3  # here with the rest start() needs: importing it with this module delayed the first frame
         from devices.idcard.driver import IdCardReader
         from devices.printer.driver import Printer
         from kiosk.alerts import DeviceHealer

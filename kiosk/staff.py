@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Callable
@@ -110,6 +109,8 @@ class ServiceOverrides:
 
     def save(self) -> None:
         """Write the current set atomically; concurrent saves are serialised and the last one is current."""
+        import tempfile  # here: only staff switching a service needs it, not the kiosk's start
+
         if self.path is None:
             return
         with self._save_lock:

@@ -64,15 +64,15 @@ def test_importing_does_nothing():
 
 
 def test_kiosk_start_imports_no_pydantic_and_no_window_before_the_config_verdict():
-    """What ``kiosk run`` loads while the forked child checks the config: neither pydantic (the child's job;
-    the config types are plain dataclasses) nor the window (its size comes from the validated config) —
+    """What ``kiosk run`` loads while the forked child checks the config: neither pydantic nor PyYAML (the
+    child's job; the config types are plain dataclasses, the UI catalogs come with the verdict) nor the window (its size comes from the validated config) —
     and it must still be one thread, so forking the config check stays safe."""
     code = (
         "import sys, threading\n"
         "from kiosk import app\n"
         "app.kivy_environment(headless=True)\n"
         "app._import_ahead()\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'annotated_types'))\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'annotated_types', 'yaml'))\n"
         "print(heavy, 'kivy.core.window' in sys.modules, threading.active_count())\n"
     )
     env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1")

@@ -23,6 +23,15 @@ def test_forked_check_returns_the_same_config_as_in_process():
     assert cfg.display.font_path == load_config(REPO / "config").display.font_path
 
 
+def test_the_child_also_hands_over_the_ui_catalogs():
+    from kiosk import i18n
+
+    pending = PendingConfig(REPO / "config", fork=True)
+    pending.result()
+    assert pending.catalogs == i18n.catalogs()
+    assert pending.catalogs["zh-CN"]["common.help"] == "一键求助"
+
+
 def test_in_process_fallback_gives_the_same_config():
     pending = PendingConfig(REPO / "config", fork=False)
     assert not pending.forked
