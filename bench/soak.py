@@ -143,7 +143,7 @@ class Soak:
 
     # ----- set-up -------------------------------------------------------------------------------
     def start(self) -> None:
-        from kiosk.app import KivyBridge, configure_kivy, create_app, register_font
+        from kiosk.app import KivyBridge, configure_kivy, create_app, kivy_environment, register_font
         from kiosk.config import load_config
         from kiosk.logs import setup_logging
         from kiosk.runtime import Runtime
@@ -154,6 +154,7 @@ class Soak:
         base = load_config(REPO / "config")
         self.cfg = patched_config(base, self.sims.urls, self.var)
         setup_logging(self.cfg.logging.dir, level="WARNING", stderr=False)
+        kivy_environment(_KIVY_HOME, headless=True)
         configure_kivy(self.cfg.display, windowed=True)
         from kivy.config import Config
         Config.set("graphics", "maxfps", str(self.args.maxfps))

@@ -33,6 +33,12 @@ def kivy_environment(kivy_home: str | os.PathLike | None = None, *, headless: bo
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    # every Kivy setting the kiosk needs is set by configure_kivy from the staff config: a user-level
+    # ~/.kivy/config.ini left on a terminal must not change it (and reading/upgrading it costs the start)
+    os.environ.setdefault("KIVY_NO_CONFIG", "1")
+    # the kiosk's images are PNGs, which SDL2 loads; without this Kivy also imports PIL and probes
+    # ffpyplayer to register image loaders nobody uses (~10 ms of the cold start)
+    os.environ.setdefault("KIVY_IMAGE", "sdl2")
     if kivy_home is not None:
         os.environ["KIVY_HOME"] = str(kivy_home)
     if headless:

@@ -22,8 +22,10 @@ os.environ.update(SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1", KIVY_NO_CONSOLE
 
 import pytest  # noqa: E402
 
-from kiosk.app import configure_kivy, create_app, register_font  # noqa: E402
+from kiosk.app import configure_kivy, create_app, kivy_environment, register_font  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
+
+kivy_environment(_KIVY_HOME, headless=True)  # the rest of the kiosk's own Kivy environment, as in production
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("KIOSK_UI_ARTIFACTS", REPO / "build" / "ui-artifacts"))
