@@ -86,7 +86,9 @@ def test_polling_reports_present_read_removed_and_respects_300ms(rig):
     time.sleep(1.0)
     finds = [t for t, cmd, para in sim.commands_seen if (cmd, para) == (0x20, 0x01)]
     gaps = [b - a for a, b in zip(finds, finds[1:])]
-    assert len(finds) >= 2 and min(gaps) >= 0.29
+    # one find every 300 ms: 3-4 in the second watched. The gaps are timed where the simulator receives the
+    # commands, so a loaded machine's scheduling can shorten one by a few tens of ms, never by 100
+    assert 2 <= len(finds) <= 4 and min(gaps) >= 0.2, gaps
     sim.place("J")
     read = events.wait("card_read")
     assert read.data["card"].pass_number == "00234567"
