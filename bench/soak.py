@@ -4,18 +4,23 @@ The real KioskApp (real GL through SDL offscreen + Mesa, real touches through ki
 Runtime/SessionController/drivers/GatewayClient/outbox, against the card-reader, printer and gateway
 simulators running in a separate process (bench/soak_sims.py) so their own bookkeeping does not count.
 
-Sessions rotate through three flows (one in ``--mix`` each):
+Sessions rotate through three flows, in the order of ``--mix`` (default: ticket, guide, ticket, guide,
+ticket, guide, guide, submit — a 24-hour area's night: mostly tickets and guides, a 12345 request every
+8th session, so 10,000 sessions fit in about two hours on this machine):
   ``ticket``  tap 刷身份证 → card placed → menu → 取号 → ticket printed → 结束办理
   ``guide``   no login: 办事指南 → first topic → text shown → 首页
-  ``submit``  card → 12345 form (choice, digit pad, choice) → confirm → delivered + receipt → 结束办理
+  ``submit``  card → 12345 form (choice, digit pad, choice, description typed on the phone through the
+              hand-off QR) → confirm → delivered + receipt → 结束办理
 
-It prints RSS / open fds / threads at the start, after warm-up, and every ``--every`` sessions (after a
-``gc.collect()``, so garbage not yet collected is not mistaken for a leak), then the verdict against the
-targets: RSS growth < 20 MB after warm-up, no fd or thread growth; and the bookkeeping — every ticket and
-receipt printed exactly once, every submission delivered exactly once.
+It prints RSS / open fds (with what each descriptor is) / threads at the start, after warm-up, and every
+``--every`` sessions (after a ``gc.collect()``, so garbage not yet collected is not mistaken for a leak),
+then the verdict against the targets: RSS growth < 20 MB after warm-up, no fd or thread growth; and the
+bookkeeping — every ticket and receipt printed exactly once, every submission delivered exactly once.
+While it pumps frames the soak caps them at 120 fps (``--maxfps``; the kiosk itself runs at Kivy's 60), so
+wall time goes to the kiosk's work rather than to frame pacing.
 
-    .venv/bin/python bench/soak.py --sessions 10000              # the full soak
-    .venv/bin/python bench/soak.py --sessions 300 --json out.json # what tests/faults/test_soak.py runs
+    .venv/bin/python bench/soak.py --sessions 10000 --every 500 --warmup 200   # the full soak
+    .venv/bin/python bench/soak.py --sessions 300 --json out.json              # what tests/faults/test_soak.py runs
 """
 from __future__ import annotations
 
