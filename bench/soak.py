@@ -106,12 +106,38 @@ def figures() -> dict:
     time.sleep(0.3)
     gc.collect()
     proc = psutil.Process()
+    objects = gc.get_objects()
+    kinds: dict[str, int] = {}
+    for obj in objects:
+        name = type(obj).__name__
+        kinds[name] = kinds.get(name, 0) + 1
+    del objects
     with proc.oneshot():
         return {"rss_mb": round(proc.memory_info().rss / 1048576, 1), "fds": proc.num_fds(),
+                "malloc_in_use_mb": malloc_in_use_mb(), "py_objects": sum(kinds.values()),
+                "top_py_types": dict(sorted(kinds.items(), key=lambda kv: -kv[1])[:8]),
                 "threads": proc.num_threads(),
                 "py_threads": sorted(t.name.split("_")[0].rstrip("0123456789-") or t.name
                                      for t in threading.enumerate()),
                 "fd_kinds": fd_inventory(proc)}
+
+
+def malloc_in_use_mb() -> float | None:
+    """Bytes the C allocator has handed out and not had back (glibc ``mallinfo2``): with the RSS it tells
+    live memory (a leak, a cache) from freed memory the allocator keeps (fragmentation after a peak)."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd",
+                                                         "usmblks", "fsmblks", "uordblks", "fordblks",
+                                                         "keepcost")]
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = MallInfo2
+    except (OSError, AttributeError):  # not glibc ≥ 2.33: the figure is simply not available
+        return None
+    info = libc.mallinfo2()
+    return round((info.uordblks + info.hblkhd) / 1048576, 1)
 
 
 def fd_inventory(proc) -> dict[str, int]:
@@ -354,6 +380,7 @@ class Soak:
             if fig["py_threads"] != previous["py_threads"]:
                 label += f"  threads now: {fig['py_threads']}"
         print(f"[soak] {n:>6} sessions  {row['elapsed_s']:>8.1f}s  RSS {fig['rss_mb']:>7.1f} MB  "
+              f"(malloc {fig['malloc_in_use_mb']} MB, {fig['py_objects']} objects)  "
               f"fds {fig['fds']:>4}  threads {fig['threads']:>3} (python {len(fig['py_threads'])})  {label}",
               flush=True)
 
