@@ -38,5 +38,3 @@ def screen_class(name: str) -> type:
         Builder.load_file(str(_KV_DIR / f"{name}.kv"))
         _screen_kv_loaded.add(name)
     return getattr(module, "".join(part.title() for part in name.split("_")) + "Screen")
-
-

@@ -35,7 +35,7 @@ from kiosk.backend.models import (AuthSession, Guide, Handoff, HandoffState, Hea
 from kiosk.backend.signing import Signer, load_secret
 
 log = logging.getLogger(__name__)
-_local = threading.local()
+_local = threading.local()  # per worker thread: the cancel event and the connection of the current call
 
 
 class _PoolFullIsExpected(logging.Filter):
@@ -46,7 +46,7 @@ class _PoolFullIsExpected(logging.Filter):
         return not str(record.msg).startswith("Connection pool is full, discarding connection")
 
 
-logging.getLogger("urllib3.connectionpool").addFilter(_PoolFullIsExpected())  # per worker thread: the cancel event and the connection of the current call
+logging.getLogger("urllib3.connectionpool").addFilter(_PoolFullIsExpected())
 
 
 class _Holder:
