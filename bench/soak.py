@@ -102,6 +102,8 @@ def figures() -> dict:
     import threading
 
     import psutil
+    from kivy.graphics.texture import Texture
+    from kivy.uix.widget import Widget
 
     time.sleep(0.3)
     gc.collect()
@@ -111,11 +113,14 @@ def figures() -> dict:
     for obj in objects:
         name = type(obj).__name__
         kinds[name] = kinds.get(name, 0) + 1
+    gpu = {"textures": sum(isinstance(obj, Texture) for obj in objects),
+           "widgets": sum(isinstance(obj, Widget) for obj in objects)}
     del objects
     with proc.oneshot():
         return {"rss_mb": round(proc.memory_info().rss / 1048576, 1), "fds": proc.num_fds(),
                 "malloc_in_use_mb": malloc_in_use_mb(), "py_objects": sum(kinds.values()),
-                "top_py_types": dict(sorted(kinds.items(), key=lambda kv: -kv[1])[:8]),
+                "top_py_types": dict(sorted(kinds.items(), key=lambda kv: -kv[1])[:8]), **gpu,
+                "load_1min": round(os.getloadavg()[0], 2),
                 "threads": proc.num_threads(),
                 "py_threads": sorted(t.name.split("_")[0].rstrip("0123456789-") or t.name
                                      for t in threading.enumerate()),
@@ -380,7 +385,8 @@ class Soak:
             if fig["py_threads"] != previous["py_threads"]:
                 label += f"  threads now: {fig['py_threads']}"
         print(f"[soak] {n:>6} sessions  {row['elapsed_s']:>8.1f}s  RSS {fig['rss_mb']:>7.1f} MB  "
-              f"(malloc {fig['malloc_in_use_mb']} MB, {fig['py_objects']} objects)  "
+              f"(malloc {fig['malloc_in_use_mb']} MB, {fig['py_objects']} objects, {fig['textures']} textures, "
+              f"{fig['widgets']} widgets, load {fig['load_1min']})  "
               f"fds {fig['fds']:>4}  threads {fig['threads']:>3} (python {len(fig['py_threads'])})  {label}",
               flush=True)
 
