@@ -106,6 +106,8 @@ def figures() -> dict:
     from kivy.uix.widget import Widget
 
     time.sleep(0.3)
+    malloc_before_gc = malloc_in_use_mb()
+    full_collections = gc.get_stats()[2]["collections"]
     gc.collect()
     proc = psutil.Process()
     objects = gc.get_objects()
@@ -118,7 +120,8 @@ def figures() -> dict:
     del objects
     with proc.oneshot():
         return {"rss_mb": round(proc.memory_info().rss / 1048576, 1), "fds": proc.num_fds(),
-                "malloc_in_use_mb": malloc_in_use_mb(), "py_objects": sum(kinds.values()),
+                "malloc_in_use_mb": malloc_in_use_mb(), "malloc_before_gc_mb": malloc_before_gc,
+                "full_collections": full_collections, "py_objects": sum(kinds.values()),
                 "top_py_types": dict(sorted(kinds.items(), key=lambda kv: -kv[1])[:8]), **gpu,
                 "load_1min": round(os.getloadavg()[0], 2),
                 "threads": proc.num_threads(),
@@ -385,7 +388,8 @@ class Soak:
             if fig["py_threads"] != previous["py_threads"]:
                 label += f"  threads now: {fig['py_threads']}"
         print(f"[soak] {n:>6} sessions  {row['elapsed_s']:>8.1f}s  RSS {fig['rss_mb']:>7.1f} MB  "
-              f"(malloc {fig['malloc_in_use_mb']} MB, {fig['py_objects']} objects, {fig['textures']} textures, "
+              f"(malloc {fig['malloc_before_gc_mb']}→{fig['malloc_in_use_mb']} MB, "
+              f"gen2 {fig['full_collections']}, {fig['py_objects']} objects, {fig['textures']} textures, "
               f"{fig['widgets']} widgets, load {fig['load_1min']})  "
               f"fds {fig['fds']:>4}  threads {fig['threads']:>3} (python {len(fig['py_threads'])})  {label}",
               flush=True)

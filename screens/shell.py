@@ -7,12 +7,14 @@ and reset, never re-created, because widgets that are dropped and rebuilt leak i
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.graphics.opengl import glFinish
 from kivy.metrics import Metrics
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition
@@ -23,6 +25,22 @@ from kiosk.theme import resolve, theme_for
 from screens.kv import load_kv, screen_class
 
 log = logging.getLogger(__name__)
+
+def frames_need_finishing() -> bool:
+    """Whether each frame must be finished by the GL driver before the next is drawn: offscreen only.
+
+    On a display the buffer swap waits until the driver has drawn the frame. SDL's offscreen driver (headless
+    runs, the UI tests, the soak) swaps nothing, so with Mesa's software rasterizer (llvmpipe, the GL of
+    machines without a GPU) the UI thread can hand over frames faster than llvmpipe's rasterizer threads
+    draw them — whenever those threads are short of CPU, or a frame uploads no texture (an upload waits for
+    the frames that use it). Every queued frame holds its command bins ("scenes", megabytes each at
+    1080×1920), and Mesa keeps the scenes it has allocated for the life of the process: a 10,000-session
+    soak once stepped +137 MB this way while another job held the second core, and ``bench/gl_frames.py``
+    queues over a gigabyte in seconds. Finishing each frame (``glFinish`` after the flip) keeps one frame
+    in flight, as a display's swap does.
+    """
+    return os.environ.get("SDL_VIDEODRIVER") == "offscreen"
+
 
 def settle_layout(root: Any, size: tuple[int, int]) -> None:
     """Lay the tree out top-down once, now, at the window's size.
@@ -66,6 +84,7 @@ class KioskApp(App):
         self._elder = False
         self._tick_event: Any = None
         self.frames_drawn = 0
+        self.finish_frames = frames_need_finishing()
         self._sm: Any = None
 
     # --- Kivy hooks ---------------------------------------------------------------------------------
@@ -135,6 +154,8 @@ class KioskApp(App):
 
     def _on_flip(self, *args: Any) -> None:
         self.frames_drawn += 1
+        if self.finish_frames:
+            glFinish()  # offscreen: no swap waits for the driver (frames_need_finishing)
 
     def _update_clock(self, _dt: float) -> None:
         # minute resolution: the label (and so a redraw) changes once a minute, not every second

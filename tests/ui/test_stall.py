@@ -35,3 +35,31 @@ def test_ui_stays_live_while_reader_and_gateway_stall(kiosk):
     assert frames >= 60 and drawn >= 30, (frames, drawn)
     kiosk.gateway.clear_faults()
     kiosk.card("clear_faults")
+
+
+def test_offscreen_frames_are_finished_before_the_next(kiosk, monkeypatch):
+    """Offscreen no swap waits for the GL driver: the app finishes every frame itself, so llvmpipe cannot
+    queue frames (and keep their memory) while its threads are short of CPU — bench/gl_frames.py."""
+    import screens.shell as shell
+
+    ui.wait_screen("attract")
+    assert shell.frames_need_finishing() and kiosk.app.finish_frames
+    finished = []
+    monkeypatch.setattr(shell, "glFinish", lambda: finished.append(kiosk.app.frames_drawn))
+    start = kiosk.app.frames_drawn
+    for _ in range(6):
+        ui.tap("footer.lang")  # a visible change, so a frame is drawn
+        ui.pump(2)
+    drawn = kiosk.app.frames_drawn - start
+    assert drawn >= 6
+    # once per drawn frame, right after its flip
+    assert finished == list(range(start + 1, start + drawn + 1))
+
+
+def test_frames_are_not_finished_on_a_display(monkeypatch):
+    import screens.shell as shell
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "x11")
+    assert not shell.frames_need_finishing()
+    monkeypatch.delenv("SDL_VIDEODRIVER")
+    assert not shell.frames_need_finishing()
