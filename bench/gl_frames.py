@@ -44,6 +44,7 @@ def child(mode: str, seconds: float, starve: bool) -> dict:
 
     sys.path.insert(0, str(REPO))
     from bench.soak import malloc_in_use_mb
+    from bench.starve_gl import rasterizer_threads
 
     import psutil
 
@@ -69,8 +70,8 @@ def child(mode: str, seconds: float, starve: bool) -> dict:
 
     rows = [figures("start", 0), figures("drawing", frames(seconds))]
     if starve:
-        tasks = Path("/proc/self/task")
-        rast = [int(t.name) for t in tasks.iterdir() if (t / "comm").read_text().startswith("llvmpipe")]
+        rast = rasterizer_threads(os.getpid())
+        before = {tid: os.getpriority(os.PRIO_PROCESS, tid) for tid in rast}
         for tid in rast:
             os.setpriority(os.PRIO_PROCESS, tid, 19)
         hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 2)]
@@ -80,8 +81,8 @@ def child(mode: str, seconds: float, starve: bool) -> dict:
             for hog in hogs:
                 hog.kill()
                 hog.wait(timeout=10)
-            for tid in rast:
-                os.setpriority(os.PRIO_PROCESS, tid, 0)
+            for tid, nice in before.items():
+                os.setpriority(os.PRIO_PROCESS, tid, nice)
         rows.append(figures("drawing again", frames(seconds)))
     return {"mode": mode, "rows": rows}
 
@@ -99,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [sys.executable, __file__, "--child", mode, "--seconds", str(args.seconds)]
         if args.starve:
             cmd.append("--starve")
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60 + 6 * args.seconds, check=True)
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60 + 6 * args.seconds)
+        if out.returncode != 0:
+            print(out.stderr, file=sys.stderr)
+            raise SystemExit(f"{mode} child failed with exit code {out.returncode}")
         result = json.loads(out.stdout.strip().splitlines()[-1])
         label = "no finish (a swap that waits for nothing)" if mode == "plain" else "glFinish after each flip (the kiosk)"
         print(f"{mode:6}  {label}")

@@ -26,6 +26,7 @@ from screens.kv import load_kv, screen_class
 
 log = logging.getLogger(__name__)
 
+
 def frames_need_finishing() -> bool:
     """Whether each frame must be finished by the GL driver before the next is drawn: offscreen only.
 
@@ -36,7 +37,7 @@ def frames_need_finishing() -> bool:
     the frames that use it). Every queued frame holds its command bins ("scenes", megabytes each at
     1080×1920), and Mesa keeps the scenes it has allocated for the life of the process: a 10,000-session
     soak once stepped +137 MB this way while another job held the second core, and ``bench/gl_frames.py``
-    queues over a gigabyte in seconds. Finishing each frame (``glFinish`` after the flip) keeps one frame
+    queues over half a gigabyte in 5 s. Finishing each frame (``glFinish`` after the flip) keeps one frame
     in flight, as a display's swap does.
     """
     return os.environ.get("SDL_VIDEODRIVER") == "offscreen"
