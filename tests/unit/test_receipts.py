@@ -61,7 +61,7 @@ def test_record_printout_pages_and_masking():
               "generated_at": "2026-11-27T09:00:00+08:00",
               "columns": [{"key": "month", "zh": "月份", "en": "Month"}, {"key": "amount", "zh": "金额", "en": "Amt"}],
               "rows": [{"month": f"2026-{m:02d}", "amount": f"{m}00.00"} for m in range(1, 13)] * 3}
-    doc = record_printout(record, rows_per_page=15)
+    doc = record_printout(record, rows_per_page=15, printed_at=NOW)
     text = dump(doc)
     assert text.count("cut") == 3
     assert "第 1/3 页" in text and "第 3/3 页" in text and "共 36 条记录" in text
