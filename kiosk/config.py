@@ -27,7 +27,7 @@ from kiosk.config_services import (PARAMS_MODELS, Category, Choice, FieldDef, Fi
                                    ServicesFile, id_check_char, id_number_valid)
 from kiosk.config_terminal import (BackendConfig, DevicesConfig, DisplayConfig, IdCardConfig, LanguageConfig,
                                    LoggingConfig, OutboxConfig, PrinterConfig, SessionConfig, StaffConfig,
-                                   TerminalFile, TerminalInfo)
+                                   TerminalFile, TerminalInfo, VoiceConfig)
 
 if TYPE_CHECKING:  # the YAML reader (and PyYAML) load only in check_config: the kiosk process reads no YAML
     from kiosk.config_yaml import LineMap
@@ -38,7 +38,7 @@ __all__ = [
     "LocalText", "OpeningHours", "WeeklyHours", "parse_range", "Category", "Choice", "FieldDef", "FieldMessage",
     "ServiceDef", "id_check_char", "id_number_valid", "BackendConfig", "DevicesConfig", "DisplayConfig",
     "IdCardConfig", "LanguageConfig", "LoggingConfig", "OutboxConfig", "PrinterConfig", "SessionConfig",
-    "StaffConfig", "TerminalInfo",
+    "StaffConfig", "TerminalInfo", "VoiceConfig",
 ]
 
 #: the repository's ``config/`` directory (the demo/default configuration with simulators)
@@ -71,6 +71,7 @@ class KioskConfig(Strict):
     staff: StaffConfig
     categories: list[Category]
     services: list[ServiceDef]
+    voice: VoiceConfig | None = None
 
     def service(self, service_id: str) -> ServiceDef:
         """The service with ``service_id`` (KeyError when the catalog has none)."""

@@ -1,0 +1,149 @@
+"""Player: the one voice of the kiosk — never two prompts at once, never blocking a flow.
+
+``play(prompt)`` stops whatever is sounding and starts ``prompt`` (a catalog key, or an utterance composed
+on the engine's worker). Every call takes a new generation number, so a composed prompt that arrives after
+the resident already moved on is dropped instead of talking over the next screen. ``stop()`` (leaving a
+screen) and ``stop_all()`` (idle wipe: also drops pending compositions) silence it. Volume and mute come
+from the config and may be changed by staff at run time.
+
+Sound output goes through a backend (:class:`kiosk.voice.sdl.SdlAudio` in the app: SDL2 audio via Kivy's
+SoundLoader; tests may pass another). A device that cannot open or play is *reported* — ``status()`` in the
+device vocabulary (``online``/``hardwareError``) feeds :class:`kiosk.alerts.AlertTracker` as device
+``audio`` — and the flow goes on silently. Calls are made on the UI thread; composed prompts come back to
+it through the ``post`` bridge (:mod:`kiosk.bridge`).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from kiosk.voice.engine import VoiceEngine
+from kiosk.voice.numbers import Utterance
+
+log = logging.getLogger(__name__)
+Prompt = str | Utterance
+
+
+class Sound(Protocol):
+    volume: float
+
+    def play(self) -> None: ...
+    def stop(self) -> None: ...
+    def unload(self) -> None: ...
+
+
+class AudioBackend(Protocol):
+    def load(self, path: Path) -> Sound | None: ...
+
+
+class Player:
+    def __init__(self, engine: VoiceEngine, backend: AudioBackend, post: Callable[..., None], *,
+                 volume: float = 0.8, muted: bool = False,
+                 on_status: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self.engine = engine
+        self.backend = backend
+        self.post = post
+        self.volume = min(1.0, max(0.0, volume))
+        self.muted = muted
+        self.on_status = on_status
+        self.lang = "zh-CN"
+        self._gen = 0
+        self._sound: Sound | None = None
+        self._last: tuple[Prompt, str] | None = None
+        self._status: dict[str, Any] = {"status": "online", "reason": None, "action": "none"}
+        #: (prompt, monotonic time the sound started) — what the bench and the tests read
+        self.started: list[tuple[Prompt, float]] = []
+
+    # ---- what screens and the session call -----------------------------------------------------------
+    def play(self, prompt: Prompt, lang: str | None = None) -> None:
+        """Stop what is sounding and speak ``prompt`` in ``lang`` (default: the last language used)."""
+        lang = lang or self.lang
+        self.lang = lang
+        self._last = (prompt, lang)
+        self._gen += 1
+        gen = self._gen
+        self._silence()
+        if self.muted:
+            return
+        if isinstance(prompt, str):
+            self._start(prompt, self.engine.path(prompt, lang), gen)
+            return
+        self.engine.request(prompt, lang,
+                            on_ready=lambda path: self.post(self._start, prompt, path, gen),
+                            on_error=lambda exc: self.post(self._fail, f"composition failed: {exc}", gen))
+
+    def repeat(self) -> None:
+        """再听一遍: the last prompt again, from its start."""
+        if self._last is not None:
+            self.play(*self._last)
+
+    def stop(self) -> None:
+        """Leaving a screen: silence now, and drop a composed prompt still on its way."""
+        self._gen += 1
+        self._silence()
+
+    def stop_all(self) -> None:
+        """Idle wipe: as ``stop`` and forget pending compositions and the prompt to repeat."""
+        self.stop()
+        self.engine.cancel_pending()
+        self._last = None
+
+    def set_volume(self, volume: float) -> None:
+        self.volume = min(1.0, max(0.0, float(volume)))
+        if self._sound is not None:
+            self._sound.volume = self.volume
+
+    def set_muted(self, muted: bool) -> None:
+        self.muted = bool(muted)
+        if self.muted:
+            self.stop()
+
+    def status(self) -> dict[str, Any]:
+        """The audio device in the device vocabulary, for the heartbeat snapshot's ``devices["audio"]``."""
+        return dict(self._status)
+
+    # ---- internals (UI thread) -------------------------------------------------------------------------
+    def _start(self, prompt: Prompt, path: Path, gen: int) -> None:
+        if gen != self._gen:
+            return  # superseded while it was being composed
+        try:
+            sound = self.backend.load(path)
+            if sound is None:
+                log.error("voice: %s could not be loaded", path.name)
+                self._fail("音频设备无法打开 / the audio device cannot be opened", gen)
+                return
+            sound.volume = self.volume
+            sound.play()
+        except Exception as exc:  # a broken device must never end a resident's flow; staff hear of it
+            log.exception("voice: playing %s failed", path.name)
+            self._fail(f"{type(exc).__name__}: {exc}", gen)
+            return
+        self._sound = sound
+        self.started.append((prompt, time.monotonic()))
+        del self.started[:-64]
+        self._set_status("online", None)
+
+    def _silence(self) -> None:
+        sound, self._sound = self._sound, None
+        if sound is None:
+            return
+        try:
+            sound.stop()
+            sound.unload()  # a 24/7 process frees every chunk it loaded
+        except Exception as exc:  # stopping a broken device: report, carry on
+            log.exception("voice: stopping failed")
+            self._set_status("hardwareError", f"{type(exc).__name__}: {exc}")
+
+    def _fail(self, reason: str, gen: int) -> None:
+        log.error("voice: %s", reason)
+        self._set_status("hardwareError", reason)
+
+    def _set_status(self, status: str, reason: str | None) -> None:
+        new = {"status": status, "reason": reason, "action": "none" if status == "online" else "maintenance"}
+        if new == self._status:
+            return
+        self._status = new
+        if self.on_status is not None:
+            self.on_status(dict(new))
