@@ -1,9 +1,10 @@
-"""VoiceEngine: turns a prompt (one key, or an utterance of pieces) into a file ready to play.
+"""VoiceEngine: turns a prompt (one key, or an utterance of pieces) into a file ready to play, on a worker.
 
-A single key resolves straight to its cached or recorded file. An utterance (a queue number, a counter,
+A single key resolves to its cached or recorded file. An utterance (a queue number, a counter,
 minutes — :mod:`kiosk.voice.numbers`) is joined from cached pieces on the engine's one worker thread, never
 on the UI thread: pieces are read once and kept in memory (trimmed, in the one internal format), joined
-with short gaps, and written to a small ring of files in a private folder. A request superseded before its
+with short gaps, and written to a small ring of files in a private folder. The caller's ``on_ready`` runs
+on the worker too (the player loads the sound there: decoding a WAV costs the UI thread ~25 ms). A request superseded before its
 turn (the resident moved on) is skipped rather than composed.
 """
 from __future__ import annotations
@@ -46,17 +47,18 @@ class VoiceEngine:
         return self.cache.resolve(key, lang)
 
     # ---- composed prompts -----------------------------------------------------------------------------
-    def request(self, utterance: Utterance, lang: str, on_ready: Callable[[Path], None],
+    def request(self, prompt: str | Utterance, lang: str, on_ready: Callable[[Path], None],
                 on_error: Callable[[Exception], None]) -> int:
-        """Compose ``utterance`` on the worker; ``on_ready(path)`` (on the worker) unless superseded."""
-        check(utterance, lang)  # unknown pieces fail here, in the caller, not later in silence
+        """On the worker: resolve a key, or compose an utterance; then ``on_ready(path)`` (still on the worker,
+        so the caller may load the file there too) unless a newer request superseded it."""
+        check((prompt,) if isinstance(prompt, str) else prompt, lang)  # a typo fails here, not in silence
         with self._lock:
             self._latest += 1
             job_id = self._latest
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="voice-compose", daemon=True)
                 self._thread.start()
-        self._jobs.put((job_id, utterance, lang, on_ready, on_error))
+        self._jobs.put((job_id, prompt, lang, on_ready, on_error))
         return job_id
 
     def cancel_pending(self) -> None:
@@ -102,16 +104,19 @@ class VoiceEngine:
             job = self._jobs.get()
             if job is None:
                 return
-            job_id, utterance, lang, on_ready, on_error = job
+            job_id, prompt, lang, on_ready, on_error = job
             with self._lock:
                 if job_id != self._latest:
                     continue  # superseded: the resident already moved on
                 self._n += 1
                 target = self.work_dir / f"utt-{self._n % RING}.wav"
+            if isinstance(prompt, str):
+                self._guarded(on_ready, self.cache.resolve(prompt, lang))
+                continue
             try:
-                wav.write_wav(target, self.compose(utterance, lang))
+                wav.write_wav(target, self.compose(prompt, lang))
             except (OSError, wav.BadAudio, KeyError) as exc:
-                log.error("voice: could not compose %s: %s", utterance, exc)
+                log.error("voice: could not compose %s: %s", prompt, exc)
                 self._guarded(on_error, exc)
                 continue
             self._guarded(on_ready, target)

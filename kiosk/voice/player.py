@@ -9,8 +9,9 @@ from the config and may be changed by staff at run time.
 Sound output goes through a backend (:class:`kiosk.voice.sdl.SdlAudio` in the app: SDL2 audio via Kivy's
 SoundLoader; tests may pass another). A device that cannot open or play is *reported* — ``status()`` in the
 device vocabulary (``online``/``hardwareError``) feeds :class:`kiosk.alerts.AlertTracker` as device
-``audio`` — and the flow goes on silently. Calls are made on the UI thread; composed prompts come back to
-it through the ``post`` bridge (:mod:`kiosk.bridge`).
+``audio``) — and the flow goes on silently. Calls are made on the UI thread and return at once: the file is
+resolved or composed, and decoded, on the engine's worker, and comes back to be played through the ``post``
+bridge (:mod:`kiosk.bridge`).
 """
 from __future__ import annotations
 
@@ -67,12 +68,8 @@ class Player:
         self._silence()
         if self.muted:
             return
-        if isinstance(prompt, str):
-            self._start(prompt, self.engine.path(prompt, lang), gen)
-            return
-        self.engine.request(prompt, lang,
-                            on_ready=lambda path: self.post(self._start, prompt, path, gen),
-                            on_error=lambda exc: self.post(self._fail, f"composition failed: {exc}", gen))
+        self.engine.request(prompt, lang, on_ready=lambda path: self._load(prompt, path, gen),
+                            on_error=lambda exc: self.post(self._fail, f"composition failed: {exc}"))
 
     def repeat(self) -> None:
         """再听一遍: the last prompt again, from its start."""
@@ -104,21 +101,34 @@ class Player:
         """The audio device in the device vocabulary, for the heartbeat snapshot's ``devices["audio"]``."""
         return dict(self._status)
 
-    # ---- internals (UI thread) -------------------------------------------------------------------------
-    def _start(self, prompt: Prompt, path: Path, gen: int) -> None:
+    # ---- internals -----------------------------------------------------------------------------------------
+    def _load(self, prompt: Prompt, path: Path, gen: int) -> None:
+        """On the engine's worker: decode the file (SDL converts it to the device's format), then hand it over."""
         if gen != self._gen:
-            return  # superseded while it was being composed
+            return  # superseded while it waited
         try:
             sound = self.backend.load(path)
-            if sound is None:
-                log.error("voice: %s could not be loaded", path.name)
-                self._fail("音频设备无法打开 / the audio device cannot be opened", gen)
-                return
+        except Exception as exc:  # a broken device must never end a resident's flow; staff hear of it
+            log.exception("voice: loading %s failed", path.name)
+            self.post(self._fail, f"{type(exc).__name__}: {exc}")
+            return
+        if sound is None:
+            log.error("voice: %s could not be loaded", path.name)
+            self.post(self._fail, "音频设备无法打开 / the audio device cannot be opened")
+            return
+        self.post(self._start, prompt, sound, gen)
+
+    def _start(self, prompt: Prompt, sound: Sound, gen: int) -> None:
+        """On the UI thread: play, unless the resident moved on meanwhile."""
+        if gen != self._gen:
+            sound.unload()
+            return
+        try:
             sound.volume = self.volume
             sound.play()
-        except Exception as exc:  # a broken device must never end a resident's flow; staff hear of it
-            log.exception("voice: playing %s failed", path.name)
-            self._fail(f"{type(exc).__name__}: {exc}", gen)
+        except Exception as exc:  # as in _load: report, never raise into the UI loop
+            log.exception("voice: playing failed")
+            self._fail(f"{type(exc).__name__}: {exc}")
             return
         self._sound = sound
         self.started.append((prompt, time.monotonic()))
@@ -136,7 +146,7 @@ class Player:
             log.exception("voice: stopping failed")
             self._set_status("hardwareError", f"{type(exc).__name__}: {exc}")
 
-    def _fail(self, reason: str, gen: int) -> None:
+    def _fail(self, reason: str) -> None:
         log.error("voice: %s", reason)
         self._set_status("hardwareError", reason)
 

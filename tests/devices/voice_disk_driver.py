@@ -23,19 +23,22 @@ def main() -> None:
     bridge = QueueBridge()
     player = Player(engine, SdlAudio(), bridge.post, volume=1.0)
 
+    def say(prompt) -> None:
+        player.play(prompt, "zh-CN")
+        assert bridge.pump_until(lambda: bool(player.started) and player.started[-1][0] == prompt, 10), prompt
+
     def length(key: str) -> float:
         return len(read_pcm(engine.path(key, "zh-CN"))) / RATE
 
-    player.play("screen.menu", "zh-CN")
+    say("screen.menu")
     time.sleep(0.5)
-    player.play("error.card_unread")  # the next prompt stops the one sounding
+    say("error.card_unread")  # the next prompt stops the one sounding
     time.sleep(length("error.card_unread") + 1.0)
     ticket = numbers.ticket_call("A023", 3, "zh-CN")
-    player.play(ticket)
-    assert bridge.pump_until(lambda: player.started and player.started[-1][0] == ticket, 10)
+    say(ticket)
     composed = sorted(Path(work_dir).glob("utt-*.wav"))[-1]
     time.sleep(len(read_pcm(composed)) / RATE + 1.0)
-    player.play("step.take_receipt")
+    say("step.take_receipt")
     time.sleep(0.8)
     player.stop_all()  # idle wipe: silence at once
     time.sleep(1.0)

@@ -158,57 +158,72 @@ class FakeBackend:
         return None if self.broken else FakeSound(path, self.log)
 
 
+def _said(bridge, player, prompt):
+    assert bridge.pump_until(lambda: bool(player.started) and player.started[-1][0] == prompt, 10), prompt
+
+
 def test_player_never_talks_over_and_reports_a_broken_device(engine):
     bridge, backend, statuses = QueueBridge(), FakeBackend(), []
     player = Player(engine, backend, bridge.post, volume=0.5, on_status=statuses.append)
     player.play("screen.attract", "zh-CN")
+    _said(bridge, player, "screen.attract")
     player.play("screen.identify")
+    _said(bridge, player, "screen.identify")
     assert backend.log == [("play", "screen.attract.wav", 0.5), ("stop", "screen.attract.wav"),
                            ("play", "screen.identify.wav", 0.5)]
-    # a composed prompt superseded before it is ready is dropped, not played over the next screen
+    # a prompt superseded before it is ready is dropped, not played over the next screen
     player.play(numbers.ticket_call("A023", 3, "zh-CN"))
     player.play("screen.result")
-    bridge.pump_until(lambda: False, 0.5)
+    _said(bridge, player, "screen.result")
+    bridge.pump_until(lambda: False, 0.3)
     assert [e[1] for e in backend.log if e[0] == "play"][-1] == "screen.result.wav"
     assert not any(e[1].startswith("utt-") for e in backend.log)
     # stop on leaving a screen; repeat plays the last prompt again; mute silences
     player.stop()
     assert backend.log[-1] == ("stop", "screen.result.wav")
     player.repeat()
+    bridge.pump_until(lambda: backend.log[-1][0] == "play", 10)
     assert backend.log[-1] == ("play", "screen.result.wav", 0.5)
     player.set_muted(True)
     player.play("screen.menu")
+    bridge.pump_until(lambda: False, 0.3)
     assert backend.log[-1] == ("stop", "screen.result.wav")
     player.set_muted(False)
     # a device that cannot open: reported once in the device vocabulary, the call returns normally
     backend.broken = True
     player.play("error.paper_out")
+    bridge.pump_until(lambda: player.status()["status"] == "hardwareError", 10)
     player.play("screen.menu")
+    bridge.pump_until(lambda: False, 0.3)
     assert player.status()["status"] == "hardwareError"
     assert [s["status"] for s in statuses] == ["hardwareError"]
     backend.broken = False
     player.play("screen.menu")
+    _said(bridge, player, "screen.menu")
     assert player.status()["status"] == "online" and statuses[-1]["status"] == "online"
 
 
 def test_composed_prompt_plays_when_it_is_still_current(engine):
     bridge, backend = QueueBridge(), FakeBackend()
     player = Player(engine, backend, bridge.post)
-    player.play(numbers.help_eta(3, "zh-CN"), "zh-CN")
-    assert bridge.pump_until(lambda: any(e[0] == "play" for e in backend.log), 10)
+    eta = numbers.help_eta(3, "zh-CN")
+    player.play(eta, "zh-CN")
+    _said(bridge, player, eta)
     assert backend.log[-1][1].startswith("utt-")
     player.stop_all()
     player.repeat()  # the idle wipe forgot what was said
+    bridge.pump_until(lambda: False, 0.3)
     assert backend.log[-1][0] == "stop"
 
 
 def test_a_broken_audio_device_becomes_a_staff_alert(engine):
     from kiosk.alerts import AlertTracker
 
-    backend = FakeBackend()
+    bridge, backend = QueueBridge(), FakeBackend()
     backend.broken = True
-    player = Player(engine, backend, QueueBridge().post)
+    player = Player(engine, backend, bridge.post)
     player.play("screen.attract", "zh-CN")
+    assert bridge.pump_until(lambda: player.status()["status"] != "online", 10)
     tracker = AlertTracker(offline_grace_s=0)
     changes = tracker.evaluate({"devices": {"audio": player.status()}})
     assert [(c.change, c.alert.code) for c in changes] == [("raised", "audio.offline")]
