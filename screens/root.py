@@ -15,7 +15,7 @@ from screens.overlays import BusyLayer, HelpLayer, IdleLayer
 from screens.widgets import KioskScreen
 
 #: footer buttons per situation (left to right); help is on every screen
-_FOOTER_ORDER = ("help", "home", "end", "lang", "elder")
+_FOOTER_ORDER = ("help", "repeat", "home", "end", "lang", "elder")
 #: modal overlays, stacked in this order when several are shown; built after the first frame (their labels
 #: were a quarter of the text rendered before the attract screen could appear)
 _LAYERS = {"idle": IdleLayer, "busy": BusyLayer, "help": HelpLayer}
@@ -70,6 +70,8 @@ class KioskRoot(FloatLayout):
             shown: tuple[str, ...] = ()  # the PIN pad has its own 返回, the staff panel its 退出管理
         else:
             shown = ("help",)
+            if getattr(App.get_running_app(), "voice", None) is not None:
+                shown += ("repeat",)  # 再听一遍 wherever a prompt can be heard
             if screen not in ("attract", "closed"):
                 shown += ("home",)
             if state.identity is not None:

@@ -41,13 +41,14 @@ class AudioBackend(Protocol):
 
 class Player:
     def __init__(self, engine: VoiceEngine, backend: AudioBackend, post: Callable[..., None], *,
-                 volume: float = 0.8, muted: bool = False,
+                 volume: float = 0.8, muted: bool = False, auto_play: str = "elder",
                  on_status: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.engine = engine
         self.backend = backend
         self.post = post
         self.volume = min(1.0, max(0.0, volume))
         self.muted = muted
+        self.auto_play = auto_play  # always | elder | never (kiosk/voice/prompts.py)
         self.on_status = on_status
         self.lang = "zh-CN"
         self._gen = 0
@@ -70,6 +71,11 @@ class Player:
             return
         self.engine.request(prompt, lang, on_ready=lambda path: self._load(prompt, path, gen),
                             on_error=lambda exc: self.post(self._fail, f"composition failed: {exc}"))
+
+    def remember(self, prompt: Prompt, lang: str) -> None:
+        """What 再听一遍 will say, without saying it now (auto-play off in standard mode)."""
+        self._last = (prompt, lang)
+        self.lang = lang
 
     def repeat(self) -> None:
         """再听一遍: the last prompt again, from its start."""
@@ -106,6 +112,10 @@ class Player:
         """On the engine's worker: decode the file (SDL converts it to the device's format), then hand it over."""
         if gen != self._gen:
             return  # superseded while it waited
+        if not path.is_file():
+            log.error("voice: %s is missing from the cache", path)
+            self.post(self._fail, "语音缓存不完整，请运行 scripts/setup.sh / voice cache incomplete: run setup")
+            return
         try:
             sound = self.backend.load(path)
         except Exception as exc:  # a broken device must never end a resident's flow; staff hear of it

@@ -228,3 +228,28 @@ def test_a_broken_audio_device_becomes_a_staff_alert(engine):
     changes = tracker.evaluate({"devices": {"audio": player.status()}})
     assert [(c.change, c.alert.code) for c in changes] == [("raised", "audio.offline")]
     assert "音频设备" in changes[0].alert.message_zh
+
+
+def test_the_state_names_the_prompt_to_speak():
+    from kiosk.session_state import CardView, DeviceView, ErrorView, QrView, ResultView, SessionState, Text
+    from kiosk.voice.prompts import prompt_for, speaks_on_entry
+
+    online = DeviceView(printer="online", idcard="online", backend="online", paper="full", printer_ready=True,
+                        reader_online=True, backend_ok=True)
+    assert prompt_for(SessionState(screen="identify", devices=online)) == "screen.identify"
+    assert prompt_for(SessionState(screen="identify", devices=online, card=CardView("reading"))) == "step.card_reading"
+    assert prompt_for(SessionState(screen="identify", devices=online, card=CardView("error"))) == "error.card_unread"
+    reader_down = DeviceView(reader_online=False, backend="online", backend_ok=True)
+    assert prompt_for(SessionState(screen="identify", devices=reader_down, card=CardView("error"))) == \
+        "error.reader_offline"
+    assert prompt_for(SessionState(screen="identify", devices=online, qr=QrView("scanned"))) == "step.qr_scanned"
+    gateway_down = DeviceView(reader_online=True, backend="offline", backend_ok=False)
+    assert prompt_for(SessionState(screen="menu", devices=gateway_down, error=ErrorView(Text("x", "x"), "retry"))) \
+        == "error.gateway_down"
+    assert prompt_for(SessionState(screen="menu", devices=online, error=ErrorView(Text("x", "x")))) == "error.generic"
+    paper_out = DeviceView(reader_online=True, backend="online", backend_ok=True, paper="out")
+    result = ResultView(Text("t", "t"), Text("m", "m"), printed=False)
+    assert prompt_for(SessionState(screen="result", devices=paper_out, result=result)) == "error.paper_out"
+    assert prompt_for(SessionState(screen="form", devices=online, countdown=12)) == "step.idle_warning"
+    assert speaks_on_entry("elder", True) and not speaks_on_entry("elder", False)
+    assert speaks_on_entry("always", False) and not speaks_on_entry("never", True)
