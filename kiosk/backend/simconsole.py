@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from kiosk.backend.simulator import GatewaySimulator
 
 PAGE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>值班台 · 一网通办自助终端</title>
+<html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>值班台 · 一网通办自助终端</title>
 <style>
 body{font-family:"WenQuanYi Micro Hei",sans-serif;margin:1.5em;color:#1a1a1a}
 h1{font-size:1.4em;color:#0b4ea2} h2{font-size:1.15em;margin-top:1.5em}
