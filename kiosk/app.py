@@ -175,7 +175,7 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
     app = create_app(cfg, controller, kiosk_mode=kiosk_mode, runtime=runtime)
     from kiosk.voice.setup import player_from_config
 
-    app.voice = player_from_config(cfg, KivyBridge().post)  # spoken prompts (docs/voice.md); None = silent
+    app.voice = runtime.audio = player_from_config(cfg, KivyBridge().post)  # docs/voice.md; None = silent
     failed = start_runtime_after_first_frame(app, runtime)
     try:
         app.run()

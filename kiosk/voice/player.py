@@ -7,7 +7,7 @@ screen) and ``stop_all()`` (idle wipe: also drops pending compositions) silence 
 from the config and may be changed by staff at run time.
 
 Sound output goes through a backend (:class:`kiosk.voice.sdl.SdlAudio` in the app: SDL2 audio via Kivy's
-SoundLoader; tests may pass another). A device that cannot open or play is *reported* — ``status()`` in the
+SoundLoader; tests may pass another). A device that cannot open or play is *reported* — ``status`` in the
 device vocabulary (``online``/``hardwareError``) feeds :class:`kiosk.alerts.AlertTracker` as device
 ``audio``) — and the flow goes on silently. Calls are made on the UI thread and return at once: the file is
 resolved or composed, and decoded, on the engine's worker, and comes back to be played through the ``post``
@@ -54,7 +54,10 @@ class Player:
         self._gen = 0
         self._sound: Sound | None = None
         self._last: tuple[Prompt, str] | None = None
-        self._status: dict[str, Any] = {"status": "online", "reason": None, "action": "none"}
+        # the device vocabulary kiosk.heartbeat.runtime_snapshot reads from drivers (devices["audio"])
+        self.status = "online"
+        self.status_reason: str | None = None
+        self.status_action = "none"
         #: (prompt, monotonic time the sound started) — what the bench and the tests read
         self.started: list[tuple[Prompt, float]] = []
 
@@ -103,9 +106,9 @@ class Player:
         if self.muted:
             self.stop()
 
-    def status(self) -> dict[str, Any]:
-        """The audio device in the device vocabulary, for the heartbeat snapshot's ``devices["audio"]``."""
-        return dict(self._status)
+    def health(self) -> dict[str, Any]:
+        """The audio device as a heartbeat snapshot entry (``devices["audio"]``)."""
+        return {"status": self.status, "reason": self.status_reason, "action": self.status_action}
 
     # ---- internals -----------------------------------------------------------------------------------------
     def _load(self, prompt: Prompt, path: Path, gen: int) -> None:
@@ -161,9 +164,9 @@ class Player:
         self._set_status("hardwareError", reason)
 
     def _set_status(self, status: str, reason: str | None) -> None:
-        new = {"status": status, "reason": reason, "action": "none" if status == "online" else "maintenance"}
-        if new == self._status:
+        if (status, reason) == (self.status, self.status_reason):
             return
-        self._status = new
+        self.status, self.status_reason = status, reason
+        self.status_action = "none" if status == "online" else "maintenance"
         if self.on_status is not None:
-            self.on_status(dict(new))
+            self.on_status(self.health())

@@ -42,7 +42,7 @@ def main() -> None:
     time.sleep(0.8)
     player.stop_all()  # idle wipe: silence at once
     time.sleep(1.0)
-    print(json.dumps({"status": player.status(), "composed": str(composed),
+    print(json.dumps({"status": player.health(), "composed": str(composed),
                       "started": [p if isinstance(p, str) else "ticket" for p, _ in player.started]}))
 
 

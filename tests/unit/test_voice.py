@@ -192,15 +192,15 @@ def test_player_never_talks_over_and_reports_a_broken_device(engine):
     # a device that cannot open: reported once in the device vocabulary, the call returns normally
     backend.broken = True
     player.play("error.paper_out")
-    bridge.pump_until(lambda: player.status()["status"] == "hardwareError", 10)
+    bridge.pump_until(lambda: player.status == "hardwareError", 10)
     player.play("screen.menu")
     bridge.pump_until(lambda: False, 0.3)
-    assert player.status()["status"] == "hardwareError"
+    assert player.status == "hardwareError"
     assert [s["status"] for s in statuses] == ["hardwareError"]
     backend.broken = False
     player.play("screen.menu")
     _said(bridge, player, "screen.menu")
-    assert player.status()["status"] == "online" and statuses[-1]["status"] == "online"
+    assert player.status == "online" and statuses[-1]["status"] == "online"
 
 
 def test_composed_prompt_plays_when_it_is_still_current(engine):
@@ -223,9 +223,9 @@ def test_a_broken_audio_device_becomes_a_staff_alert(engine):
     backend.broken = True
     player = Player(engine, backend, bridge.post)
     player.play("screen.attract", "zh-CN")
-    assert bridge.pump_until(lambda: player.status()["status"] != "online", 10)
+    assert bridge.pump_until(lambda: player.status != "online", 10)
     tracker = AlertTracker(offline_grace_s=0)
-    changes = tracker.evaluate({"devices": {"audio": player.status()}})
+    changes = tracker.evaluate({"devices": {"audio": player.health()}})
     assert [(c.change, c.alert.code) for c in changes] == [("raised", "audio.offline")]
     assert "音频设备" in changes[0].alert.message_zh
 
@@ -253,3 +253,18 @@ def test_the_state_names_the_prompt_to_speak():
     assert prompt_for(SessionState(screen="form", devices=online, countdown=12)) == "step.idle_warning"
     assert speaks_on_entry("elder", True) and not speaks_on_entry("elder", False)
     assert speaks_on_entry("always", False) and not speaks_on_entry("never", True)
+
+
+def test_the_heartbeat_snapshot_reports_the_player_as_a_device(engine):
+    from kiosk.heartbeat import runtime_snapshot
+
+    backend = FakeBackend()
+    backend.broken = True
+    bridge = QueueBridge()
+    player = Player(engine, backend, bridge.post)
+    assert runtime_snapshot({"audio": player})["devices"]["audio"] == {"status": "online", "reason": None,
+                                                                        "action": "none"}
+    player.play("screen.menu", "zh-CN")
+    assert bridge.pump_until(lambda: player.status == "hardwareError", 10)
+    entry = runtime_snapshot({"audio": player})["devices"]["audio"]
+    assert entry["status"] == "hardwareError" and entry["action"] == "maintenance" and "音频设备" in entry["reason"]
