@@ -16,7 +16,7 @@ from kiosk.voice.cache import EspeakNg, SynthesisError, VoiceCache
 
 
 def _cache(config_dir: str | None) -> VoiceCache:
-    from kiosk.config import load_config
+    from kiosk.config.loader import load_config
 
     cfg = load_config(config_dir)
     if cfg.voice is None:

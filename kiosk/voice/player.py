@@ -8,7 +8,7 @@ from the config and may be changed by staff at run time.
 
 Sound output goes through a backend (:class:`kiosk.voice.sdl.SdlAudio` in the app: SDL2 audio via Kivy's
 SoundLoader; tests may pass another). A device that cannot open or play is *reported* — ``status`` in the
-device vocabulary (``online``/``hardwareError``) feeds :class:`kiosk.alerts.AlertTracker` as device
+device vocabulary (``online``/``hardwareError``) feeds :class:`kiosk.ops.alerts.AlertTracker` as device
 ``audio``) — and the flow goes on silently. Calls are made on the UI thread and return at once: the file is
 resolved or composed, and decoded, on the engine's worker, and comes back to be played through the ``post``
 bridge (:mod:`kiosk.bridge`).
@@ -54,7 +54,7 @@ class Player:
         self._gen = 0
         self._sound: Sound | None = None
         self._last: tuple[Prompt, str] | None = None
-        # the device vocabulary kiosk.heartbeat.runtime_snapshot reads from drivers (devices["audio"])
+        # the device vocabulary kiosk.ops.heartbeat.runtime_snapshot reads from drivers (devices["audio"])
         self.status = "online"
         self.status_reason: str | None = None
         self.status_action = "none"

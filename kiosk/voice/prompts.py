@@ -1,6 +1,6 @@
 """Which prompt a session state calls for — the one rule the app follows to speak on entering a screen.
 
-:func:`prompt_for` looks at the state the controller published (kiosk/session_state.py) and names the catalog
+:func:`prompt_for` looks at the state the controller published (kiosk/session/state.py) and names the catalog
 key that says what to do *now*: the idle warning over everything, then an error, then a step inside the
 screen (card being read, code scanned, paper out at the end of a print), else the screen's own prompt. The
 app speaks whenever this key changes, so entering a screen, a new step and a new error each speak once, and

@@ -12,7 +12,7 @@ from backend_contract import check_exchange
 from backend_support import CA, TERMINAL, make_client
 
 from kiosk.backend import errors as E
-from kiosk.backend.simulator import GatewaySimulator
+from kiosk.backend.simulator.server import GatewaySimulator
 
 
 def _help(client, **kw):

@@ -41,6 +41,10 @@ def test_acknowledge_in_the_console_changes_the_kiosk_status(sim, client, page):
 
     row.locator("select.post").select_option("security")
     row.locator("input.eta").fill("6")
+    # let the page refresh at least once in between: it must keep what the staff typed
+    stamp = page.locator("#updated").inner_text()
+    page.wait_for_function("t => document.getElementById('updated').textContent !== t", arg=stamp, timeout=10_000)
+    assert row.locator("input.eta").input_value() == "6"
     row.locator("button.ack").click()
     deadline = time.monotonic() + 10
     status = client.poll_help_request(req.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import uidriver as ui
+from kiosk_dev import uidriver as ui
 from kiosk.app import KivyBridge
 from kiosk.voice.cache import VoiceCache
 from kiosk.voice.engine import VoiceEngine

@@ -19,7 +19,7 @@ needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="esp
 
 
 def test_every_screen_has_a_short_prompt_in_both_languages():
-    from kiosk.session_state import SCREENS
+    from kiosk.session.state import SCREENS
 
     for screen in SCREENS:
         key = catalog.screen_key(screen)
@@ -217,7 +217,7 @@ def test_composed_prompt_plays_when_it_is_still_current(engine):
 
 
 def test_a_broken_audio_device_becomes_a_staff_alert(engine):
-    from kiosk.alerts import AlertTracker
+    from kiosk.ops.alerts import AlertTracker
 
     bridge, backend = QueueBridge(), FakeBackend()
     backend.broken = True
@@ -231,7 +231,7 @@ def test_a_broken_audio_device_becomes_a_staff_alert(engine):
 
 
 def test_the_state_names_the_prompt_to_speak():
-    from kiosk.session_state import CardView, DeviceView, ErrorView, QrView, ResultView, SessionState, Text
+    from kiosk.session.state import CardView, DeviceView, ErrorView, QrView, ResultView, SessionState, Text
     from kiosk.voice.prompts import prompt_for, speaks_on_entry
 
     online = DeviceView(printer="online", idcard="online", backend="online", paper="full", printer_ready=True,
@@ -256,7 +256,7 @@ def test_the_state_names_the_prompt_to_speak():
 
 
 def test_the_heartbeat_snapshot_reports_the_player_as_a_device(engine):
-    from kiosk.heartbeat import runtime_snapshot
+    from kiosk.ops.heartbeat import runtime_snapshot
 
     backend = FakeBackend()
     backend.broken = True

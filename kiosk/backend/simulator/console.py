@@ -14,10 +14,10 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from kiosk.backend.simhelp import OPEN_STATES, iso
+from kiosk.backend.simulator.help import OPEN_STATES, iso
 
 if TYPE_CHECKING:
-    from kiosk.backend.simulator import GatewaySimulator
+    from kiosk.backend.simulator.server import GatewaySimulator
 
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>值班台 · 一网通办自助终端</title>
@@ -58,29 +58,41 @@ function stateText(r) {
   return r.state;
 }
 function renderRequests(list) {
-  const body = document.getElementById("requests"); body.replaceChildren();
-  if (!list.length) { const tr = el("tr"); cell(tr, "没有待处理的求助", "empty").colSpan = 6; body.appendChild(tr); return; }
+  // rows are kept by id and only their state cell is updated: a refresh must not wipe what the duty staff
+  // are typing (post, ETA, phone) or swap the button under their finger
+  const body = document.getElementById("requests");
+  const ids = new Set(list.map(r => r.id));
+  for (const tr of [...body.children]) if (!ids.has(tr.getAttribute("data-id"))) tr.remove();
+  if (!list.length) { const tr = el("tr", {"data-id": ""}); cell(tr, "没有待处理的求助", "empty").colSpan = 6; body.appendChild(tr); return; }
   for (const r of list) {
-    const tr = el("tr", {class: r.state, "data-id": r.id});
-    cell(tr, r.created_at.slice(11, 19));
-    cell(tr, r.terminal_id + " · " + r.location);
-    cell(tr, r.screen + (r.service_id ? " / " + r.service_id : ""));
-    cell(tr, r.elder_mode ? "是" : "否");
-    cell(tr, stateText(r), r.state === "pending" ? "bad" : "ok").className += " state";
-    const td = cell(tr, "");
-    const post = el("select", {class: "post"});
-    for (const p of POSTS) post.appendChild(el("option", {value: p.id}, p.name_zh));
-    const eta = el("input", {class: "eta", type: "number", min: "0", max: "120", value: "3", size: "3"});
-    const ack = el("button", {class: "ack"}, "响应");
-    ack.onclick = () => act("/_sim/console/ack", {id: r.id, post_id: post.value, eta_minutes: parseInt(eta.value, 10)});
-    const phone = el("input", {class: "phone", value: "12345", size: "12"});
-    const call = el("button", {class: "call"}, "请其拨打");
-    call.onclick = () => act("/_sim/console/call", {id: r.id, phone: phone.value});
-    const done = el("button", {class: "resolve"}, "已处理");
-    done.onclick = () => act("/_sim/console/resolve", {id: r.id});
-    td.append(post, " 约 ", eta, " 分钟 ", ack, " ", phone, call, " ", done);
-    body.appendChild(tr);
+    let tr = body.querySelector(`tr[data-id="${r.id}"]`);
+    if (!tr) { tr = requestRow(r); body.appendChild(tr); }
+    tr.className = r.state;
+    const st = tr.querySelector(".state");
+    st.textContent = stateText(r);
+    st.className = "state " + (r.state === "pending" ? "bad" : "ok");
   }
+}
+function requestRow(r) {
+  const tr = el("tr", {"data-id": r.id});
+  cell(tr, r.created_at.slice(11, 19));
+  cell(tr, r.terminal_id + " · " + r.location);
+  cell(tr, r.screen + (r.service_id ? " / " + r.service_id : ""));
+  cell(tr, r.elder_mode ? "是" : "否");
+  cell(tr, "", "state");
+  const td = cell(tr, "");
+  const post = el("select", {class: "post"});
+  for (const p of POSTS) post.appendChild(el("option", {value: p.id}, p.name_zh));
+  const eta = el("input", {class: "eta", type: "number", min: "0", max: "120", value: "3", size: "3"});
+  const ack = el("button", {class: "ack"}, "响应");
+  ack.onclick = () => act("/_sim/console/ack", {id: r.id, post_id: post.value, eta_minutes: parseInt(eta.value, 10)});
+  const phone = el("input", {class: "phone", value: "12345", size: "12"});
+  const call = el("button", {class: "call"}, "请其拨打");
+  call.onclick = () => act("/_sim/console/call", {id: r.id, phone: phone.value});
+  const done = el("button", {class: "resolve"}, "已处理");
+  done.onclick = () => act("/_sim/console/resolve", {id: r.id});
+  td.append(post, " 约 ", eta, " 分钟 ", ack, " ", phone, call, " ", done);
+  return tr;
 }
 function renderTerminals(list) {
   const body = document.getElementById("terminals"); body.replaceChildren();

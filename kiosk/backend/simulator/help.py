@@ -2,7 +2,7 @@
 
 A kiosk asks for a person: terminal (from the signature), where it stands, which screen and service the
 resident is on, elder mode and language — nothing about the resident. The request waits ``pending`` until a
-duty post acknowledges it with an ETA in minutes (the duty console, :mod:`kiosk.backend.simconsole`, or
+duty post acknowledges it with an ETA in minutes (the duty console, :mod:`kiosk.backend.simulator.console`, or
 :meth:`DutyDesk.acknowledge` in a test); a post that cannot come answers with a number to call, and a
 request nobody picked up within ``call_after_s`` turns into "call" by itself, so the resident is never left
 waiting on nothing. The kiosk polls, and cancels when the resident leaves. The desk also remembers each
@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kiosk.backend.simulator import GatewaySimulator
+    from kiosk.backend.simulator.server import GatewaySimulator
 
 Reply = tuple[int, "dict | None", dict]
 ROUTES = [(r"^/v1/help-requests$", "POST", "help_create"), (r"^/v1/help-requests$", "GET", "help_list"),
@@ -115,12 +115,12 @@ def iso(ts: float) -> str:
 
 
 class HelpRoutes:
-    """Mixed into ``simhandlers.Routes`` (which provides ``sim``)."""
+    """Mixed into ``handlers.Routes`` (which provides ``sim``)."""
 
     sim: GatewaySimulator
 
     def help_create(self, h: dict, data: dict) -> Reply:
-        from kiosk.backend.simhandlers import err
+        from kiosk.backend.simulator.handlers import err
 
         bad = sorted(set(data) - CREATE_KEYS)  # nothing else: a resident's name has no place here
         if not isinstance(data.get("screen"), str) or not SCREEN_RE.fullmatch(data["screen"]):
@@ -151,7 +151,7 @@ class HelpRoutes:
     def help_poll(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002 — the path parameter's name
         entry = self._own(h, id)
         if entry is None:
-            from kiosk.backend.simhandlers import err
+            from kiosk.backend.simulator.handlers import err
 
             return err(404, "not_found", "no such help request")
         return 200, self.sim.duty.view(entry), {}
@@ -160,7 +160,7 @@ class HelpRoutes:
         with self.sim.duty.lock:
             entry = self._own(h, id)
             if entry is None:
-                from kiosk.backend.simhandlers import err
+                from kiosk.backend.simulator.handlers import err
 
                 return err(404, "not_found", "no such help request")
             if entry["state"] in OPEN_STATES:

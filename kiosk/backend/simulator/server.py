@@ -5,7 +5,7 @@ the clock-skew window, nonces and Idempotency-Keys (counting deliveries per key 
 QR-ticket state machine, and injects faults while running. Use it in-process —
 ``GatewaySimulator(port=0).start()``, ``.base_url``, ``.stop()`` — or as ``kiosk sim backend``; a developer
 drives it through ``POST /_sim/control`` (loopback only, unsigned, not part of the contract), and plays
-the duty staff in the console page at ``/_sim/console`` (kiosk/backend/simconsole.py).
+the duty staff in the console page at ``/_sim/console`` (kiosk/backend/simulator/console.py).
 """
 from __future__ import annotations
 
@@ -21,12 +21,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from kiosk.backend import signing, simconsole
-from kiosk.backend.simhelp import DutyDesk
-from kiosk.backend.simhandlers import Routes, iso
+from kiosk.backend import signing
+from kiosk.backend.simulator import console as simconsole
+from kiosk.backend.simulator.handlers import Routes, iso
+from kiosk.backend.simulator.help import DutyDesk
 
 log = logging.getLogger(__name__)
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DEV_TLS = REPO / "config" / "dev-tls"
 DEV_SECRET_FILE = REPO / "config" / "dev-terminal.secret"
 FAULT_KINDS = ("status", "timeout", "slow", "drop", "malformed", "bad_signature", "clock_skew")
@@ -69,7 +70,7 @@ class GatewaySimulator:
         self.record = record
         self.responses: list[dict] = []  # when record: method, path, status, body, fault, request, headers
         self.tickets: dict[str, dict] = {}
-        self.handoffs: dict[str, dict] = {}  # phone hand-offs; the typed text stays here (kiosk/backend/simhandoff.py)
+        self.handoffs: dict[str, dict] = {}  # phone hand-offs; the typed text stays here (kiosk/backend/simulator/handoff.py)
         self.tokens: dict[str, dict] = {}
         self.idempotency: dict[tuple[str, str], tuple[str, int, dict]] = {}
         self.attempts_by_key: dict[str, int] = {}
@@ -81,7 +82,7 @@ class GatewaySimulator:
         self.config_version = "2026-11-27.1"
         self.terminal_config: dict | None = None
         self.queue_counter = 0
-        self.duty = DutyDesk(interval_s=help_interval_s)  # 一键求助 and the duty console (simhelp, simconsole)
+        self.duty = DutyDesk(interval_s=help_interval_s)  # 一键求助 and the duty console (help.py, console.py)
         self._nonces: dict[str, float] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
