@@ -50,3 +50,25 @@ def test_screens_speak_in_elder_mode_and_repeat_on_request(voice, kiosk):
     ui.wait_until(lambda: voice.log[-1][0] == "stop" or played(voice)[-1] == "screen.attract.wav",
                   what="the wipe silences")
     assert ("stop", "screen.guide.wav") in voice.log
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_footer_with_the_repeat_button_passes_the_audit(voice, kiosk, shots, signed_in):
+    from a11y import audit
+    from uiflow import sign_in_with_card
+
+    ui.wait_screen("attract")
+    if signed_in:  # the fullest footer: 一键求助 再听一遍 返回首页 结束办理 English 长辈模式
+        sign_in_with_card(kiosk)
+    problems = []
+    for lang in ("zh-CN", "en"):
+        if kiosk.state.lang != lang:
+            kiosk.ctl.set_language(lang)
+        for elder in (False, True):
+            if kiosk.state.elder_mode != elder:
+                kiosk.ctl.toggle_elder_mode()
+            ui.pump(6)
+            assert ui.visible(ui.find("footer.repeat"))
+            problems += [f"[{lang} elder={elder}] {p}" for p in audit(elder) if "footer" in p]
+            ui.screenshot(shots / f"voice-footer-{kiosk.state.screen}-{lang}-{'elder' if elder else 'normal'}.png")
+    assert problems == []
