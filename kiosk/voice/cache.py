@@ -33,10 +33,15 @@ class SynthesisError(RuntimeError):
 
 @dataclass(frozen=True)
 class EspeakNg:
-    """Debian's ``espeak-ng``: ``cmn`` for Mandarin, ``en-us`` for English; see docs/voice.md for why."""
+    """Debian's ``espeak-ng``: ``cmn-latn-pinyin`` for Mandarin, ``en-us`` for English (docs/voice.md).
+
+    Not the plain ``cmn`` voice: in Debian's 1.51 it turns 汉字 into pinyin and then reads those Latin letters
+    by *English* rules ("请" comes out as "king three"); ``cmn-latn-pinyin`` speaks the same characters with
+    Mandarin phonemes and tones (third-tone sandhi included). :meth:`phonemes` lets a test prove it.
+    """
 
     binary: str = "espeak-ng"
-    voices: tuple[tuple[str, str], ...] = (("zh-CN", "cmn"), ("en", "en-us"))
+    voices: tuple[tuple[str, str], ...] = (("zh-CN", "cmn-latn-pinyin"), ("en", "en-us"))
     speed_wpm: int = 150  # espeak's default 175 is too quick for older listeners
 
     def identity(self, lang: str) -> str:
@@ -51,6 +56,10 @@ class EspeakNg:
 
     def synthesize(self, text: str, lang: str, out: Path) -> None:
         self._run(["-v", dict(self.voices)[lang], "-s", str(self.speed_wpm), "-w", str(out), "--", text])
+
+    def phonemes(self, text: str, lang: str) -> str:
+        """espeak's phoneme transcription of ``text``; ``(en)`` in it marks a switch to English rules."""
+        return self._run(["-q", "-x", "-v", dict(self.voices)[lang], "--", text]).decode("utf-8", "replace")
 
     def _run(self, args: list[str]) -> bytes:
         if not self.available():

@@ -29,7 +29,7 @@ PROMPTS: dict[str, tuple[str, str]] = {
     "screen.confirm": ("请核对信息，无误请按确认提交。", "Check the details, then press Confirm."),
     "screen.result": ("办理完成，请取走凭条。", "Done. Please take your receipt."),
     "screen.closed": ("自助服务暂停，请到人工窗口或拨打一二三四五。",
-                      "Self-service is closed now. Please go to a staffed counter or call 12345."),
+                      "Self-service is closed now. Please go to a staffed counter or call one two three four five."),
     "screen.staff_pin": ("请输入工作人员密码。", "Enter the staff PIN."),
     "screen.staff": ("工作人员模式。", "Staff mode."),
     # --- steps inside a screen -------------------------------------------------------------------------

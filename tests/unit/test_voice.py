@@ -102,9 +102,16 @@ def test_cache_builds_only_missing_or_changed_and_recordings_win(tmp_path, monke
 @needs_espeak
 def test_espeak_synthesises_mandarin(tmp_path):
     out = tmp_path / "x.wav"
-    EspeakNg().synthesize("请将身份证放在下方感应区", "zh-CN", out)
+    engine = EspeakNg()
+    engine.synthesize("请将身份证放在下方感应区", "zh-CN", out)
     samples = wav.read_pcm(out)
     assert len(samples) > wav.RATE and wav.peak(samples) > 3000
+    # every Chinese prompt is spoken with Mandarin phonemes and tones, never pinyin read as English
+    zh = "".join(f"{t}\n" for t in catalog.entries("zh-CN").values())
+    phonemes = engine.phonemes(zh, "zh-CN")
+    assert "(en)" not in phonemes and "'i35N" in phonemes  # 零 líng, second tone
+    plain = EspeakNg(voices=(("zh-CN", "cmn"),))  # the negative control: the plain voice does switch
+    assert "(en)" in plain.phonemes("请", "zh-CN")
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ PAGE = """<!doctype html>
 <style>
 body{font-family:"WenQuanYi Micro Hei",sans-serif;margin:1.5em;color:#1a1a1a}
 h1{font-size:1.4em;color:#0b4ea2} h2{font-size:1.15em;margin-top:1.5em}
-table{border-collapse:collapse;width:100%} th,td{border:1px solid #ccd;padding:.35em .5em;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%}
+th,td{border:1px solid #ccd;padding:.35em .5em;text-align:left;vertical-align:top}
 th{background:#eef3fb} .bad{color:#b00020;font-weight:bold} .ok{color:#1b7a1b} .old{color:#b06000}
 tr.pending{background:#fff4f4} button{font-size:1em;padding:.2em .8em} .empty{color:#777}
 </style></head><body>
@@ -46,7 +47,8 @@ function el(tag, attrs, text) {
 }
 function cell(row, text, cls) { const td = el("td", cls ? {class: cls} : {}, text); row.appendChild(td); return td; }
 async function act(path, body) {
-  const r = await fetch(path, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+  const r = await fetch(path, {method: "POST", headers: {"Content-Type": "application/json"},
+                               body: JSON.stringify(body)});
   const reply = await r.json();
   if (!reply.ok) alert(reply.error || "failed");
   refresh();
@@ -63,7 +65,12 @@ function renderRequests(list) {
   const body = document.getElementById("requests");
   const ids = new Set(list.map(r => r.id));
   for (const tr of [...body.children]) if (!ids.has(tr.getAttribute("data-id"))) tr.remove();
-  if (!list.length) { const tr = el("tr", {"data-id": ""}); cell(tr, "没有待处理的求助", "empty").colSpan = 6; body.appendChild(tr); return; }
+  if (!list.length) {
+    const tr = el("tr", {"data-id": ""});
+    cell(tr, "没有待处理的求助", "empty").colSpan = 6;
+    body.appendChild(tr);
+    return;
+  }
   for (const r of list) {
     let tr = body.querySelector(`tr[data-id="${r.id}"]`);
     if (!tr) { tr = requestRow(r); body.appendChild(tr); }
