@@ -22,9 +22,6 @@ from kiosk.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-#: how often the gateway is probed while it is unreachable (seconds); when up, heartbeat_interval_s
-_PROBE_DOWN_S = 10.0
-
 
 class RuntimeStartError(Exception):
     """The kiosk cannot start its back end (outbox, gateway client); message in Chinese, then English."""
@@ -215,10 +212,10 @@ class Runtime:
 
     # ----- gateway reachability ----------------------------------------------------------------
     def _probe_loop(self) -> None:
-        interval_up = float(getattr(self.cfg.backend, "heartbeat_interval_s", 60.0))
+        # while the gateway is unreachable the heartbeat backs off with jitter (kiosk.ops.heartbeat.next_beat_delay)
         while not self._stop.is_set():
             self._probe_once()
-            self._probe_now.wait(interval_up if self.backend_ok else _PROBE_DOWN_S)
+            self._probe_now.wait(self.heartbeat.next_delay(self.backend_ok))
             self._probe_now.clear()
 
     def _probe_once(self) -> None:

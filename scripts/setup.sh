@@ -55,7 +55,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ] || ! "$VENV/bin/python"
   say "installing Python packages (pinned in pyproject.toml)"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null \
     || die "pip upgrade failed (no access to PyPI?)"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[test]" \
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[test,bench]" \
     || die "pip install failed — see the messages above"
   echo "$want" > "$STAMP"
 fi

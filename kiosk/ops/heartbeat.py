@@ -5,6 +5,11 @@ app version, uptime, device statuses, outbox depth, process memory (RSS via psut
 the last error (already masked — it comes through the logging filter), active alerts and the alert
 changes not yet acknowledged (:mod:`kiosk.ops.alerts`: raised once per change, kept until a beat got through).
 
+When the gateway is unreachable the loop does not keep the steady interval nor probe on a fixed short
+period: :func:`next_beat_delay` backs off with jitter from ``down_base_s`` up to the interval and honours a
+``Retry-After``, so a district's terminals come back spread out rather than all within one probe period
+(bench/fleet.py measures it with 2,000 terminals).
+
 The reply's ``config_version`` goes to ``on_ack`` (the remote-config updater compares it with its own).
 A failed beat is logged on the first failure and on recovery only, never once per beat, and does not
 stop the loop; the next beat carries the changes the failed one could not.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import threading
 import time
 from pathlib import Path
@@ -28,6 +34,27 @@ from kiosk.ops.alerts import AlertTracker, DeviceHealer
 from kiosk.logs import PiiMaskingFilter
 
 log = logging.getLogger(__name__)
+
+
+#: first wait after a failed beat (seconds); the waits double, with jitter, up to the heartbeat interval
+DOWN_BASE_S = 10.0
+
+
+def next_beat_delay(ok: bool, failures: int, *, interval_s: float, down_base_s: float = DOWN_BASE_S,
+                    retry_after: float | None = None, rand: Callable[[], float] = random.random) -> float:
+    """Seconds until the next beat: the interval after a success; after ``failures`` consecutive failures
+    the outbox's equal-jitter backoff from ``min(down_base_s, interval_s)`` capped at the interval, and never
+    sooner than the gateway's ``Retry-After`` (itself capped at ten intervals, so a wrong header cannot
+    silence a terminal for good). Jitter matters: a fixed probe period brings every terminal of a district
+    back within one period of the gateway's return (6x the steady rate with a 10 s probe and 60 s beats)."""
+    if ok:
+        return interval_s
+    from kiosk.backend.sender import backoff_delay  # lazy: keeps this module importable in isolation
+
+    delay = backoff_delay(max(1, failures), base=min(down_base_s, interval_s), cap=interval_s, rand=rand)
+    if retry_after:
+        delay = max(delay, min(float(retry_after), 10 * interval_s))
+    return delay
 
 
 class LastErrorHandler(logging.Handler):
@@ -60,12 +87,14 @@ class Heartbeat:
                  tracker: AlertTracker | None = None, healer: DeviceHealer | None = None,
                  on_ack: Callable[[Any], None] | None = None, on_alert: Callable[[list], None] | None = None,
                  last_error: LastErrorHandler | None = None, config_version: Callable[[], str] = lambda: "",
-                 started_at: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 started_at: float | None = None, clock: Callable[[], float] = time.monotonic,
+                 down_base_s: float = DOWN_BASE_S, rand: Callable[[], float] = random.random) -> None:
         if interval_s <= 0:
             raise ValueError("heartbeat interval must be > 0")
         self.client = client
         self.collect = collect
         self.interval_s = float(interval_s)
+        self.down_base_s, self.rand = float(down_base_s), rand
         self.tracker = tracker or AlertTracker()
         self.healer = healer
         self.on_ack = on_ack
@@ -81,6 +110,8 @@ class Heartbeat:
         self.last_ack: Any = None
         self.last_payload: dict[str, Any] | None = None
         self._failing = False
+        self.failures = 0  # consecutive failed beats (0 after a success)
+        self.retry_after: float | None = None  # the last failure's Retry-After, if the gateway sent one
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -102,8 +133,12 @@ class Heartbeat:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.beat()
-            self._stop.wait(self.interval_s)
+            self._stop.wait(self.next_delay(self.beat()))
+
+    def next_delay(self, ok: bool) -> float:
+        """How long to wait after a beat whose outcome was ``ok`` (see :func:`next_beat_delay`)."""
+        return next_beat_delay(ok, self.failures, interval_s=self.interval_s, down_base_s=self.down_base_s,
+                               retry_after=self.retry_after, rand=self.rand)
 
     def build_payload(self) -> dict[str, Any]:
         snapshot = dict(self.collect())
@@ -138,6 +173,7 @@ class Heartbeat:
         except Exception:  # a broken collector must not end the heartbeat; the log says which
             log.exception("heartbeat: collecting the status failed")
             self.failed += 1
+            self.failures, self.retry_after = self.failures + 1, None
             return False
         self.last_payload = payload
         sent_changes = len(payload["alert_changes"])
@@ -147,6 +183,7 @@ class Heartbeat:
             ack = self.client.heartbeat(payload, cancel=cancel if cancel is not None else self._stop)
         except BackendError as exc:
             self.failed += 1
+            self.failures, self.retry_after = self.failures + 1, exc.retry_after
             if not self._failing:
                 log.warning("heartbeat failed: %s (logged once until it recovers)", exc)
             self._failing = True
@@ -154,6 +191,7 @@ class Heartbeat:
         if self._failing:
             log.info("heartbeat recovered after %d failed beat(s)", self.failed)
         self._failing = False
+        self.failures, self.retry_after = 0, None
         self.sent += 1
         self.last_ack = ack
         self.tracker.acknowledge(sent_changes)

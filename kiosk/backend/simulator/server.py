@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from kiosk.backend import signing
 from kiosk.backend.simulator import console as simconsole
@@ -84,11 +84,15 @@ class GatewaySimulator:
         self.queue_counter = 0
         self.duty = DutyDesk(interval_s=help_interval_s)  # 一键求助 and the duty console (help.py, console.py)
         self._nonces: dict[str, float] = {}
+        self._nonce_prune_at = 50_000
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._conns: set[socket.socket] = set()
         self.routes = Routes(self)
+        #: called with (method, path, headers) for every contract request that reached the server, before
+        #: any fault (kiosk/backend/simulator/fleet.py counts requests per second by kind with it)
+        self.observe: Callable[[str, str, dict], None] | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------------------
     @property
@@ -303,8 +307,11 @@ class GatewaySimulator:
     def check_nonce(self, nonce: str, ts: float) -> bool:
         with self.lock:
             now = time.time()
-            if len(self._nonces) > 50_000:
+            if len(self._nonces) > self._nonce_prune_at:
                 self._nonces = {n: exp for n, exp in self._nonces.items() if exp > now}
+                # a fleet keeps more than 50,000 nonces alive inside the window: prune again only when the
+                # table has doubled, not on every request (that made each request O(n) — bench/fleet.py)
+                self._nonce_prune_at = max(50_000, 2 * len(self._nonces))
             if nonce in self._nonces:
                 return False
             self._nonces[nonce] = ts + 2 * signing.SKEW_WINDOW_S
@@ -337,6 +344,8 @@ def _handler_class(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
             if path.startswith("/_sim/"):
                 self._control(path, body)
                 return
+            if sim.observe is not None:
+                sim.observe(self.command, path, dict(self.headers.items()))
             fault = sim.take_fault(path)
             if fault is not None and fault.kind in ("drop", "timeout"):
                 if fault.kind == "timeout":
