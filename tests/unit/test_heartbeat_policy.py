@@ -8,8 +8,20 @@ import random
 from kiosk.ops.heartbeat import next_beat_delay
 
 
-def test_success_waits_the_interval():
-    assert next_beat_delay(True, 0, interval_s=60, retry_after=120) == 60
+def test_success_waits_the_interval_give_or_take_ten_percent():
+    assert next_beat_delay(True, 0, interval_s=60, retry_after=120, rand=lambda: 0.5) == 60
+    assert next_beat_delay(True, 0, interval_s=60, rand=lambda: 0.0) == 54
+    assert next_beat_delay(True, 0, interval_s=60, rand=lambda: 1.0) == 66
+
+
+def test_beats_answered_together_drift_apart():
+    # 500 terminals whose beats a slow gateway answered in the same second: after five beats they no longer
+    # arrive as one spike (a fixed interval would keep all 500 in that second for good)
+    rng = random.Random(3)
+    at = [0.0] * 500
+    for _ in range(5):
+        at = [t + next_beat_delay(True, 0, interval_s=60, rand=rng.random) for t in at]
+    assert max(sum(1 for t in at if s <= t < s + 1) for s in range(int(min(at)), int(max(at)) + 1)) < 500 / 4
 
 
 def test_failures_back_off_with_jitter_up_to_the_interval():

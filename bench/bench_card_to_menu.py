@@ -1,0 +1,111 @@
+"""Card on reader → menu drawn, end to end, in the real app (SDL offscreen + Mesa llvmpipe, no GPU).
+
+Each placement: the resident taps 刷身份证 (identify screen: the reader starts polling); after a random pause
+within one polling period (so the card lands at any phase of the poll) the card is placed on the reader
+simulator; the time runs until the frame showing the menu has been flipped and finished (glFinish). In between:
+the driver's next poll, the SAM read over the wire (the simulator paced at the configured baud rate unless
+``--no-pace``), the gateway identity check over TLS on loopback, the session, the UI thread drawing the menu.
+Then the session ends, the card is taken away and the app goes back to the attract screen.
+
+Usage: .venv/bin/python bench/bench_card_to_menu.py [--placements 200] [--no-pace]
+Target: p95 ≤ 400 ms (issue 19 §4). Prints figures, asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+from bench_ui import percentile  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--placements", type=int, default=200)
+    ap.add_argument("--no-pace", action="store_true", help="reader simulator answers without wire time")
+    ap.add_argument("--config", default=str(REPO / "config"))
+    args = ap.parse_args()
+
+    from kiosk.app import KivyBridge, configure_kivy, create_app, kivy_environment, register_font
+    from kiosk.config.loader import load_config
+
+    cfg = load_config(Path(args.config))
+    kivy_environment(tempfile.mkdtemp(prefix="bench-kivy-"), headless=True)
+    configure_kivy(cfg.display, windowed=True)
+    register_font(cfg.display.font_path)
+
+    from kivy.base import EventLoop
+    from kivy.graphics.opengl import glFinish
+    from kivy.uix.screenmanager import NoTransition
+
+    from kiosk.runtime import Runtime
+    from kiosk.session.controller import SessionController
+    from kiosk_dev import uidriver as ui
+    from kiosk_dev.sims import SimStack
+
+    stack = SimStack(cfg, Path(tempfile.mkdtemp(prefix="bench-card-")))
+    sim_cfg = stack.start()
+    stack.idcard.pace = not args.no_pace
+    runtime = Runtime(sim_cfg, KivyBridge())
+    controller = SessionController(sim_cfg, runtime)
+    runtime.attach(controller)
+    runtime.start()
+    app = create_app(sim_cfg, controller, transition=NoTransition(), kiosk_mode=True)
+    app._run_prepare()
+    rng = random.Random(19)
+    load = [os.getloadavg()[0]]
+    try:
+        ui.wait_until(lambda: controller.state.devices.reader_online and controller.state.devices.backend_ok,
+                      timeout=15, what="devices online")
+        ui.wait_screen("attract")
+        poll = runtime.reader.poll_interval
+        sm = app.root.sm
+        took: list[float] = []
+        for n in range(args.placements):
+            ui.tap("attract.card")
+            ui.wait_screen("identify")
+            pause = time.perf_counter() + rng.uniform(0, poll)
+            while time.perf_counter() < pause:
+                EventLoop.idle()
+            t0 = time.perf_counter()
+            stack.idcard.place("resident")
+            flips, deadline = None, t0 + 10.0
+            while True:
+                EventLoop.idle()
+                if sm.current == "menu":
+                    if flips is None:
+                        flips = app.frames_drawn
+                    elif app.frames_drawn > flips:
+                        glFinish()
+                        break
+                if time.perf_counter() > deadline:
+                    raise SystemExit(f"placement {n}: menu not drawn within 10 s (screen {sm.current})")
+            took.append((time.perf_counter() - t0) * 1000.0)
+            controller.end_session()
+            stack.idcard.remove()
+            ui.wait_screen("attract")
+            settle = time.perf_counter() + 2 * poll  # the reader's polls notice the card has gone
+            while time.perf_counter() < settle:
+                EventLoop.idle()
+            if n % 20 == 0:
+                load.append(os.getloadavg()[0])
+        load.append(os.getloadavg()[0])
+        print(f"card on reader → menu drawn over {len(took)} placements (poll {poll * 1000:.0f} ms, "
+              f"reader {'paced at ' + str(sim_cfg.devices.idcard.baudrate) + ' baud' if not args.no_pace else 'unpaced'}"
+              f", gateway TLS on loopback): p50 {percentile(took, 50):.1f} ms, p95 {percentile(took, 95):.1f} ms, "
+              f"max {max(took):.1f} ms; load average {min(load):.1f}–{max(load):.1f} on {os.cpu_count()} cores")
+    finally:
+        runtime.stop()
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
