@@ -53,6 +53,11 @@ def feed_lines(n: int) -> bytes:
     return bytes((ESC, 0x64, _byte(n, 0, 255, "feed lines")))
 
 
+def feed_dots(n: int) -> bytes:
+    """ESC J n — feed ``n`` dots of blank paper (a QR code's quiet zone, a raster band's line gap)."""
+    return bytes((ESC, 0x4A, _byte(n, 0, 255, "feed dots")))
+
+
 def qr_model2() -> bytes:
     return b"\x1d\x28\x6b\x04\x00\x31\x41\x32\x00"
 
