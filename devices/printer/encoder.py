@@ -61,6 +61,40 @@ def qr_module_for(data_len: int, ecc: str, wanted: int, dots: int) -> int:
     return max(1, min(wanted, dots // side))
 
 
+def _table_lines(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> list[str]:
+    """The printed lines of ``rows``. Each distinct value of a column is measured and padded once (a record
+    repeats the same amounts and statuses down its columns), then a row is one C-level join."""
+    if len(set(map(len, rows))) != 1:  # ragged rows: every row on its own
+        return [line for row in rows for line in _wrapped_row(row, widths)]
+    distinct = [set(column) for column in zip(*rows)]
+    if not all(type(v) is str for values in distinct for v in values):
+        rows = [tuple(map(str, row)) for row in rows]
+        distinct = [set(column) for column in zip(*rows)]
+    padded: list[dict[str, str]] = []
+    for width, values in zip(widths, distinct):
+        fits = {}
+        for value in values:
+            cell = value if value.isprintable() else clean_text(value)
+            used = text_width(cell)
+            if used < width:
+                fits[value] = cell + " " * (width - used)
+        padded.append(fits)
+    lines: list[str] = []
+    cell_of = dict.__getitem__
+    for row in rows:
+        try:
+            lines.append("".join(map(cell_of, padded, row)).rstrip())
+        except KeyError:  # some cell is wider than its column
+            lines += _wrapped_row(row, widths)
+    return lines
+
+
+def _wrapped_row(row: Sequence[str], widths: Sequence[int]) -> list[str]:
+    parts = [wrap(str(c), w - 1) or [""] for c, w in zip(row, widths)]
+    return ["".join([pad_to(p[k] if k < len(p) else "", w) for p, w in zip(parts, widths)]).rstrip()
+            for k in range(max(len(p) for p in parts))]
+
+
 class Encoder:
     """Stateful over one job so mode bytes are only sent when they change."""
 
@@ -155,7 +189,31 @@ class Encoder:
         self.out += P.feed_dots(6)
 
     def text(self, block: Text) -> None:
-        self.lines(wrap(block.text, self._cols // block.size[0]), block.size, block.bold, block.align)
+        text = block.text
+        if text.isprintable():  # the common case, a paragraph that fits one line: no wrapping machinery
+            if text.isascii():
+                if len(text) <= self._cols // block.size[0]:
+                    self._line_bytes(text.encode("ascii"), block.size, block.bold, block.align)
+                    return
+            else:
+                ascii_len = len(text.encode("ascii", "ignore"))
+                if 2 * len(text) - ascii_len <= self._cols // block.size[0]:
+                    encoded = text.encode("gb18030")
+                    if self._check_4byte and len(encoded) != 2 * len(text) - ascii_len:
+                        self._one_line(text, block.size, block.bold, block.align)
+                    else:
+                        self._line_bytes(encoded, block.size, block.bold, block.align)
+                    return
+        self.lines(wrap(text, self._cols // block.size[0]), block.size, block.bold, block.align)
+
+    def _line_bytes(self, encoded: bytes, size: tuple[int, int], bold: bool, align: str) -> None:
+        """One line already encoded and known printable by the model's font."""
+        if size != self._size or bold != self._bold or align != self._align:
+            self._set(size, bold, align)
+        out = self.out
+        out += encoded
+        out += b"\n"
+        self.marks.append(len(out))
 
     def separator(self, block: Separator) -> None:
         char = (block.char or "-")[0]
@@ -163,7 +221,8 @@ class Encoder:
 
     def key_value(self, block: KeyValue) -> None:
         """Key left, value right on one line; a key wider than the line wraps, and the value goes after
-        its last line when it fits there, else right-aligned on lines of its own."""
+        its last line when it fits there, else on lines of its own: right-aligned when it fits one line,
+        else indented by two columns (a ragged right edge reads badly)."""
         cols = self._cols
         key, value = clean_text(block.key), clean_text(block.value)
         key_w, value_w = text_width(key), text_width(value)
@@ -175,30 +234,18 @@ class Encoder:
         if last_w + value_w < cols:
             out[-1] += " " * (cols - last_w - value_w) + value
         elif value:
-            out += [pad_to(part, cols, "right") for part in wrap(value, cols - 2)]
+            parts = wrap(value, cols - 2)
+            out += [pad_to(parts[0], cols, "right")] if len(parts) == 1 else ["  " + part for part in parts]
         self.lines(out, bold=block.bold)
 
     def table(self, block: Table) -> None:
         """Header bold with a rule under it, then every row; a row whose cells fit prints as one line, a
         cell too wide for its column wraps inside it."""
         widths = block.widths
-        self.lines(self._table_row(block.header, widths), bold=True)
+        self.lines(_table_lines((block.header,), widths), bold=True)
         self.lines(("-" * min(self._cols, sum(widths)),))
-        body: list[str] = []
-        for row in block.rows:
-            body += self._table_row(row, widths)
-        if body:
-            self.lines(body)
-
-    @staticmethod
-    def _table_row(row: Sequence[Any], widths: Sequence[int]) -> list[str]:
-        cells = [c if type(c) is str and c.isprintable() else clean_text(str(c)) for c in row]
-        used = [text_width(c) for c in cells]
-        if all(u < w for u, w in zip(used, widths)):  # the common case: one printed line
-            return ["".join([c + " " * (w - u) for c, u, w in zip(cells, used, widths)]).rstrip()]
-        parts = [wrap(c, w - 1) or [""] for c, w in zip(cells, widths)]
-        return ["".join([pad_to(p[k] if k < len(p) else "", w) for p, w in zip(parts, widths)]).rstrip()
-                for k in range(max(len(p) for p in parts))]
+        if block.rows:
+            self.lines(_table_lines(block.rows, widths))
 
     def qr(self, block: QR) -> None:
         """Centred, with blank paper of ``QUIET_MODULES`` modules fed above and below it."""
@@ -263,16 +310,14 @@ class Encoder:
         self._mark()
 
     def block(self, block: Block) -> None:
+        """Encode one block (``encode`` looks the handler up itself, without this call per block)."""
         handler = self._handlers.get(type(block))
         if handler is None:
             raise TypeError(f"not a document block: {type(block).__name__}")
         handler(block)
 
 
-def encode_segments(document: Document, profile: Profile | str = "generic-80mm",
-                    min_size: int = 256) -> list[bytes]:
-    """The job split at command boundaries into pieces of at least ``min_size`` bytes (the last may be
-    shorter); ``b"".join()`` of the result is :func:`encode`."""
+def _encoded(document: Document, profile: Profile | str) -> Encoder:
     enc = Encoder(profile)
     enc.begin()
     enc._mark()
@@ -284,6 +329,14 @@ def encode_segments(document: Document, profile: Profile | str = "generic-80mm",
         handler(block)
     if not document.blocks or not isinstance(document.blocks[-1], Cut):
         enc.cut()
+    return enc
+
+
+def encode_segments(document: Document, profile: Profile | str = "generic-80mm",
+                    min_size: int = 256) -> list[bytes]:
+    """The job split at command boundaries into pieces of at least ``min_size`` bytes (the last may be
+    shorter); ``b"".join()`` of the result is :func:`encode`."""
+    enc = _encoded(document, profile)
     out = bytes(enc.out)
     pieces, start = [], 0
     for mark in enc.marks:
@@ -297,4 +350,4 @@ def encode_segments(document: Document, profile: Profile | str = "generic-80mm",
 
 def encode(document: Document, profile: Profile | str = "generic-80mm") -> bytes:
     """The complete job: init, Chinese mode, the blocks, and a cut if the document does not end with one."""
-    return b"".join(encode_segments(document, profile))
+    return bytes(_encoded(document, profile).out)

@@ -78,12 +78,14 @@ def wrap(text: str, columns: int) -> list[str]:
     and break the layout): a single unit wider than a line is the one case split inside.
     """
     columns = max(2, columns)
-    text = clean_text(text)
-    if "\n" not in text and text_width(text) <= columns:
-        return [text]
+    text = str(text)
+    if "\n" not in text:
+        text = clean_text(text)
+        if text_width(text) <= columns:
+            return [text]
     lines: list[str] = []
-    for para in text.split("\n"):
-        _wrap_paragraph(para, columns, lines)
+    for para in text.split("\n"):  # each paragraph cleaned of control characters on its own
+        _wrap_paragraph(clean_text(para), columns, lines)
     return lines
 
 
