@@ -7,11 +7,11 @@ character the model's font lacks (4-byte GB18030, e.g. CJK Ext-B in names) is dr
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from functools import lru_cache
 from typing import Any, Callable, Sequence
 
 from PIL import Image as PILImage
-from PIL import ImageOps
 
 from devices.printer import protocol as P
 from devices.printer.document import (Block, Cut, Document, Feed, Image, KeyValue, QR, Separator, Table,
@@ -64,14 +64,18 @@ def qr_module_for(data_len: int, ecc: str, wanted: int, dots: int) -> int:
 def _table_lines(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> list[str]:
     """The printed lines of ``rows``. Each distinct value of a column is measured and padded once (a record
     repeats the same amounts and statuses down its columns), then a row is one C-level join."""
-    if len(set(map(len, rows))) != 1:  # ragged rows: every row on its own
-        return [line for row in rows for line in _wrapped_row(row, widths)]
+    if len(rows) == 1 or len(set(map(len, rows))) != 1:  # a header, or ragged rows: each row on its own
+        return [line for row in rows for line in _row_lines(row, widths)]
     distinct = [set(column) for column in zip(*rows)]
-    if not all(type(v) is str for values in distinct for v in values):
+    if set().union(*(map(type, values) for values in distinct)) != {str}:
         rows = [tuple(map(str, row)) for row in rows]
         distinct = [set(column) for column in zip(*rows)]
     padded: list[dict[str, str]] = []
     for width, values in zip(widths, distinct):
+        joined = "".join(values)
+        if joined.isascii() and joined.isprintable():  # amounts, dates: width is the length
+            padded.append({v: v.ljust(width) for v in values if len(v) < width})
+            continue
         fits = {}
         for value in values:
             cell = value if value.isprintable() else clean_text(value)
@@ -89,7 +93,19 @@ def _table_lines(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> list[s
     return lines
 
 
-def _wrapped_row(row: Sequence[str], widths: Sequence[int]) -> list[str]:
+def _row_lines(row: Sequence[Any], widths: Sequence[int]) -> list[str]:
+    """One row: a single line when every cell fits its column, else the cells wrapped inside them."""
+    cells = []
+    for value, width in zip(row, widths):
+        cell = value if type(value) is str and value.isprintable() else clean_text(str(value))
+        used = len(cell) if cell.isascii() else text_width(cell)
+        if used >= width:
+            return _wrapped_row(row, widths)
+        cells.append(cell + " " * (width - used))
+    return ["".join(cells).rstrip()]
+
+
+def _wrapped_row(row: Sequence[Any], widths: Sequence[int]) -> list[str]:
     parts = [wrap(str(c), w - 1) or [""] for c, w in zip(row, widths)]
     return ["".join([pad_to(p[k] if k < len(p) else "", w) for p, w in zip(parts, widths)]).rstrip()
             for k in range(max(len(p) for p in parts))]
@@ -109,6 +125,8 @@ class Encoder:
         #: offsets where the stream may be split (between commands/lines): the driver inserts real-time
         #: status queries only there, never inside a multibyte character or a command's parameters
         self.marks: list[int] = []
+        #: (start, end) of text encoded together: every line feed inside is a split point as well
+        self.text_spans: list[tuple[int, int]] = []
         self._handlers: dict[type, Callable[[Any], None]] = {
             Text: self.text, Separator: self.separator, KeyValue: self.key_value, Table: self.table,
             QR: self.qr, Image: self.image, Feed: self.feed, Cut: lambda _block: self.cut()}
@@ -144,8 +162,8 @@ class Encoder:
               align: str = "left") -> None:
         """Already-wrapped lines in one style, encoded in one go (this is the hot path of every receipt).
 
-        A split mark goes after every line feed: 0x0A never occurs inside a GB18030 character (trail bytes
-        are 0x30–0x39 and 0x40–0xFE), so the offsets come from the encoded bytes themselves.
+        Every line feed is a split point: 0x0A never occurs inside a GB18030 character (trail bytes are
+        0x30–0x39 and 0x40–0xFE), so :func:`encode_segments` finds them in the bytes of ``text_spans``.
         """
         body = "\n".join(texts)
         encoded = body.encode("gb18030")
@@ -155,16 +173,13 @@ class Encoder:
             return
         if size != self._size or bold != self._bold or align != self._align:
             self._set(size, bold, align)
-        out, marks = self.out, self.marks
+        out = self.out
         start = len(out)
         out += encoded
         out += b"\n"
-        find = encoded.find
-        i = find(b"\n")
-        while i >= 0:
-            marks.append(start + i + 1)
-            i = find(b"\n", i + 1)
-        marks.append(len(out))
+        self.marks.append(len(out))
+        if len(texts) > 1:  # the line feeds inside are split points too; found only if segments are asked for
+            self.text_spans.append((start, len(out)))
 
     def _one_line(self, text: str, size: tuple[int, int], bold: bool, align: str) -> None:
         encoded = text.encode("gb18030")
@@ -217,7 +232,10 @@ class Encoder:
 
     def separator(self, block: Separator) -> None:
         char = (block.char or "-")[0]
-        self.lines((char * (self._cols // text_width(char)),))
+        if char.isascii() and char.isprintable():
+            self._line_bytes(char.encode("ascii") * self._cols, (1, 1), False, "left")
+        else:
+            self.lines((char * (self._cols // text_width(char)),))
 
     def key_value(self, block: KeyValue) -> None:
         """Key left, value right on one line; a key wider than the line wraps, and the value goes after
@@ -243,9 +261,8 @@ class Encoder:
         cell too wide for its column wraps inside it."""
         widths = block.widths
         self.lines(_table_lines((block.header,), widths), bold=True)
-        self.lines(("-" * min(self._cols, sum(widths)),))
-        if block.rows:
-            self.lines(_table_lines(block.rows, widths))
+        rule = "-" * min(self._cols, sum(widths))
+        self.lines([rule, *_table_lines(block.rows, widths)] if block.rows else (rule,))
 
     def qr(self, block: QR) -> None:
         """Centred, with blank paper of ``QUIET_MODULES`` modules fed above and below it."""
@@ -281,24 +298,25 @@ class Encoder:
         self._set(align=align)
         limit = min(self.profile.dots, max_width or self.profile.dots)
         if img.mode == "1":
-            ink = img
+            picture, packing, pad = img, "1", 0
         else:
-            gray = img.convert("L")
+            gray = img if img.mode == "L" else img.convert("L")
             if gray.width > limit:
                 gray = gray.resize((limit, max(1, round(gray.height * limit / gray.width))),
                                    PILImage.Resampling.LANCZOS)
-            ink = ImageOps.invert(gray).convert("1")  # Floyd–Steinberg dither, ink = 1
-        if ink.width > limit:
-            ink = ink.crop((0, 0, limit, ink.height))
-        width_bytes = (ink.width + 7) // 8
-        if ink.width != width_bytes * 8:
-            padded = PILImage.new("1", (width_bytes * 8, ink.height), 0)
-            padded.paste(ink, (0, 0))
-            ink = padded
-        data = ink.tobytes()
+            # Floyd–Steinberg dither (1 = paper); the packer inverts the bits, so ink = 1 without a pass
+            picture, packing, pad = gray.convert("1"), "1;I", 1
+        if picture.width > limit:
+            picture = picture.crop((0, 0, limit, picture.height))
+        width_bytes = (picture.width + 7) // 8
+        if picture.width != width_bytes * 8:
+            padded = PILImage.new("1", (width_bytes * 8, picture.height), pad)
+            padded.paste(picture, (0, 0))
+            picture = padded
+        data = picture.tobytes("raw", packing)
         band = self.profile.band_height
-        for top in range(0, ink.height, band):
-            rows = min(band, ink.height - top)
+        for top in range(0, picture.height, band):
+            rows = min(band, picture.height - top)
             self.out += P.raster(width_bytes, rows, data[top * width_bytes:(top + rows) * width_bytes])
             self._mark()
 
@@ -321,15 +339,48 @@ def _encoded(document: Document, profile: Profile | str) -> Encoder:
     enc = Encoder(profile)
     enc.begin()
     enc._mark()
+    blocks = document.blocks
     handlers = enc._handlers
-    for block in document.blocks:
-        handler = handlers.get(type(block))
-        if handler is None:
-            raise TypeError(f"not a document block: {type(block).__name__}")
-        handler(block)
-    if not document.blocks or not isinstance(document.blocks[-1], Cut):
+    try:
+        steps = [handlers[type(block)] for block in blocks]
+    except KeyError as exc:
+        raise TypeError(f"not a document block: {exc.args[0].__name__}") from None
+    ids = list(map(id, blocks))
+    if len(set(ids)) == len(ids):  # the usual receipt: every block placed once
+        for step, block in zip(steps, blocks):
+            step(block)
+    else:
+        _encode_with_repeats(enc, blocks, steps, ids)
+    if not blocks or not isinstance(blocks[-1], Cut):
         enc.cut()
     return enc
+
+
+def _encode_with_repeats(enc: Encoder, blocks: list[Block], steps: list[Callable[[Any], None]],
+                         ids: list[int]) -> None:
+    """A block object placed more than once (a record's header and footer on every page) is encoded once
+    per job and its bytes copied; blocks are immutable, so the same object in the same mode prints alike.
+    Only texts, key/values and tables: copying costs more than encoding a rule or a cut."""
+    repeated = {i for i, n in Counter(ids).items() if n > 1}
+    memo: dict[tuple, tuple[bytes, list[int], list[tuple[int, int]], tuple]] = {}
+    for step, block, bid in zip(steps, blocks, ids):
+        if bid not in repeated or type(block) not in (Text, KeyValue, Table):
+            step(block)
+            continue
+        key = (bid, enc._size, enc._bold, enc._align)
+        done = memo.get(key)
+        start = len(enc.out)
+        if done is None:
+            first_mark, first_span = len(enc.marks), len(enc.text_spans)
+            step(block)
+            memo[key] = (bytes(enc.out[start:]), [m - start for m in enc.marks[first_mark:]],
+                         [(a - start, b - start) for a, b in enc.text_spans[first_span:]],
+                         (enc._size, enc._bold, enc._align))
+        else:
+            data, marks, spans, (enc._size, enc._bold, enc._align) = done
+            enc.out += data
+            enc.marks += [start + m for m in marks]
+            enc.text_spans += [(start + a, start + b) for a, b in spans]
 
 
 def encode_segments(document: Document, profile: Profile | str = "generic-80mm",
@@ -338,8 +389,14 @@ def encode_segments(document: Document, profile: Profile | str = "generic-80mm",
     shorter); ``b"".join()`` of the result is :func:`encode`."""
     enc = _encoded(document, profile)
     out = bytes(enc.out)
+    marks = list(enc.marks)
+    for first, end in enc.text_spans:
+        i = out.find(b"\n", first, end - 1)
+        while i >= 0:
+            marks.append(i + 1)
+            i = out.find(b"\n", i + 1, end - 1)
     pieces, start = [], 0
-    for mark in enc.marks:
+    for mark in sorted(marks):
         if mark - start >= min_size:
             pieces.append(out[start:mark])
             start = mark

@@ -92,7 +92,7 @@ def wrap(text: str, columns: int) -> list[str]:
 def _wrap_paragraph(para: str, columns: int, lines: list[str]) -> None:
     line, width = "", 0
     for unit in _UNIT.findall(para):
-        uw = text_width(unit)
+        uw = len(unit) if unit.isascii() else 2 * len(unit) - len(unit.encode("ascii", "ignore"))
         if width + uw <= columns:
             line, width = line + unit, width + uw
             continue

@@ -6,6 +6,8 @@ backend adding a column still prints legibly (cells wrap inside their column).
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from devices.printer.document import Cut, Document, KeyValue, Separator, Table, Text, text_width
@@ -18,8 +20,7 @@ def column_widths(titles: list[str], rows: list[list[str]], total: int = COLUMNS
     """Widths (including one space gap) that fit ``total`` columns, proportional to the content."""
     # each distinct value measured once: a record repeats its amounts and statuses down a column
     columns = list(zip(*rows)) if rows else [()] * len(titles)
-    natural = [max(text_width(t), *map(text_width, set(col))) + 1 if col else text_width(t) + 1
-               for t, col in zip(titles, columns)]
+    natural = [max(text_width(t), _widest(set(col))) + 1 for t, col in zip(titles, columns)]
     if sum(natural) <= total:
         return natural
     floor = [min(n, 7) for n in natural]  # keep every column at least a few characters wide
@@ -29,6 +30,14 @@ def column_widths(titles: list[str], rows: list[list[str]], total: int = COLUMNS
     widths = [f + (e * spare) // share for f, e in zip(floor, extra)]
     widths[-1] += total - sum(widths)
     return widths
+
+
+def _widest(values: set[str]) -> int:
+    if not values:
+        return 0
+    if "".join(values).isascii():  # amounts and dates: the width is the length
+        return max(map(len, values))
+    return max(map(text_width, values))
 
 
 def record_printout(record: Any, *, rows_per_page: int = 20, terminal_name: str | None = None,
@@ -44,7 +53,7 @@ def record_printout(record: Any, *, rows_per_page: int = 20, terminal_name: str 
     columns = list(field(record, "columns", ()) or ())
     keys = [field(c, "key") for c in columns]
     titles = [field(c, "zh") or field(c, "key") for c in columns]
-    rows = [_cells(r, keys) for r in field(record, "rows", ()) or ()]
+    rows = _rows(list(field(record, "rows", ()) or ()), keys)
     widths = column_widths(titles, rows)
     per_page = max(1, rows_per_page)
     pages = [rows[i:i + per_page] for i in range(0, len(rows), per_page)] or [[]]
@@ -70,8 +79,20 @@ def record_printout(record: Any, *, rows_per_page: int = 20, terminal_name: str 
     return doc
 
 
+def _rows(raw: list[Any], keys: list[str]) -> list[tuple[str, ...]]:
+    """Every row's cells in column order ('' for a missing or empty value). The usual backend reply — dict
+    rows whose cells are all non-empty strings — is read by ``itemgetter`` without a Python loop per cell."""
+    if len(keys) > 1 and all(type(r) is dict for r in raw):
+        try:
+            rows = list(map(itemgetter(*keys), raw))
+        except KeyError:
+            rows = []
+        if rows and all(map(all, rows)) and set(map(type, chain.from_iterable(rows))) == {str}:
+            return rows
+    return [_cells(r, keys) for r in raw]
+
+
 def _cells(row: Any, keys: list[str]) -> tuple[str, ...]:
-    """One row's cells in column order ('' for a missing or empty value)."""
     if isinstance(row, dict):
         get = row.get
         return tuple([str(get(k) or "") for k in keys])
