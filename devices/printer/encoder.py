@@ -7,8 +7,8 @@ character the model's font lacks (4-byte GB18030, e.g. CJK Ext-B in names) is dr
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from functools import lru_cache
+from operator import call, methodcaller
 from typing import Any, Callable, Sequence
 
 from PIL import Image as PILImage
@@ -62,32 +62,32 @@ def qr_module_for(data_len: int, ecc: str, wanted: int, dots: int) -> int:
 
 
 def _table_lines(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> list[str]:
-    """The printed lines of ``rows``. Each distinct value of a column is measured and padded once (a record
-    repeats the same amounts and statuses down its columns), then a row is one C-level join."""
+    """The printed lines of ``rows``, padded column by column without a Python loop per cell: an ASCII
+    column (dates, amounts) is padded by ``str.ljust``; any other column measures and pads each distinct
+    value once (a record repeats its statuses down a column) and looks the cells up."""
     if len(rows) == 1 or len(set(map(len, rows))) != 1:  # a header, or ragged rows: each row on its own
         return [line for row in rows for line in _row_lines(row, widths)]
-    distinct = [set(column) for column in zip(*rows)]
-    if set().union(*(map(type, values) for values in distinct)) != {str}:
+    columns = list(zip(*rows))
+    if set().union(*(map(type, column) for column in columns)) != {str}:
         rows = [tuple(map(str, row)) for row in rows]
-        distinct = [set(column) for column in zip(*rows)]
-    padded: list[dict[str, str]] = []
-    for width, values in zip(widths, distinct):
-        joined = "".join(values)
-        if joined.isascii() and joined.isprintable():  # amounts, dates: width is the length
-            padded.append({v: v.ljust(width) for v in values if len(v) < width})
+        columns = list(zip(*rows))
+    pads: list[Callable[[str], str]] = []
+    for width, column in zip(widths, columns):
+        joined = "".join(column)
+        if joined.isascii() and joined.isprintable() and max(map(len, column)) < width:
+            pads.append(methodcaller("ljust", width))
             continue
         fits = {}
-        for value in values:
+        for value in set(column):
             cell = value if value.isprintable() else clean_text(value)
             used = text_width(cell)
             if used < width:
                 fits[value] = cell + " " * (width - used)
-        padded.append(fits)
+        pads.append(fits.__getitem__)
     lines: list[str] = []
-    cell_of = dict.__getitem__
     for row in rows:
         try:
-            lines.append("".join(map(cell_of, padded, row)).rstrip())
+            lines.append("".join(map(call, pads, row)).rstrip())
         except KeyError:  # some cell is wider than its column
             lines += _wrapped_row(row, widths)
     return lines
@@ -165,6 +165,9 @@ class Encoder:
         Every line feed is a split point: 0x0A never occurs inside a GB18030 character (trail bytes are
         0x30–0x39 and 0x40–0xFE), so :func:`encode_segments` finds them in the bytes of ``text_spans``.
         """
+        if len(texts) == 1:
+            self._single(texts[0], size, bold, align)
+            return
         body = "\n".join(texts)
         encoded = body.encode("gb18030")
         if self._check_4byte and not body.isascii() and _has_four_byte(body, encoded):
@@ -180,6 +183,17 @@ class Encoder:
         self.marks.append(len(out))
         if len(texts) > 1:  # the line feeds inside are split points too; found only if segments are asked for
             self.text_spans.append((start, len(out)))
+
+    def _single(self, text: str, size: tuple[int, int], bold: bool, align: str) -> None:
+        """One line (printable, wrapped already): the common case, without joins or spans."""
+        if text.isascii():
+            self._line_bytes(text.encode("ascii"), size, bold, align)
+            return
+        encoded = text.encode("gb18030")
+        if self._check_4byte and len(encoded) != 2 * len(text) - len(text.encode("ascii", "ignore")):
+            self._raster_line(text, size, bold, align)
+        else:
+            self._line_bytes(encoded, size, bold, align)
 
     def _one_line(self, text: str, size: tuple[int, int], bold: bool, align: str) -> None:
         encoded = text.encode("gb18030")
@@ -205,20 +219,10 @@ class Encoder:
 
     def text(self, block: Text) -> None:
         text = block.text
-        if text.isprintable():  # the common case, a paragraph that fits one line: no wrapping machinery
-            if text.isascii():
-                if len(text) <= self._cols // block.size[0]:
-                    self._line_bytes(text.encode("ascii"), block.size, block.bold, block.align)
-                    return
-            else:
-                ascii_len = len(text.encode("ascii", "ignore"))
-                if 2 * len(text) - ascii_len <= self._cols // block.size[0]:
-                    encoded = text.encode("gb18030")
-                    if self._check_4byte and len(encoded) != 2 * len(text) - ascii_len:
-                        self._one_line(text, block.size, block.bold, block.align)
-                    else:
-                        self._line_bytes(encoded, block.size, block.bold, block.align)
-                    return
+        # the common case, a paragraph that fits one line: no wrapping machinery
+        if text.isprintable() and (len(text) if text.isascii() else text_width(text)) <= self._cols // block.size[0]:
+            self._single(text, block.size, block.bold, block.align)
+            return
         self.lines(wrap(text, self._cols // block.size[0]), block.size, block.bold, block.align)
 
     def _line_bytes(self, encoded: bytes, size: tuple[int, int], bold: bool, align: str) -> None:
@@ -245,7 +249,7 @@ class Encoder:
         key, value = clean_text(block.key), clean_text(block.value)
         key_w, value_w = text_width(key), text_width(value)
         if key_w + value_w < cols:
-            self.lines((key + " " * (cols - key_w - value_w) + value,), bold=block.bold)
+            self._single(key + " " * (cols - key_w - value_w) + value, (1, 1), block.bold, "left")
             return
         out = wrap(key, cols) if key_w > cols else [key]
         last_w = text_width(out[-1])
@@ -345,42 +349,11 @@ def _encoded(document: Document, profile: Profile | str) -> Encoder:
         steps = [handlers[type(block)] for block in blocks]
     except KeyError as exc:
         raise TypeError(f"not a document block: {exc.args[0].__name__}") from None
-    ids = list(map(id, blocks))
-    if len(set(ids)) == len(ids):  # the usual receipt: every block placed once
-        for step, block in zip(steps, blocks):
-            step(block)
-    else:
-        _encode_with_repeats(enc, blocks, steps, ids)
+    for step, block in zip(steps, blocks):
+        step(block)
     if not blocks or not isinstance(blocks[-1], Cut):
         enc.cut()
     return enc
-
-
-def _encode_with_repeats(enc: Encoder, blocks: list[Block], steps: list[Callable[[Any], None]],
-                         ids: list[int]) -> None:
-    """A block object placed more than once (a record's header and footer on every page) is encoded once
-    per job and its bytes copied; blocks are immutable, so the same object in the same mode prints alike.
-    Only texts, key/values and tables: copying costs more than encoding a rule or a cut."""
-    repeated = {i for i, n in Counter(ids).items() if n > 1}
-    memo: dict[tuple, tuple[bytes, list[int], list[tuple[int, int]], tuple]] = {}
-    for step, block, bid in zip(steps, blocks, ids):
-        if bid not in repeated or type(block) not in (Text, KeyValue, Table):
-            step(block)
-            continue
-        key = (bid, enc._size, enc._bold, enc._align)
-        done = memo.get(key)
-        start = len(enc.out)
-        if done is None:
-            first_mark, first_span = len(enc.marks), len(enc.text_spans)
-            step(block)
-            memo[key] = (bytes(enc.out[start:]), [m - start for m in enc.marks[first_mark:]],
-                         [(a - start, b - start) for a, b in enc.text_spans[first_span:]],
-                         (enc._size, enc._bold, enc._align))
-        else:
-            data, marks, spans, (enc._size, enc._bold, enc._align) = done
-            enc.out += data
-            enc.marks += [start + m for m in marks]
-            enc.text_spans += [(start + a, start + b) for a, b in spans]
 
 
 def encode_segments(document: Document, profile: Profile | str = "generic-80mm",
