@@ -16,7 +16,7 @@ __all__ = ["Align", "Block", "Cut", "Document", "Feed", "Image", "KeyValue", "QR
            "NO_LINE_END", "NO_LINE_START", "char_width", "clean_text", "pad_to", "text_width", "wrap"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """A paragraph. ``size`` is (width, height) magnification 1–8; wrapped by display width."""
 
@@ -33,12 +33,12 @@ class Text:
             raise ValueError(f"align must be left/center/right, not {self.align!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Separator:
     char: str = "-"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeyValue:
     """``key`` left, ``value`` right-aligned on the same line (wraps under the key when too long)."""
 
@@ -47,7 +47,7 @@ class KeyValue:
     bold: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table:
     """Fixed-width columns; ``widths`` in display columns (sum ≤ line width). Cells wrap within their column."""
 
@@ -56,7 +56,7 @@ class Table:
     widths: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QR:
     """A native QR code (GS ( k). Keep ``data`` ASCII (URLs); ``module`` is dots per module (1–16).
 
@@ -81,7 +81,7 @@ class QR:
             raise ValueError("QR data must be 1..7089 bytes")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Image:
     """A picture (a PIL image), printed as raster bands; scaled down to fit the paper if wider."""
 
@@ -90,12 +90,12 @@ class Image:
     max_width: int | None = None  # dots
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Feed:
     lines: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cut:
     pass
 

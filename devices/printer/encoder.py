@@ -33,6 +33,11 @@ def needs_raster(text: str, profile: Profile) -> bool:
     return _has_four_byte(text, text.encode("gb18030"))
 
 
+# mode bytes built once (every receipt switches bold, alignment and size a few dozen times)
+_SIZE = {(w, h): P.size(w, h) for w in (1, 2, 3, 4) for h in (1, 2, 3, 4)}
+_BOLD = {on: P.bold(on) for on in (False, True)}
+_ALIGN = {where: P.align(where) for where in ("left", "center", "right")}
+
 QUIET_MODULES = 4  # ISO/IEC 18004 asks for 4 modules of blank paper around the symbol
 
 
@@ -137,13 +142,13 @@ class Encoder:
     # ----- mode tracking -------------------------------------------------------------------------------
     def _set(self, size: tuple[int, int] = (1, 1), bold: bool = False, align: str = "left") -> None:
         if size != self._size:
-            self.out += P.size(*size)
+            self.out += _SIZE[size] if size in _SIZE else P.size(*size)
             self._size = size
         if bold != self._bold:
-            self.out += P.bold(bold)
+            self.out += _BOLD[bool(bold)]
             self._bold = bold
         if align != self._align:
-            self.out += P.align(align)
+            self.out += _ALIGN[align]
             self._align = align
 
     def columns(self, width: int = 1) -> int:
