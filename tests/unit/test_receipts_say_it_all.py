@@ -21,7 +21,7 @@ from devices.printer.encoder import QUIET_MODULES, encode, qr_modules
 from devices.printer.linebreak import NO_LINE_END, NO_LINE_START
 from devices.printer.parser import EscPosParser
 from devices.printer.profiles import get_profile
-from kiosk.config import load_config
+from kiosk.config.loader import load_config
 from kiosk.receipts import appointment_receipt, queue_ticket, render_png, service_guide
 from kiosk.receipts.preview import render_page
 from kiosk.receipts.samples import KINDS, sample
