@@ -177,7 +177,7 @@ class Encoder:
         encoded = body.encode("gb18030")
         if self._check_4byte and not body.isascii() and _has_four_byte(body, encoded):
             for text in texts:  # some line needs the raster fallback: judge each line on its own
-                self._one_line(text, size, bold, align)
+                self._single(text, size, bold, align)
             return
         if size != self._size or bold != self._bold or align != self._align:
             self._set(size, bold, align)
@@ -199,15 +199,6 @@ class Encoder:
             self._raster_line(text, size, bold, align)
         else:
             self._line_bytes(encoded, size, bold, align)
-
-    def _one_line(self, text: str, size: tuple[int, int], bold: bool, align: str) -> None:
-        encoded = text.encode("gb18030")
-        if _has_four_byte(text, encoded):
-            self._raster_line(text, size, bold, align)
-            return
-        self._set(size, bold, align)
-        self.out += encoded + P.LF
-        self._mark()
 
     def _raster_line(self, text: str, size: tuple[int, int], bold: bool, align: str) -> None:
         from devices.printer.render import missing_glyphs, text_line_image
