@@ -17,6 +17,7 @@ import logging
 import termios
 import threading
 import time
+from collections import deque
 from typing import Any, Callable
 
 import serial
@@ -68,7 +69,7 @@ class Scanner(Device):
         self._attempted = threading.Event()
         self._cond = threading.Condition()
         self._scan_count = 0
-        self._latest: Scan | None = None
+        self._recent: deque[tuple[int, Scan]] = deque(maxlen=16)
         self.ignored = 0  # scans read while reading was disabled
         self.last_scan_at: float | None = None
 
@@ -81,19 +82,30 @@ class Scanner(Device):
         """Wait until the first connection attempt finished (either way); False on timeout."""
         return self._attempted.wait(timeout)
 
-    def wait_scan(self, timeout: float, *, cancel: threading.Event | None = None) -> Scan:
-        """The next new scan after this call. Raises NoScan after ``timeout`` s, OperationCancelled on ``cancel``."""
+    @property
+    def scan_count(self) -> int:
+        """Scans reported since start (for :meth:`wait_scan`'s ``since``)."""
+        return self._scan_count
+
+    def wait_scan(self, timeout: float, *, since: int | None = None,
+                  cancel: threading.Event | None = None) -> Scan:
+        """The first scan after number ``since`` (default: the next one from now; ``since=0``: the first since
+        start, so one that came while the caller was starting up is not missed).
+
+        Raises NoScan after ``timeout`` s, OperationCancelled when ``cancel`` is set.
+        """
         deadline = time.monotonic() + timeout
         with self._cond:
-            start = self._scan_count
-            while self._scan_count == start:
+            start = self._scan_count if since is None else since
+            while self._scan_count <= start:
                 if cancel is not None and cancel.is_set():
                     raise OperationCancelled()
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise NoScan(f"{self.name}: nothing scanned within {timeout:.1f}s")
                 self._cond.wait(min(left, 0.05))
-            return self._latest  # type: ignore[return-value]
+            # the latest is always kept, so this finds one; older than what is kept → the oldest kept
+            return next(scan for index, scan in self._recent if index > start)
 
     def set_enabled(self, enabled: bool, timeout: float = 2.0) -> None:
         """Switch reading on/off: sends the profile's enable/disable bytes (if any); scans read while
@@ -210,6 +222,6 @@ class Scanner(Device):
             self.last_scan_at = now
             with self._cond:
                 self._scan_count += 1
-                self._latest = scan
+                self._recent.append((self._scan_count, scan))
                 self._cond.notify_all()
             self._emit("scan_read", scan=scan)
