@@ -53,19 +53,36 @@ class Scan:
 
 
 def decode_payload(raw: bytes, encoding: str = "auto") -> tuple[str, str] | None:
-    """``(text, encoding)`` for a clean payload, or None when it is noise (see the module docstring)."""
+    """``(text, encoding)`` for a clean payload, or None when it is noise (see the module docstring).
+
+    ``auto`` takes valid UTF-8 first, else GB18030 — except when the UTF-8 reading holds characters a code
+    shown at a Shanghai kiosk does not carry (e.g. 证 in GBK, D6 A4, is also UTF-8 for a Hebrew accent)
+    while the GB18030 reading is all ASCII/CJK: short GBK payloads are often valid UTF-8 by accident.
+    """
     if not raw or any((b < 0x20 and b != GS) or b in _RESTART for b in raw):
         return None
-    order = ("utf-8", "gb18030") if encoding == "auto" else (encoding,)
-    for name in order:
+    readings = []
+    for name in (("utf-8", "gb18030") if encoding == "auto" else (encoding,)):
         try:
             text = raw.decode(name)
         except UnicodeDecodeError:
             continue
         if all(ch == "\x1d" or unicodedata.category(ch) not in _BAD_CATEGORIES for ch in text):
-            return text, name
-        return None  # valid bytes but not text a code carries: noise, not a guess at another encoding
-    return None
+            readings.append((text, name))
+    if len(readings) == 2 and not _plausible(readings[0][0]) and _plausible(readings[1][0]):
+        return readings[1]
+    return readings[0] if readings else None
+
+
+def _plausible(text: str) -> bool:
+    """ASCII, the middle dot of names, general punctuation and CJK (with its punctuation and full-width forms).
+
+    Latin-1 letters are left out on purpose: GBK 隆 (C2 A1) is UTF-8 ¡, and a code at this kiosk is far
+    more likely Chinese than accented Latin.
+    """
+    return all(ord(ch) < 0x80 or ch == "\u00b7" or 0x2000 <= ord(ch) <= 0x206F or 0x3000 <= ord(ch) <= 0x303F
+               or 0x3400 <= ord(ch) <= 0x9FFF or 0xF900 <= ord(ch) <= 0xFAFF or 0xFF00 <= ord(ch) <= 0xFFEF
+               or 0x20000 <= ord(ch) <= 0x3FFFF for ch in text)
 
 
 def encode_payload(text: str, encoding: str = "utf-8") -> bytes:
@@ -117,7 +134,7 @@ class ScanDecoder:
             elif self._overflow:
                 pass
             elif len(self._buf) >= self.max_len:
-                self._drop()
+                self._buf.clear()  # counted once, when the over-long frame ends
                 self._overflow = True
             else:
                 self._buf.append(b)
