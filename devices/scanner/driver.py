@@ -49,6 +49,8 @@ class Scanner(Device):
     reconnect_cap = 1.0
     #: seconds between host-trigger commands while reading (host-triggered models stop after a few seconds)
     retrigger_s = 2.5
+    #: longest one poll keeps reading a busy line before queued commands get their turn
+    busy_s = 0.1
 
     def __init__(self, url: str, *, baudrate: int = 9600, profile: str | ScannerProfile = "generic",
                  dedupe_s: float = 2.0, clock: Callable[[], float] = time.monotonic, read_timeout: float = 0.02,
@@ -154,9 +156,18 @@ class Scanner(Device):
         if self.profile.host_trigger and self._enabled and self._clock() - self._last_trigger >= self.retrigger_s:
             self._write(self.profile.trigger_on)
             self._last_trigger = self._clock()
-        data = self._read()
-        now = self._clock()
-        self._deliver(self.decoder.feed(data, now) if data else self.decoder.poll(now), now)
+        # keep reading while bytes flow (a socket:// port reports at most one byte waiting), but hand the
+        # worker back to queued commands at least every ``busy_s``
+        until = time.monotonic() + self.busy_s
+        while True:
+            data = self._read()
+            now = self._clock()
+            if not data:
+                self._deliver(self.decoder.poll(now), now)
+                return
+            self._deliver(self.decoder.feed(data, now), now)
+            if time.monotonic() >= until:
+                return
 
     # ----- I/O (worker thread) -------------------------------------------------------------------
     def _port_or_fail(self) -> serial.SerialBase:
