@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from kiosk.backend import signing
+from kiosk.backend import signing, simscan
 from kiosk.backend.simhandlers import Routes, iso
 
 log = logging.getLogger(__name__)
@@ -277,6 +277,8 @@ class GatewaySimulator:
             self.clear_faults()
         elif name == "publish_config":
             self.publish_config(str(cmd["version"]), dict(cmd["files"]))
+        elif name in simscan.CONTROLS:  # codes a resident shows the scanner (kiosk/backend/simscan.py)
+            return {"ok": True, **self.routes.scan_control(cmd), **self.counts()}
         elif name != "counts":
             raise ValueError(f"unknown control command {name!r}")
         return {"ok": True, **self.counts()}
