@@ -84,10 +84,25 @@ class ScannerSimulator(SimulatorBase):
         self._inbox.clear()
 
     # ----- what a resident does ------------------------------------------------------------------
+    def host_connected(self) -> bool:
+        """TCP: a host is connected. A pty cannot tell (bytes wait in it until the host opens it)."""
+        return self.transport == "pty" or self._client is not None
+
+    def wait_host(self, timeout: float) -> bool:
+        """Tests and benches: wait until the host's connection was accepted (a scan before that is lost)."""
+        deadline = time.monotonic() + timeout
+        while not self.host_connected():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)
+        return True
+
     def ready_to_read(self) -> str | None:
         """Why a code shown now would not be read, or None."""
         if not self.plugged:
             return "unplugged"
+        if not self.host_connected():
+            return "no host connected"
         if not self.enabled:
             return "disabled by the host"
         if self.profile.host_trigger and not self.triggered:

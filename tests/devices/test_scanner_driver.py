@@ -43,7 +43,7 @@ def rig(request, tmp_path):
     scanner = Scanner(sim.url, profile=profile)
     scanner.subscribe(events.append)
     scanner.start()
-    assert scanner.wait_attempted(5) and scanner.connected
+    assert scanner.wait_attempted(5) and scanner.connected and sim.wait_host(5)
     yield sim, scanner, events
     scanner.close()
     sim.stop()
@@ -102,6 +102,7 @@ def test_unplug_mid_scan_recovers_within_2s_and_never_glues_halves(rig):
     t0 = time.monotonic()
     assert wait_until(lambda: scanner.connected, 5)
     assert time.monotonic() - t0 < 2.0
+    assert sim.wait_host(5)
     scan_soon(sim, {"cmd": "scan", "text": "AFTER"})
     assert scanner.wait_scan(5).text == "AFTER"
     assert [e.data["scan"].text for e in events if e.name == "scan_read"] == ["AFTER"]
