@@ -14,7 +14,6 @@ glued to the next one. Profiles with a ``query`` are asked at connect (no answer
 from __future__ import annotations
 
 import logging
-import termios
 import threading
 import time
 from collections import deque
@@ -26,10 +25,9 @@ from devices.base import Device
 from devices.errors import Action, DeviceTimeout, DeviceUnavailable, OperationCancelled
 from devices.scanner.profiles import ScannerProfile, get_profile
 from devices.scanner.protocol import Deduper, Scan, ScanDecoder
-from devices.transport import open_port
+from devices.transport import PORT_ERRORS, close_quietly, open_port
 
 log = logging.getLogger(__name__)
-_PORT_ERRORS = (serial.SerialException, OSError, termios.error)
 
 
 class NoScan(DeviceTimeout):
@@ -133,24 +131,23 @@ class Scanner(Device):
 
     # ----- Device hooks --------------------------------------------------------------------------
     def _connect(self) -> None:
+        self._port = open_port(self.url, baudrate=self.baudrate, timeout=self.read_timeout)
+        self.decoder.reset()
+        if self.profile.query and not self._query():
+            raise DeviceUnavailable(f"scanner at {self.url} does not answer its query "
+                                    f"(profile {self.profile.name})", message_zh="扫码器无响应",
+                                    action=Action.CONFIGURATION)
+        self._apply_enabled(self._enabled)
+
+    def _try_connect(self) -> None:
         try:
-            self._port = open_port(self.url, baudrate=self.baudrate, timeout=self.read_timeout)
-            self.decoder.reset()
-            if self.profile.query and not self._query():
-                raise DeviceUnavailable(f"scanner at {self.url} does not answer its query "
-                                        f"(profile {self.profile.name})", message_zh="扫码器无响应",
-                                        action=Action.CONFIGURATION)
-            self._apply_enabled(self._enabled)
+            super()._try_connect()
         finally:
-            self._attempted.set()
+            self._attempted.set()  # after the base recorded the outcome (status, last_error)
 
     def _disconnect(self) -> None:
         port, self._port = self._port, None
-        if port is not None:
-            try:
-                port.close()
-            except _PORT_ERRORS as exc:
-                log.debug("closing scanner port: %s", exc)
+        close_quietly(port, self.name)
 
     def _poll(self) -> None:
         if self.profile.host_trigger and self._enabled and self._clock() - self._last_trigger >= self.retrigger_s:
@@ -180,7 +177,7 @@ class Scanner(Device):
         try:
             waiting = port.in_waiting
             return port.read(max(1, waiting))
-        except _PORT_ERRORS as exc:
+        except PORT_ERRORS as exc:
             raise DeviceUnavailable(f"scanner read failed: {exc}", message_zh="扫码器连接中断",
                                     action=Action.CLEAR) from exc
 
@@ -190,7 +187,7 @@ class Scanner(Device):
         port = self._port_or_fail()
         try:
             port.write(data)
-        except _PORT_ERRORS as exc:
+        except PORT_ERRORS as exc:
             raise DeviceUnavailable(f"write to scanner failed: {exc}", message_zh="扫码器连接中断",
                                     action=Action.CLEAR) from exc
 

@@ -141,34 +141,16 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
-    import signal
-    import threading
-
     from devices.scanner.simulator import ScannerSimulator
+    from kiosk.cli.simrun import serve_until_signal, where
 
-    if args.pty:
-        sim = ScannerSimulator(transport="pty", link=args.pty, baudrate=args.baud, control_port=args.control,
-                               profile=args.profile)
-    else:
-        sim = ScannerSimulator(transport="tcp", port=DEFAULT_SIM_PORT if args.tcp is None else args.tcp,
-                               baudrate=args.baud, control_port=args.control, profile=args.profile)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    sim.start()
-    try:
-        print(f"port: {sim.url}", flush=True)
-        print(f"control: {sim.control_port}", flush=True)
-        print(f"profile: {sim.profile.name}  (stop with Ctrl-C / 按 Ctrl-C 停止)", flush=True)
-        while not stop.wait(0.5):
-            pass
-    finally:
-        sim.stop()
-    return EXIT_OK
+    sim = ScannerSimulator(baudrate=args.baud, control_port=args.control, profile=args.profile,
+                           **where(args, DEFAULT_SIM_PORT))
+    return serve_until_signal(sim, f"profile: {sim.profile.name}  (stop with Ctrl-C / 按 Ctrl-C 停止)")
 
 
 def cmd_ctl(args: argparse.Namespace) -> int:
-    from devices.simbase import send_control
+    from kiosk.cli.simrun import send_and_print
 
     request: dict = {"cmd": args.command}
     if args.command in ("scan", "split", "repeat", "unplug_mid_scan"):
@@ -184,11 +166,5 @@ def cmd_ctl(args: argparse.Namespace) -> int:
         request["kind"] = args.text
     elif args.command == "silent":
         request["on"] = not args.off
-    try:
-        reply = send_control(args.control, request, host=args.host, timeout=30.0)
-    except OSError as exc:
-        print(f"错误：无法连接模拟器控制端口 {args.control}\nerror: cannot reach control port: {exc}",
-              file=sys.stderr)
-        return 1
-    print(json.dumps(reply, ensure_ascii=False))
-    return 0 if reply.get("ok") else 1
+    # a split or repeated scan is sent before the reply: allow for its pacing
+    return send_and_print(args.control, request, host=args.host, timeout=30.0)

@@ -16,6 +16,7 @@ import time
 import tty
 
 import pytest
+from scanner_support import wait_until
 
 from devices.scanner.simulator import ScannerSimulator
 from kiosk.cli import main
@@ -149,7 +150,7 @@ def sim(request, tmp_path):
 
 def test_read_against_the_simulator_driven_by_scanner_ctl(sim, capsys):
     proc = run_read(sim.url, "--json", "--profile", "honeywell-serial")
-    assert wait_for(lambda: "query" in sim.commands_seen)  # connected and asked
+    assert wait_until(lambda: "query" in sim.commands_seen)  # connected and asked
     assert main(["sim", "scanner-ctl", "--control", str(sim.control_port), "noise"]) == 0
     assert main(["sim", "scanner-ctl", "--control", str(sim.control_port), "split", "门诊预约 7781",
                  "--encoding", "gb18030"]) == 0
@@ -194,12 +195,3 @@ def ctl_commands(sim, capsys) -> None:
     assert main([*ctl, "scan"]) == 2  # TEXT missing
     assert main(["device", "scanner", "read", "--port", sim.url, "--timeout", "1", "--profile", "nope"]) == 2
     assert "未知的扫码器型号配置" in capsys.readouterr().err
-
-
-def wait_for(predicate, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False

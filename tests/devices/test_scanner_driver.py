@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from scanner_support import wait_until
 
 from devices.base import DeviceStatus
 from devices.scanner.driver import NoScan, Scanner
@@ -23,15 +24,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def wait_until(predicate, timeout: float = 8.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 @pytest.fixture(params=["pty", "tcp"])

@@ -7,31 +7,18 @@ scans survive noise bursts around them.
 """
 from __future__ import annotations
 
-import os
-
-from hypothesis import HealthCheck, given, settings
+from fuzzkit import CI, chunks
+from hypothesis import given
 from hypothesis import strategies as st
 
 from devices.scanner.protocol import ScanDecoder, decode_payload
 from devices.scanner.simulator import NOISE_KINDS, noise_bytes
 
-CI = settings(max_examples=int(os.environ.get("KIOSK_FUZZ_EXAMPLES", "300")), deadline=None,
-              derandomize=not os.environ.get("KIOSK_FUZZ_RANDOM"),
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 SUFFIXES = st.sampled_from(["CR", "CRLF", "TAB", "none", "auto"])
 NOISE_BYTE = st.sampled_from([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x1D), 0x1E, 0x1F, 0x7F, 0xFF])
 # printable payloads a scanner sends: ASCII URLs/digits and CJK text, in either encoding
 PAYLOAD = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E) | st.sampled_from(
     list("上海市随申码证照物流取件预约签到窗口号")), min_size=1, max_size=80)
-
-
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, prev = [], 0
-    for p in points + [len(data)]:
-        out.append(data[prev:p])
-        prev = p
-    return out
 
 
 def run(decoder: ScanDecoder, pieces: list[bytes], *, pause: float = 0.0) -> list:
@@ -56,7 +43,7 @@ def assert_clean(scans, source: bytes) -> None:
        max_len=st.integers(1, 4096))
 def test_any_bytes_any_chunking_never_crash_and_only_clean_scans(data, cuts, suffix, max_len):
     decoder = ScanDecoder(suffix, max_len=max_len)
-    scans = run(decoder, chunked(data, cuts))
+    scans = run(decoder, chunks(data, cuts))
     assert_clean(scans, data)
     assert all(len(s.raw) <= max_len for s in scans)
     assert decoder.pending == 0
@@ -67,7 +54,7 @@ def test_any_bytes_any_chunking_never_crash_and_only_clean_scans(data, cuts, suf
        suffix=st.sampled_from(["CR", "CRLF", "TAB", "auto"]))
 def test_chunking_does_not_change_the_scans(data, cuts, suffix):
     whole = [(s.raw, s.text) for s in run(ScanDecoder(suffix), [data])]
-    pieces = [(s.raw, s.text) for s in run(ScanDecoder(suffix), chunked(data, cuts))]
+    pieces = [(s.raw, s.text) for s in run(ScanDecoder(suffix), chunks(data, cuts))]
     assert pieces == whole
 
 
@@ -79,7 +66,7 @@ def test_frames_holding_noise_bytes_are_never_scans(frames, cuts, suffix):
     end = {"CR": b"\r", "CRLF": b"\r\n", "TAB": b"\t"}[suffix]
     data = b"".join(a.translate(None, b"\r\n\t") + bytes([n]) + end for a, n, _ in frames)
     # every frame ends right after its noise byte: the part after it is empty, so nothing is clean
-    assert run(ScanDecoder(suffix), chunked(data, cuts)) == []
+    assert run(ScanDecoder(suffix), chunks(data, cuts)) == []
 
 
 @CI
@@ -92,7 +79,7 @@ def test_real_scans_survive_noise_bursts_and_splits(payloads, cuts, suffix):
     for text, encoding, noise in payloads:
         burst = noise_bytes(noise, suffix=end) if noise and noise != "overlong" else b""
         data += burst + text.encode(encoding) + end
-    scans = run(ScanDecoder(suffix), chunked(data, cuts))
+    scans = run(ScanDecoder(suffix), chunks(data, cuts))
     assert [s.text for s in scans] == [t for t, _, _ in payloads]
     assert_clean(scans, data)
 
@@ -102,5 +89,5 @@ def test_real_scans_survive_noise_bursts_and_splits(payloads, cuts, suffix):
                                                                                      max_size=10))
 def test_no_suffix_split_below_the_gap_is_one_scan(text, encoding, cuts):
     raw = text.encode(encoding)
-    scans = run(ScanDecoder("none"), chunked(raw, cuts), pause=0.02)
+    scans = run(ScanDecoder("none"), chunks(raw, cuts), pause=0.02)
     assert [s.text for s in scans] == [text]
