@@ -112,6 +112,40 @@ def bench_recovery(transport: str, rounds: int, away: float) -> None:
           f"({rounds} rounds, {away:.0f} s away each)")
 
 
+def bench_identify(scans: int) -> None:
+    """随申码 shown → scanner sim (pty, 9600, CR) → driver → ``auth_ssm`` on the loopback HTTPS gateway → session.
+
+    The part of issue 17's "scan → menu drawn" that needs no app; the screen change adds the bridge and one
+    frame (docs/PERFORMANCE.md §6 has touch → next screen drawn for that part)."""
+    from kiosk.backend.client import GatewayClient
+    from kiosk.backend.signing import load_secret
+    from kiosk.backend.simulator import DEV_SECRET_FILE, DEV_TLS, GatewaySimulator
+
+    with tempfile.TemporaryDirectory() as tmp, GatewaySimulator(port=0) as gateway, \
+            ScannerSimulator(link=Path(tmp) / "scanner", profile="generic-cr") as sim, \
+            Scanner(sim.url, profile="generic-cr") as scanner, \
+            GatewayClient(gateway.base_url, terminal_id="SH-JA-NJXL-01", secret=load_secret(DEV_SECRET_FILE),
+                          ca_bundle=DEV_TLS / "ca.pem") as client:
+        scanner.wait_attempted(5)
+        scan_ms, total_ms = [], []
+        for i in range(scans + 1):
+            code = gateway.routes.ssm_issue()
+            before = scanner.scan_count
+            t0 = time.perf_counter()
+            sim.scan(code)
+            scan = scanner.wait_scan(5, since=before)
+            t1 = time.perf_counter()
+            client.auth_ssm(scan.text)
+            t2 = time.perf_counter()
+            if i:
+                scan_ms.append((t1 - t0) * 1e3)
+                total_ms.append((t2 - t0) * 1e3)
+    wire = wire_seconds(len(code) + 1, 9600) * 1e3
+    print(f"  {len(code)}-byte code at 9600 baud (wire {wire:.2f} ms): scan read median "
+          f"{statistics.median(scan_ms):.2f} ms; scan → session median {statistics.median(total_ms):.2f} ms, "
+          f"p95 {pct(total_ms, 0.95):.2f} ms, max {max(total_ms):.2f} ms ({scans} codes)")
+
+
 def main() -> None:
     import logging
 
@@ -127,6 +161,8 @@ def main() -> None:
     for transport in ("pty", "tcp"):
         for profile, baud in (("generic-cr", 9600), ("generic-cr", 115200), ("generic-none", 9600)):
             bench_latency(transport, profile, baud, args.scans)
+    print("随申码 shown → session from the loopback gateway (POST /v1/auth/ssm, kept-alive HTTPS):")
+    bench_identify(args.scans)
     print("unplug mid-scan → replug → connected again (target < 2 s):")
     for transport in ("pty", "tcp"):
         bench_recovery(transport, args.rounds, args.away)

@@ -9,6 +9,7 @@ import pytest
 import requests
 from backend_support import CA
 
+from devices.scanner.driver import NoScan
 from kiosk.backend import errors as E
 from kiosk.backend.simscan import DEMO_APPOINTMENT, DEMO_PICKUPS
 
@@ -116,3 +117,23 @@ def test_models_refuse_replies_that_break_the_contract():
     with pytest.raises(E.ProtocolError):
         CheckIn.parse({"appointment_id": "AP-1", "service_zh": "户籍", "service_en": "x",
                        "starts_at": "2026-12-03T10:00:00+08:00", "already_checked_in": "no", "ticket": {}})
+
+
+def test_a_code_shown_to_the_scanner_identifies_the_resident_end_to_end(sim, client, tmp_path):
+    """Device and contract together, as the session will chain them: the resident's app shows a code, the
+    scanner simulator sends its bytes, the real driver reads it, the real client turns it into a session."""
+    from devices.scanner.driver import Scanner
+    from devices.scanner.simulator import ScannerSimulator
+
+    with ScannerSimulator(link=tmp_path / "scanner", profile="generic") as scanner_sim:
+        with Scanner(scanner_sim.url) as scanner:
+            assert scanner.wait_attempted(5) and scanner.connected
+            code = sim.routes.ssm_issue(name="赵六")
+            assert scanner_sim.scan(code)["sent"]
+            scan = scanner.wait_scan(5, since=0)
+            assert scan.text == code
+            assert client.auth_ssm(scan.text).display_name == "赵*"
+            # the same code shown again (the resident still holds the phone up) is one scan, never a replay
+            scanner_sim.scan(code)
+            with pytest.raises(NoScan):
+                scanner.wait_scan(0.5)
