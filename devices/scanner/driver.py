@@ -97,20 +97,33 @@ class Scanner(Device):
         deadline = time.monotonic() + timeout
         with self._cond:
             start = self._scan_count if since is None else since
-            while self._scan_count <= start:
+            while True:
+                # kept: the last 16 (older → the oldest kept); none after forget() until the next scan
+                found = next((scan for index, scan in self._recent if index > start), None)
+                if found is not None:
+                    return found
                 if cancel is not None and cancel.is_set():
                     raise OperationCancelled()
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise NoScan(f"{self.name}: nothing scanned within {timeout:.1f}s")
                 self._cond.wait(min(left, 0.05))
-            # the latest is always kept, so this finds one; older than what is kept → the oldest kept
-            return next(scan for index, scan in self._recent if index > start)
+
+    def forget(self) -> None:
+        """Drop the scans kept for :meth:`wait_scan` (the session ends: what a resident showed goes with it).
+        The de-dup memory keeps raw bytes only for ``dedupe_s`` and is pruned on the worker meanwhile."""
+        with self._cond:
+            self._recent.clear()
 
     def set_enabled(self, enabled: bool, timeout: float = 2.0) -> None:
         """Switch reading on/off: sends the profile's enable/disable bytes (if any); scans read while
-        disabled are dropped here either way, so a screen that takes no scan never receives one."""
-        self.call(self._apply_enabled, bool(enabled), timeout=timeout)
+        disabled are dropped here either way, so a screen that takes no scan never receives one.
+
+        Takes effect at once in the driver; while the scanner is offline the bytes are sent when it is back.
+        """
+        self._enabled = bool(enabled)
+        if self._connected:
+            self.call(self._apply_enabled, self._enabled, timeout=timeout)
 
     @property
     def enabled(self) -> bool:
@@ -161,6 +174,7 @@ class Scanner(Device):
             now = self._clock()
             if not data:
                 self._deliver(self.decoder.poll(now), now)
+                self.deduper.prune(now)
                 return
             self._deliver(self.decoder.feed(data, now), now)
             if time.monotonic() >= until:

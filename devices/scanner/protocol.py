@@ -187,12 +187,21 @@ class Deduper:
         self.duplicates = 0
 
     def accept(self, raw: bytes, now: float) -> bool:
-        self._seen = {k: t for k, t in self._seen.items() if now - t < self.window_s}
+        self.prune(now)
         fresh = raw not in self._seen
         self._seen[raw] = now
         if not fresh:
             self.duplicates += 1
         return fresh
 
+    def prune(self, now: float) -> None:
+        """Forget payloads last seen ``window_s`` ago (a scanned credential is not kept longer than needed)."""
+        if self._seen:
+            self._seen = {k: t for k, t in self._seen.items() if now - t < self.window_s}
+
     def clear(self) -> None:
         self._seen.clear()
+
+    def __len__(self) -> int:
+        """Payloads remembered now."""
+        return len(self._seen)

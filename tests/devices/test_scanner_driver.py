@@ -210,3 +210,36 @@ def test_wait_scan_can_be_cancelled(rig):
     from devices.errors import OperationCancelled
     with pytest.raises(OperationCancelled):
         scanner.wait_scan(10, cancel=cancel)
+
+
+def test_forget_drops_kept_scans_and_dedupe_memory_expires(tmp_path):
+    clock = FakeClock()
+    sim = ScannerSimulator(link=tmp_path / "scanner", profile="generic-cr").start()
+    scanner = Scanner(sim.url, profile="generic-cr", clock=clock).start()
+    try:
+        assert scanner.wait_attempted(5) and scanner.connected
+        sim.handle_control({"cmd": "scan", "text": "CREDENTIAL"})
+        assert scanner.wait_scan(5, since=0).text == "CREDENTIAL"
+        scanner.forget()
+        with pytest.raises(NoScan):
+            scanner.wait_scan(0.2, since=0)  # nothing kept any more
+        clock.now += 2.5
+        assert wait_until(lambda: len(scanner.deduper) == 0)  # pruned by the worker on a quiet line
+    finally:
+        scanner.close()
+        sim.stop()
+
+
+def test_set_enabled_while_offline_applies_on_reconnect(tmp_path):
+    sim = ScannerSimulator(link=tmp_path / "scanner", profile="newland-serial").start()
+    scanner = Scanner(sim.url, profile="newland-serial").start()
+    try:
+        assert scanner.wait_attempted(5) and scanner.connected
+        sim.handle_control({"cmd": "unplug"})
+        assert wait_until(lambda: not scanner.connected)
+        scanner.set_enabled(False)  # no error while the scanner is away
+        sim.handle_control({"cmd": "replug"})
+        assert wait_until(lambda: scanner.connected and sim.enabled is False)
+    finally:
+        scanner.close()
+        sim.stop()
