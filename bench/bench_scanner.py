@@ -119,7 +119,7 @@ def bench_identify(scans: int) -> None:
     frame (docs/PERFORMANCE.md §6 has touch → next screen drawn for that part)."""
     from kiosk.backend.client import GatewayClient
     from kiosk.backend.signing import load_secret
-    from kiosk.backend.simulator import DEV_SECRET_FILE, DEV_TLS, GatewaySimulator
+    from kiosk.backend.simulator.server import DEV_SECRET_FILE, DEV_TLS, GatewaySimulator
 
     with tempfile.TemporaryDirectory() as tmp, GatewaySimulator(port=0) as gateway, \
             ScannerSimulator(link=Path(tmp) / "scanner", profile="generic-cr") as sim, \

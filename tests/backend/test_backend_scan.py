@@ -11,7 +11,7 @@ from backend_support import CA
 
 from devices.scanner.driver import NoScan
 from kiosk.backend import errors as E
-from kiosk.backend.simscan import DEMO_APPOINTMENT, DEMO_PICKUPS
+from kiosk.backend.simulator.scan import DEMO_APPOINTMENT, DEMO_PICKUPS
 
 
 def test_ssm_code_gives_a_working_session(sim, client):

@@ -21,7 +21,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kiosk.backend.simulator import GatewaySimulator
+    from kiosk.backend.simulator.server import GatewaySimulator
 
 Reply = tuple[int, "dict | None", dict]
 ROUTES = [(r"^/v1/auth/ssm$", "POST", "auth_ssm"),
@@ -57,7 +57,7 @@ def _appointment(code: str, minutes_from_now: float) -> dict:
 
 
 class ScanRoutes:
-    """Mixed into ``simhandlers.Routes`` (which provides ``sim``, ``_session`` and the reply helpers)."""
+    """Mixed into ``handlers.Routes`` (which provides ``sim``, ``_session`` and the reply helpers)."""
 
     sim: GatewaySimulator
 
@@ -120,7 +120,7 @@ class ScanRoutes:
         return code if isinstance(code, str) and CODE_RE.fullmatch(code) and set(data) == {"code"} else None
 
     def auth_ssm(self, h: dict, data: dict) -> Reply:
-        from kiosk.backend.simhandlers import err
+        from kiosk.backend.simulator.handlers import err
 
         code = self._code(data)
         if code is None:
@@ -139,7 +139,7 @@ class ScanRoutes:
         return 200, self.sim.issue_token(name, id_number), {}
 
     def pickup_lookup(self, h: dict, data: dict) -> Reply:
-        from kiosk.backend.simhandlers import err, iso
+        from kiosk.backend.simulator.handlers import err, iso
 
         code = self._code(data)
         if code is None:
@@ -158,8 +158,8 @@ class ScanRoutes:
                      "keep_until": iso(now + entry["days_kept"] * 86400), "looked_up_at": iso(now)}, {}
 
     def appointment_check_in(self, h: dict, data: dict) -> Reply:
-        from kiosk.backend.simdata import QUEUE_WINDOWS
-        from kiosk.backend.simhandlers import err, iso
+        from kiosk.backend.simulator.data import QUEUE_WINDOWS
+        from kiosk.backend.simulator.handlers import err, iso
 
         code = self._code(data)
         if code is None:
