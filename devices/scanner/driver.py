@@ -38,6 +38,14 @@ class NoScan(DeviceTimeout):
     default_action = Action.NONE
 
 
+class ScannerSilent(DeviceUnavailable):
+    """The port opened but the scanner does not answer its profile's query (wrong profile or baud rate)."""
+
+    default_zh = "扫码器无响应"
+    default_en = "Scanner does not answer"
+    default_action = Action.CONFIGURATION
+
+
 class Scanner(Device):
     kind = "scanner"
     #: the worker blocks in the port read (``read_timeout``), so polls follow each other without a pause;
@@ -147,9 +155,7 @@ class Scanner(Device):
         self._port = open_port(self.url, baudrate=self.baudrate, timeout=self.read_timeout)
         self.decoder.reset()
         if self.profile.query and not self._query():
-            raise DeviceUnavailable(f"scanner at {self.url} does not answer its query "
-                                    f"(profile {self.profile.name})", message_zh="扫码器无响应",
-                                    action=Action.CONFIGURATION)
+            raise ScannerSilent(f"scanner at {self.url} does not answer its query (profile {self.profile.name})")
         self._apply_enabled(self._enabled)
 
     def _try_connect(self) -> None:

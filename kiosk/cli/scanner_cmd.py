@@ -101,7 +101,7 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from devices.errors import DeviceError
-    from devices.scanner.driver import Scanner
+    from devices.scanner.driver import Scanner, ScannerSilent
     from devices.scanner.profiles import get_profile
 
     try:
@@ -115,7 +115,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         scanner.wait_attempted(args.timeout + 3.0)
         err = scanner.last_error
         if not scanner.connected:
-            silent = profile.query and err is not None and "does not answer" in err.message_en
+            silent = isinstance(err, ScannerSilent)
             code, answers = (EXIT_SILENT, False) if silent else (EXIT_PORT, None)
             verdict = ("无应答", "no answer to the query") if silent else ("无法打开端口", "port cannot be opened")
         else:
