@@ -72,16 +72,20 @@ def fpty():
     p.close()
 
 
-@pytest.mark.parametrize("pieces,gap,expect", [
-    ((b"https://ssm.sh.gov.cn/c/8F3A\r",), 0, "https://ssm.sh.gov.cn/c/8F3A"),
-    ((b"4711-0815\r\n",), 0, "4711-0815"),
-    ((b"TABBED\t",), 0, "TABBED"),
-    ((b"NOSUFFIX",), 0, "NOSUFFIX"),
-    ((b"SPL", b"IT-", b"WRITE\r"), 0.02, "SPLIT-WRITE"),
-    ((b"\x00\xff\xfe\x1b\x07\x00", b"AFTER-NOISE\r"), 0.02, "AFTER-NOISE"),
+# The default profile ends a suffix-less scan on 50 ms of silence (until it has seen a suffix), so its split
+# and noise cases write back to back; slow splits are read with a suffix profile, where a pause ends nothing.
+@pytest.mark.parametrize("pieces,gap,profile,expect", [
+    ((b"https://ssm.sh.gov.cn/c/8F3A\r",), 0, "generic", "https://ssm.sh.gov.cn/c/8F3A"),
+    ((b"4711-0815\r\n",), 0, "generic", "4711-0815"),
+    ((b"TABBED\t",), 0, "generic", "TABBED"),
+    ((b"NOSUFFIX",), 0, "generic", "NOSUFFIX"),
+    ((b"SPL", b"IT-", b"WRITE\r"), 0, "generic", "SPLIT-WRITE"),
+    ((b"\x00\xff\xfe\x1b\x07\x00", b"AFTER-NOISE\r"), 0, "generic", "AFTER-NOISE"),
+    ((b"SLOW-", b"SPLIT-", b"WRITE\r"), 0.2, "generic-cr", "SLOW-SPLIT-WRITE"),
+    ((b"SLOW-", b"CRLF\r", b"\n"), 0.2, "generic-crlf", "SLOW-CRLF"),
 ])
-def test_read_from_a_foreign_pty(fpty, pieces, gap, expect):
-    proc = run_read(fpty.path, "--json")
+def test_read_from_a_foreign_pty(fpty, pieces, gap, profile, expect):
+    proc = run_read(fpty.path, "--json", "--profile", profile)
     fpty.opened(proc)
     time.sleep(0.1)  # the driver's first read is under way
     fpty.write(*pieces, gap=gap)
@@ -124,14 +128,14 @@ def test_read_over_socket_from_a_foreign_tcp_scanner():
         with conn:
             time.sleep(0.2)
             conn.sendall("随申码:".encode("gb18030"))
-            time.sleep(0.02)
+            time.sleep(0.2)  # a slow split: with a suffix profile a pause ends nothing
             conn.sendall(b"Q1W2E3\r\n")
             time.sleep(1.0)
 
     t = threading.Thread(target=serve, daemon=True)
     t.start()
     try:
-        proc = run_read(f"socket://127.0.0.1:{port}", "--json")
+        proc = run_read(f"socket://127.0.0.1:{port}", "--json", "--profile", "generic-crlf")
         out, err = proc.communicate(timeout=30)
     finally:
         server.close()

@@ -138,7 +138,8 @@ def test_no_suffix_scanner_gap_ends_the_scan(tmp_path):
     scanner = Scanner(sim.url, profile="generic-none").start()
     try:
         assert scanner.wait_attempted(5) and scanner.connected
-        scan_soon(sim, {"cmd": "split", "text": "NOSUFFIX-42", "parts": 3, "gap": 0.01})
+        # back-to-back writes: without a suffix a pause of 50 ms *is* the end, so no sleep between parts
+        scan_soon(sim, {"cmd": "split", "text": "NOSUFFIX-42", "parts": 3, "gap": 0})
         assert scanner.wait_scan(5).text == "NOSUFFIX-42"
     finally:
         scanner.close()
