@@ -290,4 +290,5 @@ class CheckIn:
     @classmethod
     def parse(cls, d: Any) -> CheckIn:
         return cls(_get(d, "appointment_id", str), _get(d, "service_zh", str), _get(d, "service_en", str),
-                   _time(d, "starts_at"), _get(d, "already_checked_in", bool), QueueTicket.parse(_get(d, "ticket", dict)))
+                   _time(d, "starts_at"), _get(d, "already_checked_in", bool),
+                   QueueTicket.parse(_get(d, "ticket", dict)))
