@@ -12,7 +12,7 @@ import pytest
 from scanner_support import wait_until
 
 from devices.base import DeviceStatus
-from devices.scanner.driver import NoScan, Scanner
+from devices.scanner.driver import NoScan, Scanner, ScannerSilent
 from devices.scanner.simulator import ScannerSimulator
 
 pytestmark = pytest.mark.timeout(60)
@@ -110,90 +110,82 @@ def test_held_code_is_one_scan(rig):
     assert wait_until(lambda: scanner.health()["duplicates"] == 2)
 
 
-def test_same_code_after_the_window_is_a_new_scan_by_the_injected_clock(tmp_path):
+@pytest.fixture
+def pty_rig(tmp_path):
+    """Factory: a simulator on a pty with ``profile`` and a started driver for it; both stop at teardown."""
+    made: list = []
+
+    def make(profile: str, *, clock=None, silent: bool = False):
+        sim = ScannerSimulator(link=tmp_path / f"scanner{len(made)}", profile=profile).start()
+        if silent:
+            sim.handle_control({"cmd": "silent"})
+        scanner = Scanner(sim.url, profile=profile, **({"clock": clock} if clock else {})).start()
+        made.append((sim, scanner))
+        assert scanner.wait_attempted(5)
+        return sim, scanner
+
+    yield make
+    for sim, scanner in made:
+        scanner.close()
+        sim.stop()
+
+
+def test_same_code_after_the_window_is_a_new_scan_by_the_injected_clock(pty_rig):
     clock = FakeClock()
-    sim = ScannerSimulator(link=tmp_path / "scanner", profile="generic-cr").start()
-    scanner = Scanner(sim.url, profile="generic-cr", clock=clock).start()
-    try:
-        assert scanner.wait_attempted(5) and scanner.connected
-        for advance, expect_new in ((0.0, True), (1.9, False), (1.9, False), (2.1, True)):
-            clock.now += advance
-            before = scanner.scan_count
-            sim.handle_control({"cmd": "scan", "text": "SAME"})
-            if expect_new:
-                assert scanner.wait_scan(5, since=before).text == "SAME"
-            else:
-                assert wait_until(lambda: scanner.health()["duplicates"] > 0 and
-                                  scanner.deduper.duplicates >= 1)
-                with pytest.raises(NoScan):
-                    scanner.wait_scan(0.3, since=before)
-        assert scanner.scan_count == 2 and scanner.deduper.duplicates == 2
-    finally:
-        scanner.close()
-        sim.stop()
+    sim, scanner = pty_rig("generic-cr", clock=clock)
+    assert scanner.connected
+    for advance, expect_new in ((0.0, True), (1.9, False), (1.9, False), (2.1, True)):
+        clock.now += advance
+        before = scanner.scan_count
+        sim.handle_control({"cmd": "scan", "text": "SAME"})
+        if expect_new:
+            assert scanner.wait_scan(5, since=before).text == "SAME"
+        else:
+            assert wait_until(lambda: scanner.deduper.duplicates >= 1)
+            with pytest.raises(NoScan):
+                scanner.wait_scan(0.3, since=before)
+    assert scanner.scan_count == 2 and scanner.deduper.duplicates == 2
 
 
-def test_no_suffix_scanner_gap_ends_the_scan(tmp_path):
-    sim = ScannerSimulator(link=tmp_path / "scanner", profile="generic-none").start()
-    scanner = Scanner(sim.url, profile="generic-none").start()
-    try:
-        assert scanner.wait_attempted(5) and scanner.connected
-        # back-to-back writes: without a suffix a pause of 50 ms *is* the end, so no sleep between parts
-        scan_soon(sim, {"cmd": "split", "text": "NOSUFFIX-42", "parts": 3, "gap": 0})
-        assert scanner.wait_scan(5).text == "NOSUFFIX-42"
-    finally:
-        scanner.close()
-        sim.stop()
+def test_no_suffix_scanner_gap_ends_the_scan(pty_rig):
+    sim, scanner = pty_rig("generic-none")
+    assert scanner.connected
+    # back-to-back writes: without a suffix a pause of 50 ms *is* the end, so no sleep between parts
+    scan_soon(sim, {"cmd": "split", "text": "NOSUFFIX-42", "parts": 3, "gap": 0})
+    assert scanner.wait_scan(5).text == "NOSUFFIX-42"
 
 
 @pytest.mark.parametrize("profile", ["honeywell-serial", "newland-serial"])
-def test_query_enable_and_disable(tmp_path, profile):
-    sim = ScannerSimulator(link=tmp_path / "scanner", profile=profile).start()
-    scanner = Scanner(sim.url, profile=profile).start()
-    try:
-        assert scanner.wait_attempted(5) and scanner.connected
-        assert scanner.query_status() is True
-        scanner.set_enabled(False)
-        assert wait_until(lambda: sim.enabled is False)
-        assert sim.handle_control({"cmd": "scan", "text": "X"})["sent"] is False
-        scanner.set_enabled(True)
-        assert wait_until(lambda: sim.enabled is True)
-        scan_soon(sim, {"cmd": "scan", "text": "ENABLED"})
-        assert scanner.wait_scan(5).text == "ENABLED"
-        sim.handle_control({"cmd": "silent"})
-        assert scanner.query_status() is False
-    finally:
-        scanner.close()
-        sim.stop()
-
-
-def test_silent_scanner_with_a_query_is_offline(tmp_path):
-    sim = ScannerSimulator(link=tmp_path / "scanner", profile="honeywell-serial").start()
+def test_query_enable_and_disable(pty_rig, profile):
+    sim, scanner = pty_rig(profile)
+    assert scanner.connected and scanner.query_status() is True
+    scanner.set_enabled(False)
+    assert wait_until(lambda: sim.enabled is False)
+    assert sim.handle_control({"cmd": "scan", "text": "X"})["sent"] is False
+    scanner.set_enabled(True)
+    assert wait_until(lambda: sim.enabled is True)
+    scan_soon(sim, {"cmd": "scan", "text": "ENABLED"})
+    assert scanner.wait_scan(5).text == "ENABLED"
     sim.handle_control({"cmd": "silent"})
-    scanner = Scanner(sim.url, profile="honeywell-serial").start()
-    try:
-        assert scanner.wait_attempted(5) and not scanner.connected
-        assert scanner.status == DeviceStatus.OFFLINE and "does not answer" in scanner.status_reason
-        sim.handle_control({"cmd": "silent", "on": False})
-        assert wait_until(lambda: scanner.connected, 5)
-    finally:
-        scanner.close()
-        sim.stop()
+    assert scanner.query_status() is False
 
 
-def test_host_triggered_model_reads_only_while_triggered(tmp_path):
-    sim = ScannerSimulator(link=tmp_path / "scanner", profile="honeywell-serial-trigger").start()
-    assert sim.handle_control({"cmd": "scan", "text": "EARLY"})["sent"] is False
-    scanner = Scanner(sim.url, profile="honeywell-serial-trigger").start()
-    try:
-        assert wait_until(lambda: sim.triggered, 5)
-        scan_soon(sim, {"cmd": "scan", "text": "TRIGGERED"})
-        assert scanner.wait_scan(5).text == "TRIGGERED"
-        scanner.set_enabled(False)
-        assert wait_until(lambda: not sim.triggered)
-    finally:
-        scanner.close()
-        sim.stop()
+def test_silent_scanner_with_a_query_is_offline(pty_rig):
+    sim, scanner = pty_rig("honeywell-serial", silent=True)
+    assert not scanner.connected and isinstance(scanner.last_error, ScannerSilent)
+    assert scanner.status == DeviceStatus.OFFLINE and "does not answer" in scanner.status_reason
+    sim.handle_control({"cmd": "silent", "on": False})
+    assert wait_until(lambda: scanner.connected, 5)
+
+
+def test_host_triggered_model_reads_only_while_triggered(pty_rig):
+    sim, scanner = pty_rig("honeywell-serial-trigger")
+    assert wait_until(lambda: sim.triggered, 5)
+    scan_soon(sim, {"cmd": "scan", "text": "TRIGGERED"})
+    assert scanner.wait_scan(5).text == "TRIGGERED"
+    scanner.set_enabled(False)
+    assert wait_until(lambda: not sim.triggered)
+    assert sim.handle_control({"cmd": "scan", "text": "UNTRIGGERED"})["sent"] is False
 
 
 def test_disabled_driver_drops_scans_of_a_model_without_disable_bytes(rig):
@@ -213,34 +205,23 @@ def test_wait_scan_can_be_cancelled(rig):
         scanner.wait_scan(10, cancel=cancel)
 
 
-def test_forget_drops_kept_scans_and_dedupe_memory_expires(tmp_path):
+def test_forget_drops_kept_scans_and_dedupe_memory_expires(pty_rig):
     clock = FakeClock()
-    sim = ScannerSimulator(link=tmp_path / "scanner", profile="generic-cr").start()
-    scanner = Scanner(sim.url, profile="generic-cr", clock=clock).start()
-    try:
-        assert scanner.wait_attempted(5) and scanner.connected
-        sim.handle_control({"cmd": "scan", "text": "CREDENTIAL"})
-        assert scanner.wait_scan(5, since=0).text == "CREDENTIAL"
-        scanner.forget()
-        with pytest.raises(NoScan):
-            scanner.wait_scan(0.2, since=0)  # nothing kept any more
-        clock.now += 2.5
-        assert wait_until(lambda: len(scanner.deduper) == 0)  # pruned by the worker on a quiet line
-    finally:
-        scanner.close()
-        sim.stop()
+    sim, scanner = pty_rig("generic-cr", clock=clock)
+    sim.handle_control({"cmd": "scan", "text": "CREDENTIAL"})
+    assert scanner.wait_scan(5, since=0).text == "CREDENTIAL"
+    scanner.forget()
+    with pytest.raises(NoScan):
+        scanner.wait_scan(0.2, since=0)  # nothing kept any more
+    clock.now += 2.5
+    assert wait_until(lambda: len(scanner.deduper) == 0)  # pruned by the worker on a quiet line
 
 
-def test_set_enabled_while_offline_applies_on_reconnect(tmp_path):
-    sim = ScannerSimulator(link=tmp_path / "scanner", profile="newland-serial").start()
-    scanner = Scanner(sim.url, profile="newland-serial").start()
-    try:
-        assert scanner.wait_attempted(5) and scanner.connected
-        sim.handle_control({"cmd": "unplug"})
-        assert wait_until(lambda: not scanner.connected)
-        scanner.set_enabled(False)  # no error while the scanner is away
-        sim.handle_control({"cmd": "replug"})
-        assert wait_until(lambda: scanner.connected and sim.enabled is False)
-    finally:
-        scanner.close()
-        sim.stop()
+def test_set_enabled_while_offline_applies_on_reconnect(pty_rig):
+    sim, scanner = pty_rig("newland-serial")
+    assert scanner.connected
+    sim.handle_control({"cmd": "unplug"})
+    assert wait_until(lambda: not scanner.connected)
+    scanner.set_enabled(False)  # no error while the scanner is away
+    sim.handle_control({"cmd": "replug"})
+    assert wait_until(lambda: scanner.connected and sim.enabled is False)
