@@ -59,6 +59,9 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ] || ! "$VENV/bin/python"
   echo "$want" > "$STAMP"
 fi
 
+# --- pinyin IME index: built once from the installed dictionaries (~15 s), never at kiosk start -------------
+"$VENV/bin/kiosk" ime build >/dev/null || die "无法生成输入法词库 / could not build the IME index (kiosk ime build)"
+
 # --- headless: render for real through Mesa when there is no display ------------------------------------
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   export SDL_VIDEODRIVER="${SDL_VIDEODRIVER:-offscreen}"
