@@ -43,6 +43,7 @@ class Candidate:
     text: str
     letters: int
     key: str
+    partial: bool = False   # its last character guesses a syllable the resident has only begun
 
 
 @dataclass(frozen=True)
@@ -207,10 +208,11 @@ class PinyinEngine:
         ranked: list[Candidate] = []
         sentence = self._best_sentence(lattice, n)
         if sentence is not None and len(sentence) > 1:
-            ranked.append(Candidate("".join(w for _, w in sentence), n, " ".join(e.key for e, _ in sentence)))
+            ranked.append(Candidate("".join(w for _, w in sentence), n, " ".join(e.key for e, _ in sentence),
+                                    sentence[-1][0].partial))
         # words that read the whole input: exact readings before those that guess a begun last syllable
         whole = sorted(((e.partial, cost, w, e.key) for e in lattice[0] if e.end == n for w, cost in e.words))
-        ranked.extend(Candidate(w, n, key) for _, _, w, key in whole)
+        ranked.extend(Candidate(w, n, key, partial) for partial, _, w, key in whole)
         by_end: dict[int, list[tuple[float, str, str]]] = {}
         for edge in lattice[0]:
             if edge.end < n:
