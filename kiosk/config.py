@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.config_address import AddressBook, District
 from kiosk.config_base import LocalText, Strict, hash_pin, verify_pin
 from kiosk.config_hours import OpeningHours, WeeklyHours, parse_range
 from kiosk.config_issues import ConfigError, ConfigIssue, issues_from_validation, key_path
@@ -38,7 +39,7 @@ __all__ = [
     "LocalText", "OpeningHours", "WeeklyHours", "parse_range", "Category", "Choice", "FieldDef", "FieldMessage",
     "ServiceDef", "id_check_char", "id_number_valid", "BackendConfig", "DevicesConfig", "DisplayConfig",
     "IdCardConfig", "LanguageConfig", "LoggingConfig", "OutboxConfig", "PrinterConfig", "SessionConfig",
-    "StaffConfig", "TerminalInfo",
+    "StaffConfig", "TerminalInfo", "AddressBook", "District",
 ]
 
 #: the repository's ``config/`` directory (the demo/default configuration with simulators)
@@ -71,6 +72,7 @@ class KioskConfig(Strict):
     staff: StaffConfig
     categories: list[Category]
     services: list[ServiceDef]
+    addresses: AddressBook = dataclasses.field(default_factory=AddressBook)
 
     def service(self, service_id: str) -> ServiceDef:
         """The service with ``service_id`` (KeyError when the catalog has none)."""
@@ -201,6 +203,7 @@ def check_config(config_dir: str | os.PathLike[str] | None = None) -> tuple[Kios
         issues.sort(key=lambda i: (i.file != t_file, i.line or 0))
         return None, issues
     cfg = KioskConfig(config_dir=base.resolve(), categories=s_model.categories, services=s_model.services,
+                      addresses=s_model.addresses,
                       **{f.name: getattr(t_model, f.name) for f in dataclasses.fields(TerminalFile)})
     return cfg, []
 

@@ -69,3 +69,21 @@ def append(current: str, addition: str, cap: int) -> Verdict:
 def check(text: str, cap: int) -> Verdict:
     """A whole value (pasted, restored): the same rules as typing it."""
     return append("", text, cap)
+
+
+def group_phone(digits: str) -> str:
+    """A mobile number as a counter clerk reads it out: ``138 0013 8000`` (3-4-4), partial ones too."""
+    digits = "".join(ch for ch in digits if ch.isdigit())
+    return " ".join(part for part in (digits[:3], digits[3:7], digits[7:11]) if part)
+
+
+def split_typed(composing: str, letters: int) -> tuple[str, str]:
+    """``composing`` cut after its first ``letters`` letters (apostrophes do not count): what a candidate
+    read, and what is left to type (without a leading apostrophe)."""
+    seen = 0
+    for i, ch in enumerate(composing):
+        if seen == letters:
+            return composing[:i], composing[i:].lstrip("'")
+        if ch != "'":
+            seen += 1
+    return composing, ""
