@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from kiosk.ime import NotPinyin, PinyinEngine, default_index_path
 from kiosk.ime import limits
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).parent))   # session_fakes
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +121,50 @@ def test_cli_exit_2_for_non_pinyin():
 def test_index_lives_under_the_venv(monkeypatch):
     monkeypatch.delenv("KIOSK_IME_INDEX", raising=False)
     assert default_index_path().is_relative_to(sys.prefix)
+
+
+def test_session_wipe_forgets_the_picks(engine):
+    import kiosk.ime as shared_ime
+    from session_fakes import identify_by_card, make
+
+    eng = shared_ime.shared()
+    ctl, rt, _clock = make()
+    identify_by_card(ctl, rt)
+    eng.pick("shequ", eng.candidates("shequ")[2])
+    assert eng.pick_count == 1
+    ctl.wipe()
+    assert eng.pick_count == 0
+    assert eng.words("shequ", limit=1) == ["社区"]
+
+
+def test_phone_grouping_and_typed_split():
+    assert limits.group_phone("13800138000") == "138 0013 8000"
+    assert limits.group_phone("1380") == "138 0"
+    assert limits.split_typed("xi'anshi", 4) == ("xi'an", "shi")
+    assert limits.split_typed("xi'anshi", 2) == ("xi", "anshi")
+    assert limits.split_typed("shequ", 5) == ("shequ", "")
+
+
+def test_address_config_is_typed(tmp_path):
+    import shutil
+
+    from kiosk.config import check_config, load_config
+
+    cfg = load_config(REPO / "config")
+    assert len(cfg.addresses.districts) == 16
+    assert cfg.addresses.district("jingan").streets[0].zh == "南京西路街道"
+    original = (REPO / "config" / "services.yaml").read_text(encoding="utf-8")
+
+    def problems(text: str) -> str:
+        bad = tmp_path / str(len(list(tmp_path.iterdir())))
+        shutil.copytree(REPO / "config", bad)
+        (bad / "services.yaml").write_text(text, encoding="utf-8")
+        cfg, issues = check_config(bad)
+        assert cfg is None
+        return "\n".join(str(i) for i in issues)
+
+    assert "区 id 'huangpu' 重复" in problems(original.replace("id: xuhui", "id: huangpu"))
+    assert "addresses.districts[15].towns: 未知的配置项" in problems(original.replace(
+        "name: {zh: 崇明区, en: Chongming}", "name: {zh: 崇明区, en: Chongming}\n      towns: []"))
+    assert "街道（镇）外滩街道 重复" in problems(original.replace("{zh: 小东门街道, en: Xiaodongmen}",
+                                                              "{zh: 外滩街道, en: Xiaodongmen}"))
