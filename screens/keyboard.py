@@ -27,6 +27,8 @@ ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm'")
 PUNCTUATION = ("，", "。", "？", "！")
 #: longest composition: past it a resident is asked to pick first (the bar stays quick)
 MAX_COMPOSING = 40
+#: characters of the text shown above the keys (two lines of title type across a portrait screen)
+SHOWN_CHARS = 40
 
 
 class ImeKey(KButton):
@@ -45,6 +47,7 @@ class PinyinKeyboard(BoxLayout):
     cap = NumericProperty(limits.DEFAULT_TEXT_CAP)
     message = StringProperty("")     # what the resident must know now (refusal, loading), translated
     count_text = StringProperty("")
+    shown = StringProperty("")       # the end of ``text`` that fits above the keys
     per_page = NumericProperty(6)
     page = NumericProperty(0)
 
@@ -109,6 +112,8 @@ class PinyinKeyboard(BoxLayout):
 
     def _count(self, *_: Any) -> None:
         self.count_text = self._tr("ime.count", n=len(self.text), max=int(self.cap))
+        # a long complaint shows its end, where the resident is typing
+        self.shown = self.text if len(self.text) <= SHOWN_CHARS else "…" + self.text[-SHOWN_CHARS:]
 
     # --- typing -----------------------------------------------------------------------------------------
     def press(self, letter: str) -> None:

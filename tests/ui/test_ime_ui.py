@@ -152,3 +152,24 @@ def test_address_picker_district_street_then_text(kiosk_app, mount, base_cfg, sh
     ui.tap("address.district.chongming")   # no streets listed: straight to free text
     assert picker.step == "detail" and picker.value == "上海市崇明区"
     assert [w for w in ui.find_all("address.") if isinstance(w, Label) and "威海路" in w.text] == []
+
+
+def test_elder_mode_keys_are_larger(kiosk_app, mount, shots):
+    from kivy.metrics import Metrics
+
+    from kiosk.theme import resolve, theme_for
+    from screens.keyboard import PinyinKeyboard
+
+    standard = kiosk_app.th
+    kiosk_app.th = resolve(theme_for(True), Metrics.dpi, Metrics.density)   # what 长辈模式 switches to
+    try:
+        kb = mount(PinyinKeyboard(wid="ime", cap=200))
+        _type(kb, "nihao")
+        _pick(kb, "你好")
+        _type(kb, "shequ")
+        elder_h = min(ui.find(f"ime.key.{c}").height for c in "asdfghjkl")
+        assert elder_h >= 120 and elder_h > max(90, standard.target * 1.7)
+        assert ui.text_of("ime.text") == "你好"
+        ui.screenshot(shots / "ime-keyboard-elder-1080x1920.png")
+    finally:
+        kiosk_app.th = standard
