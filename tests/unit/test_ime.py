@@ -168,3 +168,30 @@ def test_address_config_is_typed(tmp_path):
         "name: {zh: 崇明区, en: Chongming}", "name: {zh: 崇明区, en: Chongming}\n      towns: []"))
     assert "街道（镇）外滩街道 重复" in problems(original.replace("{zh: 小东门街道, en: Xiaodongmen}",
                                                               "{zh: 外滩街道, en: Xiaodongmen}"))
+
+
+def test_load_async_hands_over_the_engine():
+    import threading
+
+    import kiosk.ime as shared_ime
+
+    got = {}
+    done = threading.Event()
+
+    def callback(engine, error):
+        got.update(engine=engine, error=error)
+        done.set()
+
+    shared_ime.load_async(callback).join(timeout=120)
+    assert done.wait(timeout=1)
+    assert got["error"] is None and got["engine"] is shared_ime.shared() is shared_ime.ready()
+
+
+def test_missing_index_is_refused_without_build(tmp_path):
+    from kiosk.ime import IndexError_
+
+    with pytest.raises(IndexError_, match="kiosk ime build"):
+        PinyinEngine.open(tmp_path / "none.sqlite3", build=False)
+    (tmp_path / "junk.sqlite3").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(IndexError_, match="无法读取"):
+        PinyinEngine.open(tmp_path / "junk.sqlite3")
