@@ -10,7 +10,6 @@ Run: ``.venv/bin/python bench/bench_ime.py [--rounds N] [--build]``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -18,6 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_session import show  # noqa: E402  (the same p50/p95/max line as the session bench)
 
 #: what residents type: 12345 complaints and delivery addresses, as pinyin a resident would key in
 TEXTS = [
@@ -27,17 +29,6 @@ TEXTS = [
     "juzhuzhengbanli", "xianzaiwomenxuyaobangzhu", "lvsechuxing", "womenxiwangnengjinkuaichuli",
     "shanghaishipudongxinqu", "shijidadaoyiqianhao", "xiashuidaodusaile",
 ]
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
-def show(name: str, seconds: list[float]) -> None:
-    ms = [s * 1000 for s in seconds]
-    print(f"{name:<46} n={len(ms):<5} p50 {statistics.median(ms):7.2f} ms  p95 {pct(ms, 95):7.2f} ms  "
-          f"max {max(ms):7.2f} ms")
 
 
 def type_text(engine, text: str, times: list[float]) -> None:

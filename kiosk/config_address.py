@@ -7,27 +7,25 @@ duplicate district ids and duplicate street names are errors naming file, line a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any, Callable
 
 from kiosk.config_base import Check, Ident, LocalText, Strict, bad
 
 
-def _unique_streets(streets: list[LocalText]) -> list[LocalText]:
-    seen = set()
-    for street in streets:
-        if street.zh in seen:
-            raise bad(f"街道（镇）{street.zh} 重复", f"duplicate street {street.en}")
-        seen.add(street.zh)
-    return streets
+def _unique(what_zh: str, what_en: str, name: Callable[[Any], str]) -> Callable[[list], list]:
+    """A check that no two items of a list share ``name(item)``."""
+    def check(items: list) -> list:
+        seen = set()
+        for item in items:
+            if name(item) in seen:
+                raise bad(f"{what_zh} {name(item)} 重复", f"duplicate {what_en} {name(item)}")
+            seen.add(name(item))
+        return items
+    return check
 
 
-def _unique_districts(districts: list["District"]) -> list["District"]:
-    seen = set()
-    for district in districts:
-        if district.id in seen:
-            raise bad(f"区 id {district.id!r} 重复", f"duplicate district id {district.id!r}")
-        seen.add(district.id)
-    return districts
+_unique_streets = _unique("街道（镇）", "street", lambda s: s.zh)
+_unique_districts = _unique("区 id", "district id", lambda d: repr(d.id))
 
 
 @dataclass(frozen=True, kw_only=True)

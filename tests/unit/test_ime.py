@@ -166,7 +166,7 @@ def test_address_config_is_typed(tmp_path):
     assert "区 id 'huangpu' 重复" in problems(original.replace("id: xuhui", "id: huangpu"))
     assert "addresses.districts[15].towns: 未知的配置项" in problems(original.replace(
         "name: {zh: 崇明区, en: Chongming}", "name: {zh: 崇明区, en: Chongming}\n      towns: []"))
-    assert "街道（镇）外滩街道 重复" in problems(original.replace("{zh: 小东门街道, en: Xiaodongmen}",
+    assert "街道（镇） 外滩街道 重复" in problems(original.replace("{zh: 小东门街道, en: Xiaodongmen}",
                                                               "{zh: 外滩街道, en: Xiaodongmen}"))
 
 
