@@ -11,7 +11,7 @@ from kivy.core.window import Window
 from kivy.uix.label import Label
 
 from kiosk import ime
-from kiosk import uidriver as ui
+from kiosk_dev import uidriver as ui
 from screens.widgets import ModalLayer, Panel
 
 #: a 20-character 12345 complaint, as the pinyin chunks a resident would type and the word picked for each

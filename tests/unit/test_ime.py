@@ -148,7 +148,7 @@ def test_phone_grouping_and_typed_split():
 def test_address_config_is_typed(tmp_path):
     import shutil
 
-    from kiosk.config import check_config, load_config
+    from kiosk.config.loader import check_config, load_config
 
     cfg = load_config(REPO / "config")
     assert len(cfg.addresses.districts) == 16

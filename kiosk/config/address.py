@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Callable
 
-from kiosk.config_base import Check, Ident, LocalText, Strict, bad
+from kiosk.config.base import Check, Ident, LocalText, Strict, bad
 
 
 def _unique(what_zh: str, what_en: str, name: Callable[[Any], str]) -> Callable[[list], list]:
