@@ -173,3 +173,40 @@ def test_elder_mode_keys_are_larger(kiosk_app, mount, shots):
         ui.screenshot(shots / "ime-keyboard-elder-1080x1920.png")
     finally:
         kiosk_app.th = standard
+
+
+def test_form_phone_field_uses_the_grouped_pad(kiosk, shots):
+    from uiflow import open_service, sign_in_with_card
+
+    sign_in_with_card(kiosk)
+    open_service(kiosk, "hotline-12345", "form")
+    ui.tap("form.field.phone")
+    for digit in "1380013":
+        ui.tap(f"form.key.{digit}")
+    assert ui.text_of("form.number") == "138 0013"
+    assert kiosk.state.form.field("phone").value == "1380013"     # the session keeps plain digits
+    assert min(ui.find(f"form.key.{d}").height for d in "0123456789") >= 90
+    ui.screenshot(shots / "ime-form-phone-1080x1920.png")
+    for digit in "8000":
+        ui.tap(f"form.key.{digit}")
+    assert kiosk.state.form.field("phone").value == "13800138000"
+    assert "138 0013 8000" in ui.text_of("form.field.phone")
+
+
+def test_keyboard_opens_the_engine_on_a_worker_and_says_when_it_cannot(kiosk_app, mount, monkeypatch, tmp_path):
+    from screens.keyboard import PinyinKeyboard
+
+    junk = tmp_path / "ime.sqlite3"
+    junk.write_bytes(b"not an index" * 64)
+    monkeypatch.setenv("KIOSK_IME_INDEX", str(junk))
+    monkeypatch.setattr(ime, "_engine", None)       # as at a cold start: nothing opened yet
+    kb = mount(PinyinKeyboard(wid="ime", cap=100))
+    _type(kb, "ni")                                  # letters still collect while the worker runs
+    ui.wait_until(lambda: ui.text_of("ime.message") == "输入法暂不可用，请用手机扫码填写", timeout=10,
+                  what="the keyboard says the IME is unavailable")
+    assert kb.composing == "ni" and kb.candidates() == []
+    monkeypatch.delenv("KIOSK_IME_INDEX")
+    kb2 = mount(PinyinKeyboard(wid="ime2", cap=100))  # the real index: opened on the worker, then used
+    ui.wait_until(lambda: ime.ready() is not None and kb2.message == "", timeout=30, what="engine opened")
+    _type(kb2, "nihao")
+    assert kb2.candidates()[0] == "你好"
