@@ -1,7 +1,8 @@
 """What a field accepts: a length cap per field and no emoji or control characters, each refusal with a reason.
 
-Caps come from the catalog (a field's ``max_length`` in services.yaml, which the gateway enforces as the
-contract's limit), or, for the kinds the contract fixes, from here: a mobile number is 11 digits. The
+Caps come from the catalog (a field's ``max_length`` in services.yaml), never above the contract's bound on
+a submitted field (openapi.yaml ``Submission.fields``: 1000 characters), and for the kinds the contract
+fixes, from it: a mobile number is 11 digits. The
 reason is an i18n key (``ime.refused_*`` in kiosk/locale), so the screen shows and speaks it in the
 resident's language.
 """
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 PHONE_DIGITS = 11
 #: a free-text field without its own max_length in the catalog
 DEFAULT_TEXT_CAP = 200
+#: the contract's bound on any one submitted field (openapi.yaml Submission.fields maxLength)
+CONTRACT_FIELD_MAX = 1000
 
 #: code-point blocks that hold pictographs and their modifiers (emoji), whatever their general category
 _EMOJI_BLOCKS = (
@@ -51,7 +54,7 @@ def refusal(ch: str) -> str | None:
 def cap_for(kind: str, max_length: int | None) -> int:
     if kind == "phone":
         return PHONE_DIGITS
-    return max_length if max_length and max_length > 0 else DEFAULT_TEXT_CAP
+    return min(max_length if max_length and max_length > 0 else DEFAULT_TEXT_CAP, CONTRACT_FIELD_MAX)
 
 
 def append(current: str, addition: str, cap: int) -> Verdict:

@@ -93,6 +93,16 @@ def test_input_limits_refuse_emoji_control_and_overflow():
     assert over.text == "路灯坏了" and over.reason == "ime.too_long" and dict(over.params) == {"max": 5}
     assert limits.cap_for("phone", None) == 11
     assert limits.cap_for("handoff_text", 1000) == 1000
+    assert limits.cap_for("handoff_text", 5000) == 1000        # never above the contract's field bound
+    assert limits.cap_for("handoff_text", None) == 200
+
+
+def test_contract_bounds_a_submitted_field():
+    import yaml
+
+    spec = yaml.safe_load((REPO / "docs" / "openapi.yaml").read_text(encoding="utf-8"))
+    fields = spec["components"]["schemas"]["Submission"]["properties"]["fields"]
+    assert fields["additionalProperties"]["maxLength"] == limits.CONTRACT_FIELD_MAX
     assert limits.check("门口路灯，晚上很黑。", 200).reason is None
 
 
