@@ -36,7 +36,9 @@ class ImeKey(KButton):
 
 
 class CandidateButton(KButton):
-    """One candidate in the bar: as wide as its text."""
+    """One candidate in the bar: as wide as its text; ``index`` is its place in the whole candidate list."""
+
+    index = NumericProperty(0)
 
 
 class PinyinKeyboard(BoxLayout):
@@ -59,6 +61,9 @@ class PinyinKeyboard(BoxLayout):
         self._cands: list[ime.Candidate] = []
         self._parts: list[tuple[str, ime.Candidate]] = []   # picks making up the current composition
         self._engine = ime.ready()
+        self._pool: list[CandidateButton] = []
+        self._more: ImeKey | None = None
+        self._spacer: Widget | None = None
         self.bind(text=self._count, cap=self._count, lang=self._count)
         Clock.schedule_once(self._build_keys, 0)
         if self._engine is None:
@@ -241,24 +246,36 @@ class PinyinKeyboard(BoxLayout):
         self._show_candidates()
 
     def _show_candidates(self) -> None:
+        """Fill the bar from a pool of buttons made once: building a themed button costs ~10 ms (kv rules),
+        seven of them per keystroke would be most of the tap's budget."""
         bar = self.ids.bar
         bar.clear_widgets()
         starts = self._pages()
         page = min(int(self.page), len(starts) - 1)
         first = starts[page]
         last = starts[page + 1] if page + 1 < len(starts) else len(self._cands)
-        for i in range(first, last):
-            btn = CandidateButton(text=self._cands[i].text, wid=f"{self.wid}.cand.{i - first}",
-                                  style="primary" if i == 0 else "secondary",
-                                  width=self._cand_width(self._cands[i].text))
-            btn.bind(on_release=lambda *_, n=i: self.choose(n))
+        for slot, i in enumerate(range(first, last)):
+            btn = self._slot(slot)
+            btn.index = i
+            btn.text = self._cands[i].text
+            btn.style = "primary" if i == 0 else "secondary"
+            btn.width = self._cand_width(btn.text)
             bar.add_widget(btn)
         if len(starts) > 1:
-            bar.add_widget(Widget())   # 更多 stays at the right end, where the eye expects paging
-            more = ImeKey(text=self._tr("ime.more"), wid=f"{self.wid}.more", role="button", size_hint_x=None,
-                          width=self._more_width())
-            more.bind(on_release=lambda *_: self.more())
-            bar.add_widget(more)
+            if self._more is None:
+                self._spacer = Widget()   # 更多 stays at the right end, where the eye expects paging
+                self._more = ImeKey(text=self._tr("ime.more"), wid=f"{self.wid}.more", role="button",
+                                    size_hint_x=None, width=self._more_width())
+                self._more.bind(on_release=lambda *_: self.more())
+            bar.add_widget(self._spacer)
+            bar.add_widget(self._more)
+
+    def _slot(self, n: int) -> "CandidateButton":
+        while len(self._pool) <= n:
+            btn = CandidateButton(wid=f"{self.wid}.cand.{len(self._pool)}")
+            btn.bind(on_release=lambda b: self.choose(int(b.index)))
+            self._pool.append(btn)
+        return self._pool[n]
 
     def candidates(self) -> list[str]:
         """The texts the bar offers now (all pages), for tests and the screen reader."""
@@ -274,6 +291,8 @@ class PinyinKeyboard(BoxLayout):
         self.page = 0
         if "bar" in self.ids:
             self.ids.bar.clear_widgets()
+        for btn in self._pool:   # off the bar they still hold what was offered for the resident's letters
+            btn.text = ""
 
 
 class KeyRow(BoxLayout):
