@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from bench_ime import TEXTS  # noqa: E402
 from bench_session import show  # noqa: E402
+from bench_ui import tap_to_frame  # noqa: E402
 
 
 def main() -> int:
@@ -43,39 +44,31 @@ def main() -> int:
     from kivy.base import EventLoop
     from kivy.core.window import Window
     from kivy.graphics.opengl import glFinish
-    from kivy.tests.common import UnitTestTouch
     from kivy.uix.screenmanager import NoTransition
+    from kivy.uix.widget import Widget
 
     from kiosk import ime
     from kiosk_dev import uidriver as ui
     from screens.keyboard import PinyinKeyboard
-    from screens.widgets import ModalLayer, Panel
+    from screens.widgets import Panel
 
     app = create_app(cfg, None, transition=NoTransition(), kiosk_mode=True)
     app._run_prepare()
     ime.shared()
-    layer, panel = ModalLayer(), Panel(orientation="vertical", padding=app.th.pad)
+    # the keyboard alone in the window, bottom-aligned in a white panel as on the form: no app screen under
+    # it and no translucent layer over that (on llvmpipe each full-window blend costs a frame of its own)
+    Window.remove_widget(app.root)
+    panel = Panel(orientation="vertical", padding=app.th.pad)
+    panel.add_widget(Widget())
     kb = PinyinKeyboard(wid="ime", cap=100000)
     panel.add_widget(kb)
-    layer.add_widget(panel)
-    Window.add_widget(layer)
+    Window.add_widget(panel)
     ui.pump(10)
     print(f"window {Window.size[0]}x{Window.size[1]}, cores {os.cpu_count()}, "
           f"load average {os.getloadavg()[0]:.2f}")
 
     def tap(widget) -> float:
-        x, y = widget.to_window(*widget.center)
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        EventLoop.idle()
-        glFinish()
-        t0 = time.perf_counter()
-        touch.touch_up()
-        flips = app.frames_drawn
-        while app.frames_drawn <= flips:
-            EventLoop.idle()
-        glFinish()
-        return time.perf_counter() - t0
+        return tap_to_frame(app, widget, lambda: True)[0]
 
     def bare_frame() -> float:
         """One redraw of the same window with nothing changed: the machine's cost of a frame right now."""
