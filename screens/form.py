@@ -1,5 +1,6 @@
-"""Form screen: no free Chinese typing (there is no on-screen IME) — pickers for choices, a digit pad
-(with X for ID numbers, a phone pad), dates as 8 digits, long text handed off to the phone by QR.
+"""Form screen: pickers for choices, a digit pad (with X for ID numbers), the grouped phone pad
+(screens/phonepad.py, 138 0013 8000), dates as 8 digits, long text handed off to the phone by QR (the
+pinyin keyboard, screens/keyboard.py, is not wired here yet: the session still requires the hand-off).
 
 The pad keys are plain Buttons labelled with words (删除/清空): the CJK font has no ⌫/⏎ glyphs. The value
 shown is always the controller's (set_field → state); the only local state is which field is selected.
