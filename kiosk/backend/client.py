@@ -26,9 +26,10 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPSConnection
 from urllib3.connectionpool import HTTPSConnectionPool
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import InvalidHeader, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from kiosk.backend import bounds
 from kiosk.backend import errors as E
 from kiosk.backend.models import (AuthSession, Guide, Handoff, HandoffState, HeartbeatAck, Licence, QrTicket,
                                   QrTicketState, QueueTicket, Record, SubmissionAck)
@@ -50,11 +51,26 @@ logging.getLogger("urllib3.connectionpool").addFilter(_PoolFullIsExpected())
 
 
 class _Holder:
-    __slots__ = ("cancel", "conn")
+    """One call in flight: its cancel event, its overall deadline (monotonic) and its current connection."""
 
-    def __init__(self, cancel: threading.Event | None) -> None:
+    __slots__ = ("cancel", "conn", "deadline", "sock")
+
+    def __init__(self, cancel: threading.Event | None, deadline: float) -> None:
         self.cancel = cancel
+        self.deadline = deadline
         self.conn: HTTPSConnection | None = None
+        # the socket the reply arrives on: http.client drops ``conn.sock`` as soon as the headers say
+        # "Connection: close", while the body is still being read from it
+        self.sock: Any = None
+
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def stopped(self) -> bool:
+        return self.cancelled() or self.expired()
 
 
 class _RetryCancelled(Exception):
@@ -68,17 +84,28 @@ class _CancellableRetry(Retry):
 
     def increment(self, *args: Any, **kwargs: Any) -> Retry:
         holder = getattr(_local, "holder", None)
-        if holder is not None and holder.cancel is not None and holder.cancel.is_set():
+        if holder is not None and holder.stopped():
             raise _RetryCancelled()
         return super().increment(*args, **kwargs)
 
     def _wait(self, seconds: float) -> None:
         holder = getattr(_local, "holder", None)
-        cancel = holder.cancel if holder is not None else None
-        if cancel is None:
+        if holder is None:
             threading.Event().wait(seconds)
-        elif cancel.wait(seconds):
+            return
+        if seconds >= holder.deadline - time.monotonic():  # the wait would end after the deadline
             raise _RetryCancelled()
+        if holder.cancel is None:
+            threading.Event().wait(seconds)
+        elif holder.cancel.wait(seconds):
+            raise _RetryCancelled()
+
+    def get_retry_after(self, response: Any) -> float | None:
+        """urllib3's parse, but a malformed value (garbage, a 5,000-digit number) means the default backoff."""
+        try:
+            return super().get_retry_after(response)
+        except (InvalidHeader, ValueError, OverflowError):
+            return None
 
     def sleep(self, response: Any = None) -> None:
         if self.respect_retry_after_header and response is not None:
@@ -100,6 +127,8 @@ def _adapter(signer: Signer, retry: Retry, pool_size: int) -> HTTPAdapter:
             signed = dict(headers or {})
             signed.update(signer.headers(method, url, body if isinstance(body, (bytes, str)) else None))
             super().request(method, url, body=body, headers=signed, **kw)
+            if holder is not None:
+                holder.sock = self.sock
 
     class SigningPool(HTTPSConnectionPool):
         ConnectionCls = SigningConnection
@@ -113,7 +142,8 @@ def _adapter(signer: Signer, retry: Retry, pool_size: int) -> HTTPAdapter:
 
 
 class _CancelWatch:
-    """One lazily started thread that shuts down the socket of a call whose cancel event is set."""
+    """One lazily started thread that shuts down the socket of a call whose cancel event is set or whose
+    overall deadline passed (a per-read timeout alone lets a reply trickled byte by byte last forever)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -137,12 +167,11 @@ class _CancelWatch:
                 if not self._holders:
                     self._thread = None
                     return
-                fired = [h for h in self._holders if h.cancel is not None and h.cancel.is_set()]
-                for h in fired:
-                    self._holders.discard(h)
+                # kept until the call discards it: a retry's fresh connection is shut down too
+                fired = [h for h in self._holders if h.stopped()]
             for h in fired:
-                sock = getattr(h.conn, "sock", None)
-                if sock is not None:
+                conn, h.conn, reply_sock, h.sock = h.conn, None, h.sock, None
+                for sock in {id(s): s for s in (getattr(conn, "sock", None), reply_sock) if s is not None}.values():
                     try:
                         sock.shutdown(socket.SHUT_RDWR)
                     except OSError as exc:  # already closed by the peer or by urllib3
@@ -159,7 +188,7 @@ class GatewayClient:
     def __init__(self, base_url: str, *, terminal_id: str, secret: bytes, ca_bundle: str | Path | None = None,
                  connect_timeout_s: float = 3.05, read_timeout_s: float = 10.0, retries: int = 3,
                  backoff_factor: float = 0.3, backoff_max_s: float = 4.0, retry_after_max_s: float = 10.0,
-                 pool_size: int = 8) -> None:
+                 pool_size: int = 8, deadline_s: float = 30.0, max_reply_bytes: int = bounds.MAX_BYTES) -> None:
         parts = urlsplit(base_url)
         if parts.scheme != "https" or not parts.hostname:
             raise E.ConfigurationError(f"gateway base_url must be https://…, got {base_url!r}")
@@ -168,6 +197,8 @@ class GatewayClient:
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
         self.timeout = (connect_timeout_s, read_timeout_s)
+        self.deadline_s = deadline_s  # the whole call, retries and every byte of the reply included
+        self.max_reply_bytes = max_reply_bytes
         self.signer = Signer(terminal_id, secret)
         self._session = requests.Session()
         self._session.verify = str(ca_bundle) if ca_bundle is not None else True
@@ -195,7 +226,7 @@ class GatewayClient:
         b = cfg.backend
         return cls(b.base_url, terminal_id=cfg.terminal.id, secret=load_secret(b.secret_file),
                    ca_bundle=b.ca_bundle, connect_timeout_s=b.connect_timeout_s, read_timeout_s=b.read_timeout_s,
-                   **options)
+                   deadline_s=b.request_deadline_s, max_reply_bytes=b.max_reply_bytes, **options)
 
     def close(self) -> None:
         self._session.close()
@@ -300,45 +331,65 @@ class GatewayClient:
             hdrs["Content-Type"] = "application/json; charset=utf-8"
         if token:
             hdrs["Authorization"] = f"Bearer {token}"
-        holder = _Holder(cancel)
+        holder = _Holder(cancel, time.monotonic() + self.deadline_s)
         _local.holder = holder
-        if cancel is not None:
-            _watch.add(holder)
+        _watch.add(holder)
+        late = E.TimeoutError_(f"{method} {path}: no complete reply within {self.deadline_s:g} s")
         try:
             resp = self._session.request(method, self.base_url + path, data=data, headers=hdrs,
-                                         timeout=self.timeout, allow_redirects=False)
-            content = resp.content
+                                         timeout=self.timeout, allow_redirects=False, stream=True)
+            with resp:
+                content = self._read_capped(method, path, resp)
         except _RetryCancelled as exc:
-            raise E.Cancelled("cancelled between retries") from exc
+            if holder.cancelled():
+                raise E.Cancelled("cancelled between retries") from exc
+            raise late from exc
         except requests.exceptions.SSLError as exc:
             raise E.TLSError(f"TLS verification failed for {self.base_url}") from exc
         except requests.exceptions.Timeout as exc:
-            raise self._cancelled_or(cancel, E.TimeoutError_(f"{method} {path} timed out")) from exc
+            raise self._stopped_or(holder, E.TimeoutError_(f"{method} {path} timed out"), late) from exc
         except requests.exceptions.RequestException as exc:
             if _caused_by(exc, ReadTimeoutError):
-                raise self._cancelled_or(cancel, E.TimeoutError_(f"{method} {path} timed out")) from exc
-            raise self._cancelled_or(cancel, E.NetworkError(f"{method} {path}: {type(exc).__name__}")) from exc
+                raise self._stopped_or(holder, E.TimeoutError_(f"{method} {path} timed out"), late) from exc
+            raise self._stopped_or(holder, E.NetworkError(f"{method} {path}: {type(exc).__name__}"), late) from exc
         finally:
             _local.holder = None
-            if cancel is not None:
-                _watch.discard(holder)
-        if cancel is not None and cancel.is_set():
-            raise E.Cancelled("cancelled during the call")
+            _watch.discard(holder)
+        if holder.stopped():  # a socket shut down mid-head can look like a short, complete reply: never trust it
+            raise self._stopped_or(holder, late, late)
         return self._decode(method, path, resp, content)
 
-    @staticmethod
-    def _cancelled_or(cancel: threading.Event | None, err: E.BackendError) -> E.BackendError:
-        return E.Cancelled("cancelled during the call") if cancel is not None and cancel.is_set() else err
+    def _read_capped(self, method: str, path: str, resp: requests.Response) -> bytes:
+        """The reply body, refused once it passes ``max_reply_bytes`` (announced or actually sent)."""
+        cap = self.max_reply_bytes
+        announced = resp.headers.get("Content-Length", "")
+        if announced.isascii() and announced.strip().isdigit() and len(announced) < 20 and int(announced) > cap:
+            raise E.ProtocolError(f"{method} {path}: reply of {int(announced)} bytes (limit {cap})",
+                                  status=resp.status_code)
+        chunks, size = [], 0
+        for chunk in resp.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > cap:
+                raise E.ProtocolError(f"{method} {path}: reply over {cap} bytes", status=resp.status_code)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     @staticmethod
-    def _decode(method: str, path: str, resp: requests.Response, content: bytes) -> Any:
+    def _stopped_or(holder: _Holder, err: E.BackendError, late: E.BackendError) -> E.BackendError:
+        """What a failed call really was: cancelled by the caller, cut at the deadline, or ``err``."""
+        if holder.cancelled():
+            return E.Cancelled("cancelled during the call")
+        return late if holder.expired() else err
+
+    def _decode(self, method: str, path: str, resp: requests.Response, content: bytes) -> Any:
         if resp.status_code == 204:
             return None
         try:
-            data = json.loads(content.decode("utf-8")) if content else None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = bounds.loads(content, max_bytes=self.max_reply_bytes) if content else None
+        except bounds.JsonBoundsError as exc:
             if resp.ok:
-                raise E.ProtocolError(f"{method} {path}: reply is not JSON", status=resp.status_code) from exc
+                raise E.ProtocolError(f"{method} {path}: reply outside the contract: {exc}",
+                                      status=resp.status_code) from exc
             data = None
         if resp.ok:
             if not isinstance(data, dict):
@@ -347,8 +398,8 @@ class GatewayClient:
         code = data.get("code") if isinstance(data, dict) and isinstance(data.get("code"), str) else None
         message = data.get("message") if isinstance(data, dict) and isinstance(data.get("message"), str) else None
         retry_after = None
-        raw_after = resp.headers.get("Retry-After", "")
-        if raw_after.strip().isdigit():
+        raw_after = resp.headers.get("Retry-After", "").strip()
+        if raw_after.isascii() and raw_after.isdigit() and len(raw_after) <= 9:  # else: the default backoff
             retry_after = float(raw_after)
         err = E.error_for_status(resp.status_code, code, f"{method} {path}: {message or resp.reason}",
                                  retry_after)
