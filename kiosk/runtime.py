@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from kiosk import clock
 from kiosk.bridge import UiBridge
+from kiosk.crash import log_unexpected
 from kiosk.runtime_print import build_document
 from kiosk.session_state import DeviceView, Text
 from kiosk.staff import ServiceOverrides, overrides_path
@@ -214,7 +215,10 @@ class Runtime:
     def _probe_loop(self) -> None:
         interval_up = float(getattr(self.cfg.backend, "heartbeat_interval_s", 60.0))
         while not self._stop.is_set():
-            self._probe_once()
+            try:
+                self._probe_once()
+            except Exception as exc:  # noqa: BLE001 — the probe (and its heartbeat) must outlive any bug
+                log_unexpected(log, "gateway probe", exc)
             self._probe_now.wait(interval_up if self.backend_ok else _PROBE_DOWN_S)
             self._probe_now.clear()
 
