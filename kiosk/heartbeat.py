@@ -150,7 +150,7 @@ class Heartbeat:
         try:
             payload = self.build_payload()
         except Exception as exc:  # a broken collector must not end the heartbeat; the log says which
-            log_unexpected(log, "heartbeat: collecting the status", exc)
+            log_unexpected(log, "heartbeat: collecting the status failed", exc)
             self.failed += 1
             return False
         self.last_payload = payload
