@@ -107,7 +107,8 @@ class KivyBridge(UiBridge):
     def post(self, fn: Callable[..., Any], *args: Any) -> None:
         from kivy.clock import Clock
 
-        Clock.schedule_once(lambda _dt: fn(*args), 0)
+        call = self._guarded(fn)
+        Clock.schedule_once(lambda _dt: call(*args), 0)
 
 
 def create_app(cfg: Any, controller: Any = None, *, transition: Any = None, kiosk_mode: bool = True,

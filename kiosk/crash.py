@@ -23,7 +23,12 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
+from kiosk.session_state import Text
+
 log = logging.getLogger(__name__)
+#: what the resident sees after the last resort: true (nothing was done) and with a way to a person
+UNAVAILABLE = Text("暂时无法办理，请稍后再试。如需帮助，请点「一键求助」",
+                   "Temporarily unavailable — please try again later. For help, tap Help")
 _ROOT = Path(__file__).resolve().parents[1]
 #: frames kept in a summary (the innermost ones say where it happened)
 MAX_FRAMES = 12
