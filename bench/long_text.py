@@ -88,7 +88,7 @@ def main() -> int:
     from kivy.graphics.opengl import GL_RENDERER, glGetString
     from kivy.uix.screenmanager import NoTransition
 
-    from kiosk import uidriver as ui
+    from kiosk_dev import uidriver as ui
     from kiosk.runtime import Runtime
     from kiosk.session import SessionController
 

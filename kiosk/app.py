@@ -125,11 +125,11 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
     (2: invalid config or unusable display/font, every problem printed like ``kiosk config check``;
     1: devices/outbox/gateway client could not be started). ``config_dir`` None: the default directory.
 
-    The config is validated in a forked child (kiosk/config_child.py) while this process imports Kivy and
+    The config is validated in a forked child (kiosk/config/child.py) while this process imports Kivy and
     the kiosk's modules; the window is created only once the child says the config is valid. Logging is
     set up from the validated config (``setup_logs``) before anything else is started.
     """
-    from kiosk.config_child import ConfigChildError, PendingConfig
+    from kiosk.config.child import ConfigChildError, PendingConfig
 
     pending = PendingConfig(Path(config_dir) if config_dir is not None else None)
     try:
@@ -139,7 +139,8 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
         pending.discard()
         print(f"无法启动 / cannot start: {exc}", file=sys.stderr)
         return 2
-    from kiosk.config import ConfigError, default_config_dir
+    from kiosk.config.issues import ConfigError
+    from kiosk.config.loader import default_config_dir
 
     config_dir = config_dir if config_dir is not None else default_config_dir()
     try:
@@ -168,17 +169,23 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
         print(f"无法启动 / cannot start: {exc}", file=sys.stderr)
         return 2
     from kiosk.runtime import Runtime
-    from kiosk.session import SessionController
+    from kiosk.session.controller import SessionController
 
     runtime = Runtime(cfg, KivyBridge())
     controller = SessionController(cfg, runtime)
     runtime.attach(controller)
     app = create_app(cfg, controller, kiosk_mode=kiosk_mode, runtime=runtime)
+    from kiosk.voice.setup import player_from_config
+
+    app.voice = runtime.audio = player_from_config(cfg, KivyBridge().post)  # docs/voice.md; None = silent
     failed = start_runtime_after_first_frame(app, runtime)
     try:
         app.run()
     finally:
         runtime.stop()
+        if app.voice is not None:
+            app.voice.stop_all()
+            app.voice.engine.close()
     if failed:  # a RuntimeStartError (start_runtime_after_first_frame keeps only those)
         print(f"终端未启动 / kiosk not started: {failed[0]}", file=sys.stderr)
         return 1
@@ -201,9 +208,9 @@ def _import_ahead() -> None:
 
     import kivy.core.text  # noqa: F401  (reads only Kivy's own default_font setting)
 
-    import kiosk.config  # noqa: F401  (the types the child's verdict is unpickled into)
+    import kiosk.config.loader  # noqa: F401  (the types the child's verdict is unpickled into)
     import kiosk.runtime  # noqa: F401
-    import kiosk.session  # noqa: F401
+    import kiosk.session.controller  # noqa: F401
     from screens.kv import load_kv, screen_class
 
     load_kv()

@@ -23,7 +23,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from kiosk.session_state import Text
+from kiosk.session.state import Text
 
 log = logging.getLogger(__name__)
 #: what the resident sees after the last resort: true (nothing was done) and with a way to a person
@@ -69,7 +69,7 @@ class LastResort:
     """Turns an exception from any UI-thread callback into a logged, alerted, safe state.
 
     ``fail_safe(kind)`` is the session's hook (wipe + "暂时无法办理" + back to attract); ``alerts`` is
-    where staff hear of it (the heartbeat's :class:`kiosk.alerts.AlertTracker` via :meth:`alert`).
+    where staff hear of it (the heartbeat's :class:`kiosk.ops.alerts.AlertTracker` via :meth:`alert`).
     A fault while handling a fault is logged and dropped: the handler itself must never raise.
     """
 

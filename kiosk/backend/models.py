@@ -24,7 +24,8 @@ MAX_LENGTH = {
     "config_version": 64, "valid_to": 32, "title_zh": 200, "title_en": 200, "heading_zh": 200,
     "heading_en": 200, "name_zh": 200, "name_en": 200, "issuer_zh": 200, "window_zh": 200, "window_en": 200,
     "zh": 200, "en": 200, "items_zh": 2000, "items_en": 2000, "cell": 500, "image_png_base64": 1_000_000,
-    "time": 40,
+    "time": 40, "screen": 32, "location": 200, "call_phone": 20, "post_id": 64, "post_name_zh": 40,
+    "post_name_en": 80,
 }
 #: upper bounds of the numbers the kiosk waits on or shows (openapi.yaml ``maximum``)
 MAX_INTERVAL_S = 600.0
@@ -295,3 +296,55 @@ class HandoffState:
         return cls(_get(d, "id", str), state, _number(d, "interval_s", float, 1.0, MAX_INTERVAL_S),
                    _time(d, "expires_at"),
                    length if state == "submitted" else None)
+
+
+HELP_STATES = ("pending", "acknowledged", "call", "resolved", "cancelled")
+
+
+@dataclass(frozen=True)
+class DutyPost:
+    id: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    """A 一键求助 request as the gateway sees it: ``pending`` → ``acknowledged`` (``duty_post`` and
+    ``eta_minutes`` set) | ``call`` (nobody can come: ``call_phone``) | ``resolved`` | ``cancelled``."""
+
+    id: str
+    state: str
+    created_at: datetime
+    screen: str
+    elder_mode: bool
+    interval_s: float
+    location: str = ""
+    service_id: str | None = None
+    duty_post: DutyPost | None = None
+    eta_minutes: int | None = None
+    call_phone: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.state in ("pending", "acknowledged")
+
+    @classmethod
+    def parse(cls, d: Any) -> HelpRequest:
+        state = _get(d, "state", str)
+        if state not in HELP_STATES:
+            raise ProtocolError(f"unknown help request state {state!r}")
+        post = eta = phone = None
+        if state == "acknowledged":
+            p = _get(d, "duty_post", dict)
+            post = DutyPost(_get(p, "id", str, limit="post_id"), _get(p, "name_zh", str, limit="post_name_zh"),
+                            _get(p, "name_en", str, limit="post_name_en"))
+            eta = _get(d, "eta_minutes", int)
+            if not 0 <= eta <= 120:
+                raise ProtocolError("eta_minutes out of range")
+        if state == "call":
+            phone = _get(d, "call_phone", str)
+        return cls(_get(d, "id", str), state, _time(d, "created_at"), _get(d, "screen", str),
+                   _get(d, "elder_mode", bool), _number(d, "interval_s", float, 1.0, 60.0),
+                   _get(d, "location", str, optional=True) or "", _get(d, "service_id", str, optional=True), post,
+                   eta, phone)

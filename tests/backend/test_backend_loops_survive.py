@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.backend.models import HeartbeatAck, SubmissionAck
 from kiosk.backend.outbox import Outbox, OutboxSender
-from kiosk.heartbeat import Heartbeat, runtime_snapshot
+from kiosk.ops.heartbeat import Heartbeat, runtime_snapshot
 
 pytestmark = pytest.mark.timeout(60)
 SECRET = "王小明 310106198807155218"  # what an exception message may carry; never logged

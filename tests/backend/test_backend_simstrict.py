@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.backend.signing import Signer
-from kiosk.backend.simulator import DEV_TERMINALS, GatewaySimulator
+from kiosk.backend.simulator.server import DEV_TERMINALS, GatewaySimulator
 
 pytestmark = pytest.mark.timeout(120)
 REPO = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from uiflow import sign_in_with_card
 
-from kiosk import uidriver as ui
+from kiosk_dev import uidriver as ui
 from screens.guide import PAGE_CHARS
 from screens.record import CELL_CHARS
 

@@ -1,0 +1,330 @@
+"""``kiosk demo``: the real app against in-process simulators, walked through by real touches.
+
+Starts the ID-card, printer and gateway simulators (kiosk_dev/sims.py), builds the real Runtime and
+SessionController on a config copy pointing at them, runs the real Kivy app (offscreen GL when there is no
+display) and walks: attract → ID card → queue ticket → 12345 request → e-licence → idle wipe, then the
+service guide without login, the social-insurance record and the staff screens. Every tap is a real touch on
+a real widget (kiosk_dev/uidriver.py); every step waits for the screen it expects and fails with a message
+naming the step. Screenshots go to ``OUT/screens``, printed receipts (the printer simulator's PNGs) to
+``OUT/receipts``, and ``OUT/walk.txt`` lists what happened.
+
+Idle is shown honestly but without waiting a minute: the session's clock is the real monotonic clock plus
+an offset the walk advances by ``idle_timeout_s`` ("the resident walked away"), then by ``countdown_s``.
+The session's wall clock is the real time in the terminal's zone, so the header, the receipts, the queue
+ticket (the gateway's time) and the reference all show the same time. To show the closed screen honestly,
+the demo's config copy closes the kiosk for one hour six hours from now, and the last step pins the
+session's wall clock inside that hour (then lets it run again: open).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+log = logging.getLogger(__name__)
+
+
+class WalkFailed(Exception):
+    """A step of the walk did not reach what it expected."""
+
+
+class SkewClock:
+    """``time.monotonic`` plus a skip-ahead offset (the demo's stand-in for minutes of nobody touching)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+
+class DemoNow:
+    """The session's wall clock: the real time (aware), or ``at`` while the closed step pins it."""
+
+    def __init__(self) -> None:
+        self.at: datetime | None = None
+
+    def __call__(self) -> datetime:
+        from kiosk.clock import utc_now
+
+        return self.at if self.at is not None else utc_now()
+
+
+def closed_hour(zone: Any) -> int:
+    """The hour of day (terminal-local) the demo closes the kiosk: six hours from now, so never during the walk."""
+    return (datetime.now(zone).hour + 6) % 24
+
+
+def demo_hours(cfg: Any) -> Any:
+    """The config copy open every day except the hour :func:`closed_hour`, so the walk can show the closed
+    screen without lying about the time of the rest of the walk."""
+    from kiosk.clock import zone_of
+    from kiosk.config.hours import OpeningHours
+
+    shut = closed_hour(zone_of(cfg))
+    ranges = [f"{a:02d}:00-{b:02d}:00" for a, b in ((0, shut), (shut + 1, 24)) if a < b]
+    week = {day: ranges for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    hours = OpeningHours.model_validate({"timezone": cfg.opening_hours.timezone, "always_open": False,
+                                         "weekly": week})
+    return cfg.model_copy(update={"opening_hours": hours})
+
+
+class Walk:
+    def __init__(self, out: Path, stack: Any, controller: Any, clock: SkewClock, now: DemoNow) -> None:
+        from kiosk_dev import uidriver
+
+        self.ui = uidriver
+        self.out = out
+        self.stack = stack
+        self.ctl = controller
+        self.clock = clock
+        self.now = now
+        self.shots: list[Path] = []
+        self.lines: list[str] = []
+        self.n = 0
+
+    def note(self, text: str) -> None:
+        log.info("demo: %s", text)
+        self.lines.append(text)
+        print(f"  {text}", flush=True)
+
+    def step(self, name: str, fn: Callable[[], Any]) -> Any:
+        try:
+            result = fn()
+        except (AssertionError, self.ui.UiTimeout) as exc:
+            raise WalkFailed(f"{name}: {exc}") from exc
+        self.note(f"ok  {name}")
+        return result
+
+    def shot(self, name: str) -> None:
+        self.n += 1
+        path = self.ui.screenshot(self.out / "screens" / f"{self.n:02d}-{name}.png")
+        self.shots.append(path)
+
+    def wait_screen(self, name: str, timeout: float = 10.0) -> None:
+        self.ui.wait_screen(name, timeout=timeout)
+
+    def wait_state(self, what: str, predicate: Callable[[Any], bool], timeout: float = 10.0) -> None:
+        self.ui.wait_until(lambda: predicate(self.ctl.state), timeout=timeout, what=what)
+        self.ui.pump(3)
+
+    def wait_printed(self, timeout: float = 15.0) -> None:
+        self.wait_state("receipt printed", lambda s: s.result is not None and s.result.printed is not None, timeout)
+        if self.ctl.state.result.printed is not True:
+            raise AssertionError(f"receipt not printed: {self.ctl.state.result.print_message}")
+
+    # ----- the walk ----------------------------------------------------------------------------
+    def run(self) -> None:
+        ui, s = self.ui, self.ctl
+        self.step("devices and gateway ready", lambda: self.wait_state(
+            "printer, reader and gateway ready",
+            lambda st: st.devices.printer_ready and st.devices.reader_online and st.devices.backend_ok, 20))
+        self.step("attract", lambda: self.wait_screen("attract"))
+        self.shot("attract")
+
+        self.step("tap 刷身份证", lambda: (ui.tap("attract.card"), self.wait_screen("identify")))
+        self.step("QR shown", lambda: self.wait_state("QR waiting", lambda st: st.qr is not None
+                                                      and st.qr.state == "waiting"))
+        self.shot("identify")
+        self.stack.idcard.place("resident")
+        self.step("card read → menu", lambda: self.wait_screen("menu", 15))
+        name = s.state.identity.display_name
+        self.note(f"identified as {name} (masked)")
+        self.shot("menu")
+
+        self.step("queue ticket", lambda: (ui.tap("menu.svc.queue-ticket"), self.wait_screen("result"),
+                                           self.wait_printed()))
+        ticket = s.state.result.reference
+        self.shot("queue-ticket-result")
+        self.step("back to menu", lambda: (ui.tap("result.continue"), self.wait_screen("menu")))
+
+        self.step("12345 form", lambda: (ui.tap("menu.svc.hotline-12345"), self.wait_screen("form")))
+        self.shot("form-12345")
+        phone = "13800138000"
+
+        def fill() -> None:
+            ui.tap("form.field.category")
+            ui.tap("form.opt.help")
+            ui.tap("form.field.phone")
+            for digit in phone:
+                ui.tap(f"form.key.{digit}")
+            ui.tap("form.field.street")
+            ui.tap("form.opt.njxl")
+            ui.tap("form.field.description")
+            self.wait_state("hand-off code shown", lambda st: st.form.field("description").handoff_url is not None)
+            ui.find("form.handoff_qr")
+            values = {f.id: f.value for f in s.state.form.fields}
+            assert values["phone"] == phone and values["category"] == "help" and values["street"] == "njxl", values
+        self.step("fill the form with pickers and the digit pad", fill)
+        self.shot("form-12345-handoff")
+
+        def on_the_phone() -> None:
+            # the resident scans the code and types the details on the phone; the gateway keeps the text
+            self.stack.gateway.handoff_submit(text="小区门口的路灯坏了一个多星期，晚上老人出门很不安全，请尽快派人修理。")
+            self.wait_state("phone hand-off submitted",
+                            lambda st: st.form.field("description").handoff_state == "submitted", 10)
+            self.note(f"hand-off: {s.state.form.field('description').handoff_status.zh}")
+        self.step("诉求内容 typed on the phone", on_the_phone)
+        self.shot("form-12345-phone-done")
+        self.step("confirm", lambda: (ui.tap("form.next"), self.wait_screen("confirm")))
+        self.shot("confirm-12345")
+        self.step("submit", lambda: (ui.tap("confirm.submit"), self.wait_screen("result", 15), self.wait_printed()))
+        reference = s.state.result.reference
+        self.note(f"12345 reference {reference}, delivered={s.state.result.delivered}")
+        self.shot("submission-result")
+        self.step("back to menu", lambda: (ui.tap("result.continue"), self.wait_screen("menu")))
+
+        self.step("e-licences", lambda: (ui.tap("menu.svc.e-licences"), self.wait_screen("licence", 15),
+                                         ui.find("licence.image.0")))
+        self.shot("e-licence")
+
+        idle = s._idle_limit("licence")
+        self.clock.offset += idle + 0.5
+        self.step("idle countdown", lambda: self.wait_state("countdown", lambda st: st.countdown is not None, 5))
+        self.shot("idle-countdown")
+        countdown = float(s.cfg.session.countdown_s)
+        self.clock.offset += countdown + 0.5
+        self.step("wipe → attract", lambda: (self.wait_screen("attract"), self.wait_state(
+            "fresh state", lambda st: st.identity is None and st.countdown is None)))
+        self.step("no personal data left in any widget", lambda: self.check_wiped([name, ticket, reference, phone]))
+        self.shot("after-wipe")
+
+        self.step("service guides without login", lambda: (ui.tap("attract.svc.service-guides"),
+                                                            self.wait_screen("guide", 15)))
+        self.shot("guide-topics")
+        self.step("open one guide", lambda: (ui.tap("guide.topic.social-insurance-record"), self.wait_state(
+            "guide shown", lambda st: st.guide is not None, 15)))
+        self.shot("guide")
+        self.step("guide → home", lambda: (ui.tap("footer.home"), self.wait_screen("attract")))
+
+        self.step("record needs login", lambda: (ui.tap("attract.card"), self.wait_screen("identify")))
+        self.stack.idcard.remove()
+        ui.pump(5)
+        self.stack.idcard.place("resident")
+        self.step("card read again", lambda: self.wait_screen("menu", 15))
+        self.step("social-insurance record", lambda: (ui.tap("menu.svc.social-insurance-record"),
+                                                       self.wait_screen("record", 15)))
+        self.shot("record")
+        self.step("print the record", lambda: (ui.tap("record.print"), self.wait_state(
+            "record printed", lambda st: st.notice is not None and st.notice.zh.startswith("打印完成"), 15)))
+        self.step("结束办理", lambda: (ui.tap("footer.end"), self.wait_screen("attract")))
+
+        def corner() -> None:
+            from screens.root import CornerZone
+            zone = next(w for w in ui.walk() if isinstance(w, CornerZone))
+            for _ in range(int(s.cfg.staff.corner_taps)):
+                ui.tap(zone)
+        self.step("hidden staff corner", lambda: (corner(), self.wait_screen("staff_pin")))
+        self.shot("staff-pin")
+        pin = os.environ.get("KIOSK_DEMO_PIN", "246810")  # the dev config's documented default PIN
+
+        def enter_pin() -> None:
+            for digit in pin:
+                ui.tap(f"staff_pin.{digit}")
+            ui.tap("staff_pin.ok")
+            self.wait_screen("staff", 10)
+        self.step("staff PIN", enter_pin)
+        self.step("staff status loaded", lambda: self.wait_state(
+            "staff info", lambda st: st.staff is not None and st.staff.outbox_depth is not None, 10))
+        self.shot("staff")
+        self.step("leave staff mode", lambda: (ui.tap("staff.leave"), self.wait_screen("attract")))
+
+        from kiosk.clock import local_now
+        shut = closed_hour(s.zone)
+        now = local_now(s.cfg)
+        self.now.at = now.replace(hour=shut, minute=30, second=0, microsecond=0)
+        if self.now.at < now:
+            self.now.at += timedelta(days=1)
+        self.clock.offset += 16  # the opening-hours check runs every 15 s
+        self.step(f"closed at {self.now.at:%H:%M}", lambda: self.wait_screen("closed"))
+        self.shot("closed")
+        self.now.at = None  # the real time again: open
+        self.clock.offset += 16
+        self.step("open again", lambda: self.wait_screen("attract"))
+
+    def check_wiped(self, secrets: list[str]) -> None:
+        texts = []
+        for widget in self.ui.walk():
+            for attr in ("text", "message", "title_text", "source"):
+                value = getattr(widget, attr, None)
+                if isinstance(value, str) and value:
+                    texts.append(value)
+        blob = "\n".join(texts)
+        left = [x for x in secrets if x and x in blob]
+        assert not left, f"still shown after the wipe: {len(left)} item(s)"
+
+
+def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None = None,
+             fixed_ports: bool = False, headless: bool | None = None) -> int:
+    """Run the walk; 0 when every step passed, 1 with the failing step printed otherwise."""
+    from kiosk.app import KivyBridge, StartupError, configure_kivy, create_app, kivy_environment, register_font
+    from kiosk.config.issues import ConfigError
+    from kiosk.config.loader import load_config
+    from kiosk_dev.sims import SimStack
+    from kiosk.logs import setup_logging
+    from kiosk.runtime import Runtime
+    from kiosk.session.controller import SessionController
+
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    for old in list((out / "screens").glob("*.png")) + list((out / "receipts").glob("job-*")):
+        old.unlink()
+    try:
+        base = load_config(config_dir)
+    except ConfigError as exc:
+        print(f"配置无效 / invalid configuration:\n{exc}", file=sys.stderr)
+        return 2
+    if headless is None:
+        headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    stack = SimStack(base, out, fixed_ports=fixed_ports)
+    try:
+        cfg = stack.start()
+    except OSError as exc:
+        print(f"模拟器无法启动（端口被占用？）/ simulators could not start (port in use?): {exc}", file=sys.stderr)
+        return 2
+    setup_logging(cfg.logging.dir, level="INFO", stderr=False)
+    runtime = None
+    app = None
+    try:
+        kivy_environment(tempfile.mkdtemp(prefix="kivy-demo-"), headless=headless)
+        configure_kivy(cfg.display, windowed=True)
+        register_font(cfg.display.font_path)
+        cfg = demo_hours(cfg)
+        clock, now = SkewClock(), DemoNow()
+        runtime = Runtime(cfg, KivyBridge())
+        controller = SessionController(cfg, runtime, clock=clock, now=now)
+        runtime.attach(controller)
+        runtime.start()
+        app = create_app(cfg, controller, kiosk_mode=False, runtime=runtime)
+        app._run_prepare()  # build + window, without entering Kivy's blocking loop: the walk pumps frames
+        print(f"kiosk demo: simulators up (gateway {stack.gateway.base_url}); walking the app "
+              f"({'offscreen' if headless else 'windowed'}) …", flush=True)
+        walk = Walk(out, stack, controller, clock, now)
+        try:
+            walk.run()
+        except WalkFailed as exc:
+            print(f"kiosk demo FAILED at {exc}", file=sys.stderr)
+            walk.shot("failure")
+            return 1
+        finally:
+            receipts = sorted((out / "receipts").glob("job-*.png"))
+            (out / "walk.txt").write_text("\n".join(walk.lines + [f"screenshot {p.name}" for p in walk.shots]
+                                                    + [f"receipt {p.name}" for p in receipts]) + "\n",
+                                          encoding="utf-8")
+        print(f"kiosk demo OK: {len(walk.shots)} screenshots in {out / 'screens'}, "
+              f"{len(receipts)} receipts in {out / 'receipts'}")
+        return 0
+    except StartupError as exc:
+        print(f"无法启动 / cannot start: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if app is not None:
+            app.stop()
+        if runtime is not None:
+            runtime.stop()
+        stack.stop()
