@@ -6,6 +6,7 @@ and DELETE, and ``POST /v1/submissions`` (its own adapter, mounted on that path)
 answers a repeated ``Idempotency-Key`` with the first result. Other POSTs (card login, QR ticket, queue
 ticket, heartbeat) are retried only when the connection failed before the request was sent.
 
+Transport pieces (signing connection, cancellable retry, the deadline/cancel watcher) are in transport.py.
 Every attempt, including urllib3's own retries, is signed at the moment it goes on the wire (a connection
 subclass adds the headers), so each attempt has a fresh nonce and timestamp. Every call takes ``cancel``:
 checked before the call, between retries (the backoff sleep waits on it) and during a call (the socket is
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import threading
 import time
 from pathlib import Path
@@ -23,165 +23,17 @@ from typing import Any, Mapping
 from urllib.parse import quote, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPSConnection
-from urllib3.connectionpool import HTTPSConnectionPool
-from urllib3.exceptions import InvalidHeader, ReadTimeoutError
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from kiosk.backend import bounds
+from kiosk.backend import transport as T
 from kiosk.backend import errors as E
 from kiosk.backend.models import (AuthSession, Guide, Handoff, HandoffState, HeartbeatAck, HelpRequest, Licence,
                                   QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
 from kiosk.backend.signing import Signer, load_secret
 
 log = logging.getLogger(__name__)
-_local = threading.local()  # per worker thread: the cancel event and the connection of the current call
-
-
-class _PoolFullIsExpected(logging.Filter):
-    """urllib3 warns when it closes a connection its pool has no room for; with the kiosk's one kept
-    connection per route (kiosk/runtime.py) that is how an overlapping call ends, not a problem."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Connection pool is full, discarding connection")
-
-
-logging.getLogger("urllib3.connectionpool").addFilter(_PoolFullIsExpected())
-
-
-class _Holder:
-    """One call in flight: its cancel event, its overall deadline (monotonic) and its current connection."""
-
-    __slots__ = ("cancel", "conn", "deadline", "sock")
-
-    def __init__(self, cancel: threading.Event | None, deadline: float) -> None:
-        self.cancel = cancel
-        self.deadline = deadline
-        self.conn: HTTPSConnection | None = None
-        # the socket the reply arrives on: http.client drops ``conn.sock`` as soon as the headers say
-        # "Connection: close", while the body is still being read from it
-        self.sock: Any = None
-
-    def cancelled(self) -> bool:
-        return self.cancel is not None and self.cancel.is_set()
-
-    def expired(self) -> bool:
-        return time.monotonic() >= self.deadline
-
-    def stopped(self) -> bool:
-        return self.cancelled() or self.expired()
-
-
-class _RetryCancelled(Exception):
-    """Raised inside urllib3's retry loop; deliberately not an OSError so urllib3 does not retry it."""
-
-
-class _CancellableRetry(Retry):
-    """urllib3 Retry whose sleeps wait on the caller's cancel event and whose Retry-After is capped."""
-
-    retry_after_max_s = 10.0
-
-    def increment(self, *args: Any, **kwargs: Any) -> Retry:
-        holder = getattr(_local, "holder", None)
-        if holder is not None and holder.stopped():
-            raise _RetryCancelled()
-        return super().increment(*args, **kwargs)
-
-    def _wait(self, seconds: float) -> None:
-        holder = getattr(_local, "holder", None)
-        if holder is None:
-            threading.Event().wait(seconds)
-            return
-        if seconds >= holder.deadline - time.monotonic():  # the wait would end after the deadline
-            raise _RetryCancelled()
-        if holder.cancel is None:
-            threading.Event().wait(seconds)
-        elif holder.cancel.wait(seconds):
-            raise _RetryCancelled()
-
-    def get_retry_after(self, response: Any) -> float | None:
-        """urllib3's parse, but a malformed value (garbage, a 5,000-digit number) means the default backoff."""
-        try:
-            return super().get_retry_after(response)
-        except (InvalidHeader, ValueError, OverflowError):
-            return None
-
-    def sleep(self, response: Any = None) -> None:
-        if self.respect_retry_after_header and response is not None:
-            after = self.get_retry_after(response)
-            if after:
-                self._wait(min(after, self.retry_after_max_s))
-                return
-        backoff = self.get_backoff_time()
-        if backoff > 0:
-            self._wait(backoff)
-
-
-def _adapter(signer: Signer, retry: Retry, pool_size: int) -> HTTPAdapter:
-    class SigningConnection(HTTPSConnection):
-        def request(self, method: str, url: str, body: Any = None, headers: Any = None, **kw: Any) -> None:
-            holder = getattr(_local, "holder", None)
-            if holder is not None:
-                holder.conn = self
-            signed = dict(headers or {})
-            signed.update(signer.headers(method, url, body if isinstance(body, (bytes, str)) else None))
-            super().request(method, url, body=body, headers=signed, **kw)
-            if holder is not None:
-                holder.sock = self.sock
-
-    class SigningPool(HTTPSConnectionPool):
-        ConnectionCls = SigningConnection
-
-    class SigningAdapter(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = {"https": SigningPool}
-
-    return SigningAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=retry)
-
-
-class _CancelWatch:
-    """One lazily started thread that shuts down the socket of a call whose cancel event is set or whose
-    overall deadline passed (a per-read timeout alone lets a reply trickled byte by byte last forever)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._holders: set[_Holder] = set()
-        self._thread: threading.Thread | None = None
-
-    def add(self, holder: _Holder) -> None:
-        with self._lock:
-            self._holders.add(holder)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="gateway-cancel", daemon=True)
-                self._thread.start()
-
-    def discard(self, holder: _Holder) -> None:
-        with self._lock:
-            self._holders.discard(holder)
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                if not self._holders:
-                    self._thread = None
-                    return
-                # kept until the call discards it: a retry's fresh connection is shut down too
-                fired = [h for h in self._holders if h.stopped()]
-            for h in fired:
-                conn, h.conn, reply_sock, h.sock = h.conn, None, h.sock, None
-                for sock in {id(s): s for s in (getattr(conn, "sock", None), reply_sock) if s is not None}.values():
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError as exc:  # already closed by the peer or by urllib3
-                        log.debug("cancel: socket already closed (%s)", exc)
-            threading.Event().wait(0.05)
-
-
-_watch = _CancelWatch()
-
-
 class GatewayClient:
     """Signed, retrying, cancellable client. Thread-safe; share one per kiosk and ``close()`` it at exit."""
 
@@ -206,7 +58,7 @@ class GatewayClient:
         self._session.headers.update({"Accept": "application/json", "User-Agent": "yiwang-kiosk/0.1"})
 
         def retry(methods: frozenset[str]) -> Retry:
-            r = _CancellableRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
+            r = T.CancellableRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
                                   redirect=0, allowed_methods=methods,
                                   status_forcelist=frozenset({429, 500, 502, 503, 504}),
                                   backoff_factor=backoff_factor, backoff_max=backoff_max_s,
@@ -215,9 +67,9 @@ class GatewayClient:
             r.retry_after_max_s = retry_after_max_s
             return r
 
-        self._session.mount("https://", _adapter(self.signer, retry(frozenset({"GET", "DELETE"})), pool_size))
+        self._session.mount("https://", T.adapter(self.signer, retry(frozenset({"GET", "DELETE"})), pool_size))
         self._session.mount(self.base_url + "/v1/submissions",
-                            _adapter(self.signer, retry(frozenset({"GET", "DELETE", "POST"})), pool_size))
+                            T.adapter(self.signer, retry(frozenset({"GET", "DELETE", "POST"})), pool_size))
 
     @classmethod
     def from_config(cls, cfg: Any, **options: Any) -> GatewayClient:
@@ -355,16 +207,16 @@ class GatewayClient:
             hdrs["Content-Type"] = "application/json; charset=utf-8"
         if token:
             hdrs["Authorization"] = f"Bearer {token}"
-        holder = _Holder(cancel, time.monotonic() + self.deadline_s)
-        _local.holder = holder
-        _watch.add(holder)
+        holder = T.Holder(cancel, time.monotonic() + self.deadline_s)
+        T.local.holder = holder
+        T.watch.add(holder)
         late = E.TimeoutError_(f"{method} {path}: no complete reply within {self.deadline_s:g} s")
         try:
             resp = self._session.request(method, self.base_url + path, data=data, headers=hdrs,
                                          timeout=self.timeout, allow_redirects=False, stream=True)
             with resp:
                 content = self._read_capped(method, path, resp)
-        except _RetryCancelled as exc:
+        except T.RetryCancelled as exc:
             if holder.cancelled():
                 raise E.Cancelled("cancelled between retries") from exc
             raise late from exc
@@ -377,8 +229,8 @@ class GatewayClient:
                 raise self._stopped_or(holder, E.TimeoutError_(f"{method} {path} timed out"), late) from exc
             raise self._stopped_or(holder, E.NetworkError(f"{method} {path}: {type(exc).__name__}"), late) from exc
         finally:
-            _local.holder = None
-            _watch.discard(holder)
+            T.local.holder = None
+            T.watch.discard(holder)
         if holder.stopped():  # a socket shut down mid-head can look like a short, complete reply: never trust it
             raise self._stopped_or(holder, late, late)
         return self._decode(method, path, resp, content)
@@ -399,7 +251,7 @@ class GatewayClient:
         return b"".join(chunks)
 
     @staticmethod
-    def _stopped_or(holder: _Holder, err: E.BackendError, late: E.BackendError) -> E.BackendError:
+    def _stopped_or(holder: T.Holder, err: E.BackendError, late: E.BackendError) -> E.BackendError:
         """What a failed call really was: cancelled by the caller, cut at the deadline, or ``err``."""
         if holder.cancelled():
             return E.Cancelled("cancelled during the call")
