@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -76,13 +75,9 @@ def main() -> int:
     ap.add_argument("--config", default=str(REPO / "config"))
     args = ap.parse_args()
 
-    from kiosk.app import KivyBridge, configure_kivy, create_app, kivy_environment, register_font
-    from kiosk.config import load_config
+    from kiosk.app import KivyBridge, configure_headless, create_app
 
-    cfg = load_config(Path(args.config))
-    kivy_environment(tempfile.mkdtemp(prefix="bench-kivy-"), headless=True)
-    configure_kivy(cfg.display, windowed=True)
-    register_font(cfg.display.font_path)
+    cfg = configure_headless(args.config, prefix="bench-kivy-")
 
     from kivy.base import EventLoop
     from kivy.graphics.opengl import GL_RENDERER, glGetString
@@ -90,7 +85,7 @@ def main() -> int:
 
     from kiosk_dev import uidriver as ui
     from kiosk.runtime import Runtime
-    from kiosk.session import SessionController
+    from kiosk.session.controller import SessionController
 
     runtime = Runtime(cfg, KivyBridge())  # not started: no devices or gateway are needed to show text
     controller = SessionController(cfg, runtime)
