@@ -25,7 +25,8 @@ MAX_LENGTH = {
     "heading_en": 200, "name_zh": 200, "name_en": 200, "issuer_zh": 200, "window_zh": 200, "window_en": 200,
     "zh": 200, "en": 200, "items_zh": 2000, "items_en": 2000, "cell": 500, "image_png_base64": 1_000_000,
     "time": 40, "screen": 32, "location": 200, "call_phone": 20, "post_id": 64, "post_name_zh": 40,
-    "post_name_en": 80,
+    "post_name_en": 80, "pickup_id": 64, "code_masked": 64, "item_zh": 200, "item_en": 200, "recipient": 120,
+    "place_zh": 200, "place_en": 200, "slot": 32, "appointment_id": 64, "service_zh": 200, "service_en": 200,
 }
 #: upper bounds of the numbers the kiosk waits on or shows (openapi.yaml ``maximum``)
 MAX_INTERVAL_S = 600.0
@@ -348,3 +349,43 @@ class HelpRequest:
                    _get(d, "elder_mode", bool), _number(d, "interval_s", float, 1.0, 60.0),
                    _get(d, "location", str, optional=True) or "", _get(d, "service_id", str, optional=True), post,
                    eta, phone)
+
+
+@dataclass(frozen=True)
+class PickupSlip:
+    """证照统一物流: what the pick-up slip prints for a code from the resident's SMS (recipient masked)."""
+
+    pickup_id: str
+    code_masked: str
+    item_zh: str
+    item_en: str
+    recipient: str
+    place_zh: str
+    place_en: str
+    slot: str
+    keep_until: datetime
+    looked_up_at: datetime
+
+    @classmethod
+    def parse(cls, d: Any) -> PickupSlip:
+        return cls(*(_get(d, k, str) for k in ("pickup_id", "code_masked", "item_zh", "item_en", "recipient",
+                                               "place_zh", "place_en", "slot")),
+                   _time(d, "keep_until"), _time(d, "looked_up_at"))
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """An appointment checked in: its queue ticket names the window. ``already_checked_in``: a repeat."""
+
+    appointment_id: str
+    service_zh: str
+    service_en: str
+    starts_at: datetime
+    already_checked_in: bool
+    ticket: QueueTicket
+
+    @classmethod
+    def parse(cls, d: Any) -> CheckIn:
+        return cls(_get(d, "appointment_id", str), _get(d, "service_zh", str), _get(d, "service_en", str),
+                   _time(d, "starts_at"), _get(d, "already_checked_in", bool),
+                   QueueTicket.parse(_get(d, "ticket", dict)))

@@ -50,11 +50,27 @@ def handler_class(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
         # every other method is answered like a real gateway: 405 with Allow (404 for an unknown path)
         do_PUT = do_PATCH = do_HEAD = do_OPTIONS = do_TRACE = do_CONNECT = do_DELETE
 
+        def finish(self) -> None:
+            """After a refusal that left request bytes unread, read and drop them for a moment before the
+            socket closes (as web servers' "lingering close" does): closing with unread data sends a TCP
+            reset, which can destroy the error reply before the client has read it."""
+            super().finish()
+            if not (self.close_connection and getattr(self, "_refused", False)):
+                return
+            try:
+                self.connection.settimeout(0.2)
+                for _ in range(50):  # at most ~50 reads / a few MB, then close anyway
+                    if not self.connection.recv(65536):
+                        break
+            except OSError:  # timeout (the client is done sending) or the client closed first
+                return
+
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
             """http.server's own refusals (bad request line, unknown method, too many headers) as the
             contract's JSON ``Error`` — never its HTML page."""
             self._request_body = b""
             self.close_connection = True
+            self._refused = True
             if self.request_version == "HTTP/0.9":  # a request line http.server could not parse: answer in 1.1
                 self.request_version = "HTTP/1.1"
             path = (getattr(self, "path", "") or "").split("?", 1)[0]
