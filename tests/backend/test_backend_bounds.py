@@ -18,8 +18,8 @@ from hostile_gateway import HostileGateway, reply
 
 from kiosk.backend import bounds
 from kiosk.backend import errors as E
-from kiosk.backend.models import (MAX_LENGTH, AuthSession, Guide, Handoff, HandoffState, HeartbeatAck, Licence,
-                                  QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
+from kiosk.backend.models import (MAX_LENGTH, AuthSession, CheckIn, Guide, Handoff, HandoffState, HeartbeatAck,
+                                  Licence, PickupSlip, QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
 
 pytestmark = pytest.mark.timeout(60)
 T = "2026-11-28T07:26:00+08:00"
@@ -41,6 +41,13 @@ SAMPLES = {
     "HandoffState": (HandoffState, {"id": "h", "state": "waiting", "interval_s": 2, "expires_at": T}),
     "SubmissionAck": (SubmissionAck, {"reference": "R", "status": "received", "received_at": T}),
     "HeartbeatAck": (HeartbeatAck, {"config_version": "v", "server_time": T}),
+    "PickupSlip": (PickupSlip, {"pickup_id": "p", "code_masked": "12****89", "item_zh": "证", "item_en": "ID",
+                                "recipient": "王*明", "place_zh": "柜", "place_en": "locker", "slot": "A3",
+                                "keep_until": T, "looked_up_at": T}),
+    "CheckIn": (CheckIn, {"appointment_id": "a", "service_zh": "社保", "service_en": "Social", "starts_at": T,
+                          "already_checked_in": False, "ticket": {"number": "A001", "service_id": "s",
+                                                                  "window_zh": "w", "window_en": "w", "waiting": 1,
+                                                                  "issued_at": T}}),
 }
 
 
@@ -80,7 +87,8 @@ def _string_paths(value, path=()):
         for i, v in enumerate(value):
             yield from _string_paths(v, (*path, i))
     elif isinstance(value, str) and not path[-1] in ("expires_at", "updated_at", "generated_at", "issued_at",
-                                                       "received_at", "server_time", "state", "status"):
+                                                       "received_at", "server_time", "state", "status",
+                                                       "keep_until", "looked_up_at", "starts_at"):
         yield path
 
 
