@@ -14,6 +14,7 @@ limit is a separate run: bench/fleet_saturate.py.
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import shutil
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--submit-every", type=float, default=600.0,
                    help="mean uncompressed seconds between two submissions of one terminal")
     p.add_argument("--png", type=Path)
+    p.add_argument("--json", type=Path, help="also write the per-second series and the figures here")
     args = p.parse_args(argv)
     interval = 60.0 / args.scale
     ids = [f"SH-FL-T{i:05d}" for i in range(args.terminals)]
@@ -155,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
           f"unexpected {len(set(report['keys']) - queued)}, dead {sum(s['dead'] for s in status)}, "
           f"attempts {report['attempts']}")
     print(f"  load average during the run: min {min(loads):.1f}, max {max(loads):.1f} (2 cores, shared)")
+    if args.json:
+        args.json.write_text(json.dumps({"args": vars(args) | {"png": str(args.png), "json": str(args.json)},
+                                         "t0": t0, "t_steady": t_steady, "t_down": t_down, "t_up": t_up,
+                                         "t_end": t_end, "figures": f, "series": series}, default=str))
     if args.png:
         plot(series, t0, t_down, t_up, args.scale, f["steady_rps"], args.png,
              f"{args.terminals} terminals, {args.outage / 60:g}-minute outage ({args.mode}); "
