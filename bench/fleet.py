@@ -82,7 +82,7 @@ def plot(series: dict, t0: float, t_down: float, t_up: float, scale: float, stea
     plt.close(fig)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--terminals", type=int, default=200)
     p.add_argument("--workers", type=int, default=4)
@@ -95,8 +95,68 @@ def main(argv: list[str] | None = None) -> int:
                    help="mean uncompressed seconds between two submissions of one terminal")
     p.add_argument("--png", type=Path)
     p.add_argument("--json", type=Path, help="also write the per-second series and the figures here")
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def timeline(args: argparse.Namespace, gw, workers: list, loads: list[float]) -> dict:
+    """Boot, steady window, outage, recovery, drain; returns the marks, the series and the delivery report."""
     interval = 60.0 / args.scale
+    run: dict = {"t0": time.time()}
+    sleep_sampling(2 * interval, loads)  # boot spread over one interval, then one beat each
+    run["t_steady"] = time.time()
+    sleep_sampling(args.steady / args.scale, loads)
+    run["retry_after"] = max(1, round(args.retry_after / args.scale))
+    run["t_down"] = ask(gw, "down", args.mode, run["retry_after"] if args.mode == "503" else None)
+    sleep_sampling(args.outage / args.scale, loads)
+    run["t_up"] = ask(gw, "up")
+    sleep_sampling((300 + 2 * 60) / args.scale, loads)  # one outbox backoff cap and two beats
+    deadline = time.monotonic() + 600 / args.scale
+    while sum(ask(c, "status")["depth"] for c in workers) and time.monotonic() < deadline:
+        sleep_sampling(1.0, loads)
+    run["t_end"] = time.time()
+    for c in workers:
+        ask(c, "stop_load")
+    deadline = time.monotonic() + 600 / args.scale
+    while (status := [ask(c, "status") for c in workers]) and sum(s["depth"] for s in status) \
+            and time.monotonic() < deadline:
+        time.sleep(0.5)
+    run["dead"] = sum(s["dead"] for s in status)
+    run["keys"] = [k for c in workers for k in ask(c, "keys")]
+    run["series"] = ask(gw, "series")
+    run["report"] = ask(gw, "report")
+    return run
+
+
+def show(args: argparse.Namespace, run: dict, loads: list[float]) -> bool:
+    """Print the figures (and write the JSON / PNG); True when every target holds."""
+    f = figures(run["series"], run["t_steady"], run["t_down"], run["t_up"], run["t_end"])
+    queued, applied, report = set(run["keys"]), set(run["report"]["keys"]), run["report"]
+    print(f"fleet: {args.terminals} terminals in {args.workers} processes, time compressed {args.scale:g}x "
+          f"(heartbeat {60 / args.scale:.1f} s, outage {args.outage / args.scale:.0f} s, mode {args.mode}"
+          + (f", Retry-After {run['retry_after']} s" if args.mode == "503" else "") + ")")
+    print(f"  steady: {f['steady_rps']:.1f} req/s (heartbeat {f['steady_by_kind']['heartbeat']:.1f}, "
+          f"submission {f['steady_by_kind']['submission']:.1f}) = {f['steady_rps'] / args.scale:.1f}/s real-time")
+    print(f"  after return: peak {f['peak_rps']} req/s in one second ({f['peak_by_kind']}) "
+          f"{f['peak_at_s_after_up']:.0f} s after; peak 5 s mean {f['peak_5s_rps']:.1f}/s")
+    print(f"  peak / steady: {f['ratio']:.2f}x (1 s), {f['ratio_5s']:.2f}x (5 s mean) — limit 3x")
+    print(f"  submissions: queued {len(queued)}, delivered keys {len(applied)}, max deliveries per key "
+          f"{report['max_per_key']}, missing {len(queued - applied)}, unexpected {len(applied - queued)}, "
+          f"dead {run['dead']}, attempts {report['attempts']}")
+    print(f"  load average during the run: min {min(loads):.1f}, max {max(loads):.1f} (2 cores, shared)")
+    if args.json:
+        marks = {k: v for k, v in run.items() if k.startswith("t")}
+        args.json.write_text(json.dumps({"args": vars(args), "figures": f, **marks, "series": run["series"]},
+                                        default=str))
+    if args.png:
+        plot(run["series"], run["t0"], run["t_down"], run["t_up"], args.scale, f["steady_rps"], args.png,
+             f"{args.terminals} terminals, {args.outage / 60:g}-minute outage ({args.mode}); "
+             f"peak after return {f['ratio']:.2f}x steady")
+        print(f"  curve: {args.png}")
+    return f["ratio"] <= 3 and report["max_per_key"] <= 1 and queued == applied and run["dead"] == 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
     ids = [f"SH-FL-T{i:05d}" for i in range(args.terminals)]
     ctx = mp.get_context("fork")
     outbox_dir = Path(tempfile.mkdtemp(prefix="fleet-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
@@ -113,28 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         procs[-1].start()
         workers.append(parent)
     try:
-        t0 = time.time()
-        sleep_sampling(2 * interval, loads)  # boot spread over one interval, then one beat each
-        t_steady = time.time()
-        sleep_sampling(args.steady / args.scale, loads)
-        retry_after = max(1, round(args.retry_after / args.scale))
-        t_down = ask(gw, "down", args.mode, retry_after if args.mode == "503" else None)
-        sleep_sampling(args.outage / args.scale, loads)
-        t_up = ask(gw, "up")
-        sleep_sampling((300 + 2 * 60) / args.scale, loads)  # one outbox backoff cap and two beats
-        deadline = time.monotonic() + 600 / args.scale
-        while sum(ask(c, "status")["depth"] for c in workers) and time.monotonic() < deadline:
-            sleep_sampling(1.0, loads)
-        t_end = time.time()
-        for c in workers:
-            ask(c, "stop_load")
-        deadline = time.monotonic() + 600 / args.scale
-        while (status := [ask(c, "status") for c in workers]) and sum(s["depth"] for s in status) \
-                and time.monotonic() < deadline:
-            time.sleep(0.5)
-        keys = [k for c in workers for k in ask(c, "keys")]
-        series = ask(gw, "series")
-        report = ask(gw, "report")
+        run = timeline(args, gw, workers, loads)
     finally:
         for c in workers:
             ask(c, "close", timeout=300)
@@ -142,31 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         for proc in procs:
             proc.join(10)
         shutil.rmtree(outbox_dir, ignore_errors=True)
-    f = figures(series, t_steady, t_down, t_up, t_end)
-    queued = set(keys)
-    print(f"fleet: {args.terminals} terminals in {args.workers} processes, time compressed {args.scale:g}x "
-          f"(heartbeat {interval:.1f} s, outage {args.outage / args.scale:.0f} s, mode {args.mode}"
-          + (f", Retry-After {retry_after} s" if args.mode == "503" else "") + ")")
-    print(f"  steady: {f['steady_rps']:.1f} req/s (heartbeat {f['steady_by_kind']['heartbeat']:.1f}, "
-          f"submission {f['steady_by_kind']['submission']:.1f}) = {f['steady_rps'] / args.scale:.1f}/s real-time")
-    print(f"  after return: peak {f['peak_rps']} req/s in one second ({f['peak_by_kind']}) "
-          f"{f['peak_at_s_after_up']:.0f} s after; peak 5 s mean {f['peak_5s_rps']:.1f}/s")
-    print(f"  peak / steady: {f['ratio']:.2f}x (1 s), {f['ratio_5s']:.2f}x (5 s mean) — limit 3x")
-    print(f"  submissions: queued {len(queued)}, delivered keys {len(report['keys'])}, "
-          f"max deliveries per key {report['max_per_key']}, missing {len(queued - set(report['keys']))}, "
-          f"unexpected {len(set(report['keys']) - queued)}, dead {sum(s['dead'] for s in status)}, "
-          f"attempts {report['attempts']}")
-    print(f"  load average during the run: min {min(loads):.1f}, max {max(loads):.1f} (2 cores, shared)")
-    if args.json:
-        args.json.write_text(json.dumps({"args": vars(args) | {"png": str(args.png), "json": str(args.json)},
-                                         "t0": t0, "t_steady": t_steady, "t_down": t_down, "t_up": t_up,
-                                         "t_end": t_end, "figures": f, "series": series}, default=str))
-    if args.png:
-        plot(series, t0, t_down, t_up, args.scale, f["steady_rps"], args.png,
-             f"{args.terminals} terminals, {args.outage / 60:g}-minute outage ({args.mode}); "
-             f"peak after return {f['ratio']:.2f}x steady")
-        print(f"  curve: {args.png}")
-    return 0 if f["ratio"] <= 3 and report["max_per_key"] <= 1 and queued == set(report["keys"]) else 1
+    return 0 if show(args, run, loads) else 1
 
 
 if __name__ == "__main__":
