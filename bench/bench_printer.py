@@ -44,7 +44,7 @@ RECORD = {"title_zh": "社会保险缴费记录", "title_en": "Social-insurance 
 
 def make_record():
     return record_printout(RECORD, rows_per_page=12, terminal_name="静安区社区事务受理服务中心 自助终端 03",
-                           location="上海市静安区江场三路 28 号 一楼大厅")
+                           location="上海市静安区江场三路 28 号 一楼大厅", printed_at="2026-11-27T14:03:00+08:00")
 
 
 def script_of(data: bytes) -> list[tuple]:

@@ -17,7 +17,6 @@ import json
 import logging
 import socket
 import threading
-import time
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import quote, urlsplit
@@ -33,6 +32,7 @@ from kiosk.backend import errors as E
 from kiosk.backend.models import (AuthSession, Guide, Handoff, HandoffState, HeartbeatAck, Licence, QrTicket,
                                   QrTicketState, QueueTicket, Record, SubmissionAck)
 from kiosk.backend.signing import Signer, load_secret
+from kiosk.clock import wall_time
 
 log = logging.getLogger(__name__)
 _local = threading.local()  # per worker thread: the cancel event and the connection of the current call
@@ -358,7 +358,7 @@ class GatewayClient:
 
 
 def _now() -> float:
-    return time.time()
+    return wall_time()
 
 
 def _caused_by(exc: BaseException, typ: type) -> bool:

@@ -29,7 +29,7 @@ def column_widths(titles: list[str], rows: list[list[str]], total: int = COLUMNS
 
 
 def record_printout(record: Any, *, rows_per_page: int = 20, terminal_name: str | None = None,
-                    location: str | None = None, printed_at: datetime | None = None,
+                    location: str | None = None, printed_at: datetime | str,
                     tz: tzinfo | None = None) -> Document:
     """Print a personal record table.
 
