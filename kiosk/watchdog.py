@@ -29,11 +29,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import socket
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from zoneinfo import ZoneInfo
 
 from kiosk.clock import monotonic
 
@@ -286,3 +288,19 @@ def request_restart(run_dir: str | os.PathLike, *, max_wait_s: float, poll_s: fl
     except FileNotFoundError:  # taken between the last look and now
         return True, "the app took the restart request while idle"
     return False, f"the app stayed busy for {max_wait_s:.0f}s; restart skipped until next time"
+
+
+_ON_CALENDAR = re.compile(r"^OnCalendar=(\*-\*-\* \d\d:\d\d(?::\d\d)?)(?: \S+)?$", re.M)
+
+
+def nightly_timer_unit(template: str, zone: str) -> str:
+    """deploy/kiosk-nightly-restart.timer with its ``OnCalendar=`` pinned to the terminal's ``zone``.
+
+    systemd reads a bare ``03:30`` in the machine's zone (UTC on the kiosks: 11:30 in Shanghai, mid-day);
+    a zone suffix (``*-*-* 03:30:00 Asia/Shanghai``, systemd ≥ 228) makes it 03:30 where the terminal
+    stands, DST included. ``kiosk ops nightly-timer`` prints this and deploy/install.sh installs it.
+    """
+    ZoneInfo(zone)  # ZoneInfoNotFoundError (a KeyError) for a zone the machine does not know
+    if len(_ON_CALENDAR.findall(template)) != 1:
+        raise ValueError("the timer template needs exactly one 'OnCalendar=*-*-* HH:MM[:SS]' line")
+    return _ON_CALENDAR.sub(lambda m: f"OnCalendar={m.group(1)} {zone}", template)
