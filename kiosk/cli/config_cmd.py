@@ -12,7 +12,7 @@ EXIT_INVALID = 2
 
 
 def _check(args: argparse.Namespace) -> int:
-    from kiosk.config import check_config, default_config_dir
+    from kiosk.config.loader import check_config, default_config_dir
 
     config_dir = args.dir if args.dir is not None else default_config_dir()
     cfg, issues = check_config(config_dir)
@@ -40,7 +40,7 @@ def _read_pin() -> str | None:
 
 
 def _hash_pin(args: argparse.Namespace) -> int:
-    from kiosk.config import hash_pin
+    from kiosk.config.base import hash_pin
 
     pin = _read_pin()
     if pin is None:

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from kiosk.cli import main as kiosk_main
-from kiosk.watchdog import nightly_timer_unit
+from kiosk.ops.watchdog import nightly_timer_unit
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMER = ROOT / "deploy" / "kiosk-nightly-restart.timer"

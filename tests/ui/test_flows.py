@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from kivy.clock import Clock
 
-from kiosk import uidriver as ui
+from kiosk_dev import uidriver as ui
 from screens.overlays import BusyLayer
 from uiflow import PHONE, RESIDENT, open_service, phone_fills_handoff, sign_in_with_card
 

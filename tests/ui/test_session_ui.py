@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import make_kiosk, stop_kiosk
-from kiosk import uidriver as ui
-from kiosk.config_hours import OpeningHours, WeeklyHours
+from kiosk_dev import uidriver as ui
+from kiosk.config.hours import OpeningHours, WeeklyHours
 from uiflow import (PHONE, RESIDENT, open_service, personal_leftovers, phone_fills_handoff, sign_in_with_card,
                     visible_texts)
 

@@ -8,7 +8,7 @@ import time
 from conftest import make_kiosk, stop_kiosk
 from kivy.clock import Clock
 
-from kiosk import uidriver as ui
+from kiosk_dev import uidriver as ui
 
 
 #: the gateway stall: far longer than the taps take even on a loaded machine, yet below the client's read

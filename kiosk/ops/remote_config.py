@@ -7,13 +7,13 @@ Flow (all of it on the heartbeat worker, except the hand-over to the app which w
 2. A new version is fetched (``GET /v1/terminals/{id}/config`` → ``{"version", "files": {"terminal.yaml",
    "services.yaml"}}``) and written into a staging directory next to a copy of the staff config directory
    (so the CA bundle, secret file and any other relative path resolve exactly as they do there).
-3. The staged directory is validated with :func:`kiosk.config.check_config` — the same function behind
+3. The staged directory is validated with :func:`kiosk.config.loader.check_config` — the same function behind
    ``kiosk config check`` — plus one rule of our own: the new config must be for *this* terminal id.
    Invalid → the version is remembered as rejected, the running config stays, and the reason (file:line:
    key: message, as staff see it) is reported in the next heartbeats (``config_rejected``).
 4. Valid → the staged directory becomes ``versions/<version>`` and the ``current`` symlink is swapped to it
    atomically (rename over the link). deploy/kiosk-session starts the app with ``current`` after checking
-   it once more. A restart is then requested through kiosk/watchdog.py's request file, which the app
+   it once more. A restart is then requested through kiosk/ops/watchdog.py's request file, which the app
    honours only on the attract/closed screen — so a config never changes under a resident's session, and
    every part (devices, display, catalog) comes up on the new config together.
 
@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from kiosk.clock import wall_time
-from kiosk.config import SERVICES_FILE, TERMINAL_FILE, check_config
-from kiosk.watchdog import RESTART_REQUEST
+from kiosk.config.loader import SERVICES_FILE, TERMINAL_FILE, check_config
+from kiosk.ops.watchdog import RESTART_REQUEST
 
 log = logging.getLogger(__name__)
 

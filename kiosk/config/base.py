@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, TypeVar
 
-from kiosk.config_issues import KIOSK_ERROR
+from kiosk.config.issues import KIOSK_ERROR
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
