@@ -21,7 +21,8 @@ def register(groups: dict) -> None:
                          help="seconds to wait for the attract screen before skipping (default 7200)")
     restart.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
     restart.set_defaults(func=_restart)
-    timer = ops.add_parser("nightly-timer", help="the nightly-restart timer in the terminal's zone / 按终端时区生成夜间重启定时器")
+    timer = ops.add_parser("nightly-timer",
+                           help="the nightly-restart timer in the terminal's zone / 按终端时区生成夜间重启定时器")
     timer.add_argument("--config", default="/etc/kiosk", help="configuration directory (its opening_hours.timezone)")
     timer.add_argument("--template", default=str(Path(__file__).resolve().parents[2] / "deploy"
                                                  / "kiosk-nightly-restart.timer"), help="the timer unit to adapt")

@@ -297,8 +297,8 @@ def nightly_timer_unit(template: str, zone: str) -> str:
     """deploy/kiosk-nightly-restart.timer with its ``OnCalendar=`` pinned to the terminal's ``zone``.
 
     systemd reads a bare ``03:30`` in the machine's zone (UTC on the kiosks: 11:30 in Shanghai, mid-day);
-    a zone suffix (``*-*-* 03:30:00 Asia/Shanghai``, systemd ≥ 228) makes it 03:30 where the terminal
-    stands, DST included. ``kiosk ops nightly-timer`` prints this and deploy/install.sh installs it.
+    a zone suffix (``*-*-* 03:30:00 Asia/Shanghai``; systemd 252 on Debian 12 reads it) makes it 03:30
+    where the terminal stands, DST included. ``kiosk ops nightly-timer`` prints this and deploy/install.sh installs it.
     """
     ZoneInfo(zone)  # ZoneInfoNotFoundError (a KeyError) for a zone the machine does not know
     if len(_ON_CALENDAR.findall(template)) != 1:
