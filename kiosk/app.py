@@ -101,13 +101,28 @@ def register_font(path: str | os.PathLike) -> str:
     return family
 
 
+def configure_headless(config_dir: str | os.PathLike, *, prefix: str = "kiosk-kivy-") -> Any:
+    """Benches and tools: load the config, then set Kivy up for an offscreen window of the configured size
+    with the kiosk's font (a fresh KIVY_HOME). Returns the config. Must run before Kivy's window exists."""
+    import tempfile
+
+    from kiosk.config.loader import load_config
+
+    cfg = load_config(Path(config_dir))
+    kivy_environment(tempfile.mkdtemp(prefix=prefix), headless=True)
+    configure_kivy(cfg.display, windowed=True)
+    register_font(cfg.display.font_path)
+    return cfg
+
+
 class KivyBridge(UiBridge):
     """Worker thread -> UI thread: Clock.schedule_once is safe to call from any thread."""
 
     def post(self, fn: Callable[..., Any], *args: Any) -> None:
         from kivy.clock import Clock
 
-        Clock.schedule_once(lambda _dt: fn(*args), 0)
+        call = self._guarded(fn)
+        Clock.schedule_once(lambda _dt: call(*args), 0)
 
 
 def create_app(cfg: Any, controller: Any = None, *, transition: Any = None, kiosk_mode: bool = True,
@@ -175,11 +190,17 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
     controller = SessionController(cfg, runtime)
     runtime.attach(controller)
     app = create_app(cfg, controller, kiosk_mode=kiosk_mode, runtime=runtime)
+    from kiosk.voice.setup import player_from_config
+
+    app.voice = runtime.audio = player_from_config(cfg, KivyBridge().post)  # docs/voice.md; None = silent
     failed = start_runtime_after_first_frame(app, runtime)
     try:
         app.run()
     finally:
         runtime.stop()
+        if app.voice is not None:
+            app.voice.stop_all()
+            app.voice.engine.close()
     if failed:  # a RuntimeStartError (start_runtime_after_first_frame keeps only those)
         print(f"终端未启动 / kiosk not started: {failed[0]}", file=sys.stderr)
         return 1

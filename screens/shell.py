@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from kivy.app import App
+from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics.opengl import glFinish
@@ -19,8 +20,10 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition
 
 from kiosk import clock as wallclock, i18n
+from kiosk.crash import log_unexpected
 from kiosk.session.state import SCREENS
 from kiosk.theme import resolve, theme_for
+from kiosk.voice.prompts import prompt_for, speaks_on_entry
 from screens.kv import load_kv, screen_class
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,22 @@ def settle_layout(root: Any, size: tuple[int, int]) -> None:
         queue.extend(widget.children)
 
 
+class _LastResortHandler(ExceptionHandler):
+    """Kivy's ExceptionManager hook: an exception that reached the main loop (a Clock callback, a touch or
+    kv handler nobody guarded) goes to the app's last resort and the loop goes on (PASS). Only a request
+    to end the process (Ctrl-C, SystemExit) still ends it."""
+
+    def __init__(self, app: "KioskApp") -> None:
+        super().__init__()
+        self.app = app
+
+    def handle_exception(self, exception: BaseException) -> int:
+        if not isinstance(exception, Exception):
+            return ExceptionManager.RAISE
+        self.app.last_resort(exception, "kivy")
+        return ExceptionManager.PASS
+
+
 class KioskApp(App):
     lang = StringProperty(i18n.DEFAULT_LANGUAGE)
     # rebind: kv rules read app.th.<size>; without it they would keep the first theme's numbers
@@ -86,6 +105,11 @@ class KioskApp(App):
         self.frames_drawn = 0
         self.finish_frames = frames_need_finishing()
         self._sm: Any = None
+        self._exception_handler = _LastResortHandler(self)
+        ExceptionManager.add_handler(self._exception_handler)
+        #: kiosk.voice.player.Player, or None for a silent kiosk (set by kiosk.app.run)
+        self.voice: Any = None
+        self._spoken: tuple[str | None, str] | None = None
 
     # --- Kivy hooks ---------------------------------------------------------------------------------
     def build(self) -> Any:
@@ -105,7 +129,7 @@ class KioskApp(App):
         self._on_resize(Window, *Window.size)
         self.on_th(self, self.th)
         self._update_clock(0)
-        Clock.schedule_interval(self._update_clock, 1.0)
+        Clock.schedule_interval(self.guarded(self._update_clock, "timer"), 1.0)
         self.root = root
         if self._first_controller is not None:
             self.bind_controller(self._first_controller)
@@ -176,7 +200,7 @@ class KioskApp(App):
         controller.subscribe(on_state)
         if self._tick_event is not None:
             self._tick_event.cancel()
-        self._tick_event = Clock.schedule_interval(self._tick, 0.5)
+        self._tick_event = Clock.schedule_interval(self.guarded(self._tick, "timer"), 0.5)
         self._state_obj = None
         self._update_clock(0)
         self.apply_state(controller.state)
@@ -189,7 +213,54 @@ class KioskApp(App):
         """A tap asks the controller to do something; the controller decides and notifies."""
         if self.controller is None:
             return
-        getattr(self.controller, method)(*args)
+        try:
+            getattr(self.controller, method)(*args)
+        except Exception as exc:  # noqa: BLE001 — handed to the last resort, which logs and fails safe
+            self.last_resort(exc, "widget")
+
+    # --- last resort ----------------------------------------------------------------------------------
+    def last_resort(self, exc: BaseException, kind: str) -> None:
+        """Hand ``exc`` to the runtime's LastResort (log, wipe, "暂时无法办理", staff alert); without a
+        runtime (no controller yet) it is only logged — there is no session to wipe."""
+        handler = getattr(getattr(self.controller, "rt", None), "last_resort", None)
+        if handler is None:
+            log_unexpected(log, f"{kind} callback (no session)", exc)
+        else:
+            handler.handle(exc, kind)
+
+    def guarded(self, fn: Any, kind: str) -> Any:
+        """``fn`` with whatever it raises handed to :meth:`last_resort` (Clock timers of the app)."""
+        def call(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except Exception as exc:  # noqa: BLE001 — see last_resort
+                self.last_resort(exc, kind)
+                return None
+        return call
+
+    def on_stop(self) -> None:
+        ExceptionManager.remove_handler(self._exception_handler)
+
+    def _speak(self, state: Any) -> None:
+        """Entering a screen, a new step or a new error says what to do now, once (kiosk/voice/prompts.py)."""
+        if self.voice is None:
+            return
+        key = prompt_for(state)
+        if (key, state.lang) == self._spoken:
+            return
+        self._spoken = (key, state.lang)
+        if key is None:
+            self.voice.stop()  # the screen left has nothing more to say
+        elif speaks_on_entry(self.voice.auto_play, bool(state.elder_mode)):
+            self.voice.play(key, state.lang)
+        else:
+            self.voice.stop()
+            self.voice.remember(key, state.lang)  # 再听一遍 says it
+
+    def repeat_prompt(self) -> None:
+        """再听一遍: the current screen's prompt again (always available, whatever auto_play says)."""
+        if self.voice is not None:
+            self.voice.repeat()
 
     def tr(self, key: str, lang: str, **params: Any) -> str:
         return i18n.tr(key, lang, **params)
@@ -202,10 +273,13 @@ class KioskApp(App):
             # a wipe replaces the state object: every widget forgets what it showed
             root.clear_all()
             self._state_obj = state
+            if self.voice is not None:
+                self.voice.stop_all()  # and the resident's last sentence is not said again
         if state.lang != self.lang:
             self.lang = state.lang
         if bool(state.elder_mode) != self._elder:
             self._elder = bool(state.elder_mode)
+            self._spoken = None  # turning elder mode on speaks the screen's prompt
             self.th = resolve(theme_for(self._elder), Metrics.dpi, Metrics.density)
         term = state.terminal
         en = state.lang == "en"
@@ -221,6 +295,7 @@ class KioskApp(App):
                 previous.clear()
         sm.current_screen.render(state)
         root.render(state)
+        self._speak(state)
         if getattr(self.controller, "exit_requested", False):
             log.info("staff asked to leave the kiosk app")
             self.stop()

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from kiosk import catalog, clock as wallclock
+from kiosk.ime import clear_session as clear_ime_picks
 from kiosk.session.flows import FlowsMixin
 from kiosk.session.handoff import HandoffMixin
 from kiosk.session.identify import IdentifyMixin
@@ -297,6 +298,7 @@ class SessionController(IdentifyMixin, FlowsMixin, HandoffMixin, StaffMixin):
         self._pin = ""
         self._clear_service()
         self._last_job = None
+        clear_ime_picks()  # the resident's own picks on the pinyin keyboard leave with them
         self._jobs = {job: p for job, p in self._jobs.items() if p == "staff"}
         self._countdown_end = None
         self._session_no += 1
@@ -306,6 +308,21 @@ class SessionController(IdentifyMixin, FlowsMixin, HandoffMixin, StaffMixin):
         self._next_hours_check = 0.0
         log.info("session wiped")
         self._changed()
+
+    def fail_safe(self, kind: str = "") -> None:
+        """The last resort's hook (kiosk/crash.py): something raised unexpectedly. Forget the resident and
+        show the truthful "暂时无法办理" notice with 一键求助 on the attract screen, for the next resident."""
+        from kiosk.crash import UNAVAILABLE
+        from kiosk.session.state import ErrorView
+
+        try:
+            self.wipe()
+        finally:  # even a wipe that fails leaves a fresh, empty state on the glass
+            if self.state.screen != "attract" or self.state.error is not None:
+                self.state = self._fresh_state()
+            self.state.error = ErrorView(UNAVAILABLE, action="help")
+            log.warning("failed safe after an unexpected %s error: session wiped", kind or "callback")
+            self._changed()
 
     def _owner(self) -> str:
         return f"session-{self._session_no}"

@@ -16,7 +16,7 @@ from kiosk_dev import uidriver as ui
 GATEWAY_STALL_S = 14.0
 TAPS = 10
 #: taps that must be handled while the QR call is still pending (an idle machine fits all ten; two busy
-#: loops holding both cores left room for four — docs/PERFORMANCE.md §8)
+#: loops holding both cores left room for four — docs/PERFORMANCE.md §11)
 TAPS_DURING_STALL = 3
 
 
