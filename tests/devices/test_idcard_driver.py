@@ -57,13 +57,18 @@ def sim(request, tmp_path):
     simulator.stop()
 
 
+def quick_reader(url: str, listener) -> IdCardReader:
+    """A started reader with short timeouts (so faults show in tenths of a second), events to ``listener``."""
+    reader = IdCardReader(url, reply_timeout=0.25, health_interval=0.3)
+    reader.reconnect_cap = 0.4
+    reader.subscribe(listener)
+    return reader.start()
+
+
 @pytest.fixture
 def rig(sim):
-    reader = IdCardReader(sim.url, reply_timeout=0.25, health_interval=0.3)
-    reader.reconnect_cap = 0.4
     events = Events()
-    reader.subscribe(events)
-    reader.start()
+    reader = quick_reader(sim.url, events)
     wait_status(reader, DeviceStatus.ONLINE)
     yield sim, reader, events
     reader.close()

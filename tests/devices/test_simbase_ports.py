@@ -9,8 +9,8 @@ import threading
 import pytest
 
 from devices.base import DeviceStatus
-from devices.idcard.driver import IdCardReader
 from devices.idcard.simulator import IdCardSimulator
+from test_idcard_driver import quick_reader
 
 
 def port_is_taken(port: int) -> bool:
@@ -74,11 +74,8 @@ def test_unplug_keeps_the_port_bound_and_refuses_connections(sim):
 
 
 def test_driver_goes_offline_and_back_on_the_same_url(sim):
-    reader = IdCardReader(sim.url, reply_timeout=0.25, health_interval=0.3)
-    reader.reconnect_cap = 0.4
     log = StatusLog()
-    reader.subscribe(log)
-    reader.start()
+    reader = quick_reader(sim.url, log)
     try:
         seen = log.wait(DeviceStatus.ONLINE, 0)
         for _ in range(3):
