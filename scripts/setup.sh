@@ -21,9 +21,9 @@ if [ -z "$PY" ]; then
 fi
 [ -n "$PY" ] || die "需要 Python 3.11 或 3.12 / Python 3.11 or 3.12 is required (set KIOSK_PYTHON=/path/to/python)"
 
-# --- Debian packages: CJK font, Mesa GL for SDL offscreen rendering, mtdev, openssl, espeak-ng (offline voice),
+# --- Debian packages: CJK font, Material icon font (tiles and action icons, Apache-2.0), Mesa GL for SDL offscreen rendering, mtdev, openssl, espeak-ng (offline voice),
 #     chromium (the duty console's browser test drives the system browser; nothing is downloaded) ---------
-APT_PKGS=(fonts-wqy-microhei libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 openssl systemd espeak-ng chromium)
+APT_PKGS=(fonts-wqy-microhei fonts-material-design-icons-iconfont libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 openssl systemd espeak-ng chromium)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${APT_PKGS[@]}"; do

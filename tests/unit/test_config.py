@@ -210,7 +210,7 @@ def test_all_faults_in_both_files_are_collected(cfg_dir: Path) -> None:
     patch(cfg_dir, "terminal.yaml", "  id: SH-JA-NJXL-01\n", "  id: sh ja\n")
     patch(cfg_dir, "services.yaml", "    identification: none\n    devices: [printer]\n",
           "    identification: face\n    devices: [printer]\n")
-    patch(cfg_dir, "services.yaml", "    category: general\n    icon: book\n", "    category: general\n")
+    patch(cfg_dir, "services.yaml", "    category: general\n    icon: menu_book\n", "    category: general\n")
     cfg, issues = check_config(cfg_dir)
     assert cfg is None
     assert [i.key for i in issues] == ["terminal.id", "devices.idcard.baudrate", "services[0].identification",
@@ -398,3 +398,22 @@ def test_unquoted_number_gets_a_quote_hint(cfg_dir: Path) -> None:
     cfg, issues = check_config(cfg_dir)
     assert cfg is None and [i.key for i in issues] == ["terminal.name_en", "services[4].params.submission_type"]
     assert all("加上引号" in i.message and "quotes" in i.message for i in issues)
+
+
+def test_unknown_icon_name_is_an_error_naming_file_line_and_key(cfg_dir: Path) -> None:
+    patch(cfg_dir, "services.yaml", "    icon: event_available\n", "    icon: calendar-x\n")
+    issue = only_issue(cfg_dir)
+    assert (Path(issue.file).name, issue.line, issue.key) == (
+        "services.yaml", line_no(cfg_dir, "services.yaml", "icon: calendar-x"), "services[5].icon")
+    assert "图标库中没有名为 'calendar-x' 的图标" in issue.message
+
+
+def test_every_shipped_icon_is_in_the_installed_icon_set() -> None:
+    from kiosk.config.loader import load_config
+    from kiosk.icons import codepoints, glyph
+
+    cfg = load_config(Path(__file__).resolve().parents[2] / "config")
+    names = {s.icon for s in cfg.services} | {c.icon for c in cfg.categories}
+    assert names and names <= set(codepoints())
+    # the map is read from the package: the private-use code of a name the spec lists
+    assert 0xE000 <= ord(glyph("qr_code_scanner")) <= 0xF8FF
