@@ -30,7 +30,7 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from kiosk.backend import errors as E
-from kiosk.backend.models import (AuthSession, Guide, Handoff, HandoffState, HeartbeatAck, HelpRequest, Licence,
+from kiosk.backend.models import (AuthSession, Guide, SlotCalendar, Handoff, HandoffState, HeartbeatAck, HelpRequest, Licence,
                                   QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
 from kiosk.backend.signing import Signer, load_secret
 
@@ -228,6 +228,11 @@ class GatewayClient:
 
     def get_guide(self, service_id: str, *, cancel: threading.Event | None = None) -> Guide:
         return Guide.parse(self._call("GET", f"/v1/services/{quote(service_id, safe='')}/guide", cancel=cancel))
+
+    def get_slots(self, service_id: str, *, cancel: threading.Event | None = None) -> SlotCalendar:
+        """The dates and time slots ``service_id`` can still be booked for (the form offers them as buttons)."""
+        return SlotCalendar.parse(self._call("GET", f"/v1/services/{quote(service_id, safe='')}/slots",
+                                             cancel=cancel))
 
     def get_record(self, kind: str, token: str, *, cancel: threading.Event | None = None) -> Record:
         return Record.parse(self._call("GET", f"/v1/records/{quote(kind, safe='')}", token=token, cancel=cancel))
