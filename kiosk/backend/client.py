@@ -30,9 +30,9 @@ from kiosk.backend import bounds
 from kiosk.backend import transport as T
 from kiosk.backend import errors as E
 from kiosk.backend.models import (AuthSession, CheckIn, Guide, Handoff, HandoffState, HeartbeatAck, HelpRequest,
-                                  Licence, PickupSlip, QrTicket, QrTicketState, QueueTicket, Record, SlotCalendar,
-                                  SubmissionAck)
+                                  Licence, PickupSlip, QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
 from kiosk.backend.signing import Signer, load_secret
+from kiosk.backend.slots import SlotCalendar
 
 log = logging.getLogger(__name__)
 class GatewayClient:

@@ -9,7 +9,7 @@ from datetime import date, time
 import pytest
 
 from kiosk.backend import errors as E
-from kiosk.backend.models import SlotCalendar
+from kiosk.backend.slots import SlotCalendar
 
 THURSDAY = date(2026, 12, 3)
 
