@@ -71,8 +71,10 @@ def test_session_picks_rank_first_and_are_wiped(engine):
     assert engine.words("shequ", limit=1) == [rare.text]
     # the pick also ranks first where its reading is the start of a longer input
     assert engine.candidates("shequweixiu")[0].text == rare.text
+    assert any("she qu" in key for key in engine._cache)
     engine.clear()
     assert engine.pick_count == 0
+    assert not engine._cache  # nothing of what was typed is kept after the session
     assert engine.words("shequ") == [c.text for c in before]
 
 
