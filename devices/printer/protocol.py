@@ -110,6 +110,8 @@ class PrinterState:
     """Decoded DLE EOT 1–4. A ``None`` byte means that query got no valid reply (state unknown)."""
 
     raw: tuple[int | None, int | None, int | None, int | None]
+    #: the profile says the model has a near-end sensor. Informational only: a printer that sets the
+    #: near-end bits has the sensor whatever the profile says, so "low" is believed under every profile
     near_end_sensor: bool = True
 
     @property
@@ -159,7 +161,7 @@ class PrinterState:
         n2, n4 = self.raw[1], self.raw[3]
         if (n4 is not None and n4 & 0x60) or (n2 is not None and n2 & 0x20):
             return "out"
-        if n4 is not None and self.near_end_sensor and n4 & 0x0C:
+        if n4 is not None and n4 & 0x0C:  # set only by a printer that has the sensor: believe it
             return "low"
         return "full" if self.complete else "unknown"
 

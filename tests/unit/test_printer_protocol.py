@@ -105,8 +105,10 @@ def test_no_reply_is_unknown_never_paper_ok():
     assert P.UNKNOWN_STATE.as_dict()["online"] is None
 
 
-def test_model_without_near_end_sensor_never_reports_low():
-    assert state(0x12, 0x12, 0x12, 0x1E, sensor=False).paper == "full"
+def test_near_end_bits_are_believed_even_when_the_profile_expects_no_sensor():
+    # a printer that sets DLE EOT 4 bits 2-3 has the sensor, whatever its profile says (issue 12 §5)
+    assert state(0x12, 0x12, 0x12, 0x1E, sensor=False).paper == "low"
+    assert state(0x12, 0x12, 0x12, 0x12, sensor=False).paper == "full"
 
 
 from hypothesis import given  # noqa: E402
