@@ -126,10 +126,15 @@ def test_read_nothing_exits_3(fpty):
     assert proc.returncode == 3 and out == "" and "未扫描到" in err
 
 
-@pytest.mark.parametrize("port", ["/dev/kiosk-no-such-scanner", "socket://127.0.0.1:1"])
-def test_read_port_that_cannot_open_exits_4(port):
-    proc = run_read(port, "--json", timeout=2.0)
-    out, err = proc.communicate(timeout=30)
+@pytest.mark.parametrize("kind", ["path", "tcp"])
+def test_read_port_that_cannot_open_exits_4(kind):
+    # a port bound here but never listening refuses every connection, and nobody else can take it meanwhile
+    # (port 1 would only be assumed free)
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = "/dev/kiosk-no-such-scanner" if kind == "path" else f"socket://127.0.0.1:{held.getsockname()[1]}"
+        proc = run_read(port, "--json", timeout=2.0)
+        out, err = proc.communicate(timeout=30)
     assert proc.returncode == 4 and out == "" and "无法打开" in err
 
 
