@@ -196,6 +196,8 @@ def runtime_snapshot(devices: Mapping[str, Any], outbox: Any = None, extra: Mapp
             counts = outbox.counts()
             snap["outbox"] = {"pending": int(counts.get("pending", 0)) + int(counts.get("in_flight", 0)),
                               "dead": int(counts.get("dead", 0))}
+            if hasattr(outbox, "dead_purge_notice"):
+                snap["outbox"]["dead_purge_soon"] = len(outbox.dead_purge_notice())
         elif hasattr(outbox, "depth"):
             snap["outbox"] = {"pending": int(outbox.depth()), "dead": 0}
     if extra:

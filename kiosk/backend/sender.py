@@ -123,6 +123,11 @@ class OutboxSender:
         return len(rows)
 
     def _deliver(self, row: OutboxRow) -> None:
+        if row.unreadable:  # the key file was replaced: no retry can ever open it, staff must know
+            log.error("outbox row %d (%s) dead: sealed payload does not open with the key file", row.id, row.reference)
+            self.outbox.mark_dead(row.id, "payload_unreadable: the outbox key file does not open this row")
+            self._finished(row.id)
+            return
         submitted_at = datetime.fromtimestamp(row.created_at, SHANGHAI).isoformat(timespec="seconds")
         try:
             ack = self.client.submit(reference=row.reference, service_id=row.service_id, kind=row.kind,
@@ -144,8 +149,11 @@ class OutboxSender:
         else:
             self.outbox.mark_done(row.id, ack.status)
             self.delivered += 1
+        self._finished(row.id)
+
+    def _finished(self, row_id: int) -> None:
         with self._cond:
-            self._attempted[row.id] = self._attempted.get(row.id, 0) + 1
+            self._attempted[row_id] = self._attempted.get(row_id, 0) + 1
             if len(self._attempted) > 10_000:  # nobody waited for these
                 self._attempted.clear()
             self._cond.notify_all()

@@ -54,14 +54,19 @@ def mask_field(key: str, value: object) -> str:
 def _list(args: argparse.Namespace) -> int:
     ob = _open_outbox(args)
     states = tuple(args.state) if args.state else ("pending", "in_flight", "done", "dead")
+    soon = ob.dead_purge_notice()
     rows = ob.list(states, limit=args.limit)
     counts = ob.counts()
     print(f"待发送 pending {counts['pending']}  发送中 in_flight {counts['in_flight']}  "
           f"已送达 done {counts['done']}  失败 dead {counts['dead']}")
+    if soon:
+        print(f"注意 / NOTE: {len(soon)} 件失败记录即将按保留期限清除 (dead rows to be purged soon): "
+              + ", ".join(f"{r.id} @ {_t(ob.purge_due_at(r))}" for r in soon))
     print(f"{'ID':>6}  {'参考号 reference':24}  {'状态 state':10} {'次数':>4}  {'服务 service':22} "
           f"{'下次/送达 next/delivered':20}  原因 reason")
     for r in rows:
-        when = _t(r.delivered_at) if r.state == "done" else _t(r.next_attempt_at) if r.state == "pending" else "-"
+        when = _t(r.delivered_at) if r.state == "done" else _t(r.next_attempt_at) if r.state == "pending" \
+            else f"清除 purge {_t(ob.purge_due_at(r))}" if r.state == "dead" else "-"
         reason = r.dead_reason or r.last_error or ""
         print(f"{r.id:>6}  {r.reference:24}  {r.state:10} {r.attempts:>4}  {r.service_id[:22]:22} "
               f"{when:20}  {_masked_text(reason)[:60]}")
