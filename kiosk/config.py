@@ -173,8 +173,12 @@ def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any) -
     return issues
 
 
-def check_config(config_dir: str | os.PathLike[str] | None = None) -> tuple[KioskConfig | None, list[ConfigIssue]]:
-    """Validate the config dir: ``(config, [])`` when valid, else ``(None, every issue found)``."""
+def check_config(config_dir: str | os.PathLike[str] | None = None, *, production: bool | None = None,
+                 ) -> tuple[KioskConfig | None, list[ConfigIssue]]:
+    """Validate the config dir: ``(config, [])`` when valid, else ``(None, every issue found)``.
+
+    ``production``: also run the production guard (kiosk/config_production.py); None = when the config
+    itself says ``terminal.production: true``."""
     from pydantic import ValidationError
 
     base = Path(config_dir) if config_dir is not None else default_config_dir()
@@ -202,6 +206,12 @@ def check_config(config_dir: str | os.PathLike[str] | None = None) -> tuple[Kios
         return None, issues
     cfg = KioskConfig(config_dir=base.resolve(), categories=s_model.categories, services=s_model.services,
                       **{f.name: getattr(t_model, f.name) for f in dataclasses.fields(TerminalFile)})
+    if production or (production is None and cfg.terminal.production):
+        from kiosk.config_production import production_issues
+
+        issues = production_issues(cfg, t_file, t_lines)
+        if issues:
+            return None, issues
     return cfg, []
 
 

@@ -76,6 +76,8 @@ class TerminalInfo(Strict):
     location_en: NonEmpty
     #: the nearest staffed option, shown on the closed screen and when a service is unavailable
     nearest_staffed: LocalText
+    #: a production terminal: every load also runs the production guard (kiosk/config_production.py)
+    production: bool = False
 
 
 def _agrees_with_size(value: str, info: Any) -> str:

@@ -1,6 +1,7 @@
 """``kiosk config check [DIR]`` and ``kiosk config hash-pin``: the staff's tools for the config directory.
 
-``check`` prints every problem as ``file:line: key: message`` and exits 2, or the one-line summary and exits 0.
+``check`` prints every problem as ``file:line: key: message`` and exits 2, or the one-line summary and exits 0;
+``--production`` (or ``terminal.production: true`` in the file) adds the production guard.
 ``hash-pin`` reads a PIN (stdin when piped, else a hidden prompt) and prints the ``pin_hash`` line.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ def _check(args: argparse.Namespace) -> int:
     from kiosk.config import check_config, default_config_dir
 
     config_dir = args.dir if args.dir is not None else default_config_dir()
-    cfg, issues = check_config(config_dir)
+    cfg, issues = check_config(config_dir, production=True if args.production else None)
     if cfg is None:
         for issue in issues:
             print(issue)
@@ -31,7 +32,7 @@ def _read_pin() -> str | None:
         return sys.stdin.readline().strip()
     import getpass
 
-    first = getpass.getpass("新 PIN (new PIN, 4-12 digits): ").strip()
+    first = getpass.getpass("新 PIN (new PIN, 6-12 digits): ").strip()
     again = getpass.getpass("再输入一次 (again): ").strip()
     if first != again:
         print("两次输入不一致 (the two PINs differ)", file=sys.stderr)
@@ -61,6 +62,8 @@ def register(groups: dict) -> None:
     check = sub.add_parser("check", help="validate terminal.yaml + services.yaml / 检查配置文件")
     check.add_argument("dir", nargs="?", default=None,
                        help="config directory (default: $KIOSK_CONFIG_DIR or the repository's config/)")
+    check.add_argument("--production", action="store_true",
+                       help="also refuse development secrets, PIN, CA and open key files / 按正式终端标准检查")
     check.set_defaults(func=_check)
     pin = sub.add_parser("hash-pin", help="hash a staff PIN for staff.pin_hash / 生成工作人员 PIN 哈希")
     pin.set_defaults(func=_hash_pin)
