@@ -74,6 +74,8 @@ class Heartbeat:
         self.config_version = config_version
         #: more fields for the payload (remote config status), merged last
         self.extra: Callable[[], Mapping[str, Any]] | None = None
+        #: more alert sources, each returning ``[(code, level, zh, en)]`` (e.g. the staff PIN gate's lockouts)
+        self.alert_sources: list[Callable[[], list[tuple[str, str, str, str]]]] = []
         self._clock = clock
         self.started_at = clock() if started_at is None else started_at
         self.sent = 0
@@ -109,6 +111,8 @@ class Heartbeat:
         snapshot = dict(self.collect())
         snapshot.setdefault("memory_rss_mb", process_figures()["memory_rss_mb"])
         extra = self.healer.check(snapshot.get("devices") or {}) if self.healer is not None else []
+        for source in self.alert_sources:
+            extra = [*extra, *source()]
         changes = self.tracker.evaluate(snapshot, extra)
         if changes:
             for change in changes:

@@ -17,7 +17,7 @@ from kiosk import clock
 from kiosk.bridge import UiBridge
 from kiosk.runtime_print import build_document
 from kiosk.session_state import DeviceView, Text
-from kiosk.staff import ServiceOverrides, overrides_path
+from kiosk.staff import PinGate, ServiceOverrides, overrides_path
 from kiosk.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class Runtime:
         self.bridge = bridge
         self.tasks = TaskRunner(bridge)
         self.overrides = overrides if overrides is not None else ServiceOverrides(overrides_path(cfg))
+        self.pin_gate = PinGate.from_config(cfg)  # lockouts survive restarts, reported by the heartbeat
         self.reader: Any = None
         self.printer: Any = None
         self.client: Any = None
@@ -113,6 +114,7 @@ class Runtime:
             self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer}, self.outbox),
             interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
             healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at)
+        self.heartbeat.alert_sources.append(self.pin_gate.alerts)
         self.ops = OpsServices(self).start()  # ops: systemd watchdog + remote config around the heartbeat
         self._stop.clear()
         self._probe_thread = threading.Thread(target=self._probe_loop, name="gateway-probe", daemon=True)
