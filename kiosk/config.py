@@ -46,6 +46,9 @@ DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 ENV_CONFIG_DIR = "KIOSK_CONFIG_DIR"
 TERMINAL_FILE = "terminal.yaml"
 SERVICES_FILE = "services.yaml"
+#: in a remote config's directory: the staff config dir its relative paths (secret, CA, outbox) resolve
+#: against, so the files are read where staff keep (and rotate) them and are never copied
+PATHS_FILE = "PATHS_FROM"
 
 
 def default_config_dir() -> Path:
@@ -182,7 +185,9 @@ def check_config(config_dir: str | os.PathLike[str] | None = None, *, production
     from pydantic import ValidationError
 
     base = Path(config_dir) if config_dir is not None else default_config_dir()
-    context = {"config_dir": base.resolve()}
+    paths_from = base / PATHS_FILE
+    context = {"config_dir": Path(paths_from.read_text(encoding="utf-8").strip()) if paths_from.is_file()
+               else base.resolve()}
     t_file, s_file = str(base / TERMINAL_FILE), str(base / SERVICES_FILE)
     from kiosk.config_yaml import load_yaml
 

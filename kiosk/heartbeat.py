@@ -239,6 +239,7 @@ class OpsServices:
             if self.updater is not None:
                 hb.config_version = self.updater.current_version
                 hb.extra = self.updater.status
+                hb.alert_sources.append(self.updater.alerts)
 
     def start(self) -> "OpsServices":
         self.pinger.start()

@@ -17,6 +17,13 @@ def _check(args: argparse.Namespace) -> int:
 
     config_dir = args.dir if args.dir is not None else default_config_dir()
     cfg, issues = check_config(config_dir, production=True if args.production else None)
+    if cfg is not None and args.remote_of is not None:
+        from pathlib import Path
+
+        from kiosk.remote_policy import remote_problems
+
+        issues = remote_problems(Path(config_dir), Path(args.remote_of))
+        cfg = None if issues else cfg
     if cfg is None:
         for issue in issues:
             print(issue)
@@ -64,6 +71,9 @@ def register(groups: dict) -> None:
                        help="config directory (default: $KIOSK_CONFIG_DIR or the repository's config/)")
     check.add_argument("--production", action="store_true",
                        help="also refuse development secrets, PIN, CA and open key files / 按正式终端标准检查")
+    check.add_argument("--remote-of", metavar="STAFF_DIR", default=None,
+                       help="DIR is a remote config: refuse keys that differ from STAFF_DIR and are not remotely "
+                            "changeable / 远程配置只能修改允许的项")
     check.set_defaults(func=_check)
     pin = sub.add_parser("hash-pin", help="hash a staff PIN for staff.pin_hash / 生成工作人员 PIN 哈希")
     pin.set_defaults(func=_hash_pin)
