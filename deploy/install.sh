@@ -45,6 +45,21 @@ fi
 chown -R root:kiosk /etc/kiosk
 chmod -R g+rX,o-rwx /etc/kiosk
 
+echo "== outbox key (AES-256-GCM for queued submissions; never the terminal's HMAC secret)"
+# created once at set-up, 0600, owned by the service user; kept on later runs (rows sealed under it)
+install -d -m 0700 -o kiosk -g kiosk /var/lib/kiosk
+if [ ! -f /var/lib/kiosk/outbox.sqlite3.key ]; then
+    (umask 077 && "$PREFIX/.venv/bin/python" -c 'import secrets; print(secrets.token_hex(32))' \
+        > /var/lib/kiosk/outbox.sqlite3.key)
+    chown kiosk:kiosk /var/lib/kiosk/outbox.sqlite3.key
+fi
+# secret/key files: owned by the service user, readable by it only (`config check --production` refuses wider)
+find /etc/kiosk -maxdepth 2 \( -name '*.secret' -o -name '*.key' -o -name '*-key.pem' \) \
+    -exec chown kiosk:kiosk {} + -exec chmod 0600 {} +
+
+echo "== operating-system lockdown: no VT switch, no gettys on tty2-6, Ctrl+Alt+Del and SysRq off"
+sh "$PREFIX/deploy/lockdown.sh"
+
 echo "== systemd, PAM, udev, journald"
 install -m 0644 "$PREFIX/deploy/kiosk.service" /etc/systemd/system/kiosk.service
 install -m 0644 "$PREFIX/deploy/kiosk-nightly-restart.service" /etc/systemd/system/
