@@ -31,8 +31,9 @@ mkdir -p "$PREFIX"
 # copy the tree (without a developer venv or git metadata) so the running code never changes under us
 tar -C "$SRC" --exclude=.venv --exclude=.git --exclude='*.pyc' -cf - . | tar -C "$PREFIX" -xf -
 [ -x "$PREFIX/.venv/bin/python" ] || python3 -m venv "$PREFIX/.venv"
-"$PREFIX/.venv/bin/pip" install --quiet --upgrade pip
-"$PREFIX/.venv/bin/pip" install --quiet "$PREFIX"
+# every dependency from the lock, each file's sha256 checked; then the kiosk itself, no dependencies
+"$PREFIX/.venv/bin/pip" install --quiet --require-hashes --no-deps -r "$PREFIX/requirements.lock"
+"$PREFIX/.venv/bin/pip" install --quiet --no-deps --no-build-isolation "$PREFIX"
 chmod 0755 "$PREFIX/deploy/kiosk-session"
 
 echo "== config in /etc/kiosk (kept if present)"
