@@ -236,3 +236,23 @@ def test_a_plaintext_file_from_before_sealing_is_sealed_in_place(tmp_path):
         assert b"13900004444" not in raw_bytes(outbox) and b"tok-old-plain" not in raw_bytes(outbox)
     finally:
         outbox.close()
+
+
+def test_kiosk_outbox_list_shows_the_rows_about_to_be_purged(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "o.sqlite3"
+    clock = Clock()
+    clock.t = time.time() - 13 * DAY  # the row died 13 days ago (of 14)
+    outbox = Outbox(db, clock=clock)
+    rid = _dead_row(outbox)
+    outbox.close()
+    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "outbox", "list", "--db", str(db)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    note = next(ln for ln in proc.stdout.splitlines() if ln.startswith("注意"))
+    assert "purged soon" in note and f"{rid} @ " in note
+    assert any("清除 purge" in ln and ln.split()[0] == str(rid) for ln in proc.stdout.splitlines())
+    assert "13900001111" not in proc.stdout
