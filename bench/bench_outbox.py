@@ -24,7 +24,7 @@ from kiosk.backend.client import GatewayClient  # noqa: E402
 from kiosk.backend.outbox import Outbox  # noqa: E402
 from kiosk.backend.sender import OutboxSender  # noqa: E402
 from kiosk.backend.signing import load_secret  # noqa: E402
-from kiosk.backend.simulator import DEV_SECRET_FILE, DEV_TLS, GatewaySimulator  # noqa: E402
+from kiosk.backend.simulator.server import DEV_SECRET_FILE, DEV_TLS, GatewaySimulator  # noqa: E402
 from kiosk.backend.submissions import make_reference  # noqa: E402
 
 TERMINAL = "SH-JA-NJXL-01"

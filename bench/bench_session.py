@@ -53,8 +53,8 @@ def bench_controller(rounds: int) -> None:
 
 
 def bench_end_to_end(rounds: int) -> None:
-    from kiosk.config import load_config
-    from kiosk.demo_sims import HeadlessKiosk
+    from kiosk.config.loader import load_config
+    from kiosk_dev.sims import HeadlessKiosk
 
     with tempfile.TemporaryDirectory() as tmp, HeadlessKiosk(load_config(ROOT / "config"), tmp) as k:
         stack, bridge, ctl = k.stack, k.bridge, k.ctl

@@ -43,7 +43,7 @@ def main() -> int:
     args = ap.parse_args()
 
     from kiosk.app import KivyBridge, configure_kivy, create_app, kivy_environment, register_font
-    from kiosk.config import load_config
+    from kiosk.config.loader import load_config
 
     cfg = load_config(Path(args.config))
     kivy_environment(tempfile.mkdtemp(prefix="bench-kivy-"), headless=True)
@@ -57,10 +57,10 @@ def main() -> int:
     from kivy.tests.common import UnitTestTouch
     from kivy.uix.screenmanager import NoTransition
 
-    from kiosk import uidriver as ui
-    from kiosk.demo_sims import SimStack
+    from kiosk_dev import uidriver as ui
+    from kiosk_dev.sims import SimStack
     from kiosk.runtime import Runtime
-    from kiosk.session import SessionController
+    from kiosk.session.controller import SessionController
 
     out = Path(tempfile.mkdtemp(prefix="bench-ui-"))
     stack = SimStack(cfg, out)

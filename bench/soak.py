@@ -1,6 +1,6 @@
 """Soak: drive N resident sessions through the real app and watch memory, file descriptors and threads.
 
-The real KioskApp (real GL through SDL offscreen + Mesa, real touches through kiosk/uidriver.py), the real
+The real KioskApp (real GL through SDL offscreen + Mesa, real touches through kiosk_dev/uidriver.py), the real
 Runtime/SessionController/drivers/GatewayClient/outbox, against the card-reader, printer and gateway
 simulators running in a separate process (bench/soak_sims.py) so their own bookkeeping does not count.
 
@@ -183,10 +183,10 @@ class Soak:
     # ----- set-up -------------------------------------------------------------------------------
     def start(self) -> None:
         from kiosk.app import KivyBridge, configure_kivy, create_app, kivy_environment, register_font
-        from kiosk.config import load_config
+        from kiosk.config.loader import load_config
         from kiosk.logs import setup_logging
         from kiosk.runtime import Runtime
-        from kiosk.session import SessionController
+        from kiosk.session.controller import SessionController
 
         self.var = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
         self.sims = Sims()
@@ -212,7 +212,7 @@ class Soak:
         self.rt.attach(self.ctl)
         self.rt.start()
         self.app.bind_controller(self.ctl)
-        from kiosk import uidriver as ui
+        from kiosk_dev import uidriver as ui
         d = lambda: self.ctl.state.devices  # noqa: E731
         ui.wait_until(lambda: d().reader_online and d().printer_ready and d().backend_ok, timeout=20,
                       what="card reader, printer and gateway online")
@@ -224,7 +224,7 @@ class Soak:
 
     # ----- flows --------------------------------------------------------------------------------
     def sign_in(self) -> None:
-        from kiosk import uidriver as ui
+        from kiosk_dev import uidriver as ui
         ui.wait_screen("attract")
         ui.tap("attract.card")
         ui.wait_screen("identify")
@@ -234,18 +234,18 @@ class Soak:
         self.sims("idcard", "remove")
 
     def open_service(self, service_id: str, screen: str) -> None:
-        from kiosk import uidriver as ui
+        from kiosk_dev import uidriver as ui
         ui.tap(f"menu.svc.{service_id}")
         ui.wait_until(lambda: ui.current_screen() == screen and self.ctl.state.busy is None, timeout=10,
                       what=f"{service_id} -> {screen}")
 
     def end(self) -> None:
-        from kiosk import uidriver as ui
+        from kiosk_dev import uidriver as ui
         ui.tap("result.end")
         ui.wait_screen("attract")
 
     def flow_ticket(self) -> None:
-        from kiosk import uidriver as ui
+        from kiosk_dev import uidriver as ui
         self.sign_in()
         self.open_service("queue-ticket", "result")
         ui.wait_until(lambda: self.ctl.state.result.printed is not None, timeout=10, what="ticket printed")
@@ -255,7 +255,7 @@ class Soak:
         self.end()
 
     def flow_guide(self) -> None:
-        from kiosk import uidriver as ui
+        from kiosk_dev import uidriver as ui
         ui.wait_screen("attract")
         ui.tap("attract.svc.service-guides")
         ui.wait_until(lambda: ui.current_screen() == "guide" and self.ctl.state.guide_topics, timeout=10,
@@ -269,7 +269,7 @@ class Soak:
         ui.wait_screen("attract")
 
     def flow_submit(self) -> None:
-        from kiosk import uidriver as ui
+        from kiosk_dev import uidriver as ui
         self.sign_in()
         self.open_service("hotline-12345", "form")
         ui.tap("form.field.category")
@@ -321,7 +321,7 @@ class Soak:
                                        f"error={st.error} result={st.result}]")
                     print(f"[soak] {self.errors[-1]}", flush=True)
                     self.ctl.end_session()
-                    from kiosk import uidriver as ui
+                    from kiosk_dev import uidriver as ui
                     ui.wait_screen("attract", timeout=10)
                     if len(self.errors) > max(5, args.sessions // 100):
                         raise
@@ -358,7 +358,7 @@ class Soak:
 
     def bookkeeping(self) -> dict:
         """Compare what the app reported with what the simulators saw: nothing lost, nothing twice."""
-        from kiosk import uidriver as ui
+        from kiosk_dev import uidriver as ui
 
         deadline = time.monotonic() + 15
         stats = self.sims("gateway", "stats")

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from devices.idcard.simulator import IdCardSimulator  # noqa: E402
 from devices.printer.simulator import PrinterSimulator  # noqa: E402
-from kiosk.backend.simulator import GatewaySimulator  # noqa: E402
+from kiosk.backend.simulator.server import GatewaySimulator  # noqa: E402
 
 
 def _gateway(sim: GatewaySimulator, cmd: dict) -> dict:

@@ -133,7 +133,7 @@ class Device:
 
     @property
     def status_action(self) -> Action:
-        """What resolves the current status (``reset`` = software may retry; kiosk/alerts.py resets once)."""
+        """What resolves the current status (``reset`` = software may retry; kiosk/ops/alerts.py resets once)."""
         return self._status_action
 
     @property

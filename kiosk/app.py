@@ -124,11 +124,11 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
     (2: invalid config or unusable display/font, every problem printed like ``kiosk config check``;
     1: devices/outbox/gateway client could not be started). ``config_dir`` None: the default directory.
 
-    The config is validated in a forked child (kiosk/config_child.py) while this process imports Kivy and
+    The config is validated in a forked child (kiosk/config/child.py) while this process imports Kivy and
     the kiosk's modules; the window is created only once the child says the config is valid. Logging is
     set up from the validated config (``setup_logs``) before anything else is started.
     """
-    from kiosk.config_child import ConfigChildError, PendingConfig
+    from kiosk.config.child import ConfigChildError, PendingConfig
 
     pending = PendingConfig(Path(config_dir) if config_dir is not None else None)
     try:
@@ -138,7 +138,8 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
         pending.discard()
         print(f"无法启动 / cannot start: {exc}", file=sys.stderr)
         return 2
-    from kiosk.config import ConfigError, default_config_dir
+    from kiosk.config.issues import ConfigError
+    from kiosk.config.loader import default_config_dir
 
     config_dir = config_dir if config_dir is not None else default_config_dir()
     try:
@@ -167,7 +168,7 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
         print(f"无法启动 / cannot start: {exc}", file=sys.stderr)
         return 2
     from kiosk.runtime import Runtime
-    from kiosk.session import SessionController
+    from kiosk.session.controller import SessionController
 
     runtime = Runtime(cfg, KivyBridge())
     controller = SessionController(cfg, runtime)
@@ -200,9 +201,9 @@ def _import_ahead() -> None:
 
     import kivy.core.text  # noqa: F401  (reads only Kivy's own default_font setting)
 
-    import kiosk.config  # noqa: F401  (the types the child's verdict is unpickled into)
+    import kiosk.config.loader  # noqa: F401  (the types the child's verdict is unpickled into)
     import kiosk.runtime  # noqa: F401
-    import kiosk.session  # noqa: F401
+    import kiosk.session.controller  # noqa: F401
     from screens.kv import load_kv, screen_class
 
     load_kv()

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from kiosk.session_state import DeviceView, FieldView, FormView, MenuCategory, MenuItem, ServiceView, Text
-from kiosk.session_text import msg
+from kiosk.session.state import DeviceView, FieldView, FormView, MenuCategory, MenuItem, ServiceView, Text
+from kiosk.session.text import msg
 
 #: actions that only work while the gateway answers; submissions go to the outbox and work offline
 ONLINE_ACTIONS = ("queue_ticket", "guide", "record", "licences")

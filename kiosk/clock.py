@@ -6,7 +6,7 @@ through these helpers so they all agree. Times from the gateway arrive as ISO 86
 and are converted to the terminal's zone here before anyone formats them.
 
 Rules: an aware datetime is an instant and is converted; a naive datetime is taken as terminal-local
-already (the convention of :meth:`kiosk.config_hours.OpeningHours.is_open`, and what tests write).
+already (the convention of :meth:`kiosk.config.hours.OpeningHours.is_open`, and what tests write).
 The standard library's ``zoneinfo`` does the work; this module only decides which zone and when.
 """
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from kiosk import clock
 from kiosk.bridge import UiBridge
 from kiosk.runtime_print import build_document
-from kiosk.session_state import DeviceView, Text
+from kiosk.session.state import DeviceView, Text
 from kiosk.staff import PinGate, ServiceOverrides, overrides_path
 from kiosk.tasks import TaskRunner
 
@@ -57,7 +57,7 @@ class Runtime:
         self._probe_thread: threading.Thread | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self.heartbeat: Any = None
-        self.ops: Any = None  # kiosk.heartbeat.OpsServices
+        self.ops: Any = None  # kiosk.ops.heartbeat.OpsServices
         self._probe_lock = threading.Lock()
         self._last_error: Any = None
 
@@ -70,13 +70,13 @@ class Runtime:
         import sqlite3  # here with the rest start() needs: importing it with this module delayed the first frame
         from devices.idcard.driver import IdCardReader
         from devices.printer.driver import Printer
-        from kiosk.alerts import DeviceHealer
+        from kiosk.ops.alerts import DeviceHealer
         from kiosk.backend.client import GatewayClient
         from kiosk.backend.errors import BackendError
         from kiosk.backend.outbox import Outbox
         from kiosk.backend.sender import OutboxSender
         from kiosk.backend.submissions import SubmissionService
-        from kiosk.heartbeat import Heartbeat, LastErrorHandler, OpsServices, runtime_snapshot
+        from kiosk.ops.heartbeat import Heartbeat, LastErrorHandler, OpsServices, runtime_snapshot
 
         devs = self.cfg.devices
         if devs.idcard.enabled:
@@ -221,7 +221,7 @@ class Runtime:
             self._probe_now.clear()
 
     def _probe_once(self) -> None:
-        """One heartbeat (kiosk/heartbeat.py: status, alerts, masked last error); its outcome is reachability."""
+        """One heartbeat (kiosk/ops/heartbeat.py: status, alerts, masked last error); its outcome is reachability."""
         with self._probe_lock:  # the probe thread and the staff screen's check may overlap
             ok = self.heartbeat.beat()
         self._set_backend(ok, "online" if ok else "offline")
@@ -280,7 +280,7 @@ class Runtime:
 
     @staticmethod
     def verify_pin(pin: str, pin_hash: str) -> bool:
-        from kiosk.config import verify_pin
+        from kiosk.config.base import verify_pin
         return verify_pin(pin, pin_hash)
 
     def staff_read_card(self, *, cancel: threading.Event | None = None) -> dict:

@@ -1,7 +1,7 @@
 """Staff access: the hidden corner-tap entry, the PIN gate with lockout, and service on/off overrides.
 
 Pure logic with an injected clock (tests drive time); the PIN itself is checked with
-``kiosk.config.verify_pin`` (PBKDF2, ~0.1 s, so the session runs it on a worker). Overrides made at the
+``kiosk.config.base.verify_pin`` (PBKDF2, ~0.1 s, so the session runs it on a worker). Overrides made at the
 kiosk are kept in a small JSON file next to the outbox (``var/``) rather than written back into
 ``services.yaml``, so staff's YAML (and its comments) is never rewritten by the machine.
 """

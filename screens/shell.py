@@ -1,6 +1,6 @@
 """KioskApp: the Kivy App. Builds the root and every screen once, follows the SessionController.
 
-The controller (kiosk/session.py) is the single decider of what is shown; this class only mirrors its
+The controller (kiosk/session/controller.py) is the single decider of what is shown; this class only mirrors its
 state into widgets after every change (``apply_state``) and forwards taps (``act``). Screens are built once
 and reset, never re-created, because widgets that are dropped and rebuilt leak in a 24/7 process.
 """
@@ -20,7 +20,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition
 
 from kiosk import i18n
-from kiosk.session_state import SCREENS
+from kiosk.session.state import SCREENS
 from kiosk.theme import resolve, theme_for
 from screens.kv import load_kv, screen_class
 

@@ -3,7 +3,7 @@
 Sizes and colours are never literals: the kv rules bind them to ``app.th`` (kiosk.theme.Resolved for the
 current mode), so switching 长辈模式 re-sizes every widget through Kivy bindings. Each widget that paints a
 background exposes ``bg_rgb`` so the accessibility test can compute the contrast of text against what is
-really behind it. ``wid`` names a widget for kiosk.uidriver (kv ``ids`` are local to one rule).
+really behind it. ``wid`` names a widget for kiosk_dev.uidriver (kv ``ids`` are local to one rule).
 """
 from __future__ import annotations
 

@@ -97,7 +97,7 @@ def test_the_system_store_is_what_verifies_the_gateway(monkeypatch, tmp_path):
     import kiosk.backend.client as client_mod
     from kiosk.backend.errors import TLSError
     from kiosk.backend.signing import load_secret
-    from kiosk.backend.simulator import DEV_SECRET_FILE, GatewaySimulator
+    from kiosk.backend.simulator.server import DEV_SECRET_FILE, GatewaySimulator
 
     sim = GatewaySimulator(port=0).start()
     resident = {"card_type": "resident", "id_number": "310106198807155218", "name": "王小明"}

@@ -284,7 +284,7 @@ class GatewayClient:
 
     def get_terminal_config(self, *, cancel: threading.Event | None = None) -> Any:
         """The configuration the centre wants this terminal to run: ``{"version", "files": {"terminal.yaml",
-        "services.yaml"}}`` (raw JSON; kiosk/remote_config.py validates it like ``kiosk config check``)."""
+        "services.yaml"}}`` (raw JSON; kiosk/ops/remote_config.py validates it like ``kiosk config check``)."""
         return self._call("GET", f"/v1/terminals/{quote(self.terminal_id, safe='')}/config", cancel=cancel)
 
     def heartbeat(self, payload: Mapping[str, Any], *, cancel: threading.Event | None = None) -> HeartbeatAck:

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.backend.sender import OutboxSender
     from kiosk.backend.signing import load_secret
     if args.config:
-        from kiosk.config import load_config
+        from kiosk.config.loader import load_config
         cfg = load_config(args.config)
         client, outbox = GatewayClient.from_config(cfg), Outbox.from_config(cfg)
     else:

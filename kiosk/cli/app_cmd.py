@@ -29,7 +29,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kiosk.demo import run_demo
+    from kiosk_dev.demo import run_demo
 
     return run_demo(args.out, config_dir=args.config, fixed_ports=args.fixed_ports,
                     headless=True if args.headless else None)

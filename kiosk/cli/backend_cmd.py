@@ -24,7 +24,8 @@ def _open_outbox(args: argparse.Namespace):
             print(f"找不到待发送库文件 (outbox file not found): {args.db}", file=sys.stderr)
             raise SystemExit(2)
         return Outbox(args.db)
-    from kiosk.config import ConfigError, default_config_dir, load_config
+    from kiosk.config.issues import ConfigError
+    from kiosk.config.loader import default_config_dir, load_config
     try:
         cfg = load_config(args.config or default_config_dir())
     except ConfigError as exc:
@@ -127,10 +128,10 @@ def _purge_done(args: argparse.Namespace) -> int:
 def _sim_backend(args: argparse.Namespace) -> int:
     import threading
 
-    from kiosk.backend.simulator import GatewaySimulator
+    from kiosk.backend.simulator.server import GatewaySimulator
     catalog = {}
     if args.config:
-        from kiosk.config import load_config
+        from kiosk.config.loader import load_config
         catalog = {s.id: (s.title.zh, s.title.en) for s in load_config(args.config).services}
     sim = GatewaySimulator(port=args.port, host=args.host, catalog=catalog).start()
     print(f"网关模拟器已启动 gateway simulator on {sim.base_url} (dev TLS; Ctrl-C to stop)", flush=True)
@@ -152,7 +153,7 @@ def _sim_backend(args: argparse.Namespace) -> int:
 def _sim_control(args: argparse.Namespace) -> int:
     import requests
 
-    from kiosk.backend.simulator import DEV_TLS
+    from kiosk.backend.simulator.server import DEV_TLS
     try:
         cmd = json.loads(args.command)
     except json.JSONDecodeError as exc:

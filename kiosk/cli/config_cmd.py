@@ -13,14 +13,14 @@ EXIT_INVALID = 2
 
 
 def _check(args: argparse.Namespace) -> int:
-    from kiosk.config import check_config, default_config_dir
+    from kiosk.config.loader import check_config, default_config_dir
 
     config_dir = args.dir if args.dir is not None else default_config_dir()
     cfg, issues = check_config(config_dir, production=True if args.production else None)
     if cfg is not None and args.remote_of is not None:
         from pathlib import Path
 
-        from kiosk.remote_policy import remote_problems
+        from kiosk.ops.remote_policy import remote_problems
 
         issues = remote_problems(Path(config_dir), Path(args.remote_of))
         cfg = None if issues else cfg
@@ -48,7 +48,7 @@ def _read_pin() -> str | None:
 
 
 def _hash_pin(args: argparse.Namespace) -> int:
-    from kiosk.config import hash_pin
+    from kiosk.config.base import hash_pin
 
     pin = _read_pin()
     if pin is None:

@@ -1,7 +1,7 @@
 """``kiosk ops …``: operations helpers run by systemd units (deploy/) and by staff on the terminal.
 
 ``kiosk ops restart`` is what deploy/kiosk-nightly-restart.service runs: it asks the running app to
-restart the next time no resident session is active and waits for it (kiosk/watchdog.py).
+restart the next time no resident session is active and waits for it (kiosk/ops/watchdog.py).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def register(groups: dict) -> None:
 
 
 def _restart(args: argparse.Namespace) -> int:
-    from kiosk.watchdog import request_restart
+    from kiosk.ops.watchdog import request_restart
 
     done, message = request_restart(args.run_dir, max_wait_s=args.max_wait, poll_s=args.poll)
     print(("已重启 / restarted: " if done else "未重启 / not restarted: ") + message)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from kiosk.backend.client import GatewayClient
 from kiosk.backend.signing import load_secret
-from kiosk.backend.simulator import GatewaySimulator
+from kiosk.backend.simulator.server import GatewaySimulator
 
 REPO = Path(__file__).resolve().parents[2]
 CA = REPO / "config" / "dev-tls" / "ca.pem"

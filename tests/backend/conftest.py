@@ -9,7 +9,7 @@ import pytest
 from backend_contract import check_exchange
 from backend_support import make_client
 
-from kiosk.backend.simulator import GatewaySimulator
+from kiosk.backend.simulator.server import GatewaySimulator
 
 
 @pytest.fixture

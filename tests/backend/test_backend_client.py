@@ -9,7 +9,7 @@ import pytest
 from kiosk.backend import errors as E
 from kiosk.backend.client import GatewayClient
 from kiosk.backend.models import AuthSession, Guide, Licence, QueueTicket, Record
-from kiosk.config import load_config
+from kiosk.config.loader import load_config
 from backend_support import CA, REPO, RESIDENT, SECRET, TERMINAL, make_client
 
 
@@ -274,7 +274,7 @@ def test_auth_idcard_with_a_bad_checksum_card_is_rejected(client):
 
 def test_heartbeat_payload_as_the_ops_heartbeat_builds_it(sim, client, tmp_path):
     from kiosk.backend.outbox import Outbox
-    from kiosk.heartbeat import runtime_snapshot
+    from kiosk.ops.heartbeat import runtime_snapshot
     ob = Outbox(tmp_path / "o.sqlite3")
     payload = {"app_version": "0.1.0", "config_version": None, "uptime_s": 3.0, "pid": 1, "memory_rss_mb": 80.5,
                **runtime_snapshot({"idcard": None, "printer": None}, ob), "last_error": None, "alerts": [],

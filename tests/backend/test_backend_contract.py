@@ -33,7 +33,7 @@ def test_every_contract_path_is_documented_with_errors():
 
 
 def test_every_simulator_route_is_a_documented_operation():
-    from kiosk.backend.simhandlers import ROUTES
+    from kiosk.backend.simulator.handlers import ROUTES
     for pattern, method, name in ROUTES:
         sample = re.sub(r"\(\?P<[a-z]+>\[\^/\]\+\)", "x1", pattern.pattern).strip("^$")
         assert operation(method, sample), name  # raises when the contract lacks it

@@ -11,7 +11,7 @@ from backend_contract import check_exchange
 from backend_support import CA, RESIDENT, make_client
 
 from kiosk.backend import errors as E
-from kiosk.backend.simulator import GatewaySimulator
+from kiosk.backend.simulator.server import GatewaySimulator
 
 TEXT = "小区门口的路灯坏了一个多星期，晚上老人出门很不安全，请尽快派人修理。"
 

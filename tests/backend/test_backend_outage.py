@@ -14,7 +14,7 @@ import pytest
 from backend_support import CA, REPO, TERMINAL
 
 from kiosk.backend.outbox import Outbox
-from kiosk.backend.simulator import DEV_SECRET_FILE, GatewaySimulator
+from kiosk.backend.simulator.server import DEV_SECRET_FILE, GatewaySimulator
 from kiosk.backend.submissions import make_reference
 
 N = 1000

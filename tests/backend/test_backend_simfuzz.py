@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.backend import signing
-from kiosk.backend.simulator import GatewaySimulator
+from kiosk.backend.simulator.server import GatewaySimulator
 
 SIM = GatewaySimulator(port=0)  # never started: Routes.dispatch is exercised directly, no socket
 PATHS = ["/v1/auth/idcard", "/v1/auth/qr-tickets", "/v1/auth/qr-tickets/qt_x", "/v1/services/appointment/guide",

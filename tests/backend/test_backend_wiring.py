@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from backend_support import REPO
 
-from kiosk.backend.simulator import GatewaySimulator
+from kiosk.backend.simulator.server import GatewaySimulator
 from kiosk.backend.wiring import open_backend
-from kiosk.config import load_config
+from kiosk.config.loader import load_config
 
 
 def test_default_config_reaches_a_simulator_end_to_end(tmp_path):

@@ -14,12 +14,12 @@ import stat
 import pytest
 from backend_support import RESIDENT, SECRET, TERMINAL, make_client
 
-from kiosk.alerts import AlertTracker
+from kiosk.ops.alerts import AlertTracker
 from kiosk.backend.outbox import DAY, Outbox
 from kiosk.backend.sealing import KeyFileError, PayloadSealer, load_key
 from kiosk.backend.sender import OutboxSender
 from kiosk.backend.submissions import make_reference
-from kiosk.heartbeat import runtime_snapshot
+from kiosk.ops.heartbeat import runtime_snapshot
 
 T0 = 1_800_000_000.0
 

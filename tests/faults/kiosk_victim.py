@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from kiosk.bridge import QueueBridge  # noqa: E402
-from kiosk.config import load_config  # noqa: E402
+from kiosk.config.loader import load_config  # noqa: E402
 from kiosk.runtime import Runtime  # noqa: E402
 
 

@@ -1,7 +1,7 @@
-"""kiosk/alerts.py: alerts raised once per change, cleared once, kept until acknowledged; one reset first."""
+"""kiosk/ops/alerts.py: alerts raised once per change, cleared once, kept until acknowledged; one reset first."""
 from __future__ import annotations
 
-from kiosk.alerts import AlertTracker, DeviceHealer
+from kiosk.ops.alerts import AlertTracker, DeviceHealer
 
 
 class FakeClock:

@@ -18,11 +18,11 @@ import pytest
 
 from faultkit import record, wait_for
 from kiosk.bridge import QueueBridge
-from kiosk.config import load_config
-from kiosk.demo_sims import SimStack
+from kiosk.config.loader import load_config
+from kiosk_dev.sims import SimStack
 from kiosk.logs import setup_logging
 from kiosk.runtime import Runtime
-from kiosk.session import SessionController
+from kiosk.session.controller import SessionController
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -18,7 +18,7 @@ from devices.idcard.simulator import IdCardSimulator
 from devices.printer.simulator import PrinterSimulator
 from faultkit import record, wait_for
 from kiosk.backend.outbox import Outbox
-from kiosk.backend.simulator import GatewaySimulator
+from kiosk.backend.simulator.server import GatewaySimulator
 
 REPO = Path(__file__).resolve().parents[2]
 VICTIM = Path(__file__).with_name("kiosk_victim.py")

@@ -1,4 +1,4 @@
-"""kiosk/heartbeat.py: real beats to the gateway simulator over HTTPS; alerts survive an outage."""
+"""kiosk/ops/heartbeat.py: real beats to the gateway simulator over HTTPS; alerts survive an outage."""
 from __future__ import annotations
 
 import logging
@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from kiosk.alerts import AlertTracker, DeviceHealer
+from kiosk.ops.alerts import AlertTracker, DeviceHealer
 from kiosk.backend.client import GatewayClient
 from kiosk.backend.signing import load_secret
-from kiosk.backend.simulator import DEV_SECRET_FILE, DEV_TLS, GatewaySimulator
-from kiosk.heartbeat import Heartbeat, LastErrorHandler, process_figures, runtime_snapshot
+from kiosk.backend.simulator.server import DEV_SECRET_FILE, DEV_TLS, GatewaySimulator
+from kiosk.ops.heartbeat import Heartbeat, LastErrorHandler, process_figures, runtime_snapshot
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_gateway_5xx_does_not_stop_the_loop_and_is_logged_once(gateway, caplog):
     sim, client = gateway
     sim.inject("status", status=503, times=3, path="/v1/terminals")
     hb = Heartbeat(client, lambda: runtime_snapshot({}), interval_s=0.05)
-    with caplog.at_level(logging.WARNING, logger="kiosk.heartbeat"):
+    with caplog.at_level(logging.WARNING, logger="kiosk.ops.heartbeat"):
         hb.start()
         deadline = time.monotonic() + 10
         while hb.sent < 2 and time.monotonic() < deadline:

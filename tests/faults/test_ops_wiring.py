@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from faultkit import wait_for
-from kiosk.config import load_config
-from kiosk.demo_sims import HeadlessKiosk
-from kiosk.watchdog import RESTART_REQUEST
+from kiosk.config.loader import load_config
+from kiosk_dev.sims import HeadlessKiosk
+from kiosk.ops.watchdog import RESTART_REQUEST
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""kiosk/remote_config.py with real config directories: validate like `kiosk config check`, keep the last
+"""kiosk/ops/remote_config.py with real config directories: validate like `kiosk config check`, keep the last
 good config, hand over through the idle-restart request, report why a version was rejected."""
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 
 from kiosk.backend.errors import NetworkError
 from kiosk.cli import main as kiosk_main
-from kiosk.config import load_config
-from kiosk.remote_config import ConfigStore, RemoteConfig, RemoteConfigUpdater, local_version
-from kiosk.watchdog import RESTART_REQUEST, Watchdog
+from kiosk.config.loader import load_config
+from kiosk.ops.remote_config import ConfigStore, RemoteConfig, RemoteConfigUpdater, local_version
+from kiosk.ops.watchdog import RESTART_REQUEST, Watchdog
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -166,7 +166,7 @@ def _published(version: str, **replace: str) -> dict:
 def test_real_client_fetches_the_published_config(tmp_path):
     from kiosk.backend.client import GatewayClient
     from kiosk.backend.signing import load_secret
-    from kiosk.backend.simulator import DEV_SECRET_FILE, DEV_TLS, GatewaySimulator
+    from kiosk.backend.simulator.server import DEV_SECRET_FILE, DEV_TLS, GatewaySimulator
 
     sim = GatewaySimulator(port=0).start()
     client = GatewayClient(sim.base_url, terminal_id="SH-JA-NJXL-01", secret=load_secret(DEV_SECRET_FILE),
@@ -187,9 +187,9 @@ def test_real_client_fetches_the_published_config(tmp_path):
 @pytest.fixture
 def ops_kiosk(tmp_path, monkeypatch):
     from kiosk.bridge import QueueBridge
-    from kiosk.demo_sims import SimStack
+    from kiosk_dev.sims import SimStack
     from kiosk.runtime import Runtime
-    from kiosk.session import SessionController
+    from kiosk.session.controller import SessionController
 
     run = tmp_path / "run"
     run.mkdir()

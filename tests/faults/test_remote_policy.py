@@ -1,6 +1,6 @@
 """Issue 13 §3: a remote configuration cannot take the terminal over.
 
-Only the allow-listed keys (kiosk/remote_policy.py) may differ from the staff config; the gateway URL, CA
+Only the allow-listed keys (kiosk/ops/remote_policy.py) may differ from the staff config; the gateway URL, CA
 bundle, secret/key paths, PIN hash, device ports and storage paths never — such a version is refused and
 alerted. Secrets are read from the staff directory's files, never copied, so a rotation takes effect.
 """
@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.alerts import AlertTracker
+from kiosk.ops.alerts import AlertTracker
 from kiosk.backend.signing import load_secret
-from kiosk.config import hash_pin, load_config
-from kiosk.remote_config import ConfigStore, RemoteConfigUpdater
-from kiosk.remote_policy import NEVER_REMOTE, REMOTE_ALLOWED, forbidden_changes
+from kiosk.config.base import hash_pin
+from kiosk.config.loader import load_config
+from kiosk.ops.remote_config import ConfigStore, RemoteConfigUpdater
+from kiosk.ops.remote_policy import NEVER_REMOTE, REMOTE_ALLOWED, forbidden_changes
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from devices.printer.driver import Printer
 from devices.printer.simulator import PrinterSimulator
 from faultkit import record, wait_for
-from kiosk.alerts import AlertTracker, DeviceHealer
-from kiosk.config import load_config
-from kiosk.demo_sims import HeadlessKiosk
-from kiosk.heartbeat import runtime_snapshot
+from kiosk.ops.alerts import AlertTracker, DeviceHealer
+from kiosk.config.loader import load_config
+from kiosk_dev.sims import HeadlessKiosk
+from kiosk.ops.heartbeat import runtime_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from faultkit import record
-from kiosk.watchdog import RESTART_REQUEST, STATE_FILE
+from kiosk.ops.watchdog import RESTART_REQUEST, STATE_FILE
 
 REPO = Path(__file__).resolve().parents[2]
 KIOSK = Path(sys.executable).parent / "kiosk"

@@ -1,4 +1,4 @@
-"""kiosk/watchdog.py against a real AF_UNIX datagram socket standing in for systemd's NOTIFY_SOCKET."""
+"""kiosk/ops/watchdog.py against a real AF_UNIX datagram socket standing in for systemd's NOTIFY_SOCKET."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from kiosk.cli import main as kiosk_main
-from kiosk.watchdog import (RESTART_REQUEST, STATE_FILE, SystemdNotifier, Watchdog, request_restart,
+from kiosk.ops.watchdog import (RESTART_REQUEST, STATE_FILE, SystemdNotifier, Watchdog, request_restart,
                             watchdog_interval_s)
 
 

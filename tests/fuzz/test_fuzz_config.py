@@ -17,7 +17,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.config import ConfigIssue, check_config
+from kiosk.config.issues import ConfigIssue
+from kiosk.config.loader import check_config
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 TERMINAL = (REPO_CONFIG / "terminal.yaml").read_text(encoding="utf-8").splitlines()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from kiosk.config import check_config
+from kiosk.config.loader import check_config
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 

@@ -15,7 +15,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 
-from kiosk import uidriver as ui
+from kiosk_dev import uidriver as ui
 from kiosk.theme import ELDER, MIN_CONTRAST, MIN_LINE_HEIGHT, NORMAL, contrast_ratio, px_to_pt
 
 

@@ -5,7 +5,7 @@ backend draws nothing and silently turns Kivy's own graphic tests into non-tests
 window without a real GL renderer fails the session loudly (never a skip).
 
 Each test gets a fresh SessionController + Runtime wired to real simulators (card reader and printer on
-loopback TCP, the HTTPS gateway) started in-process by kiosk.demo_sims.SimStack on ephemeral ports, and
+loopback TCP, the HTTPS gateway) started in-process by kiosk_dev.sims.SimStack on ephemeral ports, and
 binds it to the one app window.
 """
 from __future__ import annotations
@@ -23,14 +23,14 @@ os.environ.update(SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1", KIVY_NO_CONSOLE
 import pytest  # noqa: E402
 
 from kiosk.app import configure_kivy, create_app, kivy_environment, register_font  # noqa: E402
-from kiosk.config import load_config  # noqa: E402
+from kiosk.config.loader import load_config  # noqa: E402
 
 kivy_environment(_KIVY_HOME, headless=True)  # the rest of the kiosk's own Kivy environment, as in production
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("KIOSK_UI_ARTIFACTS", REPO / "build" / "ui-artifacts"))
 _CFG = load_config(REPO / "config")
-# before the test modules (which import kiosk.uidriver, i.e. the Kivy window) are collected. The offscreen
+# before the test modules (which import kiosk_dev.uidriver, i.e. the Kivy window) are collected. The offscreen
 # GL surface keeps the size it was created with, so it is made big enough for both orientations and the
 # window is then sized to the configured display (portrait 1080x1920) — landscape tests resize it.
 configure_kivy(_CFG.display, windowed=True, size=(1920, 1920))
@@ -101,7 +101,7 @@ class Kiosk:
         return reply
 
     def devices_ready(self, timeout: float = 10.0) -> None:
-        from kiosk import uidriver as ui
+        from kiosk_dev import uidriver as ui
 
         d = lambda: self.ctl.state.devices  # noqa: E731
         ui.wait_until(lambda: d().reader_online and d().printer_ready and d().backend_ok, timeout=timeout,
@@ -110,9 +110,9 @@ class Kiosk:
 
 def make_kiosk(app, cfg, tmp_path, *, now=None, clock=None, ready=True) -> Kiosk:
     from kiosk.app import KivyBridge
-    from kiosk.demo_sims import SimStack
+    from kiosk_dev.sims import SimStack
     from kiosk.runtime import Runtime
-    from kiosk.session import SessionController
+    from kiosk.session.controller import SessionController
 
     stack = SimStack(cfg, tmp_path)
     sim_cfg = stack.start()
@@ -158,6 +158,6 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.when == "call" and report.failed and "kiosk_app" in getattr(item, "fixturenames", ()):
-        from kiosk import uidriver as ui
+        from kiosk_dev import uidriver as ui
 
         ui.screenshot(ARTIFACTS / f"FAILED-{item.name}.png")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from devices.idcard.card import IdCard
-from kiosk.config import id_check_char
+from kiosk.config.services import id_check_char
 
 _CJK = (0x4E00, 0x9FA5)
 _SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张"

@@ -16,8 +16,8 @@ from kivy.core.window import Window
 from a11y import audit
 from conftest import make_kiosk, stop_kiosk
 from kiosk import i18n
-from kiosk import uidriver as ui
-from kiosk.config_hours import OpeningHours, WeeklyHours
+from kiosk_dev import uidriver as ui
+from kiosk.config.hours import OpeningHours, WeeklyHours
 from uiflow import PHONE, open_service, phone_fills_handoff, sign_in_with_card
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}

@@ -1,7 +1,7 @@
 """Every resident flow, tapped through the real app with real touches, against the real simulators."""
 from __future__ import annotations
 
-from kiosk import uidriver as ui
+from kiosk_dev import uidriver as ui
 from uiflow import PHONE, RESIDENT, open_service, phone_fills_handoff, sign_in_with_card
 
 

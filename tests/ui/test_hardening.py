@@ -8,7 +8,7 @@ from kivy.base import EventLoop
 from kivy.config import Config
 from kivy.core.window import Window
 
-from kiosk import uidriver as ui
+from kiosk_dev import uidriver as ui
 from kiosk.app import StartupError, input_config, kivy_environment, register_font
 
 

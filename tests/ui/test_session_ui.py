@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import make_kiosk, stop_kiosk
-from kiosk import uidriver as ui
-from kiosk.config_hours import OpeningHours, WeeklyHours
+from kiosk_dev import uidriver as ui
+from kiosk.config.hours import OpeningHours, WeeklyHours
 from privacy import HeapProbe, forget_simulated_world, random_resident
 from uiflow import (all_widgets, open_service, personal_leftovers, phone_fills_handoff, sign_in_with_card,
                     visible_texts)
@@ -99,7 +99,7 @@ def test_idle_countdown_continue_then_wipe_leaves_no_personal_data(quick_idle, s
 
 def test_a_wipe_that_leaves_one_field_is_caught(quick_idle, monkeypatch):
     """The same two searches against a wipe that forgets one field: each of them fails, so they can."""
-    from kiosk.session import SessionController
+    from kiosk.session.controller import SessionController
 
     k, resident = quick_idle, random_resident()
     real_wipe = SessionController.wipe

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from kiosk import uidriver as ui
+from kiosk_dev import uidriver as ui
 
 
 def region(png, widget):

@@ -6,7 +6,7 @@ import time
 
 from kivy.clock import Clock
 
-from kiosk import uidriver as ui
+from kiosk_dev import uidriver as ui
 
 
 def test_ui_stays_live_while_reader_and_gateway_stall(kiosk):

@@ -9,7 +9,7 @@ from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.textinput import TextInput
 
-from kiosk import uidriver as ui
+from kiosk_dev import uidriver as ui
 
 #: the simulator's "resident" card (devices/idcard/identities.py) and the phone the tests type
 RESIDENT = {"name": "李建国", "id_number": "31011519650412127X", "address": "上海市浦东新区世纪大道1000弄12号301室",

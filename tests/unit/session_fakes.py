@@ -12,9 +12,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from kiosk.config import load_config
-from kiosk.session import SessionController
-from kiosk.session_state import DeviceView
+from kiosk.config.loader import load_config
+from kiosk.session.controller import SessionController
+from kiosk.session.state import DeviceView
 from kiosk.staff import ServiceOverrides
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"

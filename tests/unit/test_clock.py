@@ -16,10 +16,11 @@ import pytest
 from kiosk import clock
 from kiosk.backend.models import QueueTicket
 from kiosk.backend.submissions import SubmissionService, make_reference
-from kiosk.config import OpeningHours, load_config
+from kiosk.config.hours import OpeningHours
+from kiosk.config.loader import load_config
 from kiosk.receipts.preview import render_page
 from kiosk.runtime_print import build_document
-from kiosk.session import SessionController
+from kiosk.session.controller import SessionController
 
 sys.path.insert(0, str(Path(__file__).parent))
 from session_fakes import (CONFIG_DIR, FakeClock, FakeRuntime, all_ready, identify_by_card,  # noqa: E402

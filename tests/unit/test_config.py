@@ -15,11 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from kiosk.config import (DEFAULT_CONFIG_DIR, ConfigError, ConfigIssue, FieldDef, KioskConfig, OpeningHours,
-                          check_config, default_config_dir, hash_pin, id_check_char, id_number_valid,
-                          load_config, verify_pin)
-from kiosk.config_terminal import _port_problem
-from kiosk.config_yaml import parse_yaml_text
+from kiosk.config.base import hash_pin, verify_pin
+from kiosk.config.hours import OpeningHours
+from kiosk.config.issues import ConfigError, ConfigIssue
+from kiosk.config.loader import DEFAULT_CONFIG_DIR, KioskConfig, check_config, default_config_dir, load_config
+from kiosk.config.services import FieldDef, id_check_char, id_number_valid
+from kiosk.config.terminal import _port_problem
+from kiosk.config.yaml_lines import parse_yaml_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,8 +98,8 @@ NO_PYDANTIC = ("import sys; assert not {m for m in sys.modules if m.split('.')[0
 
 
 def test_config_types_import_without_pydantic() -> None:
-    code = ("import kiosk.config, kiosk.config_base, kiosk.config_terminal, kiosk.config_services, "
-            f"kiosk.config_hours; {NO_PYDANTIC}")
+    code = ("import kiosk.config.loader, kiosk.config.base, kiosk.config.terminal, kiosk.config.services, "
+            f"kiosk.config.hours; {NO_PYDANTIC}")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
 
@@ -216,7 +218,7 @@ def test_all_faults_in_both_files_are_collected(cfg_dir: Path) -> None:
 
 
 def test_unknown_error_type_falls_back_to_generic_chinese() -> None:
-    from kiosk.config_issues import describe_error
+    from kiosk.config.issues import describe_error
 
     text = describe_error({"type": "some_new_type", "loc": ("a",), "msg": "Something odd", "input": 1})
     assert text.startswith("配置项取值不正确") and "Something odd" in text

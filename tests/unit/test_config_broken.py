@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, check_config, load_config
+from kiosk.config.issues import ConfigError
+from kiosk.config.loader import check_config, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = ROOT / "tests" / "configs" / "broken"

@@ -1,4 +1,4 @@
-"""kiosk/config_child.py: the config validated in a forked child gives exactly what load_config gives."""
+"""kiosk/config/child.py: the config validated in a forked child gives exactly what load_config gives."""
 from __future__ import annotations
 
 import os
@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config_child
-from kiosk.config import ConfigError, load_config
-from kiosk.config_child import ConfigChildError, PendingConfig
+from kiosk.config import child as config_child
+from kiosk.config.issues import ConfigError
+from kiosk.config.loader import load_config
+from kiosk.config.child import ConfigChildError, PendingConfig
 
 REPO = Path(__file__).resolve().parents[2]
 BROKEN = REPO / "tests" / "configs" / "broken"
@@ -75,8 +76,8 @@ def test_a_crash_inside_the_check_is_reported_with_its_reason(monkeypatch, tmp_p
     def boom(config_dir):
         raise RuntimeError("disk on fire")
 
-    import kiosk.config
-    monkeypatch.setattr(kiosk.config, "check_config", boom)
+    import kiosk.config.loader
+    monkeypatch.setattr(kiosk.config.loader, "check_config", boom)
     with pytest.raises(ConfigChildError, match="RuntimeError: disk on fire"):
         PendingConfig(tmp_path, fork=True).result()
 

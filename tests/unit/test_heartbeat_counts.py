@@ -6,7 +6,7 @@ those names, or rows in flight vanish from the gateway's view of the terminal.
 from __future__ import annotations
 
 from kiosk.backend.outbox import Outbox
-from kiosk.heartbeat import runtime_snapshot
+from kiosk.ops.heartbeat import runtime_snapshot
 
 
 def _enqueue(outbox: Outbox, n: int) -> None:

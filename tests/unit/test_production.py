@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 
 from kiosk.backend.signing import load_secret
-from kiosk.config import ConfigError, check_config, hash_pin, load_config
-from kiosk.config_production import DEV_CA_SHA256, DEV_SECRET_SHA256
+from kiosk.config.base import hash_pin
+from kiosk.config.issues import ConfigError
+from kiosk.config.loader import check_config, load_config
+from kiosk.config.production import DEV_CA_SHA256, DEV_SECRET_SHA256
 
 REPO = Path(__file__).resolve().parents[2]
 DEV = REPO / "config"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk.bridge import QueueBridge
-from kiosk.config import load_config
-from kiosk.demo_sims import HeadlessKiosk
+from kiosk.config.loader import load_config
+from kiosk_dev.sims import HeadlessKiosk
 from kiosk.runtime import Runtime
 
 from session_fakes import CONFIG_DIR

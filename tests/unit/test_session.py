@@ -4,7 +4,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from kiosk.backend.errors import NetworkError
-from kiosk.session_state import DeviceView
+from kiosk.session.state import DeviceView
 
 from session_fakes import FakeCard, all_ready, auth, identify_by_card, make, phone_fills, qr_ticket
 
@@ -433,10 +433,10 @@ def test_unavailable_login_service_says_why_before_asking_for_identification():
 
 
 def test_every_session_message_is_drawable_by_the_configured_font():
-    from kiosk.config import load_config
+    from kiosk.config.loader import load_config
     from kiosk.fonts import load_font
     from kiosk.runtime import _PAPER_ZH, _STATUS_ZH
-    from kiosk.session_text import MSG
+    from kiosk.session.text import MSG
 
     from session_fakes import CONFIG_DIR
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.backend.errors import NetworkError
-from kiosk.session_state import SCREENS, DeviceView
+from kiosk.session.state import SCREENS, DeviceView
 
 from session_fakes import FakeCard, all_ready, auth, handoff, handoff_state, make, qr_ticket
 

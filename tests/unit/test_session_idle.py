@@ -9,11 +9,11 @@ from types import SimpleNamespace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.config import hash_pin
+from kiosk.config.base import hash_pin
 from kiosk.staff import CornerTaps, PinGate, ServiceOverrides
 
 from session_fakes import CONFIG_DIR, FakeClock, handoff, identify_by_card, make, qr_ticket
-from kiosk.config import load_config
+from kiosk.config.loader import load_config
 
 
 def _personal_strings(ctl) -> str:

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 from session_fakes import FakeClock, make
 
-from kiosk.alerts import AlertTracker
-from kiosk.heartbeat import Heartbeat
+from kiosk.ops.alerts import AlertTracker
+from kiosk.ops.heartbeat import Heartbeat
 from kiosk.staff import PinGate, pin_state_path
 
 

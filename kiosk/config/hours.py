@@ -3,7 +3,7 @@
 Small enough to hand-write: the kiosk needs "open now?" and a bilingual sentence for the closed screen;
 recurrence libraries (dateutil.rrule, opening_hours parsers) bring a larger syntax staff would have to learn.
 Naive datetimes passed to :meth:`OpeningHours.is_open` are taken as local time in ``timezone``.
-Like every config type these are stdlib dataclasses; pydantic validates them (see :mod:`kiosk.config_base`).
+Like every config type these are stdlib dataclasses; pydantic validates them (see :mod:`kiosk.config.base`).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk.config_base import Check, Strict, bad
+from kiosk.config.base import Check, Strict, bad
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_ZH = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六", "sun": "周日"}

@@ -1,6 +1,6 @@
 """Service flows of the session: queue ticket, guide, record, e-licence, forms → confirm → submit, printing.
 
-A mixin of :class:`kiosk.session.SessionController` (same object, same UI-thread rule); kept in its own
+A mixin of :class:`kiosk.session.controller.SessionController` (same object, same UI-thread rule); kept in its own
 module so each file stays readable. Every backend call is a named task so Home/Back/idle can cancel it.
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ import logging
 from typing import Any
 
 from kiosk import catalog
-from kiosk.session_state import ErrorView, GuideView, LicenceView, RecordView, ResultView, Text
-from kiosk.session_text import msg
+from kiosk.session.state import ErrorView, GuideView, LicenceView, RecordView, ResultView, Text
+from kiosk.session.text import msg
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class FlowsMixin:
                         busy=msg("busy.licences"))
         elif action == "submission":
             self._form_values = {}
-            self._handoff_start(service)  # long-text fields: a phone hand-off each (kiosk/session_handoff.py)
+            self._handoff_start(service)  # long-text fields: a phone hand-off each (kiosk/session/handoff.py)
             self.state.form = self._form_view()
             self.state.screen = "form"
         else:  # config validation forbids it; say so rather than show a dead screen

@@ -31,7 +31,7 @@ class SimStack:
         """Start the three simulators; returns the patched config."""
         from devices.idcard.simulator import IdCardSimulator
         from devices.printer.simulator import PrinterSimulator
-        from kiosk.backend.simulator import GatewaySimulator
+        from kiosk.backend.simulator.server import GatewaySimulator
 
         fixed = self.fixed_ports
         receipts = self.out_dir / "receipts"
@@ -102,7 +102,7 @@ class HeadlessKiosk:
     def start(self) -> "HeadlessKiosk":
         from kiosk.bridge import QueueBridge
         from kiosk.runtime import Runtime
-        from kiosk.session import SessionController
+        from kiosk.session.controller import SessionController
 
         self.cfg = self.stack.start()
         try:

@@ -4,11 +4,11 @@ Every problem in both files is collected (unknown keys, wrong types, missing key
 cross-references) and reported as ``file:line: key: 中文 (English)``; nothing stops at the first error.
 Relative paths inside the files resolve against the config directory.
 
-Public API: :func:`load_config`, :func:`check_config`, :class:`KioskConfig`, :class:`ConfigError`,
-:class:`ConfigIssue`, :func:`hash_pin`, :func:`verify_pin`, :data:`DEFAULT_CONFIG_DIR`,
-:func:`default_config_dir`. The types live in ``kiosk/config_*.py`` and are re-exported here.
+Public API: :func:`load_config`, :func:`check_config`, :class:`KioskConfig`, :data:`DEFAULT_CONFIG_DIR`,
+:func:`default_config_dir`. The types live in their own modules of this package (``terminal``, ``services``,
+``hours``, ``base``; errors in ``issues``) and are imported from there.
 
-Importing this module imports no pydantic (the types are stdlib dataclasses, see :mod:`kiosk.config_base`):
+Importing this module imports no pydantic (the types are stdlib dataclasses, see :mod:`kiosk.config.base`):
 the UI process can start, and unpickle a config validated elsewhere, without it. :func:`check_config`
 imports pydantic when it validates.
 """
@@ -20,29 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config_base import LocalText, Strict, hash_pin, verify_pin
-from kiosk.config_hours import OpeningHours, WeeklyHours, parse_range
-from kiosk.config_issues import ConfigError, ConfigIssue, issues_from_validation, key_path
-from kiosk.config_services import (PARAMS_MODELS, Category, Choice, FieldDef, FieldMessage, ServiceDef,
-                                   ServicesFile, id_check_char, id_number_valid)
-from kiosk.config_terminal import (BackendConfig, DevicesConfig, DisplayConfig, IdCardConfig, LanguageConfig,
-                                   LoggingConfig, OutboxConfig, PrinterConfig, SessionConfig, StaffConfig,
-                                   TerminalFile, TerminalInfo)
+from kiosk.config.base import Strict
+from kiosk.config.hours import OpeningHours
+from kiosk.config.issues import ConfigError, ConfigIssue, issues_from_validation, key_path
+from kiosk.config.services import PARAMS_MODELS, Category, ServiceDef, ServicesFile
+from kiosk.config.terminal import (BackendConfig, DevicesConfig, DisplayConfig, LanguageConfig, LoggingConfig,
+                                   OutboxConfig, SessionConfig, StaffConfig, TerminalFile, TerminalInfo)
 
 if TYPE_CHECKING:  # the YAML reader (and PyYAML) load only in check_config: the kiosk process reads no YAML
-    from kiosk.config_yaml import LineMap
-
-__all__ = [
-    "DEFAULT_CONFIG_DIR", "ENV_CONFIG_DIR", "TERMINAL_FILE", "SERVICES_FILE", "default_config_dir",
-    "load_config", "check_config", "KioskConfig", "ConfigError", "ConfigIssue", "hash_pin", "verify_pin",
-    "LocalText", "OpeningHours", "WeeklyHours", "parse_range", "Category", "Choice", "FieldDef", "FieldMessage",
-    "ServiceDef", "id_check_char", "id_number_valid", "BackendConfig", "DevicesConfig", "DisplayConfig",
-    "IdCardConfig", "LanguageConfig", "LoggingConfig", "OutboxConfig", "PrinterConfig", "SessionConfig",
-    "StaffConfig", "TerminalInfo",
-]
+    from kiosk.config.yaml_lines import LineMap
 
 #: the repository's ``config/`` directory (the demo/default configuration with simulators)
-DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 ENV_CONFIG_DIR = "KIOSK_CONFIG_DIR"
 TERMINAL_FILE = "terminal.yaml"
 SERVICES_FILE = "services.yaml"
@@ -180,7 +169,7 @@ def check_config(config_dir: str | os.PathLike[str] | None = None, *, production
                  ) -> tuple[KioskConfig | None, list[ConfigIssue]]:
     """Validate the config dir: ``(config, [])`` when valid, else ``(None, every issue found)``.
 
-    ``production``: also run the production guard (kiosk/config_production.py); None = when the config
+    ``production``: also run the production guard (kiosk/config/production.py); None = when the config
     itself says ``terminal.production: true``."""
     from pydantic import ValidationError
 
@@ -189,7 +178,7 @@ def check_config(config_dir: str | os.PathLike[str] | None = None, *, production
     context = {"config_dir": Path(paths_from.read_text(encoding="utf-8").strip()) if paths_from.is_file()
                else base.resolve()}
     t_file, s_file = str(base / TERMINAL_FILE), str(base / SERVICES_FILE)
-    from kiosk.config_yaml import load_yaml
+    from kiosk.config.yaml_lines import load_yaml
 
     t_data, t_lines, issues = load_yaml(base / TERMINAL_FILE, t_file)
     s_data, s_lines, s_issues = load_yaml(base / SERVICES_FILE, s_file)
@@ -212,7 +201,7 @@ def check_config(config_dir: str | os.PathLike[str] | None = None, *, production
     cfg = KioskConfig(config_dir=base.resolve(), categories=s_model.categories, services=s_model.services,
                       **{f.name: getattr(t_model, f.name) for f in dataclasses.fields(TerminalFile)})
     if production or (production is None and cfg.terminal.production):
-        from kiosk.config_production import production_issues
+        from kiosk.config.production import production_issues
 
         issues = production_issues(cfg, t_file, t_lines)
         if issues:

@@ -1,6 +1,6 @@
 """What a remotely pushed configuration may change — an explicit allow-list, fixed in code.
 
-A config the gateway pushes (kiosk/remote_config.py) is compared key by key with the staff's config
+A config the gateway pushes (kiosk/ops/remote_config.py) is compared key by key with the staff's config
 directory. Only keys under :data:`REMOTE_ALLOWED` may differ: service switches and texts (all of
 services.yaml), terminal texts, languages, session/idle timeouts, opening hours, backend timeouts and the
 log level. Everything else — the gateway URL, the CA bundle, the secret and key paths, the staff PIN hash,
@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import SERVICES_FILE, TERMINAL_FILE
+from kiosk.config.loader import SERVICES_FILE, TERMINAL_FILE
 
 #: key-path prefixes (``file:dotted.path``) a remote config may change
 REMOTE_ALLOWED: tuple[str, ...] = (
@@ -65,7 +65,7 @@ def forbidden_changes(staged: dict[str, Any], base: dict[str, Any]) -> list[str]
 
 def remote_problems(staged_dir: Path, base_dir: Path) -> list[str]:
     """Refusal lines (``file: key: 中文 (English)``) for a staged remote config against the staff dir."""
-    from kiosk.config_yaml import load_yaml
+    from kiosk.config.yaml_lines import load_yaml
 
     docs = {}
     for name, d in (("staged", staged_dir), ("base", base_dir)):

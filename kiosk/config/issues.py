@@ -2,7 +2,7 @@
 
 pydantic reports errors as ``(loc, type, msg)`` in English; staff at a community centre read Chinese. This
 module turns each pydantic error into a :class:`ConfigIssue` whose line comes from the YAML node marks
-(:mod:`kiosk.config_yaml`). No library maps pydantic locations back to YAML lines or speaks Chinese, hence
+(:mod:`kiosk.config.yaml_lines`). No library maps pydantic locations back to YAML lines or speaks Chinese, hence
 this small table.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-if TYPE_CHECKING:  # pydantic is imported only when a config is validated (see kiosk.config_base)
+if TYPE_CHECKING:  # pydantic is imported only when a config is validated (see kiosk.config.base)
     from pydantic import ValidationError
 
 #: pydantic error type -> (Chinese, English) meaning. Unknown types fall back to a generic message.
@@ -160,7 +160,7 @@ def issues_from_validation(exc: ValidationError, file: str, lines: "LineLookup",
 
 
 class LineLookup:
-    """Protocol-ish base: ``line_of(loc) -> int`` (see kiosk.config_yaml.LineMap)."""
+    """Protocol-ish base: ``line_of(loc) -> int`` (see kiosk.config.yaml_lines.LineMap)."""
 
     def line_of(self, loc: tuple[Any, ...]) -> int:  # pragma: no cover - interface
         raise NotImplementedError

@@ -1,6 +1,6 @@
 """Staff mode of the session: hidden entry, PIN, device checks, outbox, service switches, reprint, exit.
 
-A mixin of :class:`kiosk.session.SessionController`. Entering staff mode first wipes any resident session;
+A mixin of :class:`kiosk.session.controller.SessionController`. Entering staff mode first wipes any resident session;
 everything slow (PIN hashing, health checks, outbox query, log tail, test card read) runs as a task.
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ import logging
 from typing import Any
 
 from kiosk import __version__, catalog
-from kiosk.session_state import StaffView, Text
-from kiosk.session_text import msg
+from kiosk.session.state import StaffView, Text
+from kiosk.session.text import msg
 from kiosk.staff import CornerTaps, PinGate, ServiceOverrides, overrides_path
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from kiosk.config_base import MIN_PIN_DIGITS, PIN_SCHEME_MIN6, verify_pin
-from kiosk.config_issues import ConfigIssue
+from kiosk.config.base import MIN_PIN_DIGITS, PIN_SCHEME_MIN6, verify_pin
+from kiosk.config.issues import ConfigIssue
 
 #: the PIN the development configuration's hash is made from (printed in the README)
 DEV_PINS = ("246810",)

@@ -3,7 +3,7 @@
 :meth:`FieldDef.validate` checks one entered value and answers with a :class:`FieldMessage` (zh + en) the
 form screen shows; it never echoes the value, because form values are personal data.
 The ID-number check character (GB 11643-1999, ISO 7064 MOD 11-2) is a dozen lines, not worth a dependency.
-Like every config type these are stdlib dataclasses; pydantic validates them (see :mod:`kiosk.config_base`).
+Like every config type these are stdlib dataclasses; pydantic validates them (see :mod:`kiosk.config.base`).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from kiosk.config_base import Check, Ident, LocalText, NonEmpty, Strict, bad
+from kiosk.config.base import Check, Ident, LocalText, NonEmpty, Strict, bad
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"

@@ -2,7 +2,7 @@
 
 Field names are a contract the app, device, backend and ops code read (see BRIEF "Interfaces"); add fields,
 do not rename them. Like every config type these are stdlib dataclasses; pydantic validates them (see
-:mod:`kiosk.config_base`).
+:mod:`kiosk.config.base`).
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from kiosk.config_base import (Check, ConfigPath, ExistingFile, Ident, LocalText, NonEmpty, PinHash,
+from kiosk.config.base import (Check, ConfigPath, ExistingFile, Ident, LocalText, NonEmpty, PinHash,
                                PositiveFloat, PositiveInt, Strict, bad)
-from kiosk.config_hours import OpeningHours
+from kiosk.config.hours import OpeningHours
 
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 BAUDRATES = (9600, 19200, 38400, 57600, 115200)
@@ -76,7 +76,7 @@ class TerminalInfo(Strict):
     location_en: NonEmpty
     #: the nearest staffed option, shown on the closed screen and when a service is unavailable
     nearest_staffed: LocalText
-    #: a production terminal: every load also runs the production guard (kiosk/config_production.py)
+    #: a production terminal: every load also runs the production guard (kiosk/config/production.py)
     production: bool = False
 
 

@@ -3,7 +3,7 @@
 A worker thread calls :meth:`GatewayClient.heartbeat` every ``cfg.backend.heartbeat_interval_s`` with:
 app version, uptime, device statuses, outbox depth, process memory (RSS via psutil), open fds, threads,
 the last error (already masked — it comes through the logging filter), active alerts and the alert
-changes not yet acknowledged (:mod:`kiosk.alerts`: raised once per change, kept until a beat got through).
+changes not yet acknowledged (:mod:`kiosk.ops.alerts`: raised once per change, kept until a beat got through).
 
 The reply's ``config_version`` goes to ``on_ack`` (the remote-config updater compares it with its own).
 A failed beat is logged on the first failure and on recovery only, never once per beat, and does not
@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping
 import psutil
 
 from kiosk import __version__
-from kiosk.alerts import AlertTracker, DeviceHealer
+from kiosk.ops.alerts import AlertTracker, DeviceHealer
 from kiosk.logs import PiiMaskingFilter
 
 log = logging.getLogger(__name__)
@@ -216,7 +216,7 @@ class OpsServices:
     This adds, around that heartbeat:
 
     * the systemd watchdog — READY once the UI loop turns, WATCHDOG=1 from the UI thread (via the
-      bridge: :class:`kiosk.watchdog.UiPinger`), STATUS lines with the active alerts, and restarts
+      bridge: :class:`kiosk.ops.watchdog.UiPinger`), STATUS lines with the active alerts, and restarts
       only on the attract/closed screen (``controller.request_exit()``; ``Restart=always`` restarts);
     * remote configuration when systemd gave us a state directory (``$STATE_DIRECTORY``) and the
       gateway client can fetch a config: the heartbeat reply's ``config_version`` drives it.
@@ -225,7 +225,7 @@ class OpsServices:
     IDLE_SCREENS = ("attract", "closed")
 
     def __init__(self, runtime: Any, *, env: Mapping[str, str] | None = None) -> None:
-        from kiosk.watchdog import UiPinger, Watchdog
+        from kiosk.ops.watchdog import UiPinger, Watchdog
 
         env = os.environ if env is None else env
         self.runtime = runtime
@@ -257,7 +257,7 @@ class OpsServices:
         if fetch is None:
             log.warning("remote config disabled: the gateway client has no get_terminal_config()")
             return None
-        from kiosk.remote_config import ConfigStore, RemoteConfigUpdater
+        from kiosk.ops.remote_config import ConfigStore, RemoteConfigUpdater
 
         staff_dir = env.get("KIOSK_CONFIG_DIR") or str(self.runtime.cfg.config_dir)
         store = ConfigStore(Path(state) / "config", staff_dir)

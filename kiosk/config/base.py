@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, TypeVar
 
-from kiosk.config_issues import KIOSK_ERROR
+from kiosk.config.issues import KIOSK_ERROR
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -148,7 +148,7 @@ class LocalText(Strict):
 PIN_SCHEME = "pbkdf2_sha256"
 #: the scheme ``hash-pin`` writes since PINs must have at least MIN_PIN_DIGITS digits: a hash under the plain
 #: scheme may hide a shorter PIN (its length cannot be learnt from the hash), so a production terminal
-#: refuses it (kiosk/config_production.py)
+#: refuses it (kiosk/config/production.py)
 PIN_SCHEME_MIN6 = "pbkdf2_sha256_pin6"
 MIN_PIN_DIGITS = 6
 PIN_ITERATIONS = 200_000

@@ -1,6 +1,6 @@
 """Identification in the session: ID card and 随申办 QR side by side; whichever finishes first wins.
 
-A mixin of :class:`kiosk.session.SessionController`. The QR ticket is polled from ``tick()`` at the
+A mixin of :class:`kiosk.session.controller.SessionController`. The QR ticket is polled from ``tick()`` at the
 gateway's interval (backing off on ``slow_down``), never refreshed automatically once expired, and cancelled
 on the gateway when the card wins, on Back and on wipe. Card data is wiped right after the identity check.
 """
@@ -11,8 +11,8 @@ import time
 from datetime import datetime
 from typing import Any, Callable
 
-from kiosk.session_state import CardView, Identity, QrView, Text
-from kiosk.session_text import msg
+from kiosk.session.state import CardView, Identity, QrView, Text
+from kiosk.session.text import msg
 
 log = logging.getLogger(__name__)
 

@@ -8,15 +8,16 @@ Flow (all of it on the heartbeat worker, except the hand-over to the app which w
    "services.yaml"}}``) and written into a staging directory with a ``PATHS_FROM`` file naming the staff
    config directory: relative paths (CA bundle, secret, key, outbox) resolve there, and nothing is copied —
    a secret staff rotate on disk takes effect at the next start, whichever config is in use.
-3. The staged directory is validated with :func:`kiosk.config.check_config` — the same function behind
-   ``kiosk config check`` — plus two rules of our own: the new config must be for *this* terminal id, and
-   it may differ from the staff config only in remotely changeable keys (:mod:`kiosk.remote_policy`); a
-   forbidden change refuses the version and raises the ``config.remote_refused`` alert.
+3. The staged directory is validated with :func:`kiosk.config.loader.check_config` — the same function
+   behind ``kiosk config check`` — plus two rules of our own: the new config must be for *this* terminal
+   id, and it may differ from the staff config only in remotely changeable keys
+   (:mod:`kiosk.ops.remote_policy`); a forbidden change refuses the version and raises the
+   ``config.remote_refused`` alert.
    Invalid → the version is remembered as rejected, the running config stays, and the reason (file:line:
    key: message, as staff see it) is reported in the next heartbeats (``config_rejected``).
 4. Valid → the staged directory becomes ``versions/<version>`` and the ``current`` symlink is swapped to it
    atomically (rename over the link). deploy/kiosk-session starts the app with ``current`` after checking
-   it once more. A restart is then requested through kiosk/watchdog.py's request file, which the app
+   it once more. A restart is then requested through kiosk/ops/watchdog.py's request file, which the app
    honours only on the attract/closed screen — so a config never changes under a resident's session, and
    every part (devices, display, catalog) comes up on the new config together.
 
@@ -36,8 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from kiosk.config import PATHS_FILE, SERVICES_FILE, TERMINAL_FILE, check_config
-from kiosk.watchdog import RESTART_REQUEST
+from kiosk.config.loader import PATHS_FILE, SERVICES_FILE, TERMINAL_FILE, check_config
+from kiosk.ops.watchdog import RESTART_REQUEST
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ class ConfigStore:
         return staging, self.validate(staging)
 
     def validate(self, directory: Path) -> list[str]:
-        from kiosk.remote_policy import remote_problems
+        from kiosk.ops.remote_policy import remote_problems
 
         cfg, issues = check_config(directory)
         if cfg is None:

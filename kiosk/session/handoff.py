@@ -9,7 +9,7 @@ form or a wipe cancels the hand-offs on the gateway (which drops the text); afte
 to it and are left alone. A failing hand-off endpoint leaves the form usable: the field says why, offers
 retry (``refresh_handoff``), stays required if it is, and the resident can always go back.
 
-A mixin of :class:`kiosk.session.SessionController` (same object, UI thread only).
+A mixin of :class:`kiosk.session.controller.SessionController` (same object, UI thread only).
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk import catalog
-from kiosk.session_identify import _error_text, _seconds_until
-from kiosk.session_state import FormView, Text
-from kiosk.session_text import msg
+from kiosk.session.identify import _error_text, _seconds_until
+from kiosk.session.state import FormView, Text
+from kiosk.session.text import msg
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ longer than a grace period (a replugged cable that comes back within seconds is 
 
 Pure logic over a snapshot dict and an injected clock; no threads, no I/O (tests use a fake clock).
 
-Snapshot shape (built by :mod:`kiosk.heartbeat`)::
+Snapshot shape (built by :mod:`kiosk.ops.heartbeat`)::
 
     {"devices": {"idcard": {"status": "online", "reason": None, "action": "none"},
                  "printer": {"status": "userError", "reason": "cover open", "action": "clear",

@@ -14,10 +14,11 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from kiosk.backend import signing, simdata, simhandoff
+from kiosk.backend import signing
+from kiosk.backend.simulator import data as simdata, handoff as simhandoff
 
 if TYPE_CHECKING:
-    from kiosk.backend.simulator import GatewaySimulator
+    from kiosk.backend.simulator.server import GatewaySimulator
 
 Reply = tuple[int, "dict | None", dict]
 ROUTES = [(re.compile(p), m, name) for p, m, name in [

@@ -1,10 +1,10 @@
 """``kiosk demo``: the real app against in-process simulators, walked through by real touches.
 
-Starts the ID-card, printer and gateway simulators (kiosk/demo_sims.py), builds the real Runtime and
+Starts the ID-card, printer and gateway simulators (kiosk_dev/sims.py), builds the real Runtime and
 SessionController on a config copy pointing at them, runs the real Kivy app (offscreen GL when there is no
 display) and walks: attract → ID card → queue ticket → 12345 request → e-licence → idle wipe, then the
 service guide without login, the social-insurance record and the staff screens. Every tap is a real touch on
-a real widget (kiosk/uidriver.py); every step waits for the screen it expects and fails with a message
+a real widget (kiosk_dev/uidriver.py); every step waits for the screen it expects and fails with a message
 naming the step. Screenshots go to ``OUT/screens``, printed receipts (the printer simulator's PNGs) to
 ``OUT/receipts``, and ``OUT/walk.txt`` lists what happened.
 
@@ -64,7 +64,7 @@ def demo_hours(cfg: Any) -> Any:
     """The config copy open every day except the hour :func:`closed_hour`, so the walk can show the closed
     screen without lying about the time of the rest of the walk."""
     from kiosk.clock import zone_of
-    from kiosk.config import OpeningHours
+    from kiosk.config.hours import OpeningHours
 
     shut = closed_hour(zone_of(cfg))
     ranges = [f"{a:02d}:00-{b:02d}:00" for a, b in ((0, shut), (shut + 1, 24)) if a < b]
@@ -76,7 +76,7 @@ def demo_hours(cfg: Any) -> Any:
 
 class Walk:
     def __init__(self, out: Path, stack: Any, controller: Any, clock: SkewClock, now: DemoNow) -> None:
-        from kiosk import uidriver
+        from kiosk_dev import uidriver
 
         self.ui = uidriver
         self.out = out
@@ -263,11 +263,12 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
              fixed_ports: bool = False, headless: bool | None = None) -> int:
     """Run the walk; 0 when every step passed, 1 with the failing step printed otherwise."""
     from kiosk.app import KivyBridge, StartupError, configure_kivy, create_app, kivy_environment, register_font
-    from kiosk.config import ConfigError, load_config
-    from kiosk.demo_sims import SimStack
+    from kiosk.config.issues import ConfigError
+    from kiosk.config.loader import load_config
+    from kiosk_dev.sims import SimStack
     from kiosk.logs import setup_logging
     from kiosk.runtime import Runtime
-    from kiosk.session import SessionController
+    from kiosk.session.controller import SessionController
 
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)

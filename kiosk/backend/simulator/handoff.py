@@ -1,4 +1,4 @@
-"""The gateway simulator's phone hand-off endpoints (``/v1/handoffs``), apart from simhandlers.py for size.
+"""The gateway simulator's phone hand-off endpoints (``/v1/handoffs``), apart from handlers.py for size.
 
 The kiosk has no Chinese input method, so long free text (a 12345 request's details, an address) is typed
 on the resident's phone: the kiosk asks the gateway for a hand-off, shows its URL as a QR, and polls it.
@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kiosk.backend.simulator import GatewaySimulator
+    from kiosk.backend.simulator.server import GatewaySimulator
 
 Reply = tuple[int, "dict | None", dict]
 ROUTES = [(r"^/v1/handoffs$", "POST", "handoff_create"),
@@ -27,12 +27,12 @@ VALUE_RE = re.compile(r"^handoff:(?P<id>[A-Za-z0-9_-]{1,64})$")
 
 
 class HandoffRoutes:
-    """Mixed into ``simhandlers.Routes`` (which provides ``sim``, ``_session`` and the reply helpers)."""
+    """Mixed into ``handlers.Routes`` (which provides ``sim``, ``_session`` and the reply helpers)."""
 
     sim: GatewaySimulator
 
     def handoff_create(self, h: dict, data: dict) -> Reply:
-        from kiosk.backend.simhandlers import err, iso
+        from kiosk.backend.simulator.handlers import err, iso
 
         bad = [k for k, rx in (("service_id", SERVICE_RE), ("field_id", FIELD_RE))
                if not isinstance(data.get(k), str) or not rx.fullmatch(data[k])]
@@ -53,7 +53,7 @@ class HandoffRoutes:
                      "expires_at": iso(entry["expires"]), "interval_s": entry["interval_s"]}, {}
 
     def handoff_poll(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002 — the path parameter's name
-        from kiosk.backend.simhandlers import err, iso
+        from kiosk.backend.simulator.handlers import err, iso
 
         with self.sim.lock:
             entry = self.sim.handoffs.get(id)
@@ -67,7 +67,7 @@ class HandoffRoutes:
         return 200, reply, {}
 
     def handoff_cancel(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002
-        from kiosk.backend.simhandlers import err
+        from kiosk.backend.simulator.handlers import err
 
         with self.sim.lock:
             entry = self.sim.handoffs.get(id)

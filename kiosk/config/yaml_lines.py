@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kiosk.config_issues import ConfigIssue, LineLookup, key_path
+from kiosk.config.issues import ConfigIssue, LineLookup, key_path
 
 #: libyaml's parser when present (3x faster, same SafeLoader resolver/constructor, same marks); else pure Python
 _CLoader = getattr(yaml, "CSafeLoader", None)

@@ -6,7 +6,7 @@ stops the kiosk before anything is shown. Threads cannot overlap it with Kivy's 
 measured: no gain). A child process can: on the terminal's second core it validates while this process
 imports Kivy and the screens, then hands back the validated config (and the UI text catalogs, also YAML)
 as a pickle. The config types import
-no pydantic (kiosk/config_base.py), so the kiosk process never pays for pydantic before its first frame.
+no pydantic (kiosk/config/base.py), so the kiosk process never pays for pydantic before its first frame.
 
 The parent still waits for the verdict before it creates the window: an invalid config is reported exactly
 like ``kiosk config check`` (every issue, file, line and key) and nothing is drawn. Every wait is bounded.
@@ -36,7 +36,7 @@ def _child_main(config_dir: Path | None, fd: int) -> None:
     code = 0
     try:
         from kiosk import i18n
-        from kiosk.config import check_config
+        from kiosk.config.loader import check_config
 
         cfg, issues = check_config(config_dir)
         # the UI text catalogs are YAML too: read here, the kiosk process needs no YAML parser at all
@@ -77,10 +77,10 @@ class PendingConfig:
         self._started = time.monotonic()
 
     def result(self) -> Any:
-        from kiosk.config import ConfigError
+        from kiosk.config.issues import ConfigError
 
         if not self.forked:
-            from kiosk.config import load_config
+            from kiosk.config.loader import load_config
 
             return load_config(self.config_dir)
         kind, value = self._receive()

@@ -5,8 +5,8 @@ events and background results arrive through the runtime's bridge. It never bloc
 call is a cancellable task on a worker (``runtime.spawn``), so Home/Back/idle can abandon it at once.
 
 Split across modules to stay readable: the core (state, idle, wipe, hours, navigation) lives here,
-identification in ``session_identify.py``, the service flows in ``session_flows.py``, staff mode in
-``session_staff.py``. No state-machine library is used: the states are
+identification in ``identify.py``, the service flows in ``flows.py``, staff mode in
+``staff.py``. No state-machine library is used: the states are
 few, but the side effects on entering/leaving (cancel tasks, wipe) are the point, and plain methods say it
 most directly.
 """
@@ -18,12 +18,12 @@ from datetime import datetime
 from typing import Any, Callable
 
 from kiosk import catalog, clock as wallclock
-from kiosk.session_flows import FlowsMixin
-from kiosk.session_handoff import HandoffMixin
-from kiosk.session_identify import IdentifyMixin
-from kiosk.session_staff import StaffMixin
-from kiosk.session_state import CardView, DeviceView, QrView, SessionState, TerminalView, Text
-from kiosk.session_text import msg
+from kiosk.session.flows import FlowsMixin
+from kiosk.session.handoff import HandoffMixin
+from kiosk.session.identify import IdentifyMixin
+from kiosk.session.staff import StaffMixin
+from kiosk.session.state import CardView, DeviceView, QrView, SessionState, TerminalView, Text
+from kiosk.session.text import msg
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ that the state machine chooses, kept in one table so wording is reviewed in one 
 """
 from __future__ import annotations
 
-from kiosk.session_state import Text
+from kiosk.session.state import Text
 
 T = Text
 

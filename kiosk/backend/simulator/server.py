@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.backend import signing
-from kiosk.backend.simhandlers import Routes, iso
+from kiosk.backend.simulator.handlers import Routes, iso
 
 log = logging.getLogger(__name__)
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DEV_TLS = REPO / "config" / "dev-tls"
 DEV_SECRET_FILE = REPO / "config" / "dev-terminal.secret"
 FAULT_KINDS = ("status", "timeout", "slow", "drop", "malformed", "bad_signature", "clock_skew")
@@ -66,7 +66,7 @@ class GatewaySimulator:
         self.record = record
         self.responses: list[dict] = []  # when record: method, path, status, body, fault, request, headers
         self.tickets: dict[str, dict] = {}
-        self.handoffs: dict[str, dict] = {}  # phone hand-offs; the typed text stays here (kiosk/backend/simhandoff.py)
+        self.handoffs: dict[str, dict] = {}  # phone hand-offs; the typed text stays here (kiosk/backend/simulator/handoff.py)
         self.tokens: dict[str, dict] = {}
         self.idempotency: dict[tuple[str, str], tuple[str, int, dict]] = {}
         self.attempts_by_key: dict[str, int] = {}
