@@ -121,7 +121,7 @@ def test_outbox_key_file_readable_by_group_fails(prod):
 
 
 def test_a_config_that_says_production_gets_the_guard_on_every_load_so_run_refuses(prod):
-    edit(prod, "  id: SH-JA-NJXL-01\n", "  id: SH-JA-NJXL-01\n  production: true\n")
+    edit(prod, "production: false", "production: true")
     assert load_config(prod).terminal.production  # clean: loads
     edit(prod, "ca_bundle: null", "ca_bundle: " + str(DEV / "dev-tls" / "ca.pem"))
     with pytest.raises(ConfigError) as exc:
