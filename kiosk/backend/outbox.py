@@ -97,8 +97,10 @@ class Outbox:
 
     def __init__(self, path: str | os.PathLike, *, clock: Callable[[], float] = time.time,
                  retention_days: float = 30, max_done_rows: int = 10_000, dead_retention_days: float = 14,
-                 dead_warn_days: float = 2, key_file: str | os.PathLike | None = None) -> None:
-        """``key_file``: the payload key (created 0600 on first start); default ``<path>.key`` beside it."""
+                 dead_warn_days: float = 2, key_file: str | os.PathLike | None = None,
+                 create_key: bool = True) -> None:
+        """``key_file``: the payload key, default ``<path>.key`` beside it; created 0600 when missing unless
+        ``create_key`` is False (staff tools: a key made by the wrong user would lock the kiosk out)."""
         self.path = Path(path)
         self.clock = clock
         self.retention_s = retention_days * DAY
@@ -106,7 +108,7 @@ class Outbox:
         self.dead_retention_s = dead_retention_days * DAY
         self.dead_warn_s = min(dead_warn_days * DAY, self.dead_retention_s)
         self.key_file = Path(key_file) if key_file is not None else self.path.with_name(self.path.name + ".key")
-        self._sealer = PayloadSealer.from_file(self.key_file, create=True)
+        self._sealer = PayloadSealer.from_file(self.key_file, create=create_key)
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Create the file 0600 before SQLite does, so it never exists with a wider mode.
         os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))

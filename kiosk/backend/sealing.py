@@ -27,8 +27,9 @@ _VERSION = b"\x01"
 _NONCE_LEN = 12
 
 
-class KeyFileError(RuntimeError):
-    """The payload key file is missing, malformed or readable by others (message in Chinese and English)."""
+class KeyFileError(OSError):
+    """The payload key file is missing, malformed or readable by others (message in Chinese and English).
+    An OSError, so whoever opens the outbox reports it like any other file it cannot use."""
 
 
 class SealError(RuntimeError):

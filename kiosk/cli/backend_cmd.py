@@ -23,7 +23,7 @@ def _open_outbox(args: argparse.Namespace):
         if not Path(args.db).is_file():  # a typo must not create a fresh, empty outbox
             print(f"找不到待发送库文件 (outbox file not found): {args.db}", file=sys.stderr)
             raise SystemExit(2)
-        return Outbox(args.db)
+        return _or_exit(lambda: Outbox(args.db, create_key=False))
     from kiosk.config.issues import ConfigError
     from kiosk.config.loader import default_config_dir, load_config
     try:
@@ -33,7 +33,17 @@ def _open_outbox(args: argparse.Namespace):
         raise SystemExit(2) from exc
     global _zone
     _zone = zone_of(cfg)
-    return Outbox.from_config(cfg)
+    return _or_exit(lambda: Outbox.from_config(cfg, create_key=False))
+
+
+def _or_exit(open_outbox):
+    from kiosk.backend.sealing import KeyFileError
+
+    try:
+        return open_outbox()
+    except KeyFileError as exc:  # staff tools never create the key: the kiosk does, as its own user
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from exc
 
 
 def _t(ts: float | None) -> str:

@@ -256,3 +256,17 @@ def test_kiosk_outbox_list_shows_the_rows_about_to_be_purged(tmp_path):
     assert "purged soon" in note and f"{rid} @ " in note
     assert any("清除 purge" in ln and ln.split()[0] == str(rid) for ln in proc.stdout.splitlines())
     assert "13900001111" not in proc.stdout
+
+
+def test_staff_tools_never_create_the_key_and_the_runtime_reports_a_bad_one(tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "o.sqlite3"
+    Outbox(db).close()
+    key = db.with_name(db.name + ".key")
+    key.unlink()  # e.g. staff run the tool before the kiosk (its owner) ever started
+    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "outbox", "list", "--db", str(db)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "outbox key" in proc.stderr and not key.exists()
+    assert issubclass(KeyFileError, OSError)  # kiosk/runtime.py turns an OSError into "cannot open the outbox"
