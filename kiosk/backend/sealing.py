@@ -4,8 +4,8 @@ is stored only as AES-256-GCM ciphertext, under a key file of its own.
 Why a key of its own: the HMAC secret authenticates the terminal to the gateway and is rotated on the
 gateway's schedule; the payload key protects data at rest and is rotated by the terminal. Mixing them would
 mean a gateway rotation makes queued submissions unreadable, and a leaked payload key would let anyone sign
-requests. The key file is 32 random bytes (hex, one line), created 0600 on first start (or by
-``kiosk config outbox-key``) and refused when group or others can read it.
+requests. The key file is 32 random bytes (hex, one line), created 0600 by deploy/install.sh at set-up or
+by the kiosk on its first start, and refused when group or others can read it.
 
 Each payload is ``version byte || 12-byte random nonce || ciphertext+tag``, with the row's Idempotency-Key as
 associated data: a sealed payload copied onto another row does not open. The threat model is written in
