@@ -21,8 +21,8 @@ if [ -z "$PY" ]; then
 fi
 [ -n "$PY" ] || die "需要 Python 3.11 或 3.12 / Python 3.11 or 3.12 is required (set KIOSK_PYTHON=/path/to/python)"
 
-# --- Debian packages: CJK font, Mesa GL for SDL offscreen rendering, mtdev, openssl --------------------
-APT_PKGS=(fonts-wqy-microhei libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 openssl systemd)
+# --- Debian packages: CJK font, Mesa GL for SDL offscreen rendering, mtdev, openssl, the system CA store ---------
+APT_PKGS=(fonts-wqy-microhei libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 openssl ca-certificates systemd)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${APT_PKGS[@]}"; do
