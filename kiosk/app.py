@@ -174,11 +174,17 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
     controller = SessionController(cfg, runtime)
     runtime.attach(controller)
     app = create_app(cfg, controller, kiosk_mode=kiosk_mode, runtime=runtime)
+    from kiosk.voice.setup import player_from_config
+
+    app.voice = runtime.audio = player_from_config(cfg, KivyBridge().post)  # docs/voice.md; None = silent
     failed = start_runtime_after_first_frame(app, runtime)
     try:
         app.run()
     finally:
         runtime.stop()
+        if app.voice is not None:
+            app.voice.stop_all()
+            app.voice.engine.close()
     if failed:  # a RuntimeStartError (start_runtime_after_first_frame keeps only those)
         print(f"终端未启动 / kiosk not started: {failed[0]}", file=sys.stderr)
         return 1

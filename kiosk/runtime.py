@@ -43,6 +43,7 @@ class Runtime:
         self.pin_gate = PinGate.from_config(cfg)  # lockouts survive restarts, reported by the heartbeat
         self.reader: Any = None
         self.printer: Any = None
+        self.audio: Any = None  # kiosk.voice.player.Player: reported as device "audio" in heartbeats
         self.client: Any = None
         self.outbox: Any = None
         self.sender: Any = None
@@ -111,7 +112,9 @@ class Runtime:
         self._last_error = LastErrorHandler()
         logging.getLogger().addHandler(self._last_error)
         self.heartbeat = Heartbeat(
-            self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer}, self.outbox),
+            self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer,
+                                                   **({"audio": self.audio} if self.audio is not None else {})},
+                                                  self.outbox),
             interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
             healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at)
         self.heartbeat.alert_sources.append(self.pin_gate.alerts)

@@ -25,7 +25,8 @@ from kiosk.config.hours import OpeningHours
 from kiosk.config.issues import ConfigError, ConfigIssue, issues_from_validation, key_path
 from kiosk.config.services import PARAMS_MODELS, Category, ServiceDef, ServicesFile
 from kiosk.config.terminal import (BackendConfig, DevicesConfig, DisplayConfig, LanguageConfig, LoggingConfig,
-                                   OutboxConfig, SessionConfig, StaffConfig, TerminalFile, TerminalInfo)
+                                   OutboxConfig, SessionConfig, StaffConfig, TerminalFile, TerminalInfo,
+                                   VoiceConfig)
 
 if TYPE_CHECKING:  # the YAML reader (and PyYAML) load only in check_config: the kiosk process reads no YAML
     from kiosk.config.yaml_lines import LineMap
@@ -63,6 +64,7 @@ class KioskConfig(Strict):
     staff: StaffConfig
     categories: list[Category]
     services: list[ServiceDef]
+    voice: VoiceConfig | None = None
 
     def service(self, service_id: str) -> ServiceDef:
         """The service with ``service_id`` (KeyError when the catalog has none)."""

@@ -4,7 +4,8 @@ Stdlib ``ThreadingHTTPServer`` behind TLS with the dev certificate (config/dev-t
 the clock-skew window, nonces and Idempotency-Keys (counting deliveries per key and per reference), runs the
 QR-ticket state machine, and injects faults while running. Use it in-process —
 ``GatewaySimulator(port=0).start()``, ``.base_url``, ``.stop()`` — or as ``kiosk sim backend``; a developer
-drives it through ``POST /_sim/control`` (loopback only, unsigned, not part of the contract).
+drives it through ``POST /_sim/control`` (loopback only, unsigned, not part of the contract), and plays
+the duty staff in the console page at ``/_sim/console`` (kiosk/backend/simulator/console.py).
 """
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.backend import signing
+from kiosk.backend.simulator import console as simconsole
 from kiosk.backend.simulator.handlers import Routes, iso
+from kiosk.backend.simulator.help import DutyDesk
 
 log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[3]
@@ -50,7 +53,8 @@ class GatewaySimulator:
                  keyfile: str | Path | None = None, catalog: dict[str, tuple[str, str]] | None = None,
                  qr_ttl_s: float = 60.0, qr_interval_s: float = 2.0, token_ttl_s: float = 600.0,
                  handoff_ttl_s: float = 600.0, handoff_interval_s: float = 2.0,
-                 known_terminals: set[str] | None = None, record: bool = False) -> None:
+                 known_terminals: set[str] | None = None, record: bool = False,
+                 help_interval_s: float = 2.0) -> None:
         self.host, self.port = host, port
         self._default_secret = secret if secret is not None else signing.load_secret(DEV_SECRET_FILE)
         self.terminal_secrets = dict(terminal_secrets or {})
@@ -78,6 +82,7 @@ class GatewaySimulator:
         self.config_version = "2026-11-27.1"
         self.terminal_config: dict | None = None
         self.queue_counter = 0
+        self.duty = DutyDesk(interval_s=help_interval_s)  # 一键求助 and the duty console (help.py, console.py)
         self._nonces: dict[str, float] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -359,6 +364,10 @@ def _handler_class(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
         def _control(self, path: str, body: bytes) -> None:
             if self.client_address[0] not in ("127.0.0.1", "::1"):
                 self._raw(403, b'{"code":"forbidden","message":"loopback only"}', "application/json")
+                return
+            if path.startswith("/_sim/console"):
+                status, ctype, data = simconsole.handle(sim, self.command, path, self.headers, body)
+                self._raw(status, data, ctype)
                 return
             try:
                 cmd = json.loads(body or b"{}") if path == "/_sim/control" else {"cmd": "counts"}
