@@ -116,3 +116,13 @@ def test_the_system_store_is_what_verifies_the_gateway(monkeypatch, tmp_path):
                 client.close()
     finally:
         sim.stop()
+
+
+def test_what_the_lock_installed_is_complete():
+    """Installed with --no-deps from the lock, so a transitive dependency missing from it would be missing
+    here: pip's own consistency check must find every requirement of every installed package satisfied."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
