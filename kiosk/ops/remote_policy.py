@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kiosk.config.loader import SERVICES_FILE, TERMINAL_FILE
+from kiosk.config.loader import PATHS_FILE, SERVICES_FILE, TERMINAL_FILE
 
 #: key-path prefixes (``file:dotted.path``) a remote config may change
 REMOTE_ALLOWED: tuple[str, ...] = (
@@ -71,6 +71,11 @@ def remote_problems(staged_dir: Path, base_dir: Path) -> list[str]:
     for name, d in (("staged", staged_dir), ("base", base_dir)):
         docs[name] = {f: load_yaml(d / f)[0] for f in (TERMINAL_FILE, SERVICES_FILE)}
     problems = []
+    paths_from = staged_dir / PATHS_FILE
+    if not paths_from.is_file() or Path(paths_from.read_text(encoding="utf-8").strip()) != base_dir.resolve():
+        # a directory from before this rule carries its own copies of the secret and CA: never use it
+        problems.append(f"{paths_from}: {PATHS_FILE}: 远程配置必须从 {base_dir} 读取密钥和证书，不能自带副本 "
+                        f"(a remote config must read secrets and CA from the staff directory, not carry copies)")
     for key in forbidden_changes(docs["staged"], docs["base"]):
         file, path = key.split(":", 1)
         never = "（此项永不允许远程修改）" if path in NEVER_REMOTE else ""

@@ -126,3 +126,16 @@ def test_the_session_script_check_refuses_a_tampered_current_config(staff, tmp_p
     assert check().returncode == 0  # valid as a config…
     proc = check("--remote-of", str(staff))
     assert proc.returncode == 2 and "backend.base_url" in proc.stdout  # …but not as a remote one
+
+
+def test_a_remote_dir_that_carries_its_own_secret_copies_is_refused_at_start(staff, tmp_path):
+    """A version activated before PATHS_FROM existed holds copies of the secret and CA: kiosk-session's
+    check refuses it, so the terminal starts on the staff config instead."""
+    _up, store, outcome = push(staff, tmp_path, "v-ok3", terminal=[("idle_timeout_s: 60", "idle_timeout_s: 30")])
+    assert outcome == "applied"
+    (store.current / "PATHS_FROM").unlink()
+    shutil.copy(staff / "dev-terminal.secret", store.current / "dev-terminal.secret")
+    shutil.copytree(staff / "dev-tls", store.current / "dev-tls")
+    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "check", "--remote-of", str(staff),
+                           str(store.current)], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert proc.returncode == 2 and "PATHS_FROM" in proc.stdout
