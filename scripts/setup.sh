@@ -65,6 +65,9 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ] || ! "$VENV/bin/python"
   echo "$want" > "$STAMP"
 fi
 
+# --- pinyin IME index: built once from the installed dictionaries (~15 s), never at kiosk start -------------
+"$VENV/bin/kiosk" ime build >/dev/null || die "无法生成输入法词库 / could not build the IME index (kiosk ime build)"
+
 # --- voice prompts: synthesise what is missing or changed into the cache (docs/voice.md) ----------------------
 "$VENV/bin/python" -m kiosk.voice build "${KIOSK_CONFIG_DIR:-$ROOT/config}" >&2 \
   || say "语音提示缓存未能完整生成 / the voice cache is incomplete — see the messages above (the kiosk runs silent)"

@@ -32,8 +32,8 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from kiosk.backend import errors as E
-from kiosk.backend.models import (AuthSession, Guide, Handoff, HandoffState, HeartbeatAck, HelpRequest, Licence,
-                                  QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
+from kiosk.backend.models import (AuthSession, CheckIn, Guide, Handoff, HandoffState, HeartbeatAck, HelpRequest,
+                                  Licence, PickupSlip, QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
 from kiosk.backend.signing import Signer, load_secret
 
 log = logging.getLogger(__name__)
@@ -232,6 +232,19 @@ class GatewayClient:
                 "name": pick("name") or pick("english_name"), "valid_to": pick("valid_to")}
         return AuthSession.parse(self._call("POST", "/v1/auth/idcard", body, cancel=cancel))
 
+    def auth_ssm(self, code: str, *, cancel: threading.Event | None = None) -> AuthSession:
+        """A scanned 随申码 (opaque, passed whole) → session. Refused codes raise ``ScanCodeRejected`` whose
+        ``message_zh`` says why (expired → refresh it, already used, not a 随申码). Not retried after sending."""
+        return AuthSession.parse(self._call("POST", "/v1/auth/ssm", _scanned(code), cancel=cancel))
+
+    def lookup_pickup(self, code: str, *, cancel: threading.Event | None = None) -> PickupSlip:
+        """证照统一物流 pick-up code → slip data. Unknown code: NotFoundError; collected: ScanCodeRejected."""
+        return PickupSlip.parse(self._call("POST", "/v1/pickups/lookup", _scanned(code), cancel=cancel))
+
+    def check_in(self, code: str, *, cancel: threading.Event | None = None) -> CheckIn:
+        """A booked appointment's QR → check-in with its queue ticket (a repeat returns the same ticket)."""
+        return CheckIn.parse(self._call("POST", "/v1/appointments/check-in", _scanned(code), cancel=cancel))
+
     def create_qr_ticket(self, *, cancel: threading.Event | None = None) -> QrTicket:
         return QrTicket.parse(self._call("POST", "/v1/auth/qr-tickets", {}, cancel=cancel))
 
@@ -395,6 +408,16 @@ class GatewayClient:
         if isinstance(data, dict) and isinstance(data.get("server_time_epoch"), (int, float)):
             err.server_time = float(data["server_time_epoch"])  # type: ignore[attr-defined]
         raise err
+
+
+def _scanned(code: str) -> dict[str, str]:
+    """The body of the scan endpoints; a scan that cannot be a code (docs/openapi.yaml ``ScannedCode``) is
+    refused here with the resident's message instead of sending a request the contract forbids."""
+    if not isinstance(code, str) or not 4 <= len(code) <= 512 or not all(" " <= ch <= "~" for ch in code):
+        zh, en = E.ScanCodeRejected.MESSAGES["code_unreadable"]
+        raise E.ScanCodeRejected("scanned text is not a code", code="code_unreadable", message_zh=zh,
+                                 message_en=en)
+    return {"code": code}
 
 
 def _now() -> float:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config.base import Strict
+from kiosk.config.address import AddressBook
 from kiosk.config.hours import OpeningHours
 from kiosk.config.issues import ConfigError, ConfigIssue, issues_from_validation, key_path
 from kiosk.config.services import PARAMS_MODELS, Category, ServiceDef, ServicesFile
@@ -64,6 +65,7 @@ class KioskConfig(Strict):
     staff: StaffConfig
     categories: list[Category]
     services: list[ServiceDef]
+    addresses: AddressBook = dataclasses.field(default_factory=AddressBook)
     voice: VoiceConfig | None = None
 
     def service(self, service_id: str) -> ServiceDef:
@@ -201,6 +203,7 @@ def check_config(config_dir: str | os.PathLike[str] | None = None, *, production
         issues.sort(key=lambda i: (i.file != t_file, i.line or 0))
         return None, issues
     cfg = KioskConfig(config_dir=base.resolve(), categories=s_model.categories, services=s_model.services,
+                      addresses=s_model.addresses,
                       **{f.name: getattr(t_model, f.name) for f in dataclasses.fields(TerminalFile)})
     if production or (production is None and cfg.terminal.production):
         from kiosk.config.production import production_issues

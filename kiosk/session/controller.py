@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from kiosk import catalog, clock as wallclock
+from kiosk.ime import clear_session as clear_ime_picks
 from kiosk.session.flows import FlowsMixin
 from kiosk.session.handoff import HandoffMixin
 from kiosk.session.identify import IdentifyMixin
@@ -297,6 +298,7 @@ class SessionController(IdentifyMixin, FlowsMixin, HandoffMixin, StaffMixin):
         self._pin = ""
         self._clear_service()
         self._last_job = None
+        clear_ime_picks()  # the resident's own picks on the pinyin keyboard leave with them
         self._jobs = {job: p for job, p in self._jobs.items() if p == "staff"}
         self._countdown_end = None
         self._session_no += 1
