@@ -31,16 +31,11 @@ mkdir -p "$PREFIX"
 # copy the tree (without a developer venv or git metadata) so the running code never changes under us
 tar -C "$SRC" --exclude=.venv --exclude=.git --exclude='*.pyc' -cf - . | tar -C "$PREFIX" -xf -
 [ -x "$PREFIX/.venv/bin/python" ] || python3 -m venv "$PREFIX/.venv"
-<<<<<<< HEAD
 # every dependency from the lock, each file's sha256 checked; then the kiosk itself, no dependencies
 "$PREFIX/.venv/bin/pip" install --quiet --require-hashes --no-deps -r "$PREFIX/requirements.lock"
 "$PREFIX/.venv/bin/pip" install --quiet --no-deps --no-build-isolation "$PREFIX"
-=======
-"$PREFIX/.venv/bin/pip" install --quiet --upgrade pip
-"$PREFIX/.venv/bin/pip" install --quiet "$PREFIX"
 # the pinyin IME's index (docs/ime.md): built here, since /opt is read-only to the running service
 "$PREFIX/.venv/bin/kiosk" ime build --force >/dev/null
->>>>>>> main
 chmod 0755 "$PREFIX/deploy/kiosk-session"
 
 echo "== config in /etc/kiosk (kept if present)"
