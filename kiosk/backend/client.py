@@ -6,6 +6,7 @@ and DELETE, and ``POST /v1/submissions`` (its own adapter, mounted on that path)
 answers a repeated ``Idempotency-Key`` with the first result. Other POSTs (card login, QR ticket, queue
 ticket, heartbeat) are retried only when the connection failed before the request was sent.
 
+Transport pieces (signing connection, cancellable retry, the deadline/cancel watcher) are in transport.py.
 Every attempt, including urllib3's own retries, is signed at the moment it goes on the wire (a connection
 subclass adds the headers), so each attempt has a fresh nonce and timestamp. Every call takes ``cancel``:
 checked before the call, between retries (the backoff sleep waits on it) and during a call (the socket is
@@ -16,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import ssl
 import threading
 import time
@@ -25,72 +25,17 @@ from typing import Any, Mapping
 from urllib.parse import quote, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPSConnection
-from urllib3.connectionpool import HTTPSConnectionPool
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from kiosk.backend import bounds
+from kiosk.backend import transport as T
 from kiosk.backend import errors as E
 from kiosk.backend.models import (AuthSession, CheckIn, Guide, Handoff, HandoffState, HeartbeatAck, HelpRequest,
                                   Licence, PickupSlip, QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
 from kiosk.backend.signing import Signer, load_secret
 
 log = logging.getLogger(__name__)
-_local = threading.local()  # per worker thread: the cancel event and the connection of the current call
-
-
-class _PoolFullIsExpected(logging.Filter):
-    """urllib3 warns when it closes a connection its pool has no room for; with the kiosk's one kept
-    connection per route (kiosk/runtime.py) that is how an overlapping call ends, not a problem."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Connection pool is full, discarding connection")
-
-
-logging.getLogger("urllib3.connectionpool").addFilter(_PoolFullIsExpected())
-
-
-class _Holder:
-    __slots__ = ("cancel", "conn")
-
-    def __init__(self, cancel: threading.Event | None) -> None:
-        self.cancel = cancel
-        self.conn: HTTPSConnection | None = None
-
-
-class _RetryCancelled(Exception):
-    """Raised inside urllib3's retry loop; deliberately not an OSError so urllib3 does not retry it."""
-
-
-class _CancellableRetry(Retry):
-    """urllib3 Retry whose sleeps wait on the caller's cancel event and whose Retry-After is capped."""
-
-    retry_after_max_s = 10.0
-
-    def increment(self, *args: Any, **kwargs: Any) -> Retry:
-        holder = getattr(_local, "holder", None)
-        if holder is not None and holder.cancel is not None and holder.cancel.is_set():
-            raise _RetryCancelled()
-        return super().increment(*args, **kwargs)
-
-    def _wait(self, seconds: float) -> None:
-        holder = getattr(_local, "holder", None)
-        cancel = holder.cancel if holder is not None else None
-        if cancel is None:
-            threading.Event().wait(seconds)
-        elif cancel.wait(seconds):
-            raise _RetryCancelled()
-
-    def sleep(self, response: Any = None) -> None:
-        if self.respect_retry_after_header and response is not None:
-            after = self.get_retry_after(response)
-            if after:
-                self._wait(min(after, self.retry_after_max_s))
-                return
-        backoff = self.get_backoff_time()
-        if backoff > 0:
-            self._wait(backoff)
 
 
 def system_trust_store() -> str:
@@ -106,75 +51,13 @@ def system_trust_store() -> str:
                                "backend.ca_bundle is null")
 
 
-def _adapter(signer: Signer, retry: Retry, pool_size: int) -> HTTPAdapter:
-    class SigningConnection(HTTPSConnection):
-        def request(self, method: str, url: str, body: Any = None, headers: Any = None, **kw: Any) -> None:
-            holder = getattr(_local, "holder", None)
-            if holder is not None:
-                holder.conn = self
-            signed = dict(headers or {})
-            signed.update(signer.headers(method, url, body if isinstance(body, (bytes, str)) else None))
-            super().request(method, url, body=body, headers=signed, **kw)
-
-    class SigningPool(HTTPSConnectionPool):
-        ConnectionCls = SigningConnection
-
-    class SigningAdapter(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = {"https": SigningPool}
-
-    return SigningAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=retry)
-
-
-class _CancelWatch:
-    """One lazily started thread that shuts down the socket of a call whose cancel event is set."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._holders: set[_Holder] = set()
-        self._thread: threading.Thread | None = None
-
-    def add(self, holder: _Holder) -> None:
-        with self._lock:
-            self._holders.add(holder)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="gateway-cancel", daemon=True)
-                self._thread.start()
-
-    def discard(self, holder: _Holder) -> None:
-        with self._lock:
-            self._holders.discard(holder)
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                if not self._holders:
-                    self._thread = None
-                    return
-                fired = [h for h in self._holders if h.cancel is not None and h.cancel.is_set()]
-                for h in fired:
-                    self._holders.discard(h)
-            for h in fired:
-                sock = getattr(h.conn, "sock", None)
-                if sock is not None:
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError as exc:  # already closed by the peer or by urllib3
-                        log.debug("cancel: socket already closed (%s)", exc)
-            threading.Event().wait(0.05)
-
-
-_watch = _CancelWatch()
-
-
 class GatewayClient:
     """Signed, retrying, cancellable client. Thread-safe; share one per kiosk and ``close()`` it at exit."""
 
     def __init__(self, base_url: str, *, terminal_id: str, secret: bytes, ca_bundle: str | Path | None = None,
                  connect_timeout_s: float = 3.05, read_timeout_s: float = 10.0, retries: int = 3,
                  backoff_factor: float = 0.3, backoff_max_s: float = 4.0, retry_after_max_s: float = 10.0,
-                 pool_size: int = 8) -> None:
+                 pool_size: int = 8, deadline_s: float = 30.0, max_reply_bytes: int = bounds.MAX_BYTES) -> None:
         parts = urlsplit(base_url)
         if parts.scheme != "https" or not parts.hostname:
             raise E.ConfigurationError(f"gateway base_url must be https://…, got {base_url!r}")
@@ -183,6 +66,8 @@ class GatewayClient:
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
         self.timeout = (connect_timeout_s, read_timeout_s)
+        self.deadline_s = deadline_s  # the whole call, retries and every byte of the reply included
+        self.max_reply_bytes = max_reply_bytes
         self.signer = Signer(terminal_id, secret)
         self._session = requests.Session()
         # null = the operating system's trust store (what docs/config.md promises), never certifi's copy
@@ -191,7 +76,7 @@ class GatewayClient:
         self._session.headers.update({"Accept": "application/json", "User-Agent": "yiwang-kiosk/0.1"})
 
         def retry(methods: frozenset[str]) -> Retry:
-            r = _CancellableRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
+            r = T.CancellableRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
                                   redirect=0, allowed_methods=methods,
                                   status_forcelist=frozenset({429, 500, 502, 503, 504}),
                                   backoff_factor=backoff_factor, backoff_max=backoff_max_s,
@@ -200,9 +85,9 @@ class GatewayClient:
             r.retry_after_max_s = retry_after_max_s
             return r
 
-        self._session.mount("https://", _adapter(self.signer, retry(frozenset({"GET", "DELETE"})), pool_size))
+        self._session.mount("https://", T.adapter(self.signer, retry(frozenset({"GET", "DELETE"})), pool_size))
         self._session.mount(self.base_url + "/v1/submissions",
-                            _adapter(self.signer, retry(frozenset({"GET", "DELETE", "POST"})), pool_size))
+                            T.adapter(self.signer, retry(frozenset({"GET", "DELETE", "POST"})), pool_size))
 
     @classmethod
     def from_config(cls, cfg: Any, **options: Any) -> GatewayClient:
@@ -211,7 +96,7 @@ class GatewayClient:
         b = cfg.backend
         return cls(b.base_url, terminal_id=cfg.terminal.id, secret=load_secret(b.secret_file),
                    ca_bundle=b.ca_bundle, connect_timeout_s=b.connect_timeout_s, read_timeout_s=b.read_timeout_s,
-                   **options)
+                   deadline_s=b.request_deadline_s, max_reply_bytes=b.max_reply_bytes, **options)
 
     def close(self) -> None:
         self._session.close()
@@ -353,45 +238,65 @@ class GatewayClient:
             hdrs["Content-Type"] = "application/json; charset=utf-8"
         if token:
             hdrs["Authorization"] = f"Bearer {token}"
-        holder = _Holder(cancel)
-        _local.holder = holder
-        if cancel is not None:
-            _watch.add(holder)
+        holder = T.Holder(cancel, time.monotonic() + self.deadline_s)
+        T.local.holder = holder
+        T.watch.add(holder)
+        late = E.TimeoutError_(f"{method} {path}: no complete reply within {self.deadline_s:g} s")
         try:
             resp = self._session.request(method, self.base_url + path, data=data, headers=hdrs,
-                                         timeout=self.timeout, allow_redirects=False)
-            content = resp.content
-        except _RetryCancelled as exc:
-            raise E.Cancelled("cancelled between retries") from exc
+                                         timeout=self.timeout, allow_redirects=False, stream=True)
+            with resp:
+                content = self._read_capped(method, path, resp)
+        except T.RetryCancelled as exc:
+            if holder.cancelled():
+                raise E.Cancelled("cancelled between retries") from exc
+            raise late from exc
         except requests.exceptions.SSLError as exc:
             raise E.TLSError(f"TLS verification failed for {self.base_url}") from exc
         except requests.exceptions.Timeout as exc:
-            raise self._cancelled_or(cancel, E.TimeoutError_(f"{method} {path} timed out")) from exc
+            raise self._stopped_or(holder, E.TimeoutError_(f"{method} {path} timed out"), late) from exc
         except requests.exceptions.RequestException as exc:
             if _caused_by(exc, ReadTimeoutError):
-                raise self._cancelled_or(cancel, E.TimeoutError_(f"{method} {path} timed out")) from exc
-            raise self._cancelled_or(cancel, E.NetworkError(f"{method} {path}: {type(exc).__name__}")) from exc
+                raise self._stopped_or(holder, E.TimeoutError_(f"{method} {path} timed out"), late) from exc
+            raise self._stopped_or(holder, E.NetworkError(f"{method} {path}: {type(exc).__name__}"), late) from exc
         finally:
-            _local.holder = None
-            if cancel is not None:
-                _watch.discard(holder)
-        if cancel is not None and cancel.is_set():
-            raise E.Cancelled("cancelled during the call")
+            T.local.holder = None
+            T.watch.discard(holder)
+        if holder.stopped():  # a socket shut down mid-head can look like a short, complete reply: never trust it
+            raise self._stopped_or(holder, late, late)
         return self._decode(method, path, resp, content)
 
-    @staticmethod
-    def _cancelled_or(cancel: threading.Event | None, err: E.BackendError) -> E.BackendError:
-        return E.Cancelled("cancelled during the call") if cancel is not None and cancel.is_set() else err
+    def _read_capped(self, method: str, path: str, resp: requests.Response) -> bytes:
+        """The reply body, refused once it passes ``max_reply_bytes`` (announced or actually sent)."""
+        cap = self.max_reply_bytes
+        announced = resp.headers.get("Content-Length", "")
+        if announced.isascii() and announced.strip().isdigit() and len(announced) < 20 and int(announced) > cap:
+            raise E.ProtocolError(f"{method} {path}: reply of {int(announced)} bytes (limit {cap})",
+                                  status=resp.status_code)
+        chunks, size = [], 0
+        for chunk in resp.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > cap:
+                raise E.ProtocolError(f"{method} {path}: reply over {cap} bytes", status=resp.status_code)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     @staticmethod
-    def _decode(method: str, path: str, resp: requests.Response, content: bytes) -> Any:
+    def _stopped_or(holder: T.Holder, err: E.BackendError, late: E.BackendError) -> E.BackendError:
+        """What a failed call really was: cancelled by the caller, cut at the deadline, or ``err``."""
+        if holder.cancelled():
+            return E.Cancelled("cancelled during the call")
+        return late if holder.expired() else err
+
+    def _decode(self, method: str, path: str, resp: requests.Response, content: bytes) -> Any:
         if resp.status_code == 204:
             return None
         try:
-            data = json.loads(content.decode("utf-8")) if content else None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = bounds.loads(content, max_bytes=self.max_reply_bytes) if content else None
+        except bounds.JsonBoundsError as exc:
             if resp.ok:
-                raise E.ProtocolError(f"{method} {path}: reply is not JSON", status=resp.status_code) from exc
+                raise E.ProtocolError(f"{method} {path}: reply outside the contract: {exc}",
+                                      status=resp.status_code) from exc
             data = None
         if resp.ok:
             if not isinstance(data, dict):
@@ -400,8 +305,8 @@ class GatewayClient:
         code = data.get("code") if isinstance(data, dict) and isinstance(data.get("code"), str) else None
         message = data.get("message") if isinstance(data, dict) and isinstance(data.get("message"), str) else None
         retry_after = None
-        raw_after = resp.headers.get("Retry-After", "")
-        if raw_after.strip().isdigit():
+        raw_after = resp.headers.get("Retry-After", "").strip()
+        if raw_after.isascii() and raw_after.isdigit() and len(raw_after) <= 9:  # else: the default backoff
             retry_after = float(raw_after)
         err = E.error_for_status(resp.status_code, code, f"{method} {path}: {message or resp.reason}",
                                  retry_after)

@@ -24,6 +24,7 @@ from typing import Any, Callable, Mapping
 import psutil
 
 from kiosk import __version__
+from kiosk.crash import log_unexpected
 from kiosk.ops.alerts import AlertTracker, DeviceHealer
 from kiosk.logs import PiiMaskingFilter
 
@@ -74,8 +75,9 @@ class Heartbeat:
         self.config_version = config_version
         #: more fields for the payload (remote config status), merged last
         self.extra: Callable[[], Mapping[str, Any]] | None = None
-        #: more alert sources, each returning ``[(code, level, zh, en)]`` (e.g. the staff PIN gate's lockouts)
-        self.alert_sources: list[Callable[[], list[tuple[str, str, str, str]]]] = []
+        #: more alert sources, each returning ``(code, level, zh, en)`` tuples (the app's last resort, the staff
+        #: PIN gate's lockouts, refused remote configs)
+        self.alert_sources: list[Callable[[], list]] = []
         self._clock = clock
         self.started_at = clock() if started_at is None else started_at
         self.sent = 0
@@ -104,15 +106,14 @@ class Heartbeat:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.beat()
+            self.beat()  # never raises
             self._stop.wait(self.interval_s)
 
     def build_payload(self) -> dict[str, Any]:
         snapshot = dict(self.collect())
         snapshot.setdefault("memory_rss_mb", process_figures()["memory_rss_mb"])
         extra = self.healer.check(snapshot.get("devices") or {}) if self.healer is not None else []
-        for source in self.alert_sources:
-            extra = [*extra, *source()]
+        extra += [alert for source in self.alert_sources for alert in source()]
         changes = self.tracker.evaluate(snapshot, extra)
         if changes:
             for change in changes:
@@ -136,11 +137,21 @@ class Heartbeat:
         return payload
 
     def beat(self, cancel: threading.Event | None = None) -> bool:
-        """Collect, evaluate alerts, send. Returns True when the gateway acknowledged the beat."""
+        """Collect, evaluate alerts, send. Returns True when the gateway acknowledged the beat. Never raises:
+        whatever a collector, the client or ``on_ack`` throws is logged and counted as a failed beat."""
+        try:
+            return self._beat(cancel)
+        except Exception as exc:  # noqa: BLE001 — the heartbeat outlives any bug; the next beat tries again
+            log_unexpected(log, "heartbeat", exc)
+            self.failed += 1
+            self._failing = True
+            return False
+
+    def _beat(self, cancel: threading.Event | None) -> bool:
         try:
             payload = self.build_payload()
-        except Exception:  # a broken collector must not end the heartbeat; the log says which
-            log.exception("heartbeat: collecting the status failed")
+        except Exception as exc:  # a broken collector must not end the heartbeat; the log says which
+            log_unexpected(log, "heartbeat: collecting the status failed", exc)
             self.failed += 1
             return False
         self.last_payload = payload

@@ -309,6 +309,21 @@ class SessionController(IdentifyMixin, FlowsMixin, HandoffMixin, StaffMixin):
         log.info("session wiped")
         self._changed()
 
+    def fail_safe(self, kind: str = "") -> None:
+        """The last resort's hook (kiosk/crash.py): something raised unexpectedly. Forget the resident and
+        show the truthful "暂时无法办理" notice with 一键求助 on the attract screen, for the next resident."""
+        from kiosk.crash import UNAVAILABLE
+        from kiosk.session.state import ErrorView
+
+        try:
+            self.wipe()
+        finally:  # even a wipe that fails leaves a fresh, empty state on the glass
+            if self.state.screen != "attract" or self.state.error is not None:
+                self.state = self._fresh_state()
+            self.state.error = ErrorView(UNAVAILABLE, action="help")
+            log.warning("failed safe after an unexpected %s error: session wiped", kind or "callback")
+            self._changed()
+
     def _owner(self) -> str:
         return f"session-{self._session_no}"
 

@@ -9,7 +9,6 @@ the duty staff in the console page at ``/_sim/console`` (kiosk/backend/simulator
 """
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import socket
@@ -17,20 +16,25 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from kiosk.backend import signing
-from kiosk.backend.simulator import console as simconsole, scan as simscan
+from kiosk.backend.simulator import scan as simscan
 from kiosk.backend.simulator.handlers import Routes, iso
 from kiosk.backend.simulator.help import DutyDesk
+from kiosk.backend.simulator.wire import handler_class
 
 log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[3]
 DEV_TLS = REPO / "config" / "dev-tls"
 DEV_SECRET_FILE = REPO / "config" / "dev-terminal.secret"
 FAULT_KINDS = ("status", "timeout", "slow", "drop", "malformed", "bad_signature", "clock_skew")
+#: the terminals the simulator knows (its terminal registry) besides those given their own secret: the
+#: development kiosk of config/terminal.yaml, a second terminal of the same centre (tests of what one
+#: terminal may not see of another's) and the ops tests' terminal
+DEV_TERMINALS = frozenset({"SH-JA-NJXL-01", "SH-PD-ZJ-02", "SH-TEST-01"})
 
 
 @dataclass
@@ -58,7 +62,9 @@ class GatewaySimulator:
         self.host, self.port = host, port
         self._default_secret = secret if secret is not None else signing.load_secret(DEV_SECRET_FILE)
         self.terminal_secrets = dict(terminal_secrets or {})
-        self.known_terminals = known_terminals  # None: any terminal id signing with the (dev) secret
+        #: the terminal registry; None: DEV_TERMINALS and every terminal given its own secret
+        self.known_terminals = known_terminals
+        self.body_timeout_s = 5.0  # a body shorter than its Content-Length is refused after this
         self._certfile = str(certfile or DEV_TLS / "server.pem")
         self._keyfile = str(keyfile or DEV_TLS / "server-key.pem")
         self.catalog = dict(catalog or {})
@@ -94,6 +100,11 @@ class GatewaySimulator:
     @property
     def base_url(self) -> str:
         return f"https://{self.host}:{self.port}"
+
+    def registered_terminals(self) -> frozenset[str] | set[str]:
+        if self.known_terminals is not None:
+            return self.known_terminals
+        return DEV_TERMINALS | set(self.terminal_secrets)
 
     def secret_for(self, terminal_id: str) -> bytes:
         return self.terminal_secrets.get(terminal_id, self._default_secret)
@@ -135,7 +146,7 @@ class GatewaySimulator:
                 super().shutdown_request(request)
 
         self._stopping.clear()
-        self._server = Server((self.host, self.port), _handler_class(self))
+        self._server = Server((self.host, self.port), handler_class(self))
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"gateway-sim:{self.port}", daemon=True)
@@ -311,95 +322,3 @@ class GatewaySimulator:
                 return False
             self._nonces[nonce] = ts + 2 * signing.SKEW_WINDOW_S
             return True
-
-
-def _handler_class(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "GatewaySim/1"
-        timeout = 30
-
-        def log_message(self, fmt: str, *args: Any) -> None:
-            log.debug("sim %s", fmt % args)  # request line and status only: paths carry no personal data
-
-        def do_GET(self) -> None:
-            self._serve()
-
-        def do_POST(self) -> None:
-            self._serve()
-
-        def do_DELETE(self) -> None:
-            self._serve()
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            self._request_body = body
-            path = self.path.split("?", 1)[0]
-            if path.startswith("/_sim/"):
-                self._control(path, body)
-                return
-            fault = sim.take_fault(path)
-            if fault is not None and fault.kind in ("drop", "timeout"):
-                if fault.kind == "timeout":
-                    sim._stopping.wait(fault.delay_s)
-                self.close_connection = True
-                return
-            if fault is not None and fault.kind == "slow":
-                sim._stopping.wait(fault.delay_s)
-            if fault is not None and fault.kind == "malformed":
-                self._record(path, 200, None, fault=True)
-                self._raw(200, b'{"reference": "NJXL01-2026', "application/json")
-                return
-            if fault is not None and fault.kind == "status":
-                status, payload = fault.status, {"code": "unavailable" if fault.status == 503 else
-                                                 "rate_limited" if fault.status == 429 else "internal",
-                                                 "message": "injected fault"}
-                headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-                self._json(status, payload, path, headers)
-                return
-            status, payload, headers = sim.routes.dispatch(self.command, self.path, dict(self.headers.items()),
-                                                           body, bad_signature=fault is not None
-                                                           and fault.kind == "bad_signature")
-            self._json(status, payload, path, headers)
-
-        def _control(self, path: str, body: bytes) -> None:
-            if self.client_address[0] not in ("127.0.0.1", "::1"):
-                self._raw(403, b'{"code":"forbidden","message":"loopback only"}', "application/json")
-                return
-            if path.startswith("/_sim/console"):
-                status, ctype, data = simconsole.handle(sim, self.command, path, self.headers, body)
-                self._raw(status, data, ctype)
-                return
-            try:
-                cmd = json.loads(body or b"{}") if path == "/_sim/control" else {"cmd": "counts"}
-                result = sim.control(cmd)
-            except (ValueError, KeyError, TypeError) as exc:
-                self._raw(400, json.dumps({"ok": False, "error": str(exc)}).encode(), "application/json")
-                return
-            self._raw(200, json.dumps(result).encode(), "application/json")
-
-        def _json(self, status: int, payload: dict | None, path: str, headers: dict[str, str]) -> None:
-            data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
-            self._record(path, status, payload)  # before replying, so a test never reads a stale record
-            self._raw(status, data, "application/json; charset=utf-8", headers)
-
-        def _record(self, path: str, status: int, payload: dict | None, fault: bool = False) -> None:
-            if sim.record:
-                with sim.lock:
-                    sim.responses.append({"method": self.command, "path": path, "status": status,
-                                          "body": payload, "fault": fault, "request": self._request_body,
-                                          "headers": dict(self.headers.items())})
-
-        def _raw(self, status: int, data: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            if data or status != 204:
-                self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            if data:
-                self.wfile.write(data)
-
-    return Handler
