@@ -282,7 +282,7 @@ def test_bad_timezone_refused() -> None:
 # --- PIN ------------------------------------------------------------------------------------------------
 def test_hash_and_verify_pin() -> None:
     h = hash_pin("135790", iterations=10_000)
-    assert h.startswith("pbkdf2_sha256$10000$")
+    assert h.startswith("pbkdf2_sha256_pin6$10000$")
     assert verify_pin("135790", h) and not verify_pin("135791", h) and not verify_pin("135790", "junk")
     assert hash_pin("135790", iterations=10_000) != h  # fresh salt
     with pytest.raises(ValueError):
@@ -290,10 +290,19 @@ def test_hash_and_verify_pin() -> None:
 
 
 def test_cli_hash_pin_from_stdin() -> None:
-    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "hash-pin"], input="97531\n",
+    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "hash-pin"], input="975310\n",
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
-    assert verify_pin("97531", proc.stdout.strip().removeprefix("pin_hash: "))
+    assert verify_pin("975310", proc.stdout.strip().removeprefix("pin_hash: "))
+
+
+@pytest.mark.parametrize("pin", ["97531", "1234", ""])
+def test_hash_pin_refuses_pins_shorter_than_six_digits(pin) -> None:
+    with pytest.raises(ValueError, match="6"):
+        hash_pin(pin)
+    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "hash-pin"], input=f"{pin}\n",
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "pin_hash" not in proc.stdout and "6" in proc.stderr
 
 
 # --- form fields -----------------------------------------------------------------------------------------

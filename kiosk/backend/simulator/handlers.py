@@ -35,7 +35,9 @@ REFERENCE_RE = re.compile(r"^[0-9A-Z]{1,8}-[0-9]{8}-[0-9A-Z]{6}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 SUBMISSION_KINDS = ("12345", "appointment", "delivery")
-SUBMISSION_GRANT_S = 72 * 3600  # a session token authorises submissions longer than it authorises reads
+# A session token authorises submissions longer than reads: 14 days, so a queued submission survives a
+# week-long outage (and the outbox's dead-row retention) instead of dying of token_expired.
+SUBMISSION_GRANT_S = 14 * 86400
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
