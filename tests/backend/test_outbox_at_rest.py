@@ -90,7 +90,7 @@ def test_ten_day_outage_loses_nothing_delivers_everything_then_retention_leaves_
     clock = Clock()
     token = client.auth_idcard(RESIDENT).token
     sim.stop()
-    outbox = Outbox(tmp_path / "outbox.sqlite3", clock=clock, retention_days=30)
+    outbox = Outbox(tmp_path / "outbox.sqlite3", clock=clock, mono=clock, retention_days=30)
     try:
         needles = fill(outbox, 12, token)
         sender = sender_for(outbox, sim)
@@ -128,7 +128,7 @@ def _dead_row(outbox: Outbox) -> int:
 
 def test_dead_rows_are_announced_then_purged_never_purged_unannounced(tmp_path):
     clock = Clock()
-    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock, dead_retention_days=14, dead_warn_days=2)
+    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock, mono=clock, dead_retention_days=14, dead_warn_days=2)
     tracker = AlertTracker(clock=clock, wall=clock)
     try:
         rid = _dead_row(outbox)
@@ -152,7 +152,7 @@ def test_dead_rows_are_announced_then_purged_never_purged_unannounced(tmp_path):
 
 def test_housekeeping_that_missed_the_window_warns_first_and_purges_only_after_the_warning(tmp_path):
     clock = Clock()
-    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock, dead_retention_days=14, dead_warn_days=2)
+    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock, mono=clock, dead_retention_days=14, dead_warn_days=2)
     try:
         rid = _dead_row(outbox)
         clock.t += 30 * DAY  # the kiosk was switched off for a month
@@ -165,7 +165,7 @@ def test_housekeeping_that_missed_the_window_warns_first_and_purges_only_after_t
 
 def test_staff_retry_of_a_warned_dead_row_clears_the_warning(tmp_path):
     clock = Clock()
-    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock)
+    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock, mono=clock)
     try:
         rid = _dead_row(outbox)
         clock.t += 13 * DAY
@@ -246,7 +246,7 @@ def test_kiosk_outbox_list_shows_the_rows_about_to_be_purged(tmp_path):
     db = tmp_path / "o.sqlite3"
     clock = Clock()
     clock.t = time.time() - 13 * DAY  # the row died 13 days ago (of 14)
-    outbox = Outbox(db, clock=clock)
+    outbox = Outbox(db, clock=clock, mono=clock)
     rid = _dead_row(outbox)
     outbox.close()
     proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "outbox", "list", "--db", str(db)],
