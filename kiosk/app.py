@@ -95,6 +95,13 @@ def register_font(path: str | os.PathLike) -> str:
         family = quick_check(str(path))
     except FontError as exc:
         raise StartupError(str(exc)) from exc
+    from kiosk.icons import IconError, codepoints, font_path
+
+    try:  # the tiles and action buttons draw their icons from this font: refuse to start without it
+        font_path()
+        codepoints()
+    except IconError as exc:
+        raise StartupError(str(exc)) from exc
     from kivy.core.text import DEFAULT_FONT, LabelBase
 
     LabelBase.register(DEFAULT_FONT, str(path))
@@ -172,10 +179,11 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
 
     i18n.preload(pending.catalogs)
     if setup_logs:
+        from kiosk.clock import zone_of
         from kiosk.logs import setup_logging
 
         setup_logging(cfg.logging.dir, level=cfg.logging.level, max_bytes=cfg.logging.max_bytes,
-                      backups=cfg.logging.backups)
+                      backups=cfg.logging.backups, zone=zone_of(cfg))
     try:
         configure_kivy(cfg.display, windowed=headless or not kiosk_mode)
         register_font(cfg.display.font_path)

@@ -19,14 +19,15 @@ Snapshot shape (built by :mod:`kiosk.ops.heartbeat`)::
     {"devices": {"idcard": {"status": "online", "reason": None, "action": "none"},
                  "printer": {"status": "userError", "reason": "cover open", "action": "clear",
                              "paper": "low", "cover_open": True}},
-     "outbox": {"pending": 3, "dead": 0},
+     "outbox": {"pending": 3, "dead": 0, "dead_purge_soon": 0},
      "memory_rss_mb": 180.5}
 """
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
+
+from kiosk.clock import monotonic, wall_time
 
 WARNING = "warning"
 CRITICAL = "critical"
@@ -43,7 +44,7 @@ class Alert:
     level: str  # warning | critical
     message_zh: str
     message_en: str
-    since: float  # wall-clock seconds (time.time) when raised
+    since: float  # wall-clock seconds (kiosk.clock.wall_time) when raised
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,8 +77,8 @@ class AlertTracker:
     outbox_max_pending: int = 50
     #: seconds a device may be down before the centre hears about it (replugs heal in seconds)
     offline_grace_s: float = 15.0
-    clock: Callable[[], float] = time.monotonic
-    wall: Callable[[], float] = time.time
+    clock: Callable[[], float] = monotonic
+    wall: Callable[[], float] = wall_time
     active: dict[str, Alert] = field(default_factory=dict)
     pending: list[AlertChange] = field(default_factory=list)
     _down_since: dict[str, float] = field(default_factory=dict)
@@ -155,6 +156,11 @@ class AlertTracker:
         if dead:
             wanted["outbox.dead"] = (CRITICAL, f"{dead} 件申请无法送达，需人工处理",
                                      f"{dead} submission(s) undeliverable: staff must act")
+        soon = int(outbox.get("dead_purge_soon") or 0)
+        if soon:
+            wanted["outbox.dead_purge_soon"] = (
+                CRITICAL, f"{soon} 件无法送达的申请即将按保留期限清除，请尽快处理（kiosk outbox list --state dead）",
+                f"{soon} undeliverable submission(s) will be purged soon (retention): see `kiosk outbox list`")
 
     def _memory_alert(self, rss_mb: Any, wanted: dict) -> None:
         if rss_mb is None:
@@ -177,7 +183,7 @@ class DeviceHealer:
     reset: Callable[[str], None]
     #: seconds in error before the automatic reset, and again before staff are alerted after it
     grace_s: float = 10.0
-    clock: Callable[[], float] = time.monotonic
+    clock: Callable[[], float] = monotonic
     resets: dict[str, int] = field(default_factory=dict)
     _error_since: dict[str, float] = field(default_factory=dict)
     _reset_at: dict[str, float] = field(default_factory=dict)

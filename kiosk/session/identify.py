@@ -7,10 +7,10 @@ on the gateway when the card wins, on Back and on wipe. Card data is wiped right
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
 from typing import Any, Callable
 
+from kiosk import clock as wallclock
 from kiosk.session.state import CardView, Identity, QrView, Text
 from kiosk.session.text import msg
 
@@ -188,9 +188,9 @@ def _seconds_until(expires_at: Any, now: Callable[[], datetime]) -> float:
     if expires_at is None:
         return 60.0
     if isinstance(expires_at, datetime):
-        ref = datetime.now(expires_at.tzinfo) if expires_at.tzinfo else now()
-        return max(0.0, (expires_at - ref).total_seconds())
-    return max(0.0, float(expires_at) - time.time())
+        # both through the one clock's rule (aware = an instant, naive = terminal-local)
+        return max(0.0, (wallclock.to_local(expires_at) - wallclock.to_local(now())).total_seconds())
+    return max(0.0, float(expires_at) - wallclock.to_local(now()).timestamp())
 
 
 def _error_text(exc: BaseException, fallback: Text) -> Text:

@@ -21,8 +21,9 @@ class StaffMixin:
         staff = getattr(self.cfg, "staff", None)
         self._corner = CornerTaps(int(getattr(staff, "corner_taps", 5)),
                                   float(getattr(staff, "corner_window_s", 3.0)), clock=self.clock)
-        self._pin_gate = PinGate(int(getattr(staff, "lockout_after", 5)), float(getattr(staff, "lockout_s", 300)),
-                                 clock=self.clock)
+        # the runtime's gate persists its state and reports lockouts through the heartbeat (issue 13 §4)
+        self._pin_gate = getattr(self.rt, "pin_gate", None) or PinGate(
+            int(getattr(staff, "lockout_after", 5)), float(getattr(staff, "lockout_s", 300)), clock=self.clock)
         self._pin = ""
         self._overrides = getattr(self.rt, "overrides", None) or ServiceOverrides(overrides_path(self.cfg))
         self._staff_last_receipt: str | None = None
@@ -57,6 +58,8 @@ class StaffMixin:
         if self.state.screen != "staff_pin" or "pin" in self._tasks:
             return
         pin, self._pin = self._pin, ""
+        if not pin:  # 确定 on an empty entry is a slip, not a guess: it costs no try
+            return
         self.state.staff.pin_digits = 0
         locked = self._pin_gate.locked_for()
         if locked:
