@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from kiosk import clock
 from kiosk.bridge import UiBridge
+from kiosk.runtime_cards import CardChecker, CardWatch
 from kiosk.runtime_print import build_document
 from kiosk.session.state import DeviceView, Text
 from kiosk.staff import ServiceOverrides, overrides_path
@@ -59,6 +60,8 @@ class Runtime:
         self.ops: Any = None  # kiosk.ops.heartbeat.OpsServices
         self._probe_lock = threading.Lock()
         self._last_error: Any = None
+        self._cards = CardChecker(bridge, auth=lambda card, cancel: self.client.auth_idcard(card, cancel=cancel),
+                                  set_polling=self.set_card_polling, note_error=self._note_backend_error)
 
     # ----- lifecycle ---------------------------------------------------------------------------
     def attach(self, controller: Any) -> None:
@@ -182,12 +185,10 @@ class Runtime:
     # ----- device events (device worker threads) -----------------------------------------------
     def _on_reader_event(self, event: Any) -> None:
         c = self.controller
-        if c is None:
-            if event.name == "card_read":
-                event.data["card"].wipe()
-            return
         if event.name == "card_read":
-            self.bridge.post(c.on_card_read, event.data["card"])
+            self._cards.check(event.data["card"])  # on this (the reader's) worker; the card is wiped there
+        elif c is None:
+            return
         elif event.name == "card_present":
             self.bridge.post(c.on_card_present)
         elif event.name == "card_removed":
@@ -253,20 +254,22 @@ class Runtime:
             if not enabled:
                 self.reader.cancel()
 
-    def auth_idcard(self, card: Any, *, cancel: threading.Event | None = None) -> Any:
-        return self.client.auth_idcard(card, cancel=cancel)
+    def watch_cards(self, *, on_checking: Callable[[], Any], on_done: Callable[[Any], Any],
+                    on_error: Callable[[BaseException], Any]) -> CardWatch:
+        """Read resident cards and check each with the gateway until the returned watch is cancelled."""
+        return self._cards.watch(on_checking=on_checking, on_done=on_done, on_error=on_error)
 
     def submit(self, service_id: str, kind: str, fields: dict, token: str | None) -> Any:
         return self.submissions.submit(service_id, kind, fields, token, wait_s=2.0)
 
-    def print_document(self, kind: str, data: Any, *, owner: str | None) -> str:
+    def print_document(self, kind: str, data: Any, *, owner: str | None, job_id: str) -> str:
         if self.printer is None:
             from devices.errors import DeviceUnavailable
             raise DeviceUnavailable("printer disabled in config", message_zh="本机未配置打印机")
-        return self.printer.submit(build_document(self.cfg, kind, data), owner=owner)
+        return self.printer.submit(build_document(self.cfg, kind, data), owner=owner, job_id=job_id)
 
-    def reprint(self, job_id: str) -> str:
-        return self.printer.reprint(job_id)
+    def reprint(self, job_id: str, *, new_job_id: str) -> str:
+        return self.printer.reprint(job_id, new_job_id=new_job_id)
 
     def discard_jobs(self, owner: str) -> None:
         if self.printer is not None:
@@ -285,7 +288,7 @@ class Runtime:
         if self.reader is None:
             from devices.errors import DeviceUnavailable
             raise DeviceUnavailable("card reader disabled in config", message_zh="本机未配置读卡器")
-        card = self.reader.read_card(timeout=20.0)
+        card = self.reader.read_card(timeout=20.0, cancel=cancel)  # Back on the staff screen cancels the wait
         try:
             return card.masked()
         finally:
@@ -312,7 +315,8 @@ class Runtime:
 
     def log_tail(self, n: int = 30) -> list[str]:
         """The last ``n`` log lines, masked, their time stamps in the terminal's zone (the file keeps UTC)."""
-        from kiosk.logs import mask_text, tail
+        from kiosk.logs import tail
+        from kiosk.masking import mask_text
 
         log_dir = getattr(getattr(self.cfg, "logging", None), "dir", None)
         zone = clock.zone_of(self.cfg)

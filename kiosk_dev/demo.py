@@ -183,11 +183,11 @@ class Walk:
                                          ui.find("licence.image.0")))
         self.shot("e-licence")
 
-        idle = s._idle_limit("licence")
+        idle = s.idle.limit("licence")
         self.clock.offset += idle + 0.5
         self.step("idle countdown", lambda: self.wait_state("countdown", lambda st: st.countdown is not None, 5))
         self.shot("idle-countdown")
-        countdown = float(s.cfg.session.countdown_s)
+        countdown = float(s.core.cfg.session.countdown_s)
         self.clock.offset += countdown + 0.5
         self.step("wipe → attract", lambda: (self.wait_screen("attract"), self.wait_state(
             "fresh state", lambda st: st.identity is None and st.countdown is None)))
@@ -217,7 +217,7 @@ class Walk:
         def corner() -> None:
             from screens.root import CornerZone
             zone = next(w for w in ui.walk() if isinstance(w, CornerZone))
-            for _ in range(int(s.cfg.staff.corner_taps)):
+            for _ in range(int(s.core.cfg.staff.corner_taps)):
                 ui.tap(zone)
         self.step("hidden staff corner", lambda: (corner(), self.wait_screen("staff_pin")))
         self.shot("staff-pin")
@@ -235,8 +235,8 @@ class Walk:
         self.step("leave staff mode", lambda: (ui.tap("staff.leave"), self.wait_screen("attract")))
 
         from kiosk.clock import local_now
-        shut = closed_hour(s.zone)
-        now = local_now(s.cfg)
+        shut = closed_hour(s.core.zone)
+        now = local_now(s.core.cfg)
         self.now.at = now.replace(hour=shut, minute=30, second=0, microsecond=0)
         if self.now.at < now:
             self.now.at += timedelta(days=1)

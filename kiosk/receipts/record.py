@@ -9,7 +9,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from devices.printer.document import Cut, Document, KeyValue, Separator, Table, Text, text_width
-from kiosk.receipts.common import field, footer, header, mask_name, when
+from kiosk.masking import mask_name
+from kiosk.receipts.common import field, footer, header, when
 
 COLUMNS = 48
 

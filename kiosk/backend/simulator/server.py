@@ -286,10 +286,10 @@ class GatewaySimulator:
         return time.time() + self.clock_skew_s
 
     def issue_token(self, name: str, id_number: str) -> dict:
-        from kiosk.logs import mask_id_number, mask_value
+        from kiosk.masking import mask_id_number, mask_name
         token = secrets.token_urlsafe(24)
         now = time.time()
-        info = {"display_name": mask_value(name), "id_masked": mask_id_number(id_number), "issued": now,
+        info = {"display_name": mask_name(name), "id_masked": mask_id_number(id_number), "issued": now,
                 "expires": now + self.token_ttl_s}
         with self.lock:
             self.tokens[token] = info
