@@ -110,12 +110,15 @@ class KivyBridge(UiBridge):
         Clock.schedule_once(lambda _dt: fn(*args), 0)
 
 
-def create_app(cfg: Any, controller: Any = None, *, transition: Any = None, kiosk_mode: bool = True,
-               runtime: Any = None) -> Any:
-    """The KioskApp (not started). ``transition`` defaults to NoTransition."""
+def create_app(cfg: Any, controller: Any = None, *, transition: Any = None, kiosk_mode: bool = True) -> Any:
+    """The KioskApp (not started). ``transition`` defaults to NoTransition.
+
+    The app gets the session controller only: the runtime (devices, gateway, outbox) stays out of reach of
+    every screen; whoever built the runtime starts and stops it (``start_runtime_after_first_frame``).
+    """
     from screens.shell import KioskApp
 
-    return KioskApp(cfg, controller, transition=transition, kiosk_mode=kiosk_mode, runtime=runtime)
+    return KioskApp(cfg, controller, transition=transition, kiosk_mode=kiosk_mode)
 
 
 def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, kiosk_mode: bool = True,
@@ -173,7 +176,7 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
     runtime = Runtime(cfg, KivyBridge())
     controller = SessionController(cfg, runtime)
     runtime.attach(controller)
-    app = create_app(cfg, controller, kiosk_mode=kiosk_mode, runtime=runtime)
+    app = create_app(cfg, controller, kiosk_mode=kiosk_mode)
     failed = start_runtime_after_first_frame(app, runtime)
     try:
         app.run()

@@ -23,9 +23,6 @@ from kiosk.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-#: how often the gateway is probed while it is unreachable (seconds); when up, heartbeat_interval_s
-_PROBE_DOWN_S = 10.0
-
 
 class RuntimeStartError(Exception):
     """The kiosk cannot start its back end (outbox, gateway client); message in Chinese, then English."""
@@ -52,13 +49,9 @@ class Runtime:
         self.backend_state = "unknown"
         self.help_requests = 0
         self._started_at = time.monotonic()
-        self._stop = threading.Event()
-        self._probe_now = threading.Event()
-        self._probe_thread: threading.Thread | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self.heartbeat: Any = None
         self.ops: Any = None  # kiosk.ops.heartbeat.OpsServices
-        self._probe_lock = threading.Lock()
         self._last_error: Any = None
         self._cards = CardChecker(bridge, auth=lambda card, cancel: self.client.auth_idcard(card, cancel=cancel),
                                   set_polling=self.set_card_polling, note_error=self._note_backend_error)
@@ -115,19 +108,15 @@ class Runtime:
         self.heartbeat = Heartbeat(
             self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer}, self.outbox),
             interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
-            healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at)
+            healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at, on_result=self._set_backend)
         self.ops = OpsServices(self).start()  # ops: systemd watchdog + remote config around the heartbeat
-        self._stop.clear()
-        self._probe_thread = threading.Thread(target=self._probe_loop, name="gateway-probe", daemon=True)
-        self._probe_thread.start()
+        self.heartbeat.start()  # its outcome is the gateway's reachability (on_result)
         self.tasks.prestart()
         self._post_devices()
         return self
 
     def stop(self) -> None:
         """Stop everything started; idempotent, never raises (it runs while the app exits)."""
-        self._stop.set()
-        self._probe_now.set()
         if self.ops is not None:
             _quietly("stop ops services", self.ops.stop)
         if self.heartbeat is not None:
@@ -147,9 +136,6 @@ class Runtime:
             part = getattr(self, name)
             if part is not None and hasattr(part, "close"):
                 _quietly(f"close {name}", part.close)
-        if self._probe_thread is not None:
-            self._probe_thread.join(3.0)
-            self._probe_thread = None
 
     # ----- tasks and status --------------------------------------------------------------------
     def spawn(self, name: str, fn: Callable[[threading.Event], Any], *, on_done: Callable[[Any], None],
@@ -211,20 +197,7 @@ class Runtime:
         if event.name in ("status_changed", "paper_changed", "job_failed"):
             self._post_devices()
 
-    # ----- gateway reachability ----------------------------------------------------------------
-    def _probe_loop(self) -> None:
-        interval_up = float(getattr(self.cfg.backend, "heartbeat_interval_s", 60.0))
-        while not self._stop.is_set():
-            self._probe_once()
-            self._probe_now.wait(interval_up if self.backend_ok else _PROBE_DOWN_S)
-            self._probe_now.clear()
-
-    def _probe_once(self) -> None:
-        """One heartbeat (kiosk/ops/heartbeat.py: status, alerts, masked last error); its outcome is reachability."""
-        with self._probe_lock:  # the probe thread and the staff screen's check may overlap
-            ok = self.heartbeat.beat()
-        self._set_backend(ok, "online" if ok else "offline")
-
+    # ----- gateway reachability (the heartbeat's outcome) ----------------------------------------
     def _reset_device(self, name: str) -> None:
         """DeviceHealer's one automatic reset of a device stuck in a resettable error: close and reopen."""
         device = {"idcard": self.reader, "printer": self.printer}.get(name)
@@ -233,19 +206,20 @@ class Runtime:
             device.close()
             device.start()
 
-    def _set_backend(self, ok: bool, state: str) -> None:
-        changed = ok != self.backend_ok or state != self.backend_state
+    def _set_backend(self, ok: bool) -> None:
+        changed = ok != self.backend_ok
         self.backend_ok, self.backend_state = ok, ("online" if ok else "offline")
         if changed:
-            log.info("gateway %s (%s)", "reachable" if ok else "unreachable", state)
+            log.info("gateway %s", "reachable" if ok else "unreachable")
             self._post_devices()
 
     def _note_backend_error(self, exc: BaseException) -> None:
         from kiosk.backend.errors import NetworkError, TimeoutError_
 
         if isinstance(exc, (NetworkError, TimeoutError_)) and self.backend_ok:
-            self._set_backend(False, type(exc).__name__)
-            self._probe_now.set()
+            self._set_backend(False)
+            if self.heartbeat is not None:
+                self.heartbeat.wake()  # the heartbeat finds out when the gateway is back
 
     # ----- calls for the session (blocking ones run inside tasks) -------------------------------
     def set_card_polling(self, enabled: bool) -> None:
@@ -303,7 +277,7 @@ class Runtime:
         return count
 
     def staff_info(self) -> dict:
-        """Staff screen: internal health checks (no side effects), outbox depth, masked log tail."""
+        """Staff screen: health checks (the gateway check sends one heartbeat), outbox depth, masked log tail."""
         view = self.device_view()
         statuses = [("读卡器 ID reader", f"{_zh_status(view.idcard)} — {self._check_reader()}"),
                     ("打印机 printer", f"{_zh_status(view.printer)} · {_PAPER_ZH.get(view.paper, view.paper)} — "
@@ -349,7 +323,7 @@ class Runtime:
 
     def _check_gateway(self) -> str:
         started = time.monotonic()
-        self._probe_once()
+        self.heartbeat.beat()
         took = 1000 * (time.monotonic() - started)
         return f"可达 reachable, {took:.0f} ms" if self.backend_ok else f"不可达 unreachable ({took:.0f} ms)"
 

@@ -300,7 +300,7 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
         controller = SessionController(cfg, runtime, clock=clock, now=now)
         runtime.attach(controller)
         runtime.start()
-        app = create_app(cfg, controller, kiosk_mode=False, runtime=runtime)
+        app = create_app(cfg, controller, kiosk_mode=False)
         app._run_prepare()  # build + window, without entering Kivy's blocking loop: the walk pumps frames
         print(f"kiosk demo: simulators up (gateway {stack.gateway.base_url}); walking the app "
               f"({'offscreen' if headless else 'windowed'}) …", flush=True)

@@ -73,11 +73,10 @@ class KioskApp(App):
     title = "一网通办"
 
     def __init__(self, cfg: Any = None, controller: Any = None, *, transition: Any = None,
-                 kiosk_mode: bool = True, runtime: Any = None, **kwargs: Any) -> None:
+                 kiosk_mode: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.th = resolve(theme_for(False), Metrics.dpi, Metrics.density)
         self.cfg = cfg
-        self.runtime = runtime
         self.kiosk_mode = kiosk_mode
         self.transition = transition or NoTransition()
         self._first_controller = controller

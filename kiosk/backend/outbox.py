@@ -222,10 +222,3 @@ class Outbox:
             return n
         return self._tx(run)
 
-
-def __getattr__(name: str) -> Any:
-    # ``from kiosk.backend.outbox import OutboxSender`` (the brief's interface) without an import cycle.
-    if name == "OutboxSender":
-        from kiosk.backend.sender import OutboxSender
-        return OutboxSender
-    raise AttributeError(name)

@@ -7,7 +7,11 @@ changes not yet acknowledged (:mod:`kiosk.ops.alerts`: raised once per change, k
 
 The reply's ``config_version`` goes to ``on_ack`` (the remote-config updater compares it with its own).
 A failed beat is logged on the first failure and on recovery only, never once per beat, and does not
-stop the loop; the next beat carries the changes the failed one could not.
+stop the loop; the next beat carries the changes the failed one could not. While beats fail the loop
+tries again sooner — :mod:`kiosk.backoff` from 2 s up to 10 s (never later than the interval) — so the
+kiosk notices a returning gateway quickly; ``on_result`` tells the runtime whether the gateway is
+reachable, and :meth:`Heartbeat.wake` beats at once (a call just failed with a network error). This loop
+is the one the kiosk runs: the runtime starts it, the tests drive it.
 
 What the payload is made of is injected (``collect()`` returns the snapshot; :func:`runtime_snapshot`
 builds it from the app's Runtime), so this module has no import of devices, Kivy or the session.
@@ -24,6 +28,7 @@ from typing import Any, Callable, Mapping
 import psutil
 
 from kiosk import __version__
+from kiosk.backoff import backoff_delay
 from kiosk.ops.alerts import AlertTracker, DeviceHealer
 from kiosk.logs import PiiMaskingFilter
 
@@ -60,7 +65,9 @@ class Heartbeat:
                  tracker: AlertTracker | None = None, healer: DeviceHealer | None = None,
                  on_ack: Callable[[Any], None] | None = None, on_alert: Callable[[list], None] | None = None,
                  last_error: LastErrorHandler | None = None, config_version: Callable[[], str] = lambda: "",
-                 started_at: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 started_at: float | None = None, clock: Callable[[], float] = time.monotonic,
+                 on_result: Callable[[bool], None] | None = None, retry_base_s: float = 2.0,
+                 retry_cap_s: float = 10.0) -> None:
         if interval_s <= 0:
             raise ValueError("heartbeat interval must be > 0")
         self.client = client
@@ -70,6 +77,8 @@ class Heartbeat:
         self.healer = healer
         self.on_ack = on_ack
         self.on_alert = on_alert
+        self.on_result = on_result
+        self.retry_base_s, self.retry_cap_s = retry_base_s, min(retry_cap_s, self.interval_s)
         self.last_error = last_error
         self.config_version = config_version
         #: more fields for the payload (remote config status), merged last
@@ -82,6 +91,8 @@ class Heartbeat:
         self.last_payload: dict[str, Any] | None = None
         self._failing = False
         self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()  # the loop and a staff check may beat at the same time
         self._thread: threading.Thread | None = None
 
     def start(self) -> "Heartbeat":
@@ -94,16 +105,29 @@ class Heartbeat:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the loop and cancel a beat in flight (the client honours ``cancel``)."""
         self._stop.set()
+        self._wake.set()
         thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
             if thread.is_alive():
                 log.error("heartbeat worker did not stop within %.1fs", timeout)
 
+    def wake(self) -> None:
+        """Beat now rather than at the next interval (a gateway call just failed on the network)."""
+        self._wake.set()
+
+    def next_wait(self, failures: int) -> float:
+        """Seconds until the next beat: the interval, or the backoff while ``failures`` beats in a row failed."""
+        if failures == 0:
+            return self.interval_s
+        return backoff_delay(failures, base=self.retry_base_s, cap=self.retry_cap_s)
+
     def _run(self) -> None:
+        failures = 0
         while not self._stop.is_set():
-            self.beat()
-            self._stop.wait(self.interval_s)
+            failures = 0 if self.beat() else failures + 1
+            self._wake.wait(self.next_wait(failures))  # Event.wait: a monotonic clock, not the wall clock
+            self._wake.clear()
 
     def build_payload(self) -> dict[str, Any]:
         snapshot = dict(self.collect())
@@ -133,6 +157,13 @@ class Heartbeat:
 
     def beat(self, cancel: threading.Event | None = None) -> bool:
         """Collect, evaluate alerts, send. Returns True when the gateway acknowledged the beat."""
+        with self._lock:
+            ok = self._beat(cancel)
+        if self.on_result is not None:
+            self.on_result(ok)
+        return ok
+
+    def _beat(self, cancel: threading.Event | None) -> bool:
         try:
             payload = self.build_payload()
         except Exception:  # a broken collector must not end the heartbeat; the log says which
@@ -206,7 +237,7 @@ def runtime_snapshot(devices: Mapping[str, Any], outbox: Any = None, extra: Mapp
 class OpsServices:
     """What ops adds to a running kiosk on top of the Runtime's heartbeat, built in one call.
 
-    The Runtime owns the :class:`Heartbeat` (sent from its gateway-probe thread) and the DeviceHealer.
+    The Runtime owns the :class:`Heartbeat` (its loop runs on the "heartbeat" thread) and the DeviceHealer.
     This adds, around that heartbeat:
 
     * the systemd watchdog — READY once the UI loop turns, WATCHDOG=1 from the UI thread (via the

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.backend import signing
-from kiosk.backend.simulator.handlers import Routes, iso
+from kiosk.backend.simulator.handlers import Routes
+from kiosk.backend.simulator.replies import iso
 
 log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[3]
