@@ -164,6 +164,11 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
 
         setup_logging(cfg.logging.dir, level=cfg.logging.level, max_bytes=cfg.logging.max_bytes,
                       backups=cfg.logging.backups)
+    return _serve(cfg, headless=headless, kiosk_mode=kiosk_mode)
+
+
+def _serve(cfg: Any, *, headless: bool, kiosk_mode: bool) -> int:
+    """The validated config's window, session and runtime: run the app until it ends; the exit code."""
     try:
         configure_kivy(cfg.display, windowed=headless or not kiosk_mode)
         register_font(cfg.display.font_path)
