@@ -297,29 +297,17 @@ class Runtime:
         return [clock.log_line_local(mask_text(x), zone) for x in tail(log_dir, n)] if log_dir is not None else []
 
     def _check_reader(self) -> str:
-        from devices.errors import DeviceError
-
-        if self.reader is None:
-            return "未配置 not configured"
-        try:
-            info = self.reader.sam_info(timeout=3.0)
-        except DeviceError as exc:
-            return f"自检失败 check failed: {exc.message_zh}"
-        return "安全模块正常 SAM OK" if info.get("sam_ok") else f"安全模块故障 SAM fault {info.get('sam_status')}"
+        def verdict(info: dict) -> str:
+            return "安全模块正常 SAM OK" if info.get("sam_ok") else f"安全模块故障 SAM fault {info.get('sam_status')}"
+        return _self_check(self.reader, lambda reader: reader.sam_info(timeout=3.0), verdict)
 
     def _check_printer(self) -> str:
-        from devices.errors import DeviceError
-
-        if self.printer is None:
-            return "未配置 not configured"
-        try:
-            state = self.printer.query_status(timeout=3.0)
-        except DeviceError as exc:
-            return f"自检失败 check failed: {exc.message_zh}"
-        fault = state.fault()
-        if state.ready:
-            return "就绪 ready"
-        return f"不可打印 not ready: {fault[1]} ({fault[0]})" if fault else "不可打印 not ready"
+        def verdict(state: Any) -> str:
+            fault = state.fault()
+            if state.ready:
+                return "就绪 ready"
+            return f"不可打印 not ready: {fault[1]} ({fault[0]})" if fault else "不可打印 not ready"
+        return _self_check(self.printer, lambda printer: printer.query_status(timeout=3.0), verdict)
 
     def _check_gateway(self) -> str:
         started = time.monotonic()
@@ -342,6 +330,19 @@ def _status(device: Any) -> str:
         return "noDevice"
     status = getattr(device, "status", "offline")
     return str(getattr(status, "value", status))
+
+
+def _self_check(device: Any, probe: Callable[[Any], Any], verdict: Callable[[Any], str]) -> str:
+    """A staff self-check line for ``device``: not configured, the probe's typed failure, or its verdict."""
+    from devices.errors import DeviceError
+
+    if device is None:
+        return "未配置 not configured"
+    try:
+        answer = probe(device)
+    except DeviceError as exc:
+        return f"自检失败 check failed: {exc.message_zh}"
+    return verdict(answer)
 
 
 def _quietly(what: str, fn: Callable[[], Any]) -> None:
