@@ -35,6 +35,31 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
+def tap_to_frame(app, widget, shown, timeout: float = 5.0) -> tuple[float, float]:
+    """Touch ``widget``'s centre; seconds from the release and from the touch-down until a frame drawn after
+    the release, with ``shown()`` true, has been flipped and finished (glFinish: llvmpipe rasterises
+    asynchronously). TimeoutError when that does not happen within ``timeout``."""
+    from kivy.base import EventLoop
+    from kivy.graphics.opengl import glFinish
+    from kivy.tests.common import UnitTestTouch
+
+    touch = UnitTestTouch(*widget.to_window(*widget.center))
+    t_down = time.perf_counter()
+    touch.touch_down()
+    EventLoop.idle()
+    glFinish()
+    t0 = time.perf_counter()
+    touch.touch_up()
+    flips = app.frames_drawn
+    while not (shown() and app.frames_drawn > flips):
+        if time.perf_counter() > t0 + timeout:
+            raise TimeoutError
+        EventLoop.idle()
+    glFinish()
+    t1 = time.perf_counter()
+    return t1 - t0, t1 - t_down
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--taps", type=int, default=200)
@@ -54,7 +79,6 @@ def main() -> int:
     from kivy.base import EventLoop
     from kivy.core.window import Window
     from kivy.graphics.opengl import GL_RENDERER, glGetString
-    from kivy.tests.common import UnitTestTouch
     from kivy.uix.screenmanager import NoTransition
 
     from kiosk_dev import uidriver as ui
@@ -79,34 +103,17 @@ def main() -> int:
         ui.wait_screen("attract")
         ui.pump(10)
 
-        from kivy.graphics.opengl import glFinish
-
         latencies: list[float] = []
         from_down: list[float] = []
         sm = app.root.sm
         for n in range(args.taps):
             wid, target = ("attract.card", "identify") if sm.current == "attract" else ("identify.back", "attract")
-            widget = ui.find(wid)
-            x, y = widget.to_window(*widget.center)
-            touch = UnitTestTouch(x, y)
-            t_down = time.perf_counter()
-            touch.touch_down()
-            EventLoop.idle()
-            glFinish()
-            t0 = time.perf_counter()
-            touch.touch_up()
-            flips = app.frames_drawn
-            deadline = t0 + 5.0
-            while True:
-                EventLoop.idle()
-                if sm.current == target and app.frames_drawn > flips:
-                    glFinish()
-                    break
-                if time.perf_counter() > deadline:
-                    raise SystemExit(f"tap {n}: {target} not drawn within 5 s")
-            t1 = time.perf_counter()
-            latencies.append((t1 - t0) * 1000.0)
-            from_down.append((t1 - t_down) * 1000.0)
+            try:
+                released, pressed = tap_to_frame(app, ui.find(wid), lambda: sm.current == target)
+            except TimeoutError:
+                raise SystemExit(f"tap {n}: {target} not drawn within 5 s") from None
+            latencies.append(released * 1000.0)
+            from_down.append(pressed * 1000.0)
             ui.pump(3)  # let the QR ticket / cancellation land, as a resident's next look would
         print(f"touch -> next screen drawn over {len(latencies)} taps (attract <-> identify): "
               f"p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms, "

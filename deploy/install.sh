@@ -33,6 +33,8 @@ tar -C "$SRC" --exclude=.venv --exclude=.git --exclude='*.pyc' -cf - . | tar -C 
 [ -x "$PREFIX/.venv/bin/python" ] || python3 -m venv "$PREFIX/.venv"
 "$PREFIX/.venv/bin/pip" install --quiet --upgrade pip
 "$PREFIX/.venv/bin/pip" install --quiet "$PREFIX"
+# the pinyin IME's index (docs/ime.md): built here, since /opt is read-only to the running service
+"$PREFIX/.venv/bin/kiosk" ime build --force >/dev/null
 chmod 0755 "$PREFIX/deploy/kiosk-session"
 
 echo "== config in /etc/kiosk (kept if present)"

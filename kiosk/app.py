@@ -182,11 +182,17 @@ def _serve(cfg: Any, *, headless: bool, kiosk_mode: bool) -> int:
     controller = SessionController(cfg, runtime)
     runtime.attach(controller)
     app = create_app(cfg, controller, kiosk_mode=kiosk_mode)
+    from kiosk.voice.setup import player_from_config
+
+    app.voice = runtime.audio = player_from_config(cfg, KivyBridge().post)  # docs/voice.md; None = silent
     failed = start_runtime_after_first_frame(app, runtime)
     try:
         app.run()
     finally:
         runtime.stop()
+        if app.voice is not None:
+            app.voice.stop_all()
+            app.voice.engine.close()
     if failed:  # a RuntimeStartError (start_runtime_after_first_frame keeps only those)
         print(f"终端未启动 / kiosk not started: {failed[0]}", file=sys.stderr)
         return 1

@@ -40,6 +40,7 @@ class Runtime:
         self.overrides = overrides if overrides is not None else ServiceOverrides(overrides_path(cfg))
         self.reader: Any = None
         self.printer: Any = None
+        self.audio: Any = None  # kiosk.voice.player.Player: reported as device "audio" in heartbeats
         self.client: Any = None
         self.outbox: Any = None
         self.sender: Any = None
@@ -106,7 +107,9 @@ class Runtime:
         self._last_error = LastErrorHandler()
         logging.getLogger().addHandler(self._last_error)
         self.heartbeat = Heartbeat(
-            self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer}, self.outbox),
+            self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer,
+                                                   **({"audio": self.audio} if self.audio is not None else {})},
+                                                  self.outbox),
             interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
             healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at, on_result=self._set_backend)
         self.ops = OpsServices(self).start()  # ops: systemd watchdog + remote config around the heartbeat

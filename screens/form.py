@@ -1,5 +1,6 @@
-"""Form screen: no free Chinese typing (there is no on-screen IME) — pickers for choices, a digit pad
-(with X for ID numbers, a phone pad), dates as 8 digits, long text handed off to the phone by QR.
+"""Form screen: pickers for choices, a digit pad (with X for ID numbers), the grouped phone pad
+(screens/phonepad.py, 138 0013 8000), dates as 8 digits, long text handed off to the phone by QR (the
+pinyin keyboard, screens/keyboard.py, is not wired here yet: the session still requires the hand-off).
 
 The pad keys are plain Buttons labelled with words (删除/清空): the CJK font has no ⌫/⏎ glyphs. The value
 shown is always the controller's (set_field → state); the only local state is which field is selected.
@@ -12,6 +13,8 @@ from kivy.app import App
 from kivy.properties import StringProperty
 from kivy.uix.widget import Widget
 
+from kiosk.ime import limits
+from screens.phonepad import PhonePad
 from screens.qr import qr_texture
 from screens.widgets import KGrid, KImage, KioskScreen, PadKey, button, label
 
@@ -108,6 +111,8 @@ class FormScreen(KioskScreen):
                 shown = _handoff_line(f, lang)
             elif kind == "choice":
                 shown = next((t.get(lang) for v, t in f.options if v == f.value), "") or app.tr("form.choose", lang)
+            elif kind == "phone" and f.value:
+                shown = limits.group_phone(f.value)   # 138 0013 8000, as on the pad
             else:
                 shown = f.value or app.tr("form.tap_to_edit", lang)
             text = app.tr("form.field_line", lang, label=f.label.get(lang), need=need, value=shown)
@@ -166,6 +171,14 @@ class FormScreen(KioskScreen):
                                        wid=f"form.opt.{value}",
                                        style="primary" if value == field.value else "secondary"))
             box.add_widget(grid)
+            box.add_widget(Widget())
+            return
+        if kind == "phone":
+            # the large pad with the number grouped 3-4-4; its keys keep the form's names (form.key.N)
+            pad = PhonePad(wid="form", lang=lang, digits=field.value)
+            pad.bind(on_change=lambda _pad, digits, fid=field.id: self._enter(
+                fid, digits, done=len(digits) >= limits.PHONE_DIGITS))
+            box.add_widget(pad)
             box.add_widget(Widget())
             return
         if kind == "date":

@@ -38,3 +38,10 @@ def screen_class(name: str) -> type:
         Builder.load_file(str(_KV_DIR / f"{name}.kv"))
         _screen_kv_loaded.add(name)
     return getattr(module, "".join(part.title() for part in name.split("_")) + "Screen")
+
+
+def load_widget_kv(name: str) -> None:
+    """A widget module's own kv (keyboard, phone pad, address picker), once, before its first instance."""
+    if name not in _screen_kv_loaded:
+        Builder.load_file(str(_KV_DIR / f"{name}.kv"))
+        _screen_kv_loaded.add(name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
@@ -15,7 +16,7 @@ from screens.overlays import BusyLayer, HelpLayer, IdleLayer
 from screens.widgets import KioskScreen
 
 #: footer buttons per situation (left to right); help is on every screen
-_FOOTER_ORDER = ("help", "home", "end", "lang", "elder")
+_FOOTER_ORDER = ("help", "repeat", "home", "end", "lang", "elder")
 #: modal overlays, stacked in this order when several are shown; built after the first frame (their labels
 #: were a quarter of the text rendered before the attract screen could appear)
 _LAYERS = {"idle": IdleLayer, "busy": BusyLayer, "help": HelpLayer}
@@ -40,7 +41,7 @@ class KioskRoot(FloatLayout):
         self._footer_buttons = {name: self.ids[f"f_{name}"].__self__ for name in _FOOTER_ORDER}
         for button in self._footer_buttons.values():
             self.remove_widget(button)
-        self._footer_shown: tuple[str, ...] = ()
+        self._footer_shown: tuple = ()
         self._overlays: dict[str, Any] = {"error": self.ids.error_banner.__self__}
         self.ids.content.remove_widget(self._overlays["error"])
         self._notice = self.ids.notice_bar.__self__
@@ -70,19 +71,23 @@ class KioskRoot(FloatLayout):
             shown: tuple[str, ...] = ()  # the PIN pad has its own 返回, the staff panel its 退出管理
         else:
             shown = ("help",)
+            if getattr(App.get_running_app(), "voice", None) is not None:
+                shown += ("repeat",)  # 再听一遍 wherever a prompt can be heard
             if screen not in ("attract", "closed"):
                 shown += ("home",)
             if state.identity is not None:
                 shown += ("end",)
             shown += ("lang", "elder")
-        if shown == self._footer_shown:
+        key = (shown, state.lang, bool(state.elder_mode))
+        if key == self._footer_shown:
             return
-        self._footer_shown = shown
+        self._footer_shown = key
         bar = self.ids.footer
         bar.clear_widgets()
         for name in _FOOTER_ORDER:
             if name in shown:
                 bar.add_widget(self._footer_buttons[name])
+        Clock.schedule_once(lambda _dt: _share_by_longest_word(bar.children), 0)  # after the labels' text updates
 
     def _render_error(self, state: Any) -> None:
         banner = self._overlays["error"]
@@ -136,3 +141,22 @@ class KioskRoot(FloatLayout):
         for layer in self._overlays.values():
             layer.clear()
         self.notice_text = ""
+
+
+def _share_by_longest_word(buttons: list[Any]) -> None:
+    """Widths in proportion to each button's longest word, never below two thirds of the mean (help: the mean).
+
+    Six footer buttons in elder mode leave ~157 px each on a 1080 px screen: 再听一遍 beside 返回首页 and 结束办理
+    is fine, but "Standard text" broke inside "Standard". Short labels (中文, Home) give room to long ones.
+    """
+    from kivy.core.text import Label as CoreLabel
+
+    needs = []
+    for b in buttons:
+        measure = CoreLabel(font_size=b.font_size, font_name=b.font_name)
+        word = max((measure.get_extents(w)[0] for w in b.text.split()), default=0)
+        needs.append(word + 2 * b.padding[0] + 4)
+    mean = sum(needs) / len(needs) if needs else 0
+    for b, need in zip(buttons, needs):
+        # 一键求助 is never the narrowest: at least an average share
+        b.size_hint_x = max(need, mean if b.wid == "footer.help" else mean * 2 / 3)

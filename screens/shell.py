@@ -22,6 +22,7 @@ from kivy.uix.screenmanager import NoTransition
 from kiosk import i18n
 from kiosk.session.state import SCREENS
 from kiosk.theme import resolve, theme_for
+from kiosk.voice.prompts import prompt_for, speaks_on_entry
 from screens.kv import load_kv, screen_class
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,9 @@ class KioskApp(App):
         self.frames_drawn = 0
         self.finish_frames = frames_need_finishing()
         self._sm: Any = None
+        #: kiosk.voice.player.Player, or None for a silent kiosk (set by kiosk.app.run)
+        self.voice: Any = None
+        self._spoken: tuple[str | None, str] | None = None
 
     # --- Kivy hooks ---------------------------------------------------------------------------------
     def build(self) -> Any:
@@ -191,6 +195,27 @@ class KioskApp(App):
             return
         getattr(self.controller, method)(*args)
 
+    def _speak(self, state: Any) -> None:
+        """Entering a screen, a new step or a new error says what to do now, once (kiosk/voice/prompts.py)."""
+        if self.voice is None:
+            return
+        key = prompt_for(state)
+        if (key, state.lang) == self._spoken:
+            return
+        self._spoken = (key, state.lang)
+        if key is None:
+            self.voice.stop()  # the screen left has nothing more to say
+        elif speaks_on_entry(self.voice.auto_play, bool(state.elder_mode)):
+            self.voice.play(key, state.lang)
+        else:
+            self.voice.stop()
+            self.voice.remember(key, state.lang)  # 再听一遍 says it
+
+    def repeat_prompt(self) -> None:
+        """再听一遍: the current screen's prompt again (always available, whatever auto_play says)."""
+        if self.voice is not None:
+            self.voice.repeat()
+
     def tr(self, key: str, lang: str, **params: Any) -> str:
         return i18n.tr(key, lang, **params)
 
@@ -202,10 +227,13 @@ class KioskApp(App):
             # a wipe replaces the state object: every widget forgets what it showed
             root.clear_all()
             self._state_obj = state
+            if self.voice is not None:
+                self.voice.stop_all()  # and the resident's last sentence is not said again
         if state.lang != self.lang:
             self.lang = state.lang
         if bool(state.elder_mode) != self._elder:
             self._elder = bool(state.elder_mode)
+            self._spoken = None  # turning elder mode on speaks the screen's prompt
             self.th = resolve(theme_for(self._elder), Metrics.dpi, Metrics.density)
         term = state.terminal
         en = state.lang == "en"
@@ -221,6 +249,7 @@ class KioskApp(App):
                 previous.clear()
         sm.current_screen.render(state)
         root.render(state)
+        self._speak(state)
         if getattr(self.controller, "exit_requested", False):
             log.info("staff asked to leave the kiosk app")
             self.stop()

@@ -21,8 +21,9 @@ if [ -z "$PY" ]; then
 fi
 [ -n "$PY" ] || die "需要 Python 3.11 或 3.12 / Python 3.11 or 3.12 is required (set KIOSK_PYTHON=/path/to/python)"
 
-# --- Debian packages: CJK font, Mesa GL for SDL offscreen rendering, mtdev, openssl --------------------
-APT_PKGS=(fonts-wqy-microhei libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 openssl systemd)
+# --- Debian packages: CJK font, Mesa GL for SDL offscreen rendering, mtdev, openssl, espeak-ng (offline voice),
+#     chromium (the duty console's browser test drives the system browser; nothing is downloaded) ---------
+APT_PKGS=(fonts-wqy-microhei libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 openssl systemd espeak-ng chromium)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${APT_PKGS[@]}"; do
@@ -40,7 +41,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq >/dev/null || die "apt-get update failed (no access to the Debian mirror?)"
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+  $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "无法安装 / could not install: ${missing[*]}"
 fi
 
@@ -58,6 +59,13 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ] || ! "$VENV/bin/python"
     || die "pip install failed — see the messages above"
   echo "$want" > "$STAMP"
 fi
+
+# --- pinyin IME index: built once from the installed dictionaries (~15 s), never at kiosk start -------------
+"$VENV/bin/kiosk" ime build >/dev/null || die "无法生成输入法词库 / could not build the IME index (kiosk ime build)"
+
+# --- voice prompts: synthesise what is missing or changed into the cache (docs/voice.md) ----------------------
+"$VENV/bin/python" -m kiosk.voice build "${KIOSK_CONFIG_DIR:-$ROOT/config}" >&2 \
+  || say "语音提示缓存未能完整生成 / the voice cache is incomplete — see the messages above (the kiosk runs silent)"
 
 # --- headless: render for real through Mesa when there is no display ------------------------------------
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then

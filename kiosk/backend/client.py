@@ -30,8 +30,8 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from kiosk.backend import errors as E
-from kiosk.backend.models import (AuthSession, Guide, Handoff, HandoffState, HeartbeatAck, Licence, QrTicket,
-                                  QrTicketState, QueueTicket, Record, SubmissionAck)
+from kiosk.backend.models import (AuthSession, Guide, Handoff, HandoffState, HeartbeatAck, HelpRequest, Licence,
+                                  QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
 from kiosk.backend.signing import Signer, load_secret
 
 log = logging.getLogger(__name__)
@@ -265,6 +265,30 @@ class GatewayClient:
     def cancel_handoff(self, handoff_id: str, *, cancel: threading.Event | None = None) -> None:
         """Drop the hand-off and any text typed for it (wipe, Home). Idempotent."""
         self._call("DELETE", f"/v1/handoffs/{quote(handoff_id, safe='')}", cancel=cancel)
+
+    def create_help_request(self, *, screen: str, elder_mode: bool, location: str = "",
+                            service_id: str | None = None, lang: str = "zh-CN",
+                            cancel: threading.Event | None = None) -> HelpRequest:
+        """一键求助: tell the duty staff where this terminal is and what the resident is doing — never who.
+        Not retried after sending (a second press makes a second request; the first is then cancelled)."""
+        body = {"location": location, "screen": screen, "service_id": service_id, "elder_mode": bool(elder_mode),
+                "lang": lang}
+        return HelpRequest.parse(self._call("POST", "/v1/help-requests", body, cancel=cancel))
+
+    def poll_help_request(self, request_id: str, *, cancel: threading.Event | None = None) -> HelpRequest:
+        return HelpRequest.parse(self._call("GET", f"/v1/help-requests/{quote(request_id, safe='')}", cancel=cancel))
+
+    def cancel_help_request(self, request_id: str, *, cancel: threading.Event | None = None) -> None:
+        """The resident no longer waits (cancelled, session ended). Idempotent."""
+        self._call("DELETE", f"/v1/help-requests/{quote(request_id, safe='')}", cancel=cancel)
+
+    def list_help_requests(self, *, cancel: threading.Event | None = None) -> list[HelpRequest]:
+        """This terminal's help requests of the gateway's day (staff mode)."""
+        data = self._call("GET", "/v1/help-requests", cancel=cancel)
+        items = data.get("requests") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise E.ProtocolError("help request list without a 'requests' list")
+        return [HelpRequest.parse(x) for x in items]
 
     def get_terminal_config(self, *, cancel: threading.Event | None = None) -> Any:
         """The configuration the centre wants this terminal to run: ``{"version", "files": {"terminal.yaml",

@@ -252,3 +252,53 @@ class HandoffState:
             raise ProtocolError("submitted hand-off without a text_length")
         return cls(_get(d, "id", str), state, _get(d, "interval_s", float), _time(d, "expires_at"),
                    length if state == "submitted" else None)
+
+
+HELP_STATES = ("pending", "acknowledged", "call", "resolved", "cancelled")
+
+
+@dataclass(frozen=True)
+class DutyPost:
+    id: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    """A 一键求助 request as the gateway sees it: ``pending`` → ``acknowledged`` (``duty_post`` and
+    ``eta_minutes`` set) | ``call`` (nobody can come: ``call_phone``) | ``resolved`` | ``cancelled``."""
+
+    id: str
+    state: str
+    created_at: datetime
+    screen: str
+    elder_mode: bool
+    interval_s: float
+    location: str = ""
+    service_id: str | None = None
+    duty_post: DutyPost | None = None
+    eta_minutes: int | None = None
+    call_phone: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.state in ("pending", "acknowledged")
+
+    @classmethod
+    def parse(cls, d: Any) -> HelpRequest:
+        state = _get(d, "state", str)
+        if state not in HELP_STATES:
+            raise ProtocolError(f"unknown help request state {state!r}")
+        post = eta = phone = None
+        if state == "acknowledged":
+            p = _get(d, "duty_post", dict)
+            post = DutyPost(_get(p, "id", str), _get(p, "name_zh", str), _get(p, "name_en", str))
+            eta = _get(d, "eta_minutes", int)
+            if not 0 <= eta <= 120:
+                raise ProtocolError("eta_minutes out of range")
+        if state == "call":
+            phone = _get(d, "call_phone", str)
+        return cls(_get(d, "id", str), state, _time(d, "created_at"), _get(d, "screen", str),
+                   _get(d, "elder_mode", bool), _get(d, "interval_s", float), _get(d, "location", str, optional=True)
+                   or "", _get(d, "service_id", str, optional=True), post, eta, phone)

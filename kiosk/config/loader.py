@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config.base import Strict
+from kiosk.config.address import AddressBook
 from kiosk.config.hours import OpeningHours
 from kiosk.config.issues import ConfigError, ConfigIssue, issues_from_validation, key_path
 from kiosk.config.services import PARAMS_MODELS, Category, ServiceDef, ServicesFile
 from kiosk.config.terminal import (BackendConfig, DevicesConfig, DisplayConfig, LanguageConfig, LoggingConfig,
-                                   OutboxConfig, SessionConfig, StaffConfig, TerminalFile, TerminalInfo)
+                                   OutboxConfig, SessionConfig, StaffConfig, TerminalFile, TerminalInfo,
+                                   VoiceConfig)
 
 if TYPE_CHECKING:  # the YAML reader (and PyYAML) load only in check_config: the kiosk process reads no YAML
     from kiosk.config.yaml_lines import LineMap
@@ -60,6 +62,8 @@ class KioskConfig(Strict):
     staff: StaffConfig
     categories: list[Category]
     services: list[ServiceDef]
+    addresses: AddressBook = dataclasses.field(default_factory=AddressBook)
+    voice: VoiceConfig | None = None
 
     def service(self, service_id: str) -> ServiceDef:
         """The service with ``service_id`` (KeyError when the catalog has none)."""
@@ -190,6 +194,7 @@ def check_config(config_dir: str | os.PathLike[str] | None = None) -> tuple[Kios
         issues.sort(key=lambda i: (i.file != t_file, i.line or 0))
         return None, issues
     cfg = KioskConfig(config_dir=base.resolve(), categories=s_model.categories, services=s_model.services,
+                      addresses=s_model.addresses,
                       **{f.name: getattr(t_model, f.name) for f in dataclasses.fields(TerminalFile)})
     return cfg, []
 

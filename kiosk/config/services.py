@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
 
+from kiosk.config.address import AddressBook
 from kiosk.config.base import Check, Ident, LocalText, NonEmpty, Strict, bad
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -239,3 +240,4 @@ class ServicesFile(Strict):
 
     categories: Annotated[list[Category], Check(min_length=1)]
     services: Annotated[list[ServiceDef], Check(min_length=1)]
+    addresses: AddressBook = field(default_factory=AddressBook)

@@ -209,6 +209,19 @@ class StaffConfig(Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
+class VoiceConfig(Strict):
+    """Spoken prompts (docs/voice.md): where the synthesised cache and the human recordings live."""
+
+    cache_dir: ConfigPath
+    #: <lang>/<prompt key>.wav recordings that replace synthesised prompts
+    recorded_dir: ConfigPath
+    #: speak each screen's prompt on entry: always | elder (in elder mode only) | never
+    auto_play: Literal["always", "elder", "never"] = "elder"
+    volume: Annotated[float, Check(ge=0.0, le=1.0)] = 0.8
+    muted: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class TerminalFile(Strict):
     """The whole of ``terminal.yaml``."""
 
@@ -222,3 +235,4 @@ class TerminalFile(Strict):
     outbox: OutboxConfig
     logging: LoggingConfig
     staff: StaffConfig
+    voice: VoiceConfig | None = None

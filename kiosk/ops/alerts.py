@@ -59,8 +59,8 @@ class AlertChange:
         return {"change": self.change, "at": self.at, **self.alert.to_dict()}
 
 
-_DEVICE_ZH = {"idcard": "身份证阅读器", "printer": "打印机"}
-_DEVICE_EN = {"idcard": "ID-card reader", "printer": "printer"}
+_DEVICE_ZH = {"idcard": "身份证阅读器", "printer": "打印机", "audio": "语音播放（音频设备）"}
+_DEVICE_EN = {"idcard": "ID-card reader", "printer": "printer", "audio": "voice prompts (audio device)"}
 
 
 @dataclass

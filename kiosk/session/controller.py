@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
 from kiosk import catalog, clock as wallclock
+from kiosk.ime import clear_session as clear_ime_picks
 from kiosk.session.core import SessionCore, SessionRuntime
 from kiosk.session.handoff import HandoffFlow
 from kiosk.session.identify import IdentifyFlow
@@ -289,6 +290,7 @@ class SessionController:
         self.staff.forget_pin()
         self.services.clear()
         self.printing.reset()
+        clear_ime_picks()  # the resident's own picks on the pinyin keyboard leave with them
         core.session_no += 1
         core.state = core.fresh_state()
         self._refresh_menu()

@@ -1,6 +1,7 @@
 """The gateway simulator: an HTTPS server implementing docs/openapi.yaml for development and tests.
 
 ``server`` is the HTTP plumbing and :class:`~kiosk.backend.simulator.server.GatewaySimulator`; ``handlers``
-one function per endpoint; ``handoff`` the phone hand-off endpoints; ``data`` the invented sample data.
+one function per endpoint; ``handoff`` the phone hand-off endpoints; ``help``
+the 一键求助 endpoints and the duty desk; ``console`` the duty console page; ``data`` the invented sample data.
 The kiosk itself never imports this package.
 """

@@ -45,6 +45,7 @@ class GatewayState(Protocol):
     config_version: str
     terminal_config: dict | None
     queue_counter: int
+    duty: Any  # help.DutyDesk: the duty console's help requests (help.py imports this module, not back)
 
     def now(self) -> float: ...
     def secret_for(self, terminal_id: str) -> bytes: ...

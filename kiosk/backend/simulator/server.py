@@ -4,11 +4,11 @@ Stdlib ``ThreadingHTTPServer`` behind TLS with the dev certificate (config/dev-t
 the clock-skew window, nonces and Idempotency-Keys (counting deliveries per key and per reference), runs the
 QR-ticket state machine, and injects faults while running. Use it in-process —
 ``GatewaySimulator(port=0).start()``, ``.base_url``, ``.stop()`` — or as ``kiosk sim backend``; a developer
-drives it through ``POST /_sim/control`` (loopback only, unsigned, not part of the contract).
+drives it through ``POST /_sim/control`` (loopback only, unsigned, not part of the contract), and plays
+the duty staff in the console page at ``/_sim/console`` (kiosk/backend/simulator/console.py).
 """
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import socket
@@ -16,13 +16,15 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from kiosk.backend import signing
 from kiosk.backend.simulator.handlers import Routes
+from kiosk.backend.simulator.help import DutyDesk
 from kiosk.backend.simulator.replies import iso
+from kiosk.backend.simulator.wire import handler_class
 
 log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[3]
@@ -51,7 +53,8 @@ class GatewaySimulator:
                  keyfile: str | Path | None = None, catalog: dict[str, tuple[str, str]] | None = None,
                  qr_ttl_s: float = 60.0, qr_interval_s: float = 2.0, token_ttl_s: float = 600.0,
                  handoff_ttl_s: float = 600.0, handoff_interval_s: float = 2.0,
-                 known_terminals: set[str] | None = None, record: bool = False) -> None:
+                 known_terminals: set[str] | None = None, record: bool = False,
+                 help_interval_s: float = 2.0) -> None:
         self.host, self.port = host, port
         self._default_secret = secret if secret is not None else signing.load_secret(DEV_SECRET_FILE)
         self.terminal_secrets = dict(terminal_secrets or {})
@@ -79,6 +82,7 @@ class GatewaySimulator:
         self.config_version = "2026-11-27.1"
         self.terminal_config: dict | None = None
         self.queue_counter = 0
+        self.duty = DutyDesk(interval_s=help_interval_s)  # 一键求助 and the duty console (help.py, console.py)
         self._nonces: dict[str, float] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -131,7 +135,7 @@ class GatewaySimulator:
                 super().shutdown_request(request)
 
         self._stopping.clear()
-        self._server = Server((self.host, self.port), _handler_class(self))
+        self._server = Server((self.host, self.port), handler_class(self))
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"gateway-sim:{self.port}", daemon=True)
@@ -305,95 +309,3 @@ class GatewaySimulator:
                 return False
             self._nonces[nonce] = ts + 2 * signing.SKEW_WINDOW_S
             return True
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """One request to the simulator; ``sim`` is set on the subclass made for each simulator."""
-
-    sim: GatewaySimulator
-    protocol_version = "HTTP/1.1"
-    server_version = "GatewaySim/1"
-    timeout = 30
-
-    def log_message(self, fmt: str, *args: Any) -> None:
-        log.debug("sim %s", fmt % args)  # request line and status only: paths carry no personal data
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_DELETE(self) -> None:
-        self._serve()
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        self._request_body = body
-        path = self.path.split("?", 1)[0]
-        if path.startswith("/_sim/"):
-            self._control(path, body)
-            return
-        fault = self.sim.take_fault(path)
-        if fault is not None and fault.kind in ("drop", "timeout"):
-            if fault.kind == "timeout":
-                self.sim._stopping.wait(fault.delay_s)
-            self.close_connection = True
-            return
-        if fault is not None and fault.kind == "slow":
-            self.sim._stopping.wait(fault.delay_s)
-        if fault is not None and fault.kind == "malformed":
-            self._record(path, 200, None, fault=True)
-            self._raw(200, b'{"reference": "NJXL01-2026', "application/json")
-            return
-        if fault is not None and fault.kind == "status":
-            status, payload = fault.status, {"code": "unavailable" if fault.status == 503 else
-                                             "rate_limited" if fault.status == 429 else "internal",
-                                             "message": "injected fault"}
-            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-            self._json(status, payload, path, headers)
-            return
-        bad_signature = fault is not None and fault.kind == "bad_signature"
-        status, payload, headers = self.sim.routes.dispatch(self.command, self.path, dict(self.headers.items()),
-                                                            body, bad_signature=bad_signature)
-        self._json(status, payload, path, headers)
-
-    def _control(self, path: str, body: bytes) -> None:
-        if self.client_address[0] not in ("127.0.0.1", "::1"):
-            self._raw(403, b'{"code":"forbidden","message":"loopback only"}', "application/json")
-            return
-        try:
-            cmd = json.loads(body or b"{}") if path == "/_sim/control" else {"cmd": "counts"}
-            result = self.sim.control(cmd)
-        except (ValueError, KeyError, TypeError) as exc:
-            self._raw(400, json.dumps({"ok": False, "error": str(exc)}).encode(), "application/json")
-            return
-        self._raw(200, json.dumps(result).encode(), "application/json")
-
-    def _json(self, status: int, payload: dict | None, path: str, headers: dict[str, str]) -> None:
-        data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self._record(path, status, payload)  # before replying, so a test never reads a stale record
-        self._raw(status, data, "application/json; charset=utf-8", headers)
-
-    def _record(self, path: str, status: int, payload: dict | None, fault: bool = False) -> None:
-        if self.sim.record:
-            with self.sim.lock:
-                self.sim.responses.append({"method": self.command, "path": path, "status": status,
-                                      "body": payload, "fault": fault, "request": self._request_body,
-                                      "headers": dict(self.headers.items())})
-
-    def _raw(self, status: int, data: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        if data or status != 204:
-            self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        if data:
-            self.wfile.write(data)
-
-
-def _handler_class(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
-    return type("Handler", (_Handler,), {"sim": sim})
