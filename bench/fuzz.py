@@ -20,7 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TARGETS = {"idcard": "tests/fuzz/test_fuzz_idcard.py", "printer": "tests/fuzz/test_fuzz_printer.py",
-           "config": "tests/fuzz/test_fuzz_config.py"}
+           "scanner": "tests/fuzz/test_fuzz_scanner.py", "config": "tests/fuzz/test_fuzz_config.py"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,9 +5,17 @@ through the one :func:`open_port` call; ``spy://`` wraps any of them with a byte
 """
 from __future__ import annotations
 
+import logging
+import termios
+
 import serial
 
 from devices.errors import Action, DeviceUnavailable
+
+log = logging.getLogger(__name__)
+#: what a port operation raises when the device went away (a pty whose other side vanished raises
+#: termios.error, not an OSError, on flush)
+PORT_ERRORS = (serial.SerialException, OSError, termios.error)
 
 
 def open_port(url: str, *, baudrate: int = 115200, timeout: float = 0.2,
@@ -31,3 +39,14 @@ def open_port(url: str, *, baudrate: int = 115200, timeout: float = 0.2,
 def wire_seconds(nbytes: int, baudrate: int, bits_per_byte: int = 10) -> float:
     """Time ``nbytes`` take on a UART (8N1 = 10 bits per byte)."""
     return nbytes * bits_per_byte / float(baudrate)
+
+
+def close_quietly(port: serial.SerialBase | None, name: str) -> None:
+    """Close ``port`` (None: nothing to do). A vanished device may fail to close; that is logged, not raised,
+    because the drivers' ``_disconnect`` hook must not raise."""
+    if port is None:
+        return
+    try:
+        port.close()
+    except PORT_ERRORS as exc:
+        log.debug("%s: closing the port failed: %s", name, exc)

@@ -1,8 +1,8 @@
-"""Start the card-reader, printer and gateway simulators in-process and point a config copy at them.
+"""Start the card-reader, printer, scanner and gateway simulators in-process and point a config copy at them.
 
 Used by ``kiosk demo`` and by the runtime tests. ``SimStack(cfg, out_dir, fixed_ports=False)`` binds
 ephemeral loopback ports (tests never use fixed ports); ``fixed_ports=True`` uses the default config's ports
-(17100–17102, controls 17111/17112) so other terminals can drive the simulators while the demo runs.
+(17100–17103, controls 17111–17113) so other terminals can drive the simulators while the demo runs.
 The returned config differs from the original only in ports, base URL and the writable paths (outbox,
 logs) moved under ``out_dir`` — the app runs the real drivers and the real client against them.
 """
@@ -14,7 +14,8 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-FIXED = {"gateway": 17100, "idcard": 17101, "printer": 17102, "idcard_control": 17111, "printer_control": 17112}
+FIXED = {"gateway": 17100, "idcard": 17101, "printer": 17102, "scanner": 17103, "idcard_control": 17111,
+         "printer_control": 17112, "scanner_control": 17113}
 
 
 class SimStack:
@@ -25,12 +26,14 @@ class SimStack:
         self.gateway: Any = None
         self.idcard: Any = None
         self.printer: Any = None
+        self.scanner: Any = None
         self.cfg: Any = None
 
     def start(self) -> Any:
-        """Start the three simulators; returns the patched config."""
+        """Start the four simulators; returns the patched config."""
         from devices.idcard.simulator import IdCardSimulator
         from devices.printer.simulator import PrinterSimulator
+        from devices.scanner.simulator import ScannerSimulator
         from kiosk.backend.simulator.server import GatewaySimulator
 
         fixed = self.fixed_ports
@@ -46,6 +49,10 @@ class SimStack:
                                             out_dir=receipts, profile=self.base_cfg.devices.printer.profile,
                                             pace=False)
             self.printer.start()
+            self.scanner = ScannerSimulator(transport="tcp", port=FIXED["scanner"] if fixed else 0,
+                                            control_port=FIXED["scanner_control"] if fixed else None,
+                                            profile=self.base_cfg.devices.scanner.profile, pace=False)
+            self.scanner.start()
         except Exception:
             self.stop()
             raise
@@ -54,19 +61,20 @@ class SimStack:
         var.mkdir(parents=True, exist_ok=True)
         devices = c.devices.model_copy(update={
             "idcard": c.devices.idcard.model_copy(update={"port": self.idcard.url, "enabled": True}),
-            "printer": c.devices.printer.model_copy(update={"port": self.printer.url, "enabled": True})})
+            "printer": c.devices.printer.model_copy(update={"port": self.printer.url, "enabled": True}),
+            "scanner": c.devices.scanner.model_copy(update={"port": self.scanner.url, "enabled": True})})
         self.cfg = c.model_copy(update={
             "devices": devices,
             "backend": c.backend.model_copy(update={"base_url": self.gateway.base_url}),
             "outbox": c.outbox.model_copy(update={"path": var / "outbox.sqlite3"}),
             "logging": c.logging.model_copy(update={"dir": var / "log"}),
         })
-        log.info("simulators: gateway %s, idcard %s, printer %s", self.gateway.base_url, self.idcard.url,
-                 self.printer.url)
+        log.info("simulators: gateway %s, idcard %s, printer %s, scanner %s", self.gateway.base_url,
+                 self.idcard.url, self.printer.url, self.scanner.url)
         return self.cfg
 
     def stop(self) -> None:
-        for name in ("printer", "idcard", "gateway"):
+        for name in ("scanner", "printer", "idcard", "gateway"):
             sim = getattr(self, name)
             if sim is not None:
                 try:

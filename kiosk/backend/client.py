@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import threading
 import time
 from pathlib import Path
@@ -23,134 +22,17 @@ from typing import Any, Mapping
 from urllib.parse import quote, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPSConnection
-from urllib3.connectionpool import HTTPSConnectionPool
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from kiosk.backend import errors as E
-from kiosk.backend.models import (AuthSession, Guide, Handoff, HandoffState, HeartbeatAck, HelpRequest, Licence,
-                                  QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
+from kiosk.backend.models import (AuthSession, CheckIn, Guide, Handoff, HandoffState, HeartbeatAck, HelpRequest,
+                                  Licence, PickupSlip, QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
 from kiosk.backend.signing import Signer, load_secret
+from kiosk.backend.transport import (CancellableRetry, Holder, RetryCancelled, call_local, cancel_watch,
+                                    signing_adapter)
 
 log = logging.getLogger(__name__)
-_local = threading.local()  # per worker thread: the cancel event and the connection of the current call
-
-
-class _PoolFullIsExpected(logging.Filter):
-    """urllib3 warns when it closes a connection its pool has no room for; with the kiosk's one kept
-    connection per route (kiosk/runtime.py) that is how an overlapping call ends, not a problem."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Connection pool is full, discarding connection")
-
-
-logging.getLogger("urllib3.connectionpool").addFilter(_PoolFullIsExpected())
-
-
-class _Holder:
-    __slots__ = ("cancel", "conn")
-
-    def __init__(self, cancel: threading.Event | None) -> None:
-        self.cancel = cancel
-        self.conn: HTTPSConnection | None = None
-
-
-class _RetryCancelled(Exception):
-    """Raised inside urllib3's retry loop; deliberately not an OSError so urllib3 does not retry it."""
-
-
-class _CancellableRetry(Retry):
-    """urllib3 Retry whose sleeps wait on the caller's cancel event and whose Retry-After is capped."""
-
-    retry_after_max_s = 10.0
-
-    def increment(self, *args: Any, **kwargs: Any) -> Retry:
-        holder = getattr(_local, "holder", None)
-        if holder is not None and holder.cancel is not None and holder.cancel.is_set():
-            raise _RetryCancelled()
-        return super().increment(*args, **kwargs)
-
-    def _wait(self, seconds: float) -> None:
-        holder = getattr(_local, "holder", None)
-        cancel = holder.cancel if holder is not None else None
-        if cancel is None:
-            threading.Event().wait(seconds)
-        elif cancel.wait(seconds):
-            raise _RetryCancelled()
-
-    def sleep(self, response: Any = None) -> None:
-        if self.respect_retry_after_header and response is not None:
-            after = self.get_retry_after(response)
-            if after:
-                self._wait(min(after, self.retry_after_max_s))
-                return
-        backoff = self.get_backoff_time()
-        if backoff > 0:
-            self._wait(backoff)
-
-
-def _adapter(signer: Signer, retry: Retry, pool_size: int) -> HTTPAdapter:
-    class SigningConnection(HTTPSConnection):
-        def request(self, method: str, url: str, body: Any = None, headers: Any = None, **kw: Any) -> None:
-            holder = getattr(_local, "holder", None)
-            if holder is not None:
-                holder.conn = self
-            signed = dict(headers or {})
-            signed.update(signer.headers(method, url, body if isinstance(body, (bytes, str)) else None))
-            super().request(method, url, body=body, headers=signed, **kw)
-
-    class SigningPool(HTTPSConnectionPool):
-        ConnectionCls = SigningConnection
-
-    class SigningAdapter(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = {"https": SigningPool}
-
-    return SigningAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=retry)
-
-
-class _CancelWatch:
-    """One lazily started thread that shuts down the socket of a call whose cancel event is set."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._holders: set[_Holder] = set()
-        self._thread: threading.Thread | None = None
-
-    def add(self, holder: _Holder) -> None:
-        with self._lock:
-            self._holders.add(holder)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="gateway-cancel", daemon=True)
-                self._thread.start()
-
-    def discard(self, holder: _Holder) -> None:
-        with self._lock:
-            self._holders.discard(holder)
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                if not self._holders:
-                    self._thread = None
-                    return
-                fired = [h for h in self._holders if h.cancel is not None and h.cancel.is_set()]
-                for h in fired:
-                    self._holders.discard(h)
-            for h in fired:
-                sock = getattr(h.conn, "sock", None)
-                if sock is not None:
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError as exc:  # already closed by the peer or by urllib3
-                        log.debug("cancel: socket already closed (%s)", exc)
-            threading.Event().wait(0.05)
-
-
-_watch = _CancelWatch()
 
 
 class GatewayClient:
@@ -175,7 +57,7 @@ class GatewayClient:
         self._session.headers.update({"Accept": "application/json", "User-Agent": "yiwang-kiosk/0.1"})
 
         def retry(methods: frozenset[str]) -> Retry:
-            r = _CancellableRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
+            r = CancellableRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
                                   redirect=0, allowed_methods=methods,
                                   status_forcelist=frozenset({429, 500, 502, 503, 504}),
                                   backoff_factor=backoff_factor, backoff_max=backoff_max_s,
@@ -184,9 +66,9 @@ class GatewayClient:
             r.retry_after_max_s = retry_after_max_s
             return r
 
-        self._session.mount("https://", _adapter(self.signer, retry(frozenset({"GET", "DELETE"})), pool_size))
+        self._session.mount("https://", signing_adapter(self.signer, retry(frozenset({"GET", "DELETE"})), pool_size))
         self._session.mount(self.base_url + "/v1/submissions",
-                            _adapter(self.signer, retry(frozenset({"GET", "DELETE", "POST"})), pool_size))
+                            signing_adapter(self.signer, retry(frozenset({"GET", "DELETE", "POST"})), pool_size))
 
     @classmethod
     def from_config(cls, cfg: Any, **options: Any) -> GatewayClient:
@@ -215,6 +97,19 @@ class GatewayClient:
         body = {"card_type": pick("card_type") or "resident", "id_number": pick("id_number"),
                 "name": pick("name") or pick("english_name"), "valid_to": pick("valid_to")}
         return AuthSession.parse(self._call("POST", "/v1/auth/idcard", body, cancel=cancel))
+
+    def auth_ssm(self, code: str, *, cancel: threading.Event | None = None) -> AuthSession:
+        """A scanned 随申码 (opaque, passed whole) → session. Refused codes raise ``ScanCodeRejected`` whose
+        ``message_zh`` says why (expired → refresh it, already used, not a 随申码). Not retried after sending."""
+        return AuthSession.parse(self._call("POST", "/v1/auth/ssm", _scanned(code), cancel=cancel))
+
+    def lookup_pickup(self, code: str, *, cancel: threading.Event | None = None) -> PickupSlip:
+        """证照统一物流 pick-up code → slip data. Unknown code: NotFoundError; collected: ScanCodeRejected."""
+        return PickupSlip.parse(self._call("POST", "/v1/pickups/lookup", _scanned(code), cancel=cancel))
+
+    def check_in(self, code: str, *, cancel: threading.Event | None = None) -> CheckIn:
+        """A booked appointment's QR → check-in with its queue ticket (a repeat returns the same ticket)."""
+        return CheckIn.parse(self._call("POST", "/v1/appointments/check-in", _scanned(code), cancel=cancel))
 
     def create_qr_ticket(self, *, cancel: threading.Event | None = None) -> QrTicket:
         return QrTicket.parse(self._call("POST", "/v1/auth/qr-tickets", {}, cancel=cancel))
@@ -324,15 +219,15 @@ class GatewayClient:
             hdrs["Content-Type"] = "application/json; charset=utf-8"
         if token:
             hdrs["Authorization"] = f"Bearer {token}"
-        holder = _Holder(cancel)
-        _local.holder = holder
+        holder = Holder(cancel)
+        call_local.holder = holder
         if cancel is not None:
-            _watch.add(holder)
+            cancel_watch.add(holder)
         try:
             resp = self._session.request(method, self.base_url + path, data=data, headers=hdrs,
                                          timeout=self.timeout, allow_redirects=False)
             content = resp.content
-        except _RetryCancelled as exc:
+        except RetryCancelled as exc:
             raise E.Cancelled("cancelled between retries") from exc
         except requests.exceptions.SSLError as exc:
             raise E.TLSError(f"TLS verification failed for {self.base_url}") from exc
@@ -343,9 +238,9 @@ class GatewayClient:
                 raise self._cancelled_or(cancel, E.TimeoutError_(f"{method} {path} timed out")) from exc
             raise self._cancelled_or(cancel, E.NetworkError(f"{method} {path}: {type(exc).__name__}")) from exc
         finally:
-            _local.holder = None
+            call_local.holder = None
             if cancel is not None:
-                _watch.discard(holder)
+                cancel_watch.discard(holder)
         if cancel is not None and cancel.is_set():
             raise E.Cancelled("cancelled during the call")
         return self._decode(method, path, resp, content)
@@ -379,6 +274,16 @@ class GatewayClient:
         if isinstance(data, dict) and isinstance(data.get("server_time_epoch"), (int, float)):
             err.server_time = float(data["server_time_epoch"])  # type: ignore[attr-defined]
         raise err
+
+
+def _scanned(code: str) -> dict[str, str]:
+    """The body of the scan endpoints; a scan that cannot be a code (docs/openapi.yaml ``ScannedCode``) is
+    refused here with the resident's message instead of sending a request the contract forbids."""
+    if not isinstance(code, str) or not 4 <= len(code) <= 512 or not all(" " <= ch <= "~" for ch in code):
+        zh, en = E.ScanCodeRejected.MESSAGES["code_unreadable"]
+        raise E.ScanCodeRejected("scanned text is not a code", code="code_unreadable", message_zh=zh,
+                                 message_en=en)
+    return {"code": code}
 
 
 def _now() -> float:

@@ -90,6 +90,27 @@ class ConflictError(ValidationError):
     default_en = "Conflicting duplicate submission, please ask staff"
 
 
+class ScanCodeRejected(ValidationError):
+    """A code the resident showed the scanner was refused; ``message_zh`` is what the kiosk shows and says.
+
+    ``code_unreadable`` is the client's own: the scan cannot be a code at all (the gateway is not asked).
+    """
+
+    MESSAGES = {
+        "code_expired": ("随申码已过期，请在随申办中刷新后重新出示",
+                         "This code has expired. Refresh it in the app and show it again"),
+        "code_replayed": ("此随申码已使用过，请刷新后出示新的随申码",
+                          "This code was already used. Refresh it and show the new one"),
+        "code_invalid": ("无法识别此码，请出示随申办中的随申码",
+                         "This code is not recognised. Please show your Suishenma"),
+        "code_unreadable": ("无法识别此码，请重新出示", "This code cannot be read, please show it again"),
+        "pickup_collected": ("此件已领取", "This item has already been collected"),
+        "pickup_returned": ("此件已退回，请联系工作人员", "This item was returned to sender, please ask staff"),
+        "appointment_not_now": ("不在预约签到时间内（预约时间前后 30 分钟）",
+                                "Check-in is open from 30 minutes before to 30 minutes after the booked time"),
+    }
+
+
 class ServerError(BackendError):
     """5xx and 429: the gateway is failing or overloaded; ``retry_after`` when it said so."""
 
@@ -132,6 +153,9 @@ def error_for_status(status: int, code: str | None, detail: str | None,
         zh, en = "登录已过期，请重新登录", "Your session has expired, please sign in again"
     elif code == "clock_skew":
         zh, en = "终端时间不准确，请联系工作人员", "Terminal clock is wrong, please ask staff"
+    elif code in ScanCodeRejected.MESSAGES:
+        cls = ScanCodeRejected
+        zh, en = ScanCodeRejected.MESSAGES[code]
     elif code in AuthError.TERMINAL_CODES:
         zh, en = "终端认证失败，请联系工作人员", "Terminal authentication failed, please ask staff"
     return cls(detail, code=code, status=status, message_zh=zh, message_en=en, retry_after=retry_after)

@@ -302,3 +302,43 @@ class HelpRequest:
         return cls(_get(d, "id", str), state, _time(d, "created_at"), _get(d, "screen", str),
                    _get(d, "elder_mode", bool), _get(d, "interval_s", float), _get(d, "location", str, optional=True)
                    or "", _get(d, "service_id", str, optional=True), post, eta, phone)
+
+
+@dataclass(frozen=True)
+class PickupSlip:
+    """证照统一物流: what the pick-up slip prints for a code from the resident's SMS (recipient masked)."""
+
+    pickup_id: str
+    code_masked: str
+    item_zh: str
+    item_en: str
+    recipient: str
+    place_zh: str
+    place_en: str
+    slot: str
+    keep_until: datetime
+    looked_up_at: datetime
+
+    @classmethod
+    def parse(cls, d: Any) -> PickupSlip:
+        return cls(*(_get(d, k, str) for k in ("pickup_id", "code_masked", "item_zh", "item_en", "recipient",
+                                               "place_zh", "place_en", "slot")),
+                   _time(d, "keep_until"), _time(d, "looked_up_at"))
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """An appointment checked in: its queue ticket names the window. ``already_checked_in``: a repeat."""
+
+    appointment_id: str
+    service_zh: str
+    service_en: str
+    starts_at: datetime
+    already_checked_in: bool
+    ticket: QueueTicket
+
+    @classmethod
+    def parse(cls, d: Any) -> CheckIn:
+        return cls(_get(d, "appointment_id", str), _get(d, "service_zh", str), _get(d, "service_en", str),
+                   _time(d, "starts_at"), _get(d, "already_checked_in", bool),
+                   QueueTicket.parse(_get(d, "ticket", dict)))

@@ -131,34 +131,16 @@ def _read(args: argparse.Namespace) -> int:
 
 
 def _sim(args: argparse.Namespace) -> int:
-    import signal
-    import threading
-
     from devices.idcard.simulator import IdCardSimulator
+    from kiosk.cli.simrun import serve_until_signal, where
 
-    if args.pty:
-        sim = IdCardSimulator(transport="pty", link=args.pty, baudrate=args.baud, control_port=args.control,
-                              card=args.card)
-    else:
-        sim = IdCardSimulator(transport="tcp", port=DEFAULT_SIM_PORT if args.tcp is None else args.tcp,
-                              baudrate=args.baud, control_port=args.control, card=args.card)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    sim.start()
-    try:
-        print(f"port: {sim.url}", flush=True)
-        print(f"control: {sim.control_port}", flush=True)
-        print(f"card: {sim.card_name or '-'}  (stop with Ctrl-C / 按 Ctrl-C 停止)", flush=True)
-        while not stop.wait(0.5):
-            pass
-    finally:
-        sim.stop()
-    return EXIT_OK
+    sim = IdCardSimulator(baudrate=args.baud, control_port=args.control, card=args.card,
+                          **where(args, DEFAULT_SIM_PORT))
+    return serve_until_signal(sim, f"card: {sim.card_name or '-'}  (stop with Ctrl-C / 按 Ctrl-C 停止)")
 
 
 def _ctl(args: argparse.Namespace) -> int:
-    from devices.simbase import send_control
+    from kiosk.cli.simrun import send_and_print
 
     request: dict = {"cmd": args.command}
     rest = list(args.args)
@@ -177,11 +159,4 @@ def _ctl(args: argparse.Namespace) -> int:
             request[key] = json.loads(value)
         except ValueError:
             request[key] = value
-    try:
-        reply = send_control(args.control, request, host=args.host)
-    except OSError as exc:
-        print(f"错误：无法连接模拟器控制端口 {args.control}\nerror: cannot reach control port: {exc}",
-              file=sys.stderr)
-        return 1
-    print(json.dumps(reply, ensure_ascii=False))
-    return 0 if reply.get("ok") else 1
+    return send_and_print(args.control, request, host=args.host)

@@ -152,10 +152,33 @@ class PrinterConfig(Strict):
     profile: NonEmpty = "generic-80mm"
 
 
+def _scanner_profile(name: str) -> str:
+    from devices.scanner.profiles import profile_names
+
+    if name not in profile_names():
+        raise bad(f"未知的扫码器型号配置 {name!r}（可选：{'、'.join(profile_names())}）",
+                  f"unknown scanner profile {name!r}")
+    return name
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScannerConfig(Strict):
+    """The QR scanner (issue 17): off unless configured; the simulator listens on 17103."""
+
+    enabled: bool = False
+    port: PortUrl = "socket://127.0.0.1:17103"
+    baudrate: Baudrate = 9600
+    #: scanner profile name shipped in devices/scanner/profiles.yaml (generic, generic-cr, honeywell-serial, …)
+    profile: Annotated[str, Check(_scanner_profile)] = "generic"
+    #: the same code again within this many seconds is one scan
+    dedupe_s: PositiveFloat = 2.0
+
+
 @dataclass(frozen=True, kw_only=True)
 class DevicesConfig(Strict):
     idcard: IdCardConfig
     printer: PrinterConfig
+    scanner: ScannerConfig = field(default_factory=ScannerConfig)
 
 
 def _check_https(url: str) -> str:

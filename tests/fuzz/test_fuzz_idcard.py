@@ -7,28 +7,15 @@ Fixed, derandomised budget so CI is repeatable; bench/fuzz.py runs the same prop
 """
 from __future__ import annotations
 
-import os
-
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzkit import CI, chunks
+from hypothesis import given
 from hypothesis import strategies as st
 
 from devices.errors import DeviceError, ProtocolError
 from devices.idcard import protocol as P
 from devices.idcard.textblock import decode_text_block
 
-CI = settings(max_examples=int(os.environ.get("KIOSK_FUZZ_EXAMPLES", "300")), deadline=None,
-              derandomize=not os.environ.get("KIOSK_FUZZ_RANDOM"),
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-def chunks(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, prev = [], 0
-    for p in points + [len(data)]:
-        out.append(data[prev:p])
-        prev = p
-    return out
 
 
 def process(items) -> list:

@@ -8,18 +8,14 @@ Fixed derandomised budget; bench/fuzz.py runs longer.
 """
 from __future__ import annotations
 
-import os
-
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzkit import CI, chunks
+from hypothesis import given
 from hypothesis import strategies as st
 
 from devices.printer.parser import EscPosParser, RealtimeScanner
 from devices.printer.protocol import PrinterState, valid_status_byte
 
-CI = settings(max_examples=int(os.environ.get("KIOSK_FUZZ_EXAMPLES", "300")), deadline=None,
-              derandomize=not os.environ.get("KIOSK_FUZZ_RANDOM"),
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 status_byte = st.one_of(st.none(), st.integers(0, 255))
 
@@ -44,15 +40,6 @@ def test_any_status_bytes_decode_and_never_claim_ready_wrongly(raw, near_end):
 @given(st.integers(0, 255))
 def test_valid_status_shape(b):
     assert valid_status_byte(b) == ((b & 0x93) == 0x12)
-
-
-def chunks(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, prev = [], 0
-    for p in points + [len(data)]:
-        out.append(data[prev:p])
-        prev = p
-    return out
 
 
 escpos_like = st.lists(st.one_of(

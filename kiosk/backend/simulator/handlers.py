@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from kiosk.backend import signing
-from kiosk.backend.simulator import data as simdata, handoff as simhandoff, help as simhelp
+from kiosk.backend.simulator import data as simdata, handoff as simhandoff, help as simhelp, scan as simscan
 from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso
 
 ROUTES = [(re.compile(p), m, name) for p, m, name in [
@@ -25,7 +25,7 @@ ROUTES = [(re.compile(p), m, name) for p, m, name in [
     (r"^/v1/licences$", "GET", "licences"), (r"^/v1/queue-tickets$", "POST", "queue_ticket"),
     (r"^/v1/submissions$", "POST", "submission"), (r"^/v1/terminals/(?P<id>[^/]+)/heartbeat$", "POST", "heartbeat"),
     (r"^/v1/terminals/(?P<id>[^/]+)/config$", "GET", "terminal_config"),
-    *simhandoff.ROUTES, *simhelp.ROUTES]]
+    *simhandoff.ROUTES, *simhelp.ROUTES, *simscan.ROUTES]]
 REFERENCE_RE = re.compile(r"^[0-9A-Z]{1,8}-[0-9]{8}-[0-9A-Z]{6}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -41,7 +41,7 @@ def id_number_ok(value: Any) -> bool:
     return value[17] == check
 
 
-class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes):
+class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes):
     def __init__(self, sim: GatewayState) -> None:
         self.sim = sim
 

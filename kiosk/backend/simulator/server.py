@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.backend import signing
+from kiosk.backend.simulator import scan as simscan
 from kiosk.backend.simulator.handlers import Routes
 from kiosk.backend.simulator.help import DutyDesk
 from kiosk.backend.simulator.replies import iso
@@ -282,6 +283,8 @@ class GatewaySimulator:
             self.clear_faults()
         elif name == "publish_config":
             self.publish_config(str(cmd["version"]), dict(cmd["files"]))
+        elif name in simscan.CONTROLS:  # codes a resident shows the scanner (kiosk/backend/simulator/scan.py)
+            return {"ok": True, **self.routes.scan_control(cmd), **self.counts()}
         elif name != "counts":
             raise ValueError(f"unknown control command {name!r}")
         return {"ok": True, **self.counts()}
