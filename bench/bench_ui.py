@@ -67,13 +67,9 @@ def main() -> int:
     ap.add_argument("--config", default=str(REPO / "config"))
     args = ap.parse_args()
 
-    from kiosk.app import KivyBridge, configure_kivy, create_app, kivy_environment, register_font
-    from kiosk.config.loader import load_config
+    from kiosk.app import KivyBridge, configure_headless, create_app
 
-    cfg = load_config(Path(args.config))
-    kivy_environment(tempfile.mkdtemp(prefix="bench-kivy-"), headless=True)
-    configure_kivy(cfg.display, windowed=True)
-    register_font(cfg.display.font_path)
+    cfg = configure_headless(args.config, prefix="bench-kivy-")
 
     import psutil
     from kivy.base import EventLoop

@@ -101,13 +101,28 @@ def register_font(path: str | os.PathLike) -> str:
     return family
 
 
+def configure_headless(config_dir: str | os.PathLike, *, prefix: str = "kiosk-kivy-") -> Any:
+    """Benches and tools: load the config, then set Kivy up for an offscreen window of the configured size
+    with the kiosk's font (a fresh KIVY_HOME). Returns the config. Must run before Kivy's window exists."""
+    import tempfile
+
+    from kiosk.config.loader import load_config
+
+    cfg = load_config(Path(config_dir))
+    kivy_environment(tempfile.mkdtemp(prefix=prefix), headless=True)
+    configure_kivy(cfg.display, windowed=True)
+    register_font(cfg.display.font_path)
+    return cfg
+
+
 class KivyBridge(UiBridge):
     """Worker thread -> UI thread: Clock.schedule_once is safe to call from any thread."""
 
     def post(self, fn: Callable[..., Any], *args: Any) -> None:
         from kivy.clock import Clock
 
-        Clock.schedule_once(lambda _dt: fn(*args), 0)
+        call = self._guarded(fn)
+        Clock.schedule_once(lambda _dt: call(*args), 0)
 
 
 def create_app(cfg: Any, controller: Any = None, *, transition: Any = None, kiosk_mode: bool = True) -> Any:

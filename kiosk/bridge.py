@@ -16,7 +16,16 @@ log = logging.getLogger(__name__)
 
 
 class UiBridge:
-    """Interface: run ``fn(*args)`` on the UI thread soon. ``post`` is safe from any thread."""
+    """Interface: run ``fn(*args)`` on the UI thread soon. ``post`` is safe from any thread.
+
+    ``last_resort`` (a :class:`kiosk.crash.LastResort`, set by the Runtime): when set, whatever a posted
+    call raises is handled there (logged, session wiped, staff alerted) instead of reaching the loop."""
+
+    last_resort: Any = None
+
+    def _guarded(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        last_resort = self.last_resort
+        return fn if last_resort is None else last_resort.guard(fn, "bridge")
 
     def post(self, fn: Callable[..., Any], *args: Any) -> None:
         raise NotImplementedError
@@ -47,7 +56,7 @@ class QueueBridge(UiBridge):
                 if not self._queue:
                     return ran
                 fn, args = self._queue.popleft()
-            fn(*args)
+            self._guarded(fn)(*args)
             ran += 1
 
     def pump_until(self, predicate: Callable[[], bool], timeout: float) -> bool:

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from kiosk import clock
 from kiosk.bridge import UiBridge
+from kiosk.crash import LastResort, log_unexpected
 from kiosk.runtime_cards import CardChecker, CardWatch
 from kiosk.runtime_print import build_document
 from kiosk.session.state import DeviceView, Text
@@ -56,6 +57,10 @@ class Runtime:
         self._last_error: Any = None
         self._cards = CardChecker(bridge, auth=lambda card, cancel: self.client.auth_idcard(card, cancel=cancel),
                                   set_polling=self.set_card_polling, note_error=self._note_backend_error)
+        #: where an exception from a task callback, device event or bridge post ends (kiosk/crash.py)
+        self.last_resort = LastResort(self._fail_safe)
+        if getattr(bridge, "last_resort", False) is None:
+            bridge.last_resort = self.last_resort
 
     # ----- lifecycle ---------------------------------------------------------------------------
     def attach(self, controller: Any) -> None:
@@ -78,11 +83,11 @@ class Runtime:
         if devs.idcard.enabled:
             self.reader = IdCardReader(devs.idcard.port, baudrate=devs.idcard.baudrate,
                                        photo_decoder=devs.idcard.photo_decoder)
-            self._unsubscribe.append(self.reader.subscribe(self._on_reader_event))
+            self._unsubscribe.append(self.reader.subscribe(self.last_resort.guard(self._on_reader_event, "device")))
             self.reader.start()
         if devs.printer.enabled:
             self.printer = Printer(devs.printer.port, baudrate=devs.printer.baudrate, profile=devs.printer.profile)
-            self._unsubscribe.append(self.printer.subscribe(self._on_printer_event))
+            self._unsubscribe.append(self.printer.subscribe(self.last_resort.guard(self._on_printer_event, "device")))
             self.printer.start()
         try:
             # a kiosk's resources are fixed from the start, so a day's fd and thread counts stay flat
@@ -112,6 +117,7 @@ class Runtime:
                                                   self.outbox),
             interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
             healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at, on_result=self._set_backend)
+        self.heartbeat.alert_sources.append(self.last_resort.alert)  # staff hear of every last-resort catch
         self.ops = OpsServices(self).start()  # ops: systemd watchdog + remote config around the heartbeat
         self.heartbeat.start()  # its outcome is the gateway's reachability (on_result)
         self.tasks.prestart()
@@ -150,7 +156,9 @@ class Runtime:
                 self._note_backend_error(exc)
                 raise
             return result
-        return self.tasks.spawn(name, watched, on_done=on_done, on_error=on_error, timeout=timeout)
+        guard = self.last_resort.guard
+        return self.tasks.spawn(name, watched, on_done=guard(on_done, "task"), on_error=guard(on_error, "task"),
+                                timeout=timeout)
 
     def device_view(self) -> DeviceView:
         printer, reader = self.printer, self.reader
@@ -164,6 +172,20 @@ class Runtime:
         return DeviceView(printer=p_status, idcard=r_status, backend=self.backend_state, paper=paper,
                           printer_ready=printer_ready, reader_online=r_status == "online",
                           backend_ok=self.backend_ok, printer_reason=reason)
+
+    def _fail_safe(self, kind: str) -> None:
+        """LastResort's action, from any thread: the session fails safe on the UI thread."""
+        if self.controller is not None:
+            self.bridge.post(self._fail_safe_now, kind)
+
+    def _fail_safe_now(self, kind: str) -> None:
+        controller = self.controller
+        if controller is None:
+            return
+        try:
+            controller.fail_safe(kind)
+        except Exception as exc:  # noqa: BLE001 — must not raise back into the last resort (no loop)
+            log_unexpected(log, "failing safe", exc)
 
     def _post_devices(self) -> None:
         controller = self.controller

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from kivy.base import EventLoop
+from kivy.base import EventLoop, ExceptionManager
 from kivy.core.window import Window
 from kivy.tests.common import UnitTestTouch
 
@@ -60,9 +60,19 @@ def exists(wid: str) -> bool:
     return any(getattr(w, "wid", "") == wid and visible(w) for w in walk())
 
 
+def as_loop(fn: Callable[[], Any]) -> None:
+    """Run ``fn`` as Kivy's main loop runs a frame: an exception goes to the ExceptionManager (the app's
+    last resort), and is raised here only when no handler lets the loop go on (EventLoop.mainloop)."""
+    try:
+        fn()
+    except BaseException as exc:  # noqa: BLE001 — exactly what EventLoop.mainloop catches
+        if ExceptionManager.handle_exception(exc) == ExceptionManager.RAISE:
+            raise
+
+
 def pump(frames: int = 2) -> None:
     for _ in range(frames):
-        EventLoop.idle()
+        as_loop(EventLoop.idle)
 
 
 def wait_until(predicate: Callable[[], bool], *, timeout: float = 5.0, what: str = "condition",
@@ -73,7 +83,7 @@ def wait_until(predicate: Callable[[], bool], *, timeout: float = 5.0, what: str
     while not predicate():
         if time.monotonic() > deadline or frames >= max_frames:
             raise UiTimeout(f"timed out after {timeout}s/{frames} frames waiting for {what}")
-        EventLoop.idle()
+        as_loop(EventLoop.idle)
         frames += 1
 
 
@@ -89,9 +99,9 @@ def wait_screen(name: str, timeout: float = 5.0) -> None:
 
 def tap_at(x: float, y: float) -> None:
     touch = UnitTestTouch(x, y)
-    touch.touch_down()
+    as_loop(touch.touch_down)  # input is dispatched inside the loop's frame in the app
     pump(1)
-    touch.touch_up()
+    as_loop(touch.touch_up)
     pump(2)
 
 

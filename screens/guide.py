@@ -7,7 +7,10 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
-from screens.widgets import KGrid, KioskScreen, button, columns, label
+from screens.widgets import KGrid, KioskScreen, PagedText, button, columns, label
+
+#: characters of a guide section shown at once; longer text is paged ("more"), never laid out whole
+PAGE_CHARS = 400
 
 
 class GuideScreen(KioskScreen):
@@ -44,7 +47,9 @@ class GuideScreen(KioskScreen):
         self.title_text = guide.title.get(lang)
         for n, (heading, body) in enumerate(guide.sections):
             box.add_widget(label(heading.get(lang), role="title", wid=f"guide.h.{n}"))
-            box.add_widget(label(body.get(lang), wid=f"guide.b.{n}"))
+            box.add_widget(PagedText(body.get(lang), page_chars=PAGE_CHARS, wid=f"guide.b.{n}",
+                                     more_text=lambda page, pages: app.tr("common.more", lang, page=page,
+                                                                          pages=pages)))
 
     def clear_content(self) -> None:
         self.ids.sections.clear_widgets()

@@ -6,7 +6,10 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 
-from screens.widgets import KioskScreen, label
+from screens.widgets import KioskScreen, PagedText, label
+
+#: characters of one table cell shown at once; a longer cell is paged ("more"), never laid out whole
+CELL_CHARS = 100
 
 
 class RecordScreen(KioskScreen):
@@ -41,7 +44,7 @@ class RecordScreen(KioskScreen):
             for n, row in enumerate(rows):
                 for c in range(len(columns)):
                     cell = row[c] if c < len(row) else ""
-                    table.add_widget(label(str(cell), wid=f"record.cell.{n}.{c}", personal=True))
+                    table.add_widget(self._cell(str(cell), f"record.cell.{n}.{c}", lang))
             return
         table.cols = 2
         if record is None or not record.rows:
@@ -52,7 +55,13 @@ class RecordScreen(KioskScreen):
         table.add_widget(label(app.tr("record.col_value", lang), tone="muted", wid="record.col_value"))
         for n, (name, value) in enumerate(record.rows):
             table.add_widget(label(name.get(lang), wid=f"record.k.{n}"))
-            table.add_widget(label(str(value), wid=f"record.v.{n}", personal=True))
+            table.add_widget(self._cell(str(value), f"record.v.{n}", lang))
+
+    @staticmethod
+    def _cell(text: str, wid: str, lang: str) -> Any:
+        app = App.get_running_app()
+        return PagedText(text, page_chars=CELL_CHARS, wid=wid, personal=True,
+                         more_text=lambda page, pages: app.tr("common.more", lang, page=page, pages=pages))
 
     def clear_content(self) -> None:
         self.ids.table.clear_widgets()

@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from kivy.app import App
+from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics.opengl import glFinish
@@ -20,6 +21,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition
 
 from kiosk import i18n
+from kiosk.crash import log_unexpected
 from kiosk.session.state import SCREENS
 from kiosk.theme import resolve, theme_for
 from kiosk.voice.prompts import prompt_for, speaks_on_entry
@@ -63,6 +65,22 @@ def settle_layout(root: Any, size: tuple[int, int]) -> None:
         queue.extend(widget.children)
 
 
+class _LastResortHandler(ExceptionHandler):
+    """Kivy's ExceptionManager hook: an exception that reached the main loop (a Clock callback, a touch or
+    kv handler nobody guarded) goes to the app's last resort and the loop goes on (PASS). Only a request
+    to end the process (Ctrl-C, SystemExit) still ends it."""
+
+    def __init__(self, app: "KioskApp") -> None:
+        super().__init__()
+        self.app = app
+
+    def handle_exception(self, exception: BaseException) -> int:
+        if not isinstance(exception, Exception):
+            return ExceptionManager.RAISE
+        self.app.last_resort(exception, "kivy")
+        return ExceptionManager.PASS
+
+
 class KioskApp(App):
     lang = StringProperty(i18n.DEFAULT_LANGUAGE)
     # rebind: kv rules read app.th.<size>; without it they would keep the first theme's numbers
@@ -87,6 +105,8 @@ class KioskApp(App):
         self.frames_drawn = 0
         self.finish_frames = frames_need_finishing()
         self._sm: Any = None
+        self._exception_handler = _LastResortHandler(self)
+        ExceptionManager.add_handler(self._exception_handler)
         #: kiosk.voice.player.Player, or None for a silent kiosk (set by kiosk.app.run)
         self.voice: Any = None
         self._spoken: tuple[str | None, str] | None = None
@@ -109,7 +129,7 @@ class KioskApp(App):
         self._on_resize(Window, *Window.size)
         self.on_th(self, self.th)
         self._update_clock(0)
-        Clock.schedule_interval(self._update_clock, 1.0)
+        Clock.schedule_interval(self.guarded(self._update_clock, "timer"), 1.0)
         self.root = root
         if self._first_controller is not None:
             self.bind_controller(self._first_controller)
@@ -180,7 +200,7 @@ class KioskApp(App):
         controller.subscribe(on_state)
         if self._tick_event is not None:
             self._tick_event.cancel()
-        self._tick_event = Clock.schedule_interval(self._tick, 0.5)
+        self._tick_event = Clock.schedule_interval(self.guarded(self._tick, "timer"), 0.5)
         self._state_obj = None
         self._update_clock(0)
         self.apply_state(controller.state)
@@ -193,7 +213,31 @@ class KioskApp(App):
         """A tap asks the controller to do something; the controller decides and notifies."""
         if self.controller is None:
             return
-        getattr(self.controller, method)(*args)
+        try:
+            getattr(self.controller, method)(*args)
+        except Exception as exc:  # noqa: BLE001 — handed to the last resort, which logs and fails safe
+            self.last_resort(exc, "widget")
+
+    # --- last resort ----------------------------------------------------------------------------------
+    def last_resort(self, exc: BaseException, kind: str) -> None:
+        """Hand ``exc`` to the session, which passes it to the last resort (log, wipe, "暂时无法办理", staff
+        alert); with no session (no controller yet) it is only logged — there is nothing to wipe."""
+        report = getattr(self.controller, "unexpected", None)
+        if report is None or not report(exc, kind):
+            log_unexpected(log, f"{kind} callback (no session)", exc)
+
+    def guarded(self, fn: Any, kind: str) -> Any:
+        """``fn`` with whatever it raises handed to :meth:`last_resort` (Clock timers of the app)."""
+        def call(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except Exception as exc:  # noqa: BLE001 — see last_resort
+                self.last_resort(exc, kind)
+                return None
+        return call
+
+    def on_stop(self) -> None:
+        ExceptionManager.remove_handler(self._exception_handler)
 
     def _speak(self, state: Any) -> None:
         """Entering a screen, a new step or a new error says what to do now, once (kiosk/voice/prompts.py)."""

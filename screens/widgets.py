@@ -149,6 +149,52 @@ def label(text: str, *, role: str = "body", tone: str = "text", wid: str = "", h
     return KLabel(text=text, role=role, tone=tone, wid=wid, halign=halign, personal=personal)
 
 
+def pages_of(text: str, page_chars: int) -> list[str]:
+    """``text`` cut into pages of at most ``page_chars`` characters, at a line break when one is near."""
+    pages = []
+    while len(text) > page_chars:
+        cut = text.rfind("\n", page_chars * 3 // 4, page_chars)
+        cut = page_chars if cut < 0 else cut + 1
+        pages.append(text[:cut])
+        text = text[cut:]
+    pages.append(text)
+    return pages
+
+
+class PagedText(BoxLayout):
+    """Text of any length shown a page at a time, so the UI thread never lays out or renders more than a
+    page (a 100,000-character guide item is one texture of a few hundred characters, not a giant one).
+
+    A text longer than a page ends its page with "…" and gets a visible "more (2/167)" button
+    (``<wid>.more``) that turns the page; the label keeps ``wid``. ``more_text(page, pages)`` words the
+    button in the screen's language."""
+
+    def __init__(self, text: str, *, page_chars: int, wid: str, more_text: Any, personal: bool = False,
+                 role: str = "body", **kwargs: Any) -> None:
+        super().__init__(orientation="vertical", size_hint_y=None, **kwargs)
+        self.bind(minimum_height=self.setter("height"))
+        self._pages = pages_of(text, page_chars)
+        self._page = 0
+        self._more_text = more_text
+        self.label = label("", wid=wid, personal=personal, role=role)
+        self.add_widget(self.label)
+        self.more: KButton | None = None
+        if len(self._pages) > 1:
+            self.more = button("", self.next_page, wid=f"{wid}.more", cls=PadKey)
+            self.add_widget(self.more)
+        self._show()
+
+    def next_page(self) -> None:
+        self._page = (self._page + 1) % len(self._pages)
+        self._show()
+
+    def _show(self) -> None:
+        last = self._page == len(self._pages) - 1
+        self.label.text = self._pages[self._page] + ("" if last else " …")
+        if self.more is not None:
+            self.more.text = self._more_text(self._page + 2 if not last else 1, len(self._pages))
+
+
 def button(text: str, on_release: Any, *, style: str = "secondary", wid: str = "", disabled: bool = False,
            role: str = "button", cls: type = KButton) -> KButton:
     btn = cls(text=text, style=style, wid=wid, disabled=disabled, role=role)

@@ -2,124 +2,21 @@
 
 Layouts (``kiosk/receipts``) build these; the encoder (``devices.printer.encoder``) and the preview both
 consume them, so there is one description of a receipt and two renderings of the same bytes.
-Display-width helpers live here because layouts need them too (CJK counts as two columns).
+Display-width and line-breaking helpers (``linebreak``) are re-exported here because layouts need them too.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
-Align = Literal["left", "center", "right"]
+from devices.printer.linebreak import (NO_LINE_END, NO_LINE_START, Align, char_width, clean_text, pad_to,
+                                       text_width, wrap)
 
-# characters that must not start a line (Chinese line-breaking rule 避头点)
-_NO_LINE_START = set("，。、：；！？）》」』〕】,.;:!?)]}%")
-
-
-def char_width(ch: str) -> int:
-    """Printer columns taken by ``ch`` at normal size.
-
-    East Asian Wide/Fullwidth characters take 2. So does every other non-ASCII character: in Chinese
-    mode the printer draws each multibyte GB18030 code (“ ” ± × é ① …) in a full 24-dot cell, whatever
-    Unicode's "ambiguous"/"narrow" class says; only ASCII gets a 12-dot half cell.
-    """
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return 2
-    return 1 if ord(ch) < 0x80 else 2
+__all__ = ["Align", "Block", "Cut", "Document", "Feed", "Image", "KeyValue", "QR", "Separator", "Table", "Text",
+           "NO_LINE_END", "NO_LINE_START", "char_width", "clean_text", "pad_to", "text_width", "wrap"]
 
 
-def text_width(text: str) -> int:
-    """Sum of :func:`char_width`; that is 1 per ASCII and 2 per other character, computed without a loop
-    in Python (this runs for every line of every receipt)."""
-    return 2 * len(text) - len(text.encode("ascii", "ignore"))
-
-
-def clean_text(text: str) -> str:
-    """Printable text only: tabs become spaces, other control characters are dropped (they are commands)."""
-    text = str(text)
-    if text.isprintable():
-        return text
-    out = []
-    for ch in str(text):
-        if ch == "\t":
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cs"):
-            continue
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def wrap(text: str, columns: int) -> list[str]:
-    """Wrap ``text`` into lines of at most ``columns`` display columns.
-
-    Latin words are kept whole when they fit on a line; CJK may break between any two characters, but a
-    closing punctuation mark never starts a line: the character before it moves down with it (the line
-    must not overflow, the printer would wrap it itself and break the layout).
-    """
-    columns = max(2, columns)
-    text = clean_text(text)
-    if "\n" not in text and text_width(text) <= columns:
-        return [text]
-    lines: list[str] = []
-    for para in text.split("\n"):
-        tokens = _tokens(para)
-        line, width = "", 0
-        for tok in tokens:
-            tw = text_width(tok)
-            if width + tw <= columns:
-                line, width = line + tok, width + tw
-                continue
-            if tok == " ":
-                lines.append(line)
-                line, width = "", 0
-                continue
-            if tw > columns:  # a word longer than a line: hard split
-                for ch in tok:
-                    cw = char_width(ch)
-                    if width + cw > columns:
-                        lines.append(line)
-                        line, width = "", 0
-                    line, width = line + ch, width + cw
-                continue
-            if tok in _NO_LINE_START and line:
-                moved = line[-1]
-                lines.append(line[:-1])
-                line, width = moved + tok, char_width(moved) + tw
-                continue
-            lines.append(line.rstrip(" "))
-            line, width = tok, tw
-        lines.append(line.rstrip(" "))
-    return lines
-
-
-def _tokens(text: str) -> list[str]:
-    """Split into Latin words, single spaces and single wide characters."""
-    tokens: list[str] = []
-    word = ""
-    for ch in text:
-        if ch == " " or char_width(ch) == 2 or ch in _NO_LINE_START:
-            if word:
-                tokens.append(word)
-                word = ""
-            tokens.append(ch)
-        else:
-            word += ch
-    if word:
-        tokens.append(word)
-    return tokens
-
-
-def pad_to(text: str, width: int, align: Align = "left") -> str:
-    gap = max(0, width - text_width(text))
-    if align == "right":
-        return " " * gap + text
-    if align == "center":
-        return " " * (gap // 2) + text + " " * (gap - gap // 2)
-    return text + " " * gap
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """A paragraph. ``size`` is (width, height) magnification 1–8; wrapped by display width."""
 
@@ -136,12 +33,12 @@ class Text:
             raise ValueError(f"align must be left/center/right, not {self.align!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Separator:
     char: str = "-"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeyValue:
     """``key`` left, ``value`` right-aligned on the same line (wraps under the key when too long)."""
 
@@ -150,7 +47,7 @@ class KeyValue:
     bold: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table:
     """Fixed-width columns; ``widths`` in display columns (sum ≤ line width). Cells wrap within their column."""
 
@@ -159,16 +56,23 @@ class Table:
     widths: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QR:
-    """A native QR code (GS ( k). Keep ``data`` ASCII (URLs); ``module`` is dots per module (1–16)."""
+    """A native QR code (GS ( k). Keep ``data`` ASCII (URLs); ``module`` is dots per module (1–16).
+
+    Always centred, with a quiet zone of at least 4 modules on every side (phone scanners need it): the
+    encoder feeds blank paper above and below and shrinks the module if the symbol would leave less than
+    4 modules of paper at either edge.
+    """
 
     data: str
     module: int = 6
     ecc: Literal["L", "M", "Q", "H"] = "M"
-    align: Align = "center"
+    align: Literal["center"] = "center"
 
     def __post_init__(self) -> None:
+        if self.align != "center":
+            raise ValueError(f"a QR code is printed centred (its quiet zone), not {self.align!r}")
         if not 1 <= self.module <= 16:
             raise ValueError(f"QR module size must be 1..16, not {self.module}")
         if self.ecc not in ("L", "M", "Q", "H"):
@@ -177,7 +81,7 @@ class QR:
             raise ValueError("QR data must be 1..7089 bytes")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Image:
     """A picture (a PIL image), printed as raster bands; scaled down to fit the paper if wider."""
 
@@ -186,12 +90,12 @@ class Image:
     max_width: int | None = None  # dots
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Feed:
     lines: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cut:
     pass
 

@@ -7,6 +7,9 @@ character the model's font lacks (4-byte GB18030, e.g. CJK Ext-B in names) is dr
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
+from operator import call, methodcaller
+from typing import Any, Callable, Sequence
 
 from PIL import Image as PILImage
 
@@ -30,6 +33,89 @@ def needs_raster(text: str, profile: Profile) -> bool:
     return _has_four_byte(text, text.encode("gb18030"))
 
 
+# mode bytes built once (every receipt switches bold, alignment and size a few dozen times)
+_SIZE = {(w, h): P.size(w, h) for w in (1, 2, 3, 4) for h in (1, 2, 3, 4)}
+_BOLD = {on: P.bold(on) for on in (False, True)}
+_ALIGN = {where: P.align(where) for where in ("left", "center", "right")}
+
+QUIET_MODULES = 4  # ISO/IEC 18004 asks for 4 modules of blank paper around the symbol
+
+
+@lru_cache(maxsize=1)
+def _qr_bit_limits() -> tuple[dict[str, list[int]], dict[str, int]]:
+    from qrcode import constants, util  # the capacity table: imported on the first QR only
+    levels = {name: getattr(constants, f"ERROR_CORRECT_{name}") for name in "LMQH"}
+    return {name: util.BIT_LIMIT_TABLE[level] for name, level in levels.items()}, levels
+
+
+def qr_modules(data_len: int, ecc: str) -> int:
+    """Modules per side of the QR symbol for ``data_len`` bytes in byte mode (the largest a printer picks:
+    it may choose a denser mode and a smaller symbol, never a larger one)."""
+    limits, _ = _qr_bit_limits()
+    table = limits[ecc]
+    for version in range(1, 41):
+        bits = 4 + (8 if version < 10 else 16) + 8 * data_len
+        if bits <= table[version]:
+            return 17 + 4 * version
+    raise ValueError(f"QR data of {data_len} bytes does not fit any QR version at ECC {ecc}")
+
+
+def qr_module_for(data_len: int, ecc: str, wanted: int, dots: int) -> int:
+    """``wanted`` dots per module, or fewer when the symbol plus its quiet zone would not fit the paper."""
+    side = qr_modules(data_len, ecc) + 2 * QUIET_MODULES
+    return max(1, min(wanted, dots // side))
+
+
+def _table_lines(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> list[str]:
+    """The printed lines of ``rows``, padded column by column without a Python loop per cell: an ASCII
+    column (dates, amounts) is padded by ``str.ljust``; any other column measures and pads each distinct
+    value once (a record repeats its statuses down a column) and looks the cells up."""
+    if len(rows) == 1 or len(set(map(len, rows))) != 1:  # a header, or ragged rows: each row on its own
+        return [line for row in rows for line in _row_lines(row, widths)]
+    columns = list(zip(*rows))
+    if set().union(*(map(type, column) for column in columns)) != {str}:
+        rows = [tuple(map(str, row)) for row in rows]
+        columns = list(zip(*rows))
+    pads: list[Callable[[str], str]] = []
+    for width, column in zip(widths, columns):
+        joined = "".join(column)
+        if joined.isascii() and joined.isprintable() and max(map(len, column)) < width:
+            pads.append(methodcaller("ljust", width))
+            continue
+        fits = {}
+        for value in set(column):
+            cell = value if value.isprintable() else clean_text(value)
+            used = text_width(cell)
+            if used < width:
+                fits[value] = cell + " " * (width - used)
+        pads.append(fits.__getitem__)
+    lines: list[str] = []
+    for row in rows:
+        try:
+            lines.append("".join(map(call, pads, row)).rstrip())
+        except KeyError:  # some cell is wider than its column
+            lines += _wrapped_row(row, widths)
+    return lines
+
+
+def _row_lines(row: Sequence[Any], widths: Sequence[int]) -> list[str]:
+    """One row: a single line when every cell fits its column, else the cells wrapped inside them."""
+    cells = []
+    for value, width in zip(row, widths):
+        cell = value if type(value) is str and value.isprintable() else clean_text(str(value))
+        used = len(cell) if cell.isascii() else text_width(cell)
+        if used >= width:
+            return _wrapped_row(row, widths)
+        cells.append(cell + " " * (width - used))
+    return ["".join(cells).rstrip()]
+
+
+def _wrapped_row(row: Sequence[Any], widths: Sequence[int]) -> list[str]:
+    parts = [wrap(str(c), w - 1) or [""] for c, w in zip(row, widths)]
+    return ["".join([pad_to(p[k] if k < len(p) else "", w) for p, w in zip(parts, widths)]).rstrip()
+            for k in range(max(len(p) for p in parts))]
+
+
 class Encoder:
     """Stateful over one job so mode bytes are only sent when they change."""
 
@@ -39,9 +125,16 @@ class Encoder:
         self._size = (1, 1)
         self._bold = False
         self._align = "left"
+        self._cols = self.profile.columns
+        self._check_4byte = not self.profile.font_4byte
         #: offsets where the stream may be split (between commands/lines): the driver inserts real-time
         #: status queries only there, never inside a multibyte character or a command's parameters
         self.marks: list[int] = []
+        #: (start, end) of text encoded together: every line feed inside is a split point as well
+        self.text_spans: list[tuple[int, int]] = []
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            Text: self.text, Separator: self.separator, KeyValue: self.key_value, Table: self.table,
+            QR: self.qr, Image: self.image, Feed: self.feed, Cut: lambda _block: self.cut()}
 
     def _mark(self) -> None:
         self.marks.append(len(self.out))
@@ -49,17 +142,17 @@ class Encoder:
     # ----- mode tracking -------------------------------------------------------------------------------
     def _set(self, size: tuple[int, int] = (1, 1), bold: bool = False, align: str = "left") -> None:
         if size != self._size:
-            self.out += P.size(*size)
+            self.out += _SIZE[size] if size in _SIZE else P.size(*size)
             self._size = size
         if bold != self._bold:
-            self.out += P.bold(bold)
+            self.out += _BOLD[bool(bold)]
             self._bold = bold
         if align != self._align:
-            self.out += P.align(align)
+            self.out += _ALIGN[align]
             self._align = align
 
     def columns(self, width: int = 1) -> int:
-        return self.profile.columns // width
+        return self._cols // width
 
     # ----- blocks ----------------------------------------------------------------------------------------
     def begin(self) -> None:
@@ -68,13 +161,44 @@ class Encoder:
 
     def line(self, text: str, size: tuple[int, int] = (1, 1), bold: bool = False, align: str = "left") -> None:
         """One already-wrapped line."""
-        encoded = text.encode("gb18030")
-        if not self.profile.font_4byte and _has_four_byte(text, encoded):
-            self._raster_line(text, size, bold, align)
+        self.lines((text,), size, bold, align)
+
+    def lines(self, texts: Sequence[str], size: tuple[int, int] = (1, 1), bold: bool = False,
+              align: str = "left") -> None:
+        """Already-wrapped lines in one style, encoded in one go (this is the hot path of every receipt).
+
+        Every line feed is a split point: 0x0A never occurs inside a GB18030 character (trail bytes are
+        0x30–0x39 and 0x40–0xFE), so :func:`encode_segments` finds them in the bytes of ``text_spans``.
+        """
+        if len(texts) == 1:
+            self._single(texts[0], size, bold, align)
             return
-        self._set(size, bold, align)
-        self.out += encoded + P.LF
-        self._mark()
+        body = "\n".join(texts)
+        encoded = body.encode("gb18030")
+        if self._check_4byte and not body.isascii() and _has_four_byte(body, encoded):
+            for text in texts:  # some line needs the raster fallback: judge each line on its own
+                self._single(text, size, bold, align)
+            return
+        if size != self._size or bold != self._bold or align != self._align:
+            self._set(size, bold, align)
+        out = self.out
+        start = len(out)
+        out += encoded
+        out += b"\n"
+        self.marks.append(len(out))
+        if len(texts) > 1:  # the line feeds inside are split points too; found only if segments are asked for
+            self.text_spans.append((start, len(out)))
+
+    def _single(self, text: str, size: tuple[int, int], bold: bool, align: str) -> None:
+        """One line (printable, wrapped already): the common case, without joins or spans."""
+        if text.isascii():
+            self._line_bytes(text.encode("ascii"), size, bold, align)
+            return
+        encoded = text.encode("gb18030")
+        if self._check_4byte and len(encoded) != 2 * len(text) - len(text.encode("ascii", "ignore")):
+            self._raster_line(text, size, bold, align)
+        else:
+            self._line_bytes(encoded, size, bold, align)
 
     def _raster_line(self, text: str, size: tuple[int, int], bold: bool, align: str) -> None:
         from devices.printer.render import missing_glyphs, text_line_image
@@ -87,56 +211,86 @@ class Encoder:
         self._set((1, 1), False, "left")
         self._raster(img)
         # a raster band has no line spacing of its own; keep the text grid
-        self.out += bytes((0x1B, 0x4A, 6))
+        self.out += P.feed_dots(6)
 
     def text(self, block: Text) -> None:
-        for part in wrap(block.text, self.columns(block.size[0])):
-            self.line(part, block.size, block.bold, block.align)
+        text = block.text
+        # the common case, a paragraph that fits one line: no wrapping machinery
+        if text.isprintable() and (len(text) if text.isascii() else text_width(text)) <= self._cols // block.size[0]:
+            self._single(text, block.size, block.bold, block.align)
+            return
+        self.lines(wrap(text, self._cols // block.size[0]), block.size, block.bold, block.align)
+
+    def _line_bytes(self, encoded: bytes, size: tuple[int, int], bold: bool, align: str) -> None:
+        """One line already encoded and known printable by the model's font."""
+        if size != self._size or bold != self._bold or align != self._align:
+            self._set(size, bold, align)
+        out = self.out
+        out += encoded
+        out += b"\n"
+        self.marks.append(len(out))
+
+    def separator(self, block: Separator) -> None:
+        char = (block.char or "-")[0]
+        if char.isascii() and char.isprintable():
+            self._line_bytes(char.encode("ascii") * self._cols, (1, 1), False, "left")
+        else:
+            self.lines((char * (self._cols // text_width(char)),))
 
     def key_value(self, block: KeyValue) -> None:
-        cols = self.columns()
+        """Key left, value right on one line; a key wider than the line wraps, and the value goes after
+        its last line when it fits there, else on lines of its own: right-aligned when it fits one line,
+        else indented by two columns (a ragged right edge reads badly)."""
+        cols = self._cols
         key, value = clean_text(block.key), clean_text(block.value)
-        gap = cols - text_width(key) - text_width(value)
-        if gap >= 1:
-            self.line(key + " " * gap + value, bold=block.bold)
+        key_w, value_w = text_width(key), text_width(value)
+        if key_w + value_w < cols:
+            self._single(key + " " * (cols - key_w - value_w) + value, (1, 1), block.bold, "left")
             return
-        self.line(key, bold=block.bold)
-        for part in wrap(value, cols - 2):
-            self.line(pad_to(part, cols, "right"), bold=block.bold)
+        out = wrap(key, cols) if key_w > cols else [key]
+        last_w = text_width(out[-1])
+        if last_w + value_w < cols:
+            out[-1] += " " * (cols - last_w - value_w) + value
+        elif value:
+            parts = wrap(value, cols - 2)
+            out += [pad_to(parts[0], cols, "right")] if len(parts) == 1 else ["  " + part for part in parts]
+        self.lines(out, bold=block.bold)
 
     def table(self, block: Table) -> None:
-        for i, row in enumerate((block.header, *block.rows)):
-            row = [clean_text(str(c)) for c in row]
-            fits = [text_width(c) <= w - 1 for c, w in zip(row, block.widths)]
-            if all(fits):  # the common case: one printed line per row
-                self.line("".join(c + " " * (w - text_width(c)) for c, w in zip(row, block.widths)).rstrip(),
-                          bold=(i == 0))
-                if i == 0:
-                    self.line("-" * min(self.columns(), sum(block.widths)))
-                continue
-            cells = [wrap(c, w - 1) or [""] for c, w in zip(row, block.widths)]
-            for k in range(max(len(c) for c in cells)):
-                parts = [pad_to(c[k] if k < len(c) else "", w) for c, w in zip(cells, block.widths)]
-                self.line("".join(parts).rstrip(), bold=(i == 0))
-            if i == 0:
-                self.line("-" * min(self.columns(), sum(block.widths)))
+        """Header bold with a rule under it, then every row; a row whose cells fit prints as one line, a
+        cell too wide for its column wraps inside it."""
+        widths = block.widths
+        self.lines(_table_lines((block.header,), widths), bold=True)
+        rule = "-" * min(self._cols, sum(widths))
+        self.lines([rule, *_table_lines(block.rows, widths)] if block.rows else (rule,))
 
     def qr(self, block: QR) -> None:
-        self._set(align=block.align)
+        """Centred, with blank paper of ``QUIET_MODULES`` modules fed above and below it."""
         data = block.data.encode("utf-8")
+        module = qr_module_for(len(data), block.ecc, block.module, self.profile.dots)
+        quiet = P.feed_dots(QUIET_MODULES * module)
+        self._set(align="center")
+        self.out += quiet
+        self._mark()
         if self.profile.native_qr:
-            self.out += P.qr(data, block.module, block.ecc)
+            self.out += P.qr(data, module, block.ecc)
             self._mark()
-            return
-        import qrcode
-        code = qrcode.QRCode(error_correction=getattr(qrcode.constants, f"ERROR_CORRECT_{block.ecc}"),
-                             box_size=block.module, border=0)
-        code.add_data(data)
-        code.make(fit=True)
-        self._raster(code.make_image().get_image().convert("L"), block.align)
+        else:
+            import qrcode
+            code = qrcode.QRCode(error_correction=_qr_bit_limits()[1][block.ecc], box_size=module, border=0)
+            code.add_data(data)
+            code.make(fit=True)
+            self._raster(code.make_image().get_image().convert("L"), "center")
+        self.out += quiet
+        self._mark()
 
     def image(self, block: Image) -> None:
         self._raster(block.image, block.align, block.max_width)
+
+    def feed(self, block: Feed) -> None:
+        self._set(align=self._align)  # normal size: some models feed taller lines at 2× height
+        self.out += P.feed_lines(block.lines)
+        self._mark()
 
     def _raster(self, img: PILImage.Image, align: str = "left", max_width: int | None = None) -> None:
         """GS v 0 in bands of ``profile.band_height`` rows. Input: any PIL image (dark = ink) or mode "1"
@@ -144,22 +298,25 @@ class Encoder:
         self._set(align=align)
         limit = min(self.profile.dots, max_width or self.profile.dots)
         if img.mode == "1":
-            ink = img
+            picture, packing, pad = img, "1", 0
         else:
-            gray = img.convert("L")
+            gray = img if img.mode == "L" else img.convert("L")
             if gray.width > limit:
                 gray = gray.resize((limit, max(1, round(gray.height * limit / gray.width))),
                                    PILImage.Resampling.LANCZOS)
-            ink = gray.point(lambda v: 255 - v).convert("1")  # Floyd–Steinberg dither, ink = 1
-        if ink.width > limit:
-            ink = ink.crop((0, 0, limit, ink.height))
-        width_bytes = (ink.width + 7) // 8
-        padded = PILImage.new("1", (width_bytes * 8, ink.height), 0)
-        padded.paste(ink, (0, 0))
-        data = padded.tobytes()
+            # Floyd–Steinberg dither (1 = paper); the packer inverts the bits, so ink = 1 without a pass
+            picture, packing, pad = gray.convert("1"), "1;I", 1
+        if picture.width > limit:
+            picture = picture.crop((0, 0, limit, picture.height))
+        width_bytes = (picture.width + 7) // 8
+        if picture.width != width_bytes * 8:
+            padded = PILImage.new("1", (width_bytes * 8, picture.height), pad)
+            padded.paste(picture, (0, 0))
+            picture = padded
+        data = picture.tobytes("raw", packing)
         band = self.profile.band_height
-        for top in range(0, padded.height, band):
-            rows = min(band, padded.height - top)
+        for top in range(0, picture.height, band):
+            rows = min(band, picture.height - top)
             self.out += P.raster(width_bytes, rows, data[top * width_bytes:(top + rows) * width_bytes])
             self._mark()
 
@@ -171,42 +328,44 @@ class Encoder:
         self._mark()
 
     def block(self, block: Block) -> None:
-        if isinstance(block, Text):
-            self.text(block)
-        elif isinstance(block, Separator):
-            self.line((block.char or "-")[0] * (self.columns() // max(1, text_width(block.char[:1] or "-"))))
-        elif isinstance(block, KeyValue):
-            self.key_value(block)
-        elif isinstance(block, Table):
-            self.table(block)
-        elif isinstance(block, QR):
-            self.qr(block)
-        elif isinstance(block, Image):
-            self.image(block)
-        elif isinstance(block, Feed):
-            self._set(align=self._align)
-            self.out += P.feed_lines(block.lines)
-            self._mark()
-        elif isinstance(block, Cut):
-            self.cut()
-        else:
+        """Encode one block (``encode`` looks the handler up itself, without this call per block)."""
+        handler = self._handlers.get(type(block))
+        if handler is None:
             raise TypeError(f"not a document block: {type(block).__name__}")
+        handler(block)
+
+
+def _encoded(document: Document, profile: Profile | str) -> Encoder:
+    enc = Encoder(profile)
+    enc.begin()
+    enc._mark()
+    blocks = document.blocks
+    handlers = enc._handlers
+    try:
+        steps = [handlers[type(block)] for block in blocks]
+    except KeyError as exc:
+        raise TypeError(f"not a document block: {exc.args[0].__name__}") from None
+    for step, block in zip(steps, blocks):
+        step(block)
+    if not blocks or not isinstance(blocks[-1], Cut):
+        enc.cut()
+    return enc
 
 
 def encode_segments(document: Document, profile: Profile | str = "generic-80mm",
                     min_size: int = 256) -> list[bytes]:
     """The job split at command boundaries into pieces of at least ``min_size`` bytes (the last may be
     shorter); ``b"".join()`` of the result is :func:`encode`."""
-    enc = Encoder(profile)
-    enc.begin()
-    enc._mark()
-    for block in document.blocks:
-        enc.block(block)
-    if not document.blocks or not isinstance(document.blocks[-1], Cut):
-        enc.cut()
+    enc = _encoded(document, profile)
     out = bytes(enc.out)
+    marks = list(enc.marks)
+    for first, end in enc.text_spans:
+        i = out.find(b"\n", first, end - 1)
+        while i >= 0:
+            marks.append(i + 1)
+            i = out.find(b"\n", i + 1, end - 1)
     pieces, start = [], 0
-    for mark in enc.marks:
+    for mark in sorted(marks):
         if mark - start >= min_size:
             pieces.append(out[start:mark])
             start = mark
@@ -217,4 +376,4 @@ def encode_segments(document: Document, profile: Profile | str = "generic-80mm",
 
 def encode(document: Document, profile: Profile | str = "generic-80mm") -> bytes:
     """The complete job: init, Chinese mode, the blocks, and a cut if the document does not end with one."""
-    return b"".join(encode_segments(document, profile))
+    return bytes(_encoded(document, profile).out)

@@ -53,6 +53,11 @@ def feed_lines(n: int) -> bytes:
     return bytes((ESC, 0x64, _byte(n, 0, 255, "feed lines")))
 
 
+def feed_dots(n: int) -> bytes:
+    """ESC J n — feed ``n`` dots of blank paper (a QR code's quiet zone, a raster band's line gap)."""
+    return bytes((ESC, 0x4A, _byte(n, 0, 255, "feed dots")))
+
+
 def qr_model2() -> bytes:
     return b"\x1d\x28\x6b\x04\x00\x31\x41\x32\x00"
 
@@ -105,6 +110,8 @@ class PrinterState:
     """Decoded DLE EOT 1–4. A ``None`` byte means that query got no valid reply (state unknown)."""
 
     raw: tuple[int | None, int | None, int | None, int | None]
+    #: the profile says the model has a near-end sensor. Informational only: a printer that sets the
+    #: near-end bits has the sensor whatever the profile says, so "low" is believed under every profile
     near_end_sensor: bool = True
 
     @property
@@ -154,7 +161,7 @@ class PrinterState:
         n2, n4 = self.raw[1], self.raw[3]
         if (n4 is not None and n4 & 0x60) or (n2 is not None and n2 & 0x20):
             return "out"
-        if n4 is not None and self.near_end_sensor and n4 & 0x0C:
+        if n4 is not None and n4 & 0x0C:  # set only by a printer that has the sensor: believe it
             return "low"
         return "full" if self.complete else "unknown"
 

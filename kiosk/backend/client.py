@@ -6,6 +6,7 @@ and DELETE, and ``POST /v1/submissions`` (its own adapter, mounted on that path)
 answers a repeated ``Idempotency-Key`` with the first result. Other POSTs (card login, QR ticket, queue
 ticket, heartbeat) are retried only when the connection failed before the request was sent.
 
+Transport pieces (signing connection, cancellable retry, the deadline/cancel watcher) are in transport.py.
 Every attempt, including urllib3's own retries, is signed at the moment it goes on the wire (a connection
 subclass adds the headers), so each attempt has a fresh nonce and timestamp. Every call takes ``cancel``:
 checked before the call, between retries (the backoff sleep waits on it) and during a call (the socket is
@@ -25,23 +26,21 @@ import requests
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from kiosk.backend import bounds
+from kiosk.backend import transport as T
 from kiosk.backend import errors as E
 from kiosk.backend.models import (AuthSession, CheckIn, Guide, Handoff, HandoffState, HeartbeatAck, HelpRequest,
                                   Licence, PickupSlip, QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
 from kiosk.backend.signing import Signer, load_secret
-from kiosk.backend.transport import (CancellableRetry, Holder, RetryCancelled, call_local, cancel_watch,
-                                    signing_adapter)
 
 log = logging.getLogger(__name__)
-
-
 class GatewayClient:
     """Signed, retrying, cancellable client. Thread-safe; share one per kiosk and ``close()`` it at exit."""
 
     def __init__(self, base_url: str, *, terminal_id: str, secret: bytes, ca_bundle: str | Path | None = None,
                  connect_timeout_s: float = 3.05, read_timeout_s: float = 10.0, retries: int = 3,
                  backoff_factor: float = 0.3, backoff_max_s: float = 4.0, retry_after_max_s: float = 10.0,
-                 pool_size: int = 8) -> None:
+                 pool_size: int = 8, deadline_s: float = 30.0, max_reply_bytes: int = bounds.MAX_BYTES) -> None:
         parts = urlsplit(base_url)
         if parts.scheme != "https" or not parts.hostname:
             raise E.ConfigurationError(f"gateway base_url must be https://…, got {base_url!r}")
@@ -50,6 +49,8 @@ class GatewayClient:
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
         self.timeout = (connect_timeout_s, read_timeout_s)
+        self.deadline_s = deadline_s  # the whole call, retries and every byte of the reply included
+        self.max_reply_bytes = max_reply_bytes
         self.signer = Signer(terminal_id, secret)
         self._session = requests.Session()
         self._session.verify = str(ca_bundle) if ca_bundle is not None else True
@@ -57,7 +58,7 @@ class GatewayClient:
         self._session.headers.update({"Accept": "application/json", "User-Agent": "yiwang-kiosk/0.1"})
 
         def retry(methods: frozenset[str]) -> Retry:
-            r = CancellableRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
+            r = T.CancellableRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
                                   redirect=0, allowed_methods=methods,
                                   status_forcelist=frozenset({429, 500, 502, 503, 504}),
                                   backoff_factor=backoff_factor, backoff_max=backoff_max_s,
@@ -66,9 +67,9 @@ class GatewayClient:
             r.retry_after_max_s = retry_after_max_s
             return r
 
-        self._session.mount("https://", signing_adapter(self.signer, retry(frozenset({"GET", "DELETE"})), pool_size))
+        self._session.mount("https://", T.adapter(self.signer, retry(frozenset({"GET", "DELETE"})), pool_size))
         self._session.mount(self.base_url + "/v1/submissions",
-                            signing_adapter(self.signer, retry(frozenset({"GET", "DELETE", "POST"})), pool_size))
+                            T.adapter(self.signer, retry(frozenset({"GET", "DELETE", "POST"})), pool_size))
 
     @classmethod
     def from_config(cls, cfg: Any, **options: Any) -> GatewayClient:
@@ -77,7 +78,7 @@ class GatewayClient:
         b = cfg.backend
         return cls(b.base_url, terminal_id=cfg.terminal.id, secret=load_secret(b.secret_file),
                    ca_bundle=b.ca_bundle, connect_timeout_s=b.connect_timeout_s, read_timeout_s=b.read_timeout_s,
-                   **options)
+                   deadline_s=b.request_deadline_s, max_reply_bytes=b.max_reply_bytes, **options)
 
     def close(self) -> None:
         self._session.close()
@@ -219,45 +220,65 @@ class GatewayClient:
             hdrs["Content-Type"] = "application/json; charset=utf-8"
         if token:
             hdrs["Authorization"] = f"Bearer {token}"
-        holder = Holder(cancel)
-        call_local.holder = holder
-        if cancel is not None:
-            cancel_watch.add(holder)
+        holder = T.Holder(cancel, time.monotonic() + self.deadline_s)
+        T.local.holder = holder
+        T.watch.add(holder)
+        late = E.TimeoutError_(f"{method} {path}: no complete reply within {self.deadline_s:g} s")
         try:
             resp = self._session.request(method, self.base_url + path, data=data, headers=hdrs,
-                                         timeout=self.timeout, allow_redirects=False)
-            content = resp.content
-        except RetryCancelled as exc:
-            raise E.Cancelled("cancelled between retries") from exc
+                                         timeout=self.timeout, allow_redirects=False, stream=True)
+            with resp:
+                content = self._read_capped(method, path, resp)
+        except T.RetryCancelled as exc:
+            if holder.cancelled():
+                raise E.Cancelled("cancelled between retries") from exc
+            raise late from exc
         except requests.exceptions.SSLError as exc:
             raise E.TLSError(f"TLS verification failed for {self.base_url}") from exc
         except requests.exceptions.Timeout as exc:
-            raise self._cancelled_or(cancel, E.TimeoutError_(f"{method} {path} timed out")) from exc
+            raise self._stopped_or(holder, E.TimeoutError_(f"{method} {path} timed out"), late) from exc
         except requests.exceptions.RequestException as exc:
             if _caused_by(exc, ReadTimeoutError):
-                raise self._cancelled_or(cancel, E.TimeoutError_(f"{method} {path} timed out")) from exc
-            raise self._cancelled_or(cancel, E.NetworkError(f"{method} {path}: {type(exc).__name__}")) from exc
+                raise self._stopped_or(holder, E.TimeoutError_(f"{method} {path} timed out"), late) from exc
+            raise self._stopped_or(holder, E.NetworkError(f"{method} {path}: {type(exc).__name__}"), late) from exc
         finally:
-            call_local.holder = None
-            if cancel is not None:
-                cancel_watch.discard(holder)
-        if cancel is not None and cancel.is_set():
-            raise E.Cancelled("cancelled during the call")
+            T.local.holder = None
+            T.watch.discard(holder)
+        if holder.stopped():  # a socket shut down mid-head can look like a short, complete reply: never trust it
+            raise self._stopped_or(holder, late, late)
         return self._decode(method, path, resp, content)
 
-    @staticmethod
-    def _cancelled_or(cancel: threading.Event | None, err: E.BackendError) -> E.BackendError:
-        return E.Cancelled("cancelled during the call") if cancel is not None and cancel.is_set() else err
+    def _read_capped(self, method: str, path: str, resp: requests.Response) -> bytes:
+        """The reply body, refused once it passes ``max_reply_bytes`` (announced or actually sent)."""
+        cap = self.max_reply_bytes
+        announced = resp.headers.get("Content-Length", "")
+        if announced.isascii() and announced.strip().isdigit() and len(announced) < 20 and int(announced) > cap:
+            raise E.ProtocolError(f"{method} {path}: reply of {int(announced)} bytes (limit {cap})",
+                                  status=resp.status_code)
+        chunks, size = [], 0
+        for chunk in resp.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > cap:
+                raise E.ProtocolError(f"{method} {path}: reply over {cap} bytes", status=resp.status_code)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     @staticmethod
-    def _decode(method: str, path: str, resp: requests.Response, content: bytes) -> Any:
+    def _stopped_or(holder: T.Holder, err: E.BackendError, late: E.BackendError) -> E.BackendError:
+        """What a failed call really was: cancelled by the caller, cut at the deadline, or ``err``."""
+        if holder.cancelled():
+            return E.Cancelled("cancelled during the call")
+        return late if holder.expired() else err
+
+    def _decode(self, method: str, path: str, resp: requests.Response, content: bytes) -> Any:
         if resp.status_code == 204:
             return None
         try:
-            data = json.loads(content.decode("utf-8")) if content else None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = bounds.loads(content, max_bytes=self.max_reply_bytes) if content else None
+        except bounds.JsonBoundsError as exc:
             if resp.ok:
-                raise E.ProtocolError(f"{method} {path}: reply is not JSON", status=resp.status_code) from exc
+                raise E.ProtocolError(f"{method} {path}: reply outside the contract: {exc}",
+                                      status=resp.status_code) from exc
             data = None
         if resp.ok:
             if not isinstance(data, dict):
@@ -266,8 +287,8 @@ class GatewayClient:
         code = data.get("code") if isinstance(data, dict) and isinstance(data.get("code"), str) else None
         message = data.get("message") if isinstance(data, dict) and isinstance(data.get("message"), str) else None
         retry_after = None
-        raw_after = resp.headers.get("Retry-After", "")
-        if raw_after.strip().isdigit():
+        raw_after = resp.headers.get("Retry-After", "").strip()
+        if raw_after.isascii() and raw_after.isdigit() and len(raw_after) <= 9:  # else: the default backoff
             retry_after = float(raw_after)
         err = E.error_for_status(resp.status_code, code, f"{method} {path}: {message or resp.reason}",
                                  retry_after)

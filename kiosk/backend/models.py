@@ -15,7 +15,25 @@ from typing import Any
 from kiosk.backend.errors import ProtocolError
 
 
-def _get(d: Any, key: str, typ: type | tuple, *, optional: bool = False) -> Any:
+#: ``maxLength`` of every string field a reply may carry — the same numbers as docs/openapi.yaml (a test
+#: holds the two together). Keyed by field name: a name means the same thing in every schema. Longer text
+#: is a reply outside the contract, refused before any screen or printer sees it.
+MAX_LENGTH = {
+    "token": 512, "display_name": 120, "holder": 120, "id": 128, "qr_url": 2048, "url": 2048,
+    "state": 32, "status": 32, "service_id": 64, "kind": 64, "key": 64, "reference": 64, "number": 64,
+    "config_version": 64, "valid_to": 32, "title_zh": 200, "title_en": 200, "heading_zh": 200,
+    "heading_en": 200, "name_zh": 200, "name_en": 200, "issuer_zh": 200, "window_zh": 200, "window_en": 200,
+    "zh": 200, "en": 200, "items_zh": 2000, "items_en": 2000, "cell": 500, "image_png_base64": 1_000_000,
+    "time": 40, "screen": 32, "location": 200, "call_phone": 20, "post_id": 64, "post_name_zh": 40,
+    "post_name_en": 80, "pickup_id": 64, "code_masked": 64, "item_zh": 200, "item_en": 200, "recipient": 120,
+    "place_zh": 200, "place_en": 200, "slot": 32, "appointment_id": 64, "service_zh": 200, "service_en": 200,
+}
+#: upper bounds of the numbers the kiosk waits on or shows (openapi.yaml ``maximum``)
+MAX_INTERVAL_S = 600.0
+MAX_COUNT = 100_000
+
+
+def _get(d: Any, key: str, typ: type | tuple, *, optional: bool = False, limit: str | None = None) -> Any:
     if not isinstance(d, dict):
         raise ProtocolError(f"expected an object around {key!r}")
     if key not in d or d[key] is None:
@@ -27,23 +45,42 @@ def _get(d: Any, key: str, typ: type | tuple, *, optional: bool = False) -> Any:
         value = float(value)
     if not isinstance(value, typ) or (isinstance(value, bool) and typ in (int, float)):
         raise ProtocolError(f"field {key!r} has the wrong type")
+    if isinstance(value, str):
+        _check_length(key, value, limit or key)
+    return value
+
+
+def _check_length(key: str, value: str, limit: str) -> None:
+    if len(value) > MAX_LENGTH[limit]:
+        raise ProtocolError(f"field {key!r} is {len(value)} characters long (limit {MAX_LENGTH[limit]})")
+
+
+def _number(d: Any, key: str, typ: type, low: float, high: float, *, optional: bool = False) -> Any:
+    value = _get(d, key, typ, optional=optional)
+    if value is not None and not low <= value <= high:
+        raise ProtocolError(f"field {key!r} is outside {low:g}..{high:g}")
     return value
 
 
 def _time(d: Any, key: str, *, optional: bool = False) -> datetime | None:
-    raw = _get(d, key, str, optional=optional)
+    raw = _get(d, key, str, optional=optional, limit="time")
     if raw is None:
         return None
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError as exc:
         raise ProtocolError(f"field {key!r} is not an ISO 8601 time") from exc
+    if parsed.utcoffset() is None:  # the contract requires an offset; a naive time breaks every comparison
+        raise ProtocolError(f"field {key!r} has no UTC offset")
+    return parsed
 
 
 def _strs(d: Any, key: str) -> tuple[str, ...]:
     items = _get(d, key, list)
     if not all(isinstance(x, str) for x in items):
         raise ProtocolError(f"field {key!r} must be a list of strings")
+    for item in items:
+        _check_length(key, item, key)
     return tuple(items)
 
 
@@ -70,7 +107,7 @@ class QrTicket:
     @classmethod
     def parse(cls, d: Any) -> QrTicket:
         return cls(_get(d, "id", str), _get(d, "qr_url", str), _time(d, "expires_at"),
-                   _get(d, "interval_s", float))
+                   _number(d, "interval_s", float, 1.0, MAX_INTERVAL_S))
 
 
 QR_STATES = ("waiting", "scanned", "confirmed", "cancelled", "expired")
@@ -88,13 +125,15 @@ class QrTicketState:
     @classmethod
     def parse(cls, d: Any) -> QrTicketState:
         state = _get(d, "state", str)
+        _get(d, "id", str, optional=True)  # not kept, but bounded like every string of a reply
         if state not in QR_STATES:
             raise ProtocolError(f"unknown QR ticket state {state!r}")
         raw_session = _get(d, "session", dict, optional=True)
         session = AuthSession.parse(raw_session) if raw_session is not None else None
         if state == "confirmed" and session is None:
             raise ProtocolError("confirmed QR ticket without a session")
-        return cls(state, _get(d, "interval_s", float), session, bool(_get(d, "slow_down", bool, optional=True)))
+        return cls(state, _number(d, "interval_s", float, 1.0, MAX_INTERVAL_S), session,
+                   bool(_get(d, "slow_down", bool, optional=True)))
 
 
 @dataclass(frozen=True)
@@ -148,6 +187,10 @@ class Record:
         rows = _get(d, "rows", list)
         if not all(isinstance(r, dict) and all(isinstance(v, str) for v in r.values()) for r in rows):
             raise ProtocolError("record rows must be objects of strings")
+        for row in rows:
+            for key, cell in row.items():
+                _check_length("rows", key, "key")
+                _check_length("rows", cell, "cell")
         return cls(_get(d, "kind", str), _get(d, "title_zh", str), _get(d, "title_en", str),
                    _get(d, "holder", str), columns, tuple(rows), _time(d, "generated_at"))
 
@@ -188,7 +231,7 @@ class QueueTicket:
     @classmethod
     def parse(cls, d: Any) -> QueueTicket:
         return cls(_get(d, "number", str), _get(d, "service_id", str), _get(d, "window_zh", str),
-                   _get(d, "window_en", str), _get(d, "waiting", int), _time(d, "issued_at"))
+                   _get(d, "window_en", str), _number(d, "waiting", int, 0, MAX_COUNT), _time(d, "issued_at"))
 
 
 @dataclass(frozen=True)
@@ -225,7 +268,8 @@ class Handoff:
 
     @classmethod
     def parse(cls, d: Any) -> Handoff:
-        return cls(_get(d, "id", str), _get(d, "url", str), _time(d, "expires_at"), _get(d, "interval_s", float))
+        return cls(_get(d, "id", str), _get(d, "url", str), _time(d, "expires_at"),
+                   _number(d, "interval_s", float, 1.0, MAX_INTERVAL_S))
 
 
 HANDOFF_STATES = ("waiting", "submitted", "expired", "cancelled")
@@ -247,10 +291,11 @@ class HandoffState:
         state = _get(d, "state", str)
         if state not in HANDOFF_STATES:
             raise ProtocolError(f"unknown hand-off state {state!r}")
-        length = _get(d, "text_length", int, optional=True)
+        length = _number(d, "text_length", int, 0, MAX_COUNT, optional=True)
         if state == "submitted" and (length is None or length < 0):
             raise ProtocolError("submitted hand-off without a text_length")
-        return cls(_get(d, "id", str), state, _get(d, "interval_s", float), _time(d, "expires_at"),
+        return cls(_get(d, "id", str), state, _number(d, "interval_s", float, 1.0, MAX_INTERVAL_S),
+                   _time(d, "expires_at"),
                    length if state == "submitted" else None)
 
 
@@ -293,15 +338,17 @@ class HelpRequest:
         post = eta = phone = None
         if state == "acknowledged":
             p = _get(d, "duty_post", dict)
-            post = DutyPost(_get(p, "id", str), _get(p, "name_zh", str), _get(p, "name_en", str))
+            post = DutyPost(_get(p, "id", str, limit="post_id"), _get(p, "name_zh", str, limit="post_name_zh"),
+                            _get(p, "name_en", str, limit="post_name_en"))
             eta = _get(d, "eta_minutes", int)
             if not 0 <= eta <= 120:
                 raise ProtocolError("eta_minutes out of range")
         if state == "call":
             phone = _get(d, "call_phone", str)
         return cls(_get(d, "id", str), state, _time(d, "created_at"), _get(d, "screen", str),
-                   _get(d, "elder_mode", bool), _get(d, "interval_s", float), _get(d, "location", str, optional=True)
-                   or "", _get(d, "service_id", str, optional=True), post, eta, phone)
+                   _get(d, "elder_mode", bool), _number(d, "interval_s", float, 1.0, 60.0),
+                   _get(d, "location", str, optional=True) or "", _get(d, "service_id", str, optional=True), post,
+                   eta, phone)
 
 
 @dataclass(frozen=True)

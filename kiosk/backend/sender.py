@@ -18,6 +18,7 @@ from typing import Callable
 from kiosk.backend.errors import BackendError
 from kiosk.backoff import backoff_delay
 from kiosk.backend.outbox import Outbox, OutboxRow
+from kiosk.crash import log_unexpected
 
 log = logging.getLogger(__name__)
 SHANGHAI = timezone(timedelta(hours=8))
@@ -88,8 +89,8 @@ class OutboxSender:
                     last_housekeeping = time.monotonic()
                     self.outbox.enforce_retention()
                     self.outbox.scrub()
-            except Exception:  # the sender must outlive a bug or a locked disk; log it and back off
-                log.exception("outbox sender pass failed")
+            except Exception as exc:  # the sender must outlive a bug or a locked disk; log it and back off
+                log_unexpected(log, "outbox sender pass", exc)
                 sent = 0
             if sent == 0:
                 due = self.outbox.next_due_at()
@@ -125,17 +126,26 @@ class OutboxSender:
                 log.warning("outbox row %d (%s) dead: %s", row.id, row.reference, reason)
                 self.outbox.mark_dead(row.id, reason)
             else:
-                delay = backoff_delay(row.attempts, base=self.backoff_base, cap=self.backoff_cap, rand=self.rand)
-                if exc.retry_after:
-                    delay = max(delay, min(exc.retry_after, self.backoff_cap))
-                log.info("outbox row %d attempt %d failed (%s); next in %.1f s", row.id, row.attempts,
-                         exc.code, delay)
-                self.outbox.mark_retry(row.id, self.outbox.clock() + delay, reason)
+                self._retry_later(row, exc.code, reason, exc.retry_after)
+        except Exception as exc:  # noqa: BLE001 — a bug or an untyped failure: the row waits, the loop goes on
+            log_unexpected(log, f"outbox row {row.id} attempt {row.attempts}", exc)
+            self._retry_later(row, "unexpected", f"unexpected: {type(exc).__name__}", None)
         else:
             self.outbox.mark_done(row.id, ack.status)
             self.delivered += 1
+        self._attempt_finished(row.id)
+
+    def _retry_later(self, row: OutboxRow, code: str, reason: str, retry_after: float | None) -> None:
+        """Back to pending after the backoff of its attempt count (or the gateway's Retry-After)."""
+        delay = backoff_delay(row.attempts, base=self.backoff_base, cap=self.backoff_cap, rand=self.rand)
+        if retry_after:
+            delay = max(delay, min(retry_after, self.backoff_cap))
+        log.info("outbox row %d attempt %d failed (%s); next in %.1f s", row.id, row.attempts, code, delay)
+        self.outbox.mark_retry(row.id, self.outbox.clock() + delay, reason)
+
+    def _attempt_finished(self, row_id: int) -> None:
         with self._cond:
-            self._attempted[row.id] = self._attempted.get(row.id, 0) + 1
+            self._attempted[row_id] = self._attempted.get(row_id, 0) + 1
             if len(self._attempted) > 10_000:  # nobody waited for these
                 self._attempted.clear()
             self._cond.notify_all()

@@ -1,28 +1,29 @@
-"""The HTTP plumbing under :class:`kiosk.backend.client.GatewayClient`: signing, cancellable retries, cancel watch.
+"""The gateway client's transport pieces: signing connections, cancellable retries, the call watcher.
 
-Every attempt, urllib3's own retries included, is signed when it goes on the wire (``signing_adapter``); the
-retry's sleeps wait on the caller's cancel event (``CancellableRetry``); and one lazily started thread shuts
-down the socket of a call whose cancel event is set (``cancel_watch``). ``call_local`` carries the current
-call's :class:`Holder` (its cancel event and connection) on the worker thread that makes it.
+Kept apart from ``client.py`` (the endpoints and the decoding of replies). Each call in flight has a
+:class:`Holder` (its cancel event, its overall deadline, its connection and reply socket), published in a
+thread-local so urllib3's retry loop and the signing connection can see it; :data:`watch` is the one thread
+that shuts down the socket of a call that was cancelled or passed its deadline.
 """
 from __future__ import annotations
 
 import logging
 import socket
 import threading
+import time
 from typing import Any
 
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPSConnection
 from urllib3.connectionpool import HTTPSConnectionPool
+from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 from kiosk.backend.signing import Signer
 
 log = logging.getLogger("kiosk.backend.client")
 
-#: per worker thread: the cancel event and the connection of the current call
-call_local = threading.local()
+local = threading.local()  # per worker thread: the cancel event and the connection of the current call
 
 
 class _PoolFullIsExpected(logging.Filter):
@@ -37,11 +38,26 @@ logging.getLogger("urllib3.connectionpool").addFilter(_PoolFullIsExpected())
 
 
 class Holder:
-    __slots__ = ("cancel", "conn")
+    """One call in flight: its cancel event, its overall deadline (monotonic) and its current connection."""
 
-    def __init__(self, cancel: threading.Event | None) -> None:
+    __slots__ = ("cancel", "conn", "deadline", "sock")
+
+    def __init__(self, cancel: threading.Event | None, deadline: float) -> None:
         self.cancel = cancel
+        self.deadline = deadline
         self.conn: HTTPSConnection | None = None
+        # the socket the reply arrives on: http.client drops ``conn.sock`` as soon as the headers say
+        # "Connection: close", while the body is still being read from it
+        self.sock: Any = None
+
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def stopped(self) -> bool:
+        return self.cancelled() or self.expired()
 
 
 class RetryCancelled(Exception):
@@ -54,18 +70,29 @@ class CancellableRetry(Retry):
     retry_after_max_s = 10.0
 
     def increment(self, *args: Any, **kwargs: Any) -> Retry:
-        holder = getattr(call_local, "holder", None)
-        if holder is not None and holder.cancel is not None and holder.cancel.is_set():
+        holder = getattr(local, "holder", None)
+        if holder is not None and holder.stopped():
             raise RetryCancelled()
         return super().increment(*args, **kwargs)
 
     def _wait(self, seconds: float) -> None:
-        holder = getattr(call_local, "holder", None)
-        cancel = holder.cancel if holder is not None else None
-        if cancel is None:
+        holder = getattr(local, "holder", None)
+        if holder is None:
             threading.Event().wait(seconds)
-        elif cancel.wait(seconds):
+            return
+        if seconds >= holder.deadline - time.monotonic():  # the wait would end after the deadline
             raise RetryCancelled()
+        if holder.cancel is None:
+            threading.Event().wait(seconds)
+        elif holder.cancel.wait(seconds):
+            raise RetryCancelled()
+
+    def get_retry_after(self, response: Any) -> float | None:
+        """urllib3's parse, but a malformed value (garbage, a 5,000-digit number) means the default backoff."""
+        try:
+            return super().get_retry_after(response)
+        except (InvalidHeader, ValueError, OverflowError):
+            return None
 
     def sleep(self, response: Any = None) -> None:
         if self.respect_retry_after_header and response is not None:
@@ -78,15 +105,17 @@ class CancellableRetry(Retry):
             self._wait(backoff)
 
 
-def signing_adapter(signer: Signer, retry: Retry, pool_size: int) -> HTTPAdapter:
+def adapter(signer: Signer, retry: Retry, pool_size: int) -> HTTPAdapter:
     class SigningConnection(HTTPSConnection):
         def request(self, method: str, url: str, body: Any = None, headers: Any = None, **kw: Any) -> None:
-            holder = getattr(call_local, "holder", None)
+            holder = getattr(local, "holder", None)
             if holder is not None:
                 holder.conn = self
             signed = dict(headers or {})
             signed.update(signer.headers(method, url, body if isinstance(body, (bytes, str)) else None))
             super().request(method, url, body=body, headers=signed, **kw)
+            if holder is not None:
+                holder.sock = self.sock
 
     class SigningPool(HTTPSConnectionPool):
         ConnectionCls = SigningConnection
@@ -100,7 +129,8 @@ def signing_adapter(signer: Signer, retry: Retry, pool_size: int) -> HTTPAdapter
 
 
 class CancelWatch:
-    """One lazily started thread that shuts down the socket of a call whose cancel event is set."""
+    """One lazily started thread that shuts down the socket of a call whose cancel event is set or whose
+    overall deadline passed (a per-read timeout alone lets a reply trickled byte by byte last forever)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -124,12 +154,11 @@ class CancelWatch:
                 if not self._holders:
                     self._thread = None
                     return
-                fired = [h for h in self._holders if h.cancel is not None and h.cancel.is_set()]
-                for h in fired:
-                    self._holders.discard(h)
+                # kept until the call discards it: a retry's fresh connection is shut down too
+                fired = [h for h in self._holders if h.stopped()]
             for h in fired:
-                sock = getattr(h.conn, "sock", None)
-                if sock is not None:
+                conn, h.conn, reply_sock, h.sock = h.conn, None, h.sock, None
+                for sock in {id(s): s for s in (getattr(conn, "sock", None), reply_sock) if s is not None}.values():
                     try:
                         sock.shutdown(socket.SHUT_RDWR)
                     except OSError as exc:  # already closed by the peer or by urllib3
@@ -137,4 +166,4 @@ class CancelWatch:
             threading.Event().wait(0.05)
 
 
-cancel_watch = CancelWatch()
+watch = CancelWatch()

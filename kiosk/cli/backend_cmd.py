@@ -116,12 +116,15 @@ def _purge_done(args: argparse.Namespace) -> int:
 def _sim_backend(args: argparse.Namespace) -> int:
     import threading
 
-    from kiosk.backend.simulator.server import GatewaySimulator
+    from kiosk.backend.simulator.server import DEV_TERMINALS, GatewaySimulator
     catalog = {}
+    terminals = set(DEV_TERMINALS)
     if args.config:
         from kiosk.config.loader import load_config
-        catalog = {s.id: (s.title.zh, s.title.en) for s in load_config(args.config).services}
-    sim = GatewaySimulator(port=args.port, host=args.host, catalog=catalog).start()
+        cfg = load_config(args.config)
+        catalog = {s.id: (s.title.zh, s.title.en) for s in cfg.services}
+        terminals.add(cfg.terminal.id)  # the kiosk configured there is registered with this gateway
+    sim = GatewaySimulator(port=args.port, host=args.host, catalog=catalog, known_terminals=terminals).start()
     print(f"网关模拟器已启动 gateway simulator on {sim.base_url} (dev TLS; Ctrl-C to stop)", flush=True)
     print('  控制 control: kiosk sim backend-control \'{"cmd": "qr_confirm"}\'  '
           '(qr_scan, qr_confirm, qr_deny, qr_expire, inject, clear, counts)', flush=True)

@@ -34,7 +34,7 @@ def register(groups: dict) -> None:
     receipt = groups["top"].add_parser("receipt", help="receipt layouts / 凭条样式").add_subparsers(
         dest="receipt_cmd", metavar="ACTION")
     preview = receipt.add_parser("preview", help="render a sample receipt to PNG / 生成凭条预览图")
-    preview.add_argument("kind", choices=("ticket", "receipt", "record", "guide", "licence", "test"))
+    preview.add_argument("kind", choices=("ticket", "receipt", "appointment", "record", "guide", "licence", "test"))
     preview.add_argument("--out", required=True, help="PNG file to write")
     preview.add_argument("--profile", default="generic-80mm")
     preview.set_defaults(func=cmd_preview)

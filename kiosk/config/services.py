@@ -205,6 +205,8 @@ class ServiceDef(Strict):
 class QueueTicketParams(Strict):
     #: ticket number prefix for the staffed windows' queue system
     prefix: Annotated[str, Check(pattern=r"^[A-Z]{1,2}$")] = "A"
+    #: when the staffed counters serve this queue, printed on the ticket (e.g. 工作日 9:00-17:00)
+    counter_hours: LocalText | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,6 +228,8 @@ class LicencesParams(Strict):
 @dataclass(frozen=True, kw_only=True)
 class SubmissionParams(Strict):
     submission_type: Literal["12345", "appointment", "delivery"]
+    #: appointments: which counters of this centre the resident goes to, printed on the appointment receipt
+    place: LocalText | None = None
 
 
 PARAMS_MODELS: dict[str, type[Strict]] = {

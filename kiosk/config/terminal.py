@@ -203,6 +203,10 @@ class BackendConfig(Strict):
     secret_file: ExistingFile
     connect_timeout_s: PositiveFloat = 3.0
     read_timeout_s: PositiveFloat = 10.0
+    #: the whole call — retries and every byte of the reply — however slowly a gateway trickles it
+    request_deadline_s: PositiveFloat = 30.0
+    #: a reply body longer than this is refused as outside the contract (default 1 MiB)
+    max_reply_bytes: Annotated[int, Check(ge=65_536, le=67_108_864)] = 1_048_576
     heartbeat_interval_s: PositiveFloat = 60.0
 
 

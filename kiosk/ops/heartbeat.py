@@ -29,6 +29,7 @@ import psutil
 
 from kiosk import __version__
 from kiosk.backoff import backoff_delay
+from kiosk.crash import log_unexpected
 from kiosk.ops.alerts import AlertTracker, DeviceHealer
 from kiosk.logs import PiiMaskingFilter
 
@@ -83,6 +84,8 @@ class Heartbeat:
         self.config_version = config_version
         #: more fields for the payload (remote config status), merged last
         self.extra: Callable[[], Mapping[str, Any]] | None = None
+        #: more alert sources, each returning ``(code, level, zh, en)`` tuples (the app's last resort)
+        self.alert_sources: list[Callable[[], list]] = []
         self._clock = clock
         self.started_at = clock() if started_at is None else started_at
         self.sent = 0
@@ -125,7 +128,7 @@ class Heartbeat:
     def _run(self) -> None:
         failures = 0
         while not self._stop.is_set():
-            failures = 0 if self.beat() else failures + 1
+            failures = 0 if self.beat() else failures + 1  # beat() never raises
             self._wake.wait(self.next_wait(failures))  # Event.wait: a monotonic clock, not the wall clock
             self._wake.clear()
 
@@ -133,6 +136,7 @@ class Heartbeat:
         snapshot = dict(self.collect())
         snapshot.setdefault("memory_rss_mb", process_figures()["memory_rss_mb"])
         extra = self.healer.check(snapshot.get("devices") or {}) if self.healer is not None else []
+        extra += [alert for source in self.alert_sources for alert in source()]
         changes = self.tracker.evaluate(snapshot, extra)
         if changes:
             for change in changes:
@@ -156,9 +160,16 @@ class Heartbeat:
         return payload
 
     def beat(self, cancel: threading.Event | None = None) -> bool:
-        """Collect, evaluate alerts, send. Returns True when the gateway acknowledged the beat."""
+        """Collect, evaluate alerts, send. Returns True when the gateway acknowledged the beat. Never raises:
+        whatever a collector, the client or ``on_ack`` throws is logged and counted as a failed beat."""
         with self._lock:
-            ok = self._beat(cancel)
+            try:
+                ok = self._beat(cancel)
+            except Exception as exc:  # noqa: BLE001 — the heartbeat outlives any bug; the next beat tries again
+                log_unexpected(log, "heartbeat", exc)
+                self.failed += 1
+                self._failing = True
+                ok = False
         if self.on_result is not None:
             self.on_result(ok)
         return ok
@@ -166,8 +177,8 @@ class Heartbeat:
     def _beat(self, cancel: threading.Event | None) -> bool:
         try:
             payload = self.build_payload()
-        except Exception:  # a broken collector must not end the heartbeat; the log says which
-            log.exception("heartbeat: collecting the status failed")
+        except Exception as exc:  # a broken collector must not end the heartbeat; the log says which
+            log_unexpected(log, "heartbeat: collecting the status failed", exc)
             self.failed += 1
             return False
         self.last_payload = payload

@@ -41,6 +41,15 @@ def header(title: str, subtitle: str | None = None) -> list[Block]:
     return blocks
 
 
+def delivery_status(delivered: bool) -> list[Block]:
+    """What became of a submission, said honestly: at the gateway, or kept on this kiosk for sending."""
+    if delivered:
+        return [Text("状态：已提交至政务服务平台", bold=True),
+                Text("Status: received by the government service platform")]
+    return [Text("状态：已在本机保存，网络恢复后自动提交", bold=True),
+            Text("Status: saved on this kiosk; it will be sent automatically when the network is back")]
+
+
 def footer(terminal_name: str | None, location: str | None, printed_at: Any,
            tz: tzinfo | None = None) -> list[Block]:
     blocks: list[Block] = [Separator()]

@@ -1,4 +1,5 @@
-"""Receipt layouts: queue ticket, submission receipt, service guide, e-licence copy, printer test page.
+"""Receipt layouts: queue ticket, submission receipt, service guide, e-licence copy, printer test page
+(the appointment receipt is in ``appointment``, the record printout in ``record``).
 
 Each function takes plain values (or the backend's dataclasses / dicts with the same field names) and
 returns a :class:`devices.printer.document.Document`; nothing here prints or touches a port. Chinese first,
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import Any, Iterable
 
 from PIL import Image as PILImage
@@ -15,14 +17,15 @@ from PIL import ImageDraw, ImageFont
 
 from devices.printer.document import QR, Cut, Document, Feed, Image, KeyValue, Separator, Text
 from kiosk.masking import mask_licence_number, mask_name
-from kiosk.receipts.common import field, footer, header, when
+from kiosk.receipts.common import delivery_status, field, footer, header, when
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 
 def queue_ticket(number: str, service: str, window: str, waiting: int, *, issued_at: datetime | str,
                  progress_url: str, terminal_name: str | None = None, location: str | None = None,
-                 service_en: str | None = None, window_en: str | None = None, tz: tzinfo | None = None) -> Document:
+                 service_en: str | None = None, window_en: str | None = None, counter_hours: str | None = None,
+                 counter_hours_en: str | None = None, tz: tzinfo | None = None) -> Document:
     """A queue number (取号凭条).
 
     number        the ticket number, printed 4× (e.g. "A023")
@@ -31,6 +34,7 @@ def queue_ticket(number: str, service: str, window: str, waiting: int, *, issued
     waiting       people ahead of the resident
     issued_at     when the number was issued (datetime or ISO string)
     progress_url  what the QR opens: live queue progress (ASCII URL)
+    counter_hours when the staffed counter serves (e.g. "工作日 9:00-17:00"); ``counter_hours_en`` optional
     terminal_name/location  this kiosk (from config), printed at the bottom
     tz            the terminal's zone: aware times / ISO strings with an offset are printed in it
     """
@@ -45,9 +49,12 @@ def queue_ticket(number: str, service: str, window: str, waiting: int, *, issued
     doc.add(Separator(),
             KeyValue("办理窗口 Counter", window + (f" {window_en}" if window_en else "")),
             KeyValue("前面等候 Waiting", f"{int(waiting)} 人"),
-            KeyValue("取号时间 Issued", when(issued_at, tz)),
-            Feed(1),
-            QR(progress_url, module=6, align="center"),
+            KeyValue("取号时间 Issued", when(issued_at, tz)))
+    if counter_hours:
+        doc.add(KeyValue("窗口办理时间 Counter hours", counter_hours))
+        if counter_hours_en:
+            doc.add(Text(counter_hours_en, align="right"))
+    doc.add(QR(progress_url, module=6),
             Text("微信或随申办扫码查看叫号进度", align="center"),
             Text("Scan to follow the queue", align="center"),
             Text("过号请重新取号，本凭条当日有效。", align="center"),
@@ -80,19 +87,16 @@ def submission_receipt(service: str, reference: str, name: str | None, submitted
             Text("受理编号 Reference", align="center"),
             Text(reference, size=(2, 2), bold=True, align="center"),
             Separator())
+    doc.add(*delivery_status(delivered))
     if delivered:
-        doc.add(Text("状态：已提交至政务服务平台", bold=True),
-                Text("Status: received by the government service platform"))
         steps = list(next_steps or ["工作人员将在规定时限内审核办理", "结果将通过短信或随申办通知您",
                                     "凭受理编号可在随申办或 12345 查询进度"])
     else:
-        doc.add(Text("状态：已在本机保存，网络恢复后自动提交", bold=True),
-                Text("Status: saved on this kiosk; it will be sent automatically when the network is back"))
         steps = list(next_steps or ["无需重复提交，本回执即为凭证", "提交成功后短信通知您",
                                     "如 24 小时未收到通知，请凭受理编号拨打 12345"])
     doc.add(Text("后续 Next steps：", bold=True))
     doc.add(*(Text(f"{i}. {step}") for i, step in enumerate(steps, 1)))
-    doc.add(Feed(1), QR(status_url, module=6), Text("扫码查询办理进度 Scan to track", align="center"),
+    doc.add(QR(status_url, module=6), Text("扫码查询办理进度 Scan to track", align="center"),
             *footer(terminal_name, location, submitted_at, tz), Cut())
     return doc
 
@@ -104,7 +108,13 @@ def service_guide(guide: Any, *, hours: str | None = None, address: str | None =
     ``sections`` = [{``heading_zh``, ``items_zh``}], ``updated_at``). ``hours``/``address`` come from the
     terminal config; ``fees`` overrides/adds a fee line; ``url`` adds a QR to the online guide."""
     doc = Document(kind="service_guide")
-    doc.add(*header(field(guide, "title_zh", "办事指南"), field(guide, "title_en")))
+    doc.add(*header("办事指南", "Service guide")[:-1])  # the guide's own name goes above the rule
+    title_zh, title_en = field(guide, "title_zh"), field(guide, "title_en")
+    if title_zh:
+        doc.add(Text(f"《{title_zh}》", size=(1, 2), bold=True, align="center"))
+    if title_en:
+        doc.add(Text(title_en, align="center"))
+    doc.add(Separator())
     for section in field(guide, "sections", ()) or ():
         doc.add(Text(f"【{field(section, 'heading_zh', '')}】", bold=True))
         for item in field(section, "items_zh", ()) or ():
@@ -118,7 +128,7 @@ def service_guide(guide: Any, *, hours: str | None = None, address: str | None =
     if field(guide, "updated_at"):
         doc.add(Text(f"指南更新 Updated：{when(field(guide, 'updated_at'), tz)}"))
     if url:
-        doc.add(Feed(1), QR(url, module=5), Text("扫码查看完整指南 Scan for the full guide", align="center"))
+        doc.add(QR(url, module=5), Text("扫码查看完整指南 Scan for the full guide", align="center"))
     doc.add(*footer(terminal_name, None, printed_at, tz), Cut())
     return doc
 
@@ -126,17 +136,29 @@ def service_guide(guide: Any, *, hours: str | None = None, address: str | None =
 def watermark(img: PILImage.Image, text: str) -> PILImage.Image:
     """Repeat ``text`` diagonally over the licence image so a copy cannot pass for the original."""
     base = img.convert("L")
-    layer = PILImage.new("L", (base.width * 2, base.height * 2), 0)
-    draw = ImageDraw.Draw(layer)
-    font = ImageFont.truetype(FONT, max(14, base.width // 18))
-    step_y = max(40, base.height // 4)
-    for row, y in enumerate(range(0, layer.height, step_y)):
-        draw.text(((row % 2) * base.width // 4, y), (text + "    ") * 4, font=font, fill=255)
-    layer = layer.rotate(25, resample=PILImage.Resampling.BICUBIC)
-    layer = layer.crop((base.width // 2, base.height // 2, base.width // 2 + base.width,
-                        base.height // 2 + base.height))
     # darken under the text: it must survive dithering on thermal paper
-    return PILImage.composite(PILImage.new("L", base.size, 90), base, layer.point(lambda v: 150 if v > 60 else 0))
+    return PILImage.composite(_ink(base.size), base, _watermark_mask(base.size, text))
+
+
+@lru_cache(maxsize=8)
+def _ink(size: tuple[int, int]) -> PILImage.Image:
+    return PILImage.new("L", size, 90)
+
+
+@lru_cache(maxsize=8)
+def _watermark_mask(size: tuple[int, int], text: str) -> PILImage.Image:
+    """The rotated text layer: it depends only on the picture's size and the purpose text, which every
+    licence of one kiosk shares, so it is drawn (font load, text, rotation) once, not per print."""
+    width, height = size
+    layer = PILImage.new("L", (width * 2, height * 2), 0)
+    draw = ImageDraw.Draw(layer)
+    font = ImageFont.truetype(FONT, max(14, width // 18))
+    step_y = max(40, height // 4)
+    for row, y in enumerate(range(0, layer.height, step_y)):
+        draw.text(((row % 2) * width // 4, y), (text + "    ") * 4, font=font, fill=255)
+    layer = layer.rotate(25, resample=PILImage.Resampling.BICUBIC)
+    layer = layer.crop((width // 2, height // 2, width // 2 + width, height // 2 + height))
+    return layer.point(lambda v: 150 if v > 60 else 0)
 
 
 def licence_copy(licence: Any, *, purpose: str = "仅供自助终端打印留存使用", image: PILImage.Image | None = None,
@@ -200,8 +222,9 @@ def test_page(profile: str = "generic-80mm", *, terminal_name: str | None = None
     return doc
 
 
+@lru_cache(maxsize=1)
 def _gradient() -> PILImage.Image:
-    """A grey ramp with a border: shows dithering and the raster path."""
+    """A grey ramp with a border: shows dithering and the raster path. Drawn once (never modified)."""
     img = PILImage.new("L", (384, 48), 255)
     draw = ImageDraw.Draw(img)
     for x in range(384):

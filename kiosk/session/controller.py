@@ -299,6 +299,31 @@ class SessionController:
         log.info("session wiped")
         core.changed()
 
+    def unexpected(self, exc: BaseException, kind: str) -> bool:
+        """A screen's callback raised ``exc``: hand it to the runtime's last resort (kiosk/crash.py), which
+        logs it, alerts staff and calls :meth:`fail_safe`. False when the runtime has none (a test fake)."""
+        handler = getattr(self.core.rt, "last_resort", None)
+        if handler is None:
+            return False
+        handler.handle(exc, kind)
+        return True
+
+    def fail_safe(self, kind: str = "") -> None:
+        """The last resort's hook (kiosk/crash.py): something raised unexpectedly. Forget the resident and
+        show the truthful "暂时无法办理" notice with 一键求助 on the attract screen, for the next resident."""
+        from kiosk.crash import UNAVAILABLE
+        from kiosk.session.state import ErrorView
+
+        core = self.core
+        try:
+            self.wipe()
+        finally:  # even a wipe that fails leaves a fresh, empty state on the glass
+            if core.state.screen != "attract" or core.state.error is not None:
+                core.state = core.fresh_state()
+            core.state.error = ErrorView(UNAVAILABLE, action="help")
+            log.warning("failed safe after an unexpected %s error: session wiped", kind or "callback")
+            core.changed()
+
     # ----- clock -------------------------------------------------------------------------------
     def tick(self) -> None:
         now = self.core.clock()

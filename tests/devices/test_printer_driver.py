@@ -13,6 +13,8 @@ from PIL import Image as PILImage
 from devices.printer.document import Document, Image, Text
 from devices.printer.driver import Printer
 from devices.printer.encoder import encode
+from devices.printer.profiles import get_profile, profile_names
+from devices.printer.protocol import PrinterState
 from devices.printer.simulator import PrinterSimulator
 from kiosk.receipts import licence_copy, queue_ticket, record_printout
 from kiosk.receipts.samples import sample
@@ -123,6 +125,31 @@ def test_paper_low_is_reported_and_still_prints(rig):
     assert printer.ready
     job = printer.submit(ticket())
     events.wait("job_done", job_id=job)
+
+
+def test_near_end_bits_mean_low_under_every_profile():
+    near_end = (0x12, 0x12, 0x12, 0x12 | 0x0C)  # DLE EOT 4 bits 2-3: paper near end, nothing else
+    for name in profile_names():
+        profile = get_profile(name)
+        state = PrinterState(near_end, profile.near_end_sensor)
+        assert state.paper == "low" and state.ready, name
+
+
+def test_generic_profile_driver_believes_a_printer_that_reports_near_end(tmp_path):
+    # the hardware has the sensor (simulated as a TM-T88), the kiosk is configured with the generic profile
+    sim = PrinterSimulator(link=tmp_path / "printer", out_dir=tmp_path / "out", profile="epson-tm-t88").start()
+    printer = Printer(str(tmp_path / "printer"), profile="generic-80mm", poll_interval=0.1)
+    events = Events()
+    printer.subscribe(events)
+    printer.start()
+    try:
+        assert wait_until(lambda: printer.ready), printer.status_reason
+        sim.control("paper_low")
+        events.wait("paper_changed", paper="low")
+        assert printer.paper == "low" and printer.ready
+    finally:
+        printer.close()
+        sim.stop()
 
 
 def test_paper_out_before_a_job_fails_it_with_clear_action_and_keeps_it(rig):

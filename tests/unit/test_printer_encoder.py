@@ -152,3 +152,21 @@ def test_table_cell_wraps_within_its_column():
     assert len(body) == 3 and body[0].startswith("A     很长") and body[1].startswith("      ")
     assert all(text_width(t) <= 26 for t in texts)
     assert "".join(t[6:] for t in body) == "很长的说明文字" * 3
+
+
+def test_a_block_placed_on_every_page_prints_like_separate_copies():
+    import dataclasses
+    shared = [Text("上海市“一网通办”" * 4, bold=True, align="center"), KeyValue("持有人 Holder", "张*丰"),
+              Table(("月份", "金额"), (("2026-10", "1180.20"),), (10, 10)), Separator("=")]
+    pages = [b for n in range(3) for b in (*shared, Text(f"第 {n + 1}/3 页", size=(2, 2)), Cut())]
+    copies = [dataclasses.replace(b) for b in pages]  # equal values, distinct objects
+    assert encode(Document(pages)) == encode(Document(copies))
+    segments = encode_segments(Document(pages), min_size=32)
+    assert b"".join(segments) == encode(Document(copies)) and len(segments) > 6
+    for seg in segments:
+        assert "unknown" not in [op.name for op in ops_of(seg)]
+
+
+def test_unknown_block_type_is_refused():
+    with pytest.raises(TypeError, match="not a document block"):
+        encode(Document(["text"]))

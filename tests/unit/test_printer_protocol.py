@@ -27,6 +27,7 @@ from devices.printer import protocol as P
     (P.align("center"), "1B 61 01"),
     (P.align("right"), "1B 61 02"),
     (P.feed_lines(3), "1B 64 03"),
+    (P.feed_dots(24), "1B 4A 18"),
     (P.qr_model2(), "1D 28 6B 04 00 31 41 32 00"),
     (P.qr_module_size(6), "1D 28 6B 03 00 31 43 06"),
     (P.qr_ecc("L"), "1D 28 6B 03 00 31 45 30"),
@@ -60,7 +61,8 @@ def test_full_qr_sequence_order():
 
 
 @pytest.mark.parametrize("bad", [lambda: P.size(0, 1), lambda: P.size(9, 1), lambda: P.qr_module_size(17),
-                                 lambda: P.raster(2, 2, b"\x00"), lambda: P.dle_eot(5)])
+                                 lambda: P.raster(2, 2, b"\x00"), lambda: P.dle_eot(5),
+                                 lambda: P.feed_dots(256)])
 def test_out_of_range_arguments_are_rejected(bad):
     with pytest.raises(ValueError):
         bad()
@@ -103,8 +105,10 @@ def test_no_reply_is_unknown_never_paper_ok():
     assert P.UNKNOWN_STATE.as_dict()["online"] is None
 
 
-def test_model_without_near_end_sensor_never_reports_low():
-    assert state(0x12, 0x12, 0x12, 0x1E, sensor=False).paper == "full"
+def test_near_end_bits_are_believed_even_when_the_profile_expects_no_sensor():
+    # a printer that sets DLE EOT 4 bits 2-3 has the sensor, whatever its profile says (issue 12 §5)
+    assert state(0x12, 0x12, 0x12, 0x1E, sensor=False).paper == "low"
+    assert state(0x12, 0x12, 0x12, 0x12, sensor=False).paper == "full"
 
 
 from hypothesis import given  # noqa: E402

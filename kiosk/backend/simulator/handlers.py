@@ -13,7 +13,7 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
-from kiosk.backend import signing
+from kiosk.backend import bounds, signing
 from kiosk.backend.simulator import data as simdata, handoff as simhandoff, help as simhelp, scan as simscan
 from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso
 
@@ -34,6 +34,12 @@ SUBMISSION_GRANT_S = 72 * 3600  # a session token authorises submissions longer 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
+def allowed_methods(path: str) -> str:
+    """The ``Allow`` header for ``path`` ("" when no endpoint has that path)."""
+    methods = [m for pattern, m, _name in ROUTES if pattern.match(path)]
+    return ", ".join(sorted(set(methods)))
+
+
 def id_number_ok(value: Any) -> bool:
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         return False
@@ -49,26 +55,24 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes):
         h = {k.lower(): v for k, v in headers.items()}
         path = raw_path.split("?", 1)[0]
         match = None
-        allowed = False
         for pattern, m, name in ROUTES:
             found = pattern.match(path)
-            if found:
-                allowed = True
-                if m == method:
-                    match = (name, {k: unquote(v) for k, v in found.groupdict().items()})
-                    break
+            if found and m == method:
+                match = (name, {k: unquote(v) for k, v in found.groupdict().items()})
+                break
         if match is None:
-            return err(405, "method_not_allowed", "method not allowed") if allowed else \
-                err(404, "not_found", f"no such endpoint {path}")
+            allow = allowed_methods(path)
+            return err(405, "method_not_allowed", "method not allowed", {"Allow": allow}) if allow else \
+                err(404, "not_found", "no such endpoint")
         problem = self._check_signature(method, raw_path, h, body, bad_signature)
         if problem is not None:
             return problem
         data = None
         if method == "POST":
             try:
-                data = json.loads(body.decode("utf-8")) if body else None
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                return err(400, "bad_json", "request body is not JSON")
+                data = bounds.loads(body) if body else None
+            except bounds.JsonBoundsError as exc:
+                return err(400, "bad_json", f"request body is not acceptable JSON: {exc}")
             if not isinstance(data, dict):
                 return err(400, "bad_json", "request body must be a JSON object")
         name, params = match
@@ -80,13 +84,14 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes):
                                                                signing.HEADER_NONCE, signing.HEADER_SIGNATURE))
         if not (terminal and ts and nonce and sig):
             return err(401, "missing_signature", "X-Terminal-Id, X-Timestamp, X-Nonce and X-Signature are required")
-        if not ts.isdigit() or not re.fullmatch(r"[0-9a-f]{32}", nonce):
+        # ASCII digits only and at most 12 of them: int() would take "٣" or fail past 4,300 digits
+        if not re.fullmatch(r"[0-9]{1,12}", ts) or not re.fullmatch(r"[0-9a-f]{32}", nonce):
             return err(401, "bad_signature", "malformed X-Timestamp or X-Nonce")
         now = self.sim.now()
         if abs(now - int(ts)) > signing.SKEW_WINDOW_S:
             return err(401, "clock_skew", f"timestamp outside ±{signing.SKEW_WINDOW_S} s",
                        server_time=iso(now), server_time_epoch=int(now))
-        if self.sim.known_terminals is not None and terminal not in self.sim.known_terminals:
+        if terminal not in self.sim.registered_terminals():
             return err(401, "unknown_terminal", "terminal is not registered with the gateway")
         secret = self.sim.secret_for(terminal)
         if forced_bad or not signing.verify(secret, method, raw_path, ts, nonce, body, sig):

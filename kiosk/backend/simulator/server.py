@@ -32,6 +32,10 @@ REPO = Path(__file__).resolve().parents[3]
 DEV_TLS = REPO / "config" / "dev-tls"
 DEV_SECRET_FILE = REPO / "config" / "dev-terminal.secret"
 FAULT_KINDS = ("status", "timeout", "slow", "drop", "malformed", "bad_signature", "clock_skew")
+#: the terminals the simulator knows (its terminal registry) besides those given their own secret: the
+#: development kiosk of config/terminal.yaml, a second terminal of the same centre (tests of what one
+#: terminal may not see of another's) and the ops tests' terminal
+DEV_TERMINALS = frozenset({"SH-JA-NJXL-01", "SH-PD-ZJ-02", "SH-TEST-01"})
 
 
 @dataclass
@@ -59,7 +63,9 @@ class GatewaySimulator:
         self.host, self.port = host, port
         self._default_secret = secret if secret is not None else signing.load_secret(DEV_SECRET_FILE)
         self.terminal_secrets = dict(terminal_secrets or {})
-        self.known_terminals = known_terminals  # None: any terminal id signing with the (dev) secret
+        #: the terminal registry; None: DEV_TERMINALS and every terminal given its own secret
+        self.known_terminals = known_terminals
+        self.body_timeout_s = 5.0  # a body shorter than its Content-Length is refused after this
         self._certfile = str(certfile or DEV_TLS / "server.pem")
         self._keyfile = str(keyfile or DEV_TLS / "server-key.pem")
         self.catalog = dict(catalog or {})
@@ -95,6 +101,11 @@ class GatewaySimulator:
     @property
     def base_url(self) -> str:
         return f"https://{self.host}:{self.port}"
+
+    def registered_terminals(self) -> frozenset[str] | set[str]:
+        if self.known_terminals is not None:
+            return self.known_terminals
+        return DEV_TERMINALS | set(self.terminal_secrets)
 
     def secret_for(self, terminal_id: str) -> bytes:
         return self.terminal_secrets.get(terminal_id, self._default_secret)
