@@ -16,10 +16,10 @@ echo "== packages"
 apt-get update
 # xserver-xorg-core + xinit: the bare X session; NOT xserver-xorg-legacy (rootless Xorg via logind)
 # libgl1/libegl1/mesa dri: Kivy's SDL2 loads the system OpenGL; libmtdev1: touch panels
-# fonts-wqy-microhei: Chinese glyphs (Kivy's bundled fonts have none)
+# fonts-wqy-microhei: Chinese glyphs (Kivy's bundled fonts have none); espeak-ng: the voice prompts (docs/voice.md)
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
     python3 python3-venv xserver-xorg-core xserver-xorg-input-libinput xinit x11-xserver-utils \
-    libgl1 libegl1 libgl1-mesa-dri libmtdev1 fonts-wqy-microhei ca-certificates systemd udev
+    libgl1 libegl1 libgl1-mesa-dri libmtdev1 fonts-wqy-microhei ca-certificates systemd udev espeak-ng
 
 echo "== user"
 id kiosk >/dev/null 2>&1 || useradd --system --home-dir /var/lib/kiosk --create-home \
@@ -44,6 +44,10 @@ if [ ! -f /etc/kiosk/terminal.yaml ]; then
     echo "   edit /etc/kiosk/terminal.yaml (terminal id, gateway URL, ports), then: kiosk config check /etc/kiosk"
 fi
 [ -f /etc/kiosk/kiosk.env ] || cp "$PREFIX/deploy/kiosk.env.example" /etc/kiosk/kiosk.env
+# the voice prompts are synthesised here, as root (the service cannot write under ProtectSystem=strict);
+# a bad recording is reported and its synthesised prompt kept, so it does not stop the install
+"$PREFIX/.venv/bin/python" -m kiosk.voice build /etc/kiosk \
+    || echo "   语音提示缓存未能完整生成 / voice cache incomplete — see above, fix, run this script again" >&2
 chown -R root:kiosk /etc/kiosk
 chmod -R g+rX,o-rwx /etc/kiosk
 

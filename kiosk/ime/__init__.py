@@ -5,6 +5,7 @@ the keyboard asks on a worker thread (``load_async``) so the UI never waits for 
 """
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Callable
 
@@ -15,6 +16,7 @@ from kiosk.ime.syllables import Syllables
 __all__ = ["Candidate", "IndexError_", "NotPinyin", "PinyinEngine", "Syllables", "build_index",
            "default_index_path", "shared", "load_async", "clear_session"]
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _engine: PinyinEngine | None = None
 
@@ -40,6 +42,10 @@ def load_async(done: Callable[[PinyinEngine | None, BaseException | None], None]
         try:
             engine = shared()
         except (OSError, IndexError_, ImportError, ValueError) as exc:
+            done(None, exc)
+            return
+        except Exception as exc:  # anything else (sqlite, a bug) must still reach the keyboard, which says
+            log.exception("ime: the index could not be opened")  # the IME is unavailable instead of waiting
             done(None, exc)
             return
         done(engine, None)

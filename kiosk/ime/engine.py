@@ -105,10 +105,12 @@ class PinyinEngine:
             chosen.insert(0, candidate)
 
     def clear(self) -> None:
-        """Forget every pick of this session (the session calls this when it ends)."""
+        """Forget every pick of this session (the session calls this when it ends) and the readings looked up:
+        the lookup cache's keys are the syllables the resident typed (a name, an address)."""
         with self._lock:
             self._picks.clear()
             self._picked_for.clear()
+            self._cache.clear()
 
     @property
     def pick_count(self) -> int:

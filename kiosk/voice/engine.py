@@ -110,16 +110,18 @@ class VoiceEngine:
                     continue  # superseded: the resident already moved on
                 self._n += 1
                 target = self.work_dir / f"utt-{self._n % RING}.wav"
-            if isinstance(prompt, str):
-                self._guarded(on_ready, self.cache.resolve(prompt, lang))
-                continue
-            try:
-                wav.write_wav(target, self.compose(prompt, lang))
-            except (OSError, wav.BadAudio, KeyError) as exc:
-                log.error("voice: could not compose %s: %s", prompt, exc)
+            try:  # resolving touches the disk too; nothing a job raises may end the worker
+                if isinstance(prompt, str):
+                    path = self.cache.resolve(prompt, lang)
+                else:
+                    wav.write_wav(target, self.compose(prompt, lang))
+                    path = target
+            except Exception as exc:  # OSError, BadAudio, KeyError — or a bug: the player reports it to staff
+                log.error("voice: could not prepare %s: %s", prompt, exc, exc_info=not isinstance(
+                    exc, (OSError, wav.BadAudio, KeyError)))
                 self._guarded(on_error, exc)
                 continue
-            self._guarded(on_ready, target)
+            self._guarded(on_ready, path)
 
     @staticmethod
     def _guarded(fn: Callable, arg: object) -> None:

@@ -4,6 +4,7 @@ docs/openapi.yaml by the conftest fixture."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import requests
@@ -135,5 +136,10 @@ def test_a_code_shown_to_the_scanner_identifies_the_resident_end_to_end(sim, cli
             assert client.auth_ssm(scan.text).display_name == "赵*"
             # the same code shown again (the resident still holds the phone up) is one scan, never a replay
             scanner_sim.scan(code)
+            deadline = time.monotonic() + 5  # wait for the second reading itself, not for a fixed pause
+            while scanner.health()["duplicates"] < 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert scanner.health()["duplicates"] == 1  # read, and counted as the same scan
             with pytest.raises(NoScan):
-                scanner.wait_scan(0.5)
+                scanner.wait_scan(0.1, since=1)
+            assert scanner.scan_count == 1

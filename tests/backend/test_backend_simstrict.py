@@ -35,7 +35,10 @@ def exchange(sim: GatewaySimulator, raw: bytes) -> tuple[int, dict, bytes]:
     ctx = ssl.create_default_context(cafile=str(CA))
     with socket.create_connection((sim.host, sim.port), timeout=15) as plain:
         with ctx.wrap_socket(plain, server_hostname="localhost") as tls:
-            tls.sendall(raw)
+            try:
+                tls.sendall(raw)
+            except (ssl.SSLEOFError, BrokenPipeError, ConnectionResetError):
+                pass  # the simulator answered before reading everything (e.g. bytes past a Content-Length)
             data = b""
             while True:
                 try:
@@ -160,6 +163,9 @@ def test_every_request_gets_a_contract_reply(gateway, method, path, signed, extr
     assert 200 <= status < 600
     if method == "HEAD":
         return  # a HEAD reply has no body
+    if headers.get("content-type", "").startswith("text/html"):
+        assert status == 200 and method == "GET" and path.rstrip("/") == "/_sim/console"  # the duty console page
+        return
     payload = json.loads(reply) if reply else None
     if status >= 400:
         validate(spec()["components"]["schemas"]["Error"], payload)

@@ -6,11 +6,14 @@ suffix, split writes and noise, and run the command as a separate process exactl
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
 import subprocess
+import struct
 import sys
+import termios
 import threading
 import time
 import tty
@@ -54,6 +57,17 @@ class ForeignPty:
             time.sleep(0.02)
         raise AssertionError("the command never opened the pty")
 
+    def reading(self, timeout: float = 10.0) -> None:
+        """Wait until the command's open has flushed the line: a NUL (line noise to any decoder) is written
+        and the slave's input queue watched until it is empty. Only the open's flush or the command's read
+        can empty it, and either means the flush is behind us — no fixed pause that a loaded machine outruns."""
+        os.write(self.master, b"\x00")
+        deadline = time.monotonic() + timeout
+        while struct.unpack("i", fcntl.ioctl(self._slave, termios.FIONREAD, b"\0\0\0\0"))[0]:
+            if time.monotonic() > deadline:
+                raise AssertionError("the command never read the pty")
+            time.sleep(0.01)
+
     def write(self, *pieces: bytes, gap: float = 0.0) -> None:
         for i, piece in enumerate(pieces):
             if i and gap:
@@ -87,7 +101,7 @@ def fpty():
 def test_read_from_a_foreign_pty(fpty, pieces, gap, profile, expect):
     proc = run_read(fpty.path, "--json", "--profile", profile)
     fpty.opened(proc)
-    time.sleep(0.1)  # the driver's first read is under way
+    fpty.reading()
     fpty.write(*pieces, gap=gap)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
@@ -97,7 +111,7 @@ def test_read_from_a_foreign_pty(fpty, pieces, gap, profile, expect):
 def test_read_gb18030_from_a_foreign_pty_plain_output(fpty):
     proc = run_read(fpty.path, "--baud", "115200")
     fpty.opened(proc)
-    time.sleep(0.1)
+    fpty.reading()
     fpty.write("预约签到 B-0193".encode("gb18030") + b"\r")
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
@@ -112,10 +126,15 @@ def test_read_nothing_exits_3(fpty):
     assert proc.returncode == 3 and out == "" and "未扫描到" in err
 
 
-@pytest.mark.parametrize("port", ["/dev/kiosk-no-such-scanner", "socket://127.0.0.1:1"])
-def test_read_port_that_cannot_open_exits_4(port):
-    proc = run_read(port, "--json", timeout=2.0)
-    out, err = proc.communicate(timeout=30)
+@pytest.mark.parametrize("kind", ["path", "tcp"])
+def test_read_port_that_cannot_open_exits_4(kind):
+    # a port bound here but never listening refuses every connection, and nobody else can take it meanwhile
+    # (port 1 would only be assumed free)
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = "/dev/kiosk-no-such-scanner" if kind == "path" else f"socket://127.0.0.1:{held.getsockname()[1]}"
+        proc = run_read(port, "--json", timeout=2.0)
+        out, err = proc.communicate(timeout=30)
     assert proc.returncode == 4 and out == "" and "无法打开" in err
 
 

@@ -71,8 +71,10 @@ def test_session_picks_rank_first_and_are_wiped(engine):
     assert engine.words("shequ", limit=1) == [rare.text]
     # the pick also ranks first where its reading is the start of a longer input
     assert engine.candidates("shequweixiu")[0].text == rare.text
+    assert any("she qu" in key for key in engine._cache)
     engine.clear()
     assert engine.pick_count == 0
+    assert not engine._cache  # nothing of what was typed is kept after the session
     assert engine.words("shequ") == [c.text for c in before]
 
 
@@ -205,3 +207,19 @@ def test_missing_index_is_refused_without_build(tmp_path):
     (tmp_path / "junk.sqlite3").write_bytes(b"not a database at all" * 100)
     with pytest.raises(IndexError_, match="无法读取"):
         PinyinEngine.open(tmp_path / "junk.sqlite3")
+
+
+def test_load_async_reports_an_unexpected_failure(monkeypatch):
+    """A failure of any kind reaches the callback: the keyboard must never wait for an engine forever."""
+    import threading
+
+    import kiosk.ime as shared_ime
+
+    def broken(*_a, **_k):
+        raise RuntimeError("index half written")
+    monkeypatch.setattr(shared_ime, "_engine", None)
+    monkeypatch.setattr(shared_ime.PinyinEngine, "open", broken)
+    got, done = {}, threading.Event()
+    shared_ime.load_async(lambda engine, error: (got.update(engine=engine, error=error), done.set()))
+    assert done.wait(timeout=10)
+    assert got["engine"] is None and isinstance(got["error"], RuntimeError)

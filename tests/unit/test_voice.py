@@ -142,6 +142,24 @@ def test_composition_runs_on_the_worker_and_joins_pieces(engine):
         engine.request(("piece.nope",), "zh-CN", ready, ready)
 
 
+def test_a_failing_job_is_reported_and_the_worker_keeps_going(engine, monkeypatch):
+    real, errors = engine.cache.resolve, []
+    failed, ready = threading.Event(), threading.Event()
+
+    def unreadable(key, lang):
+        if key == "screen.menu":
+            raise PermissionError("recordings folder unreadable")
+        return real(key, lang)
+    monkeypatch.setattr(engine.cache, "resolve", unreadable)
+    engine.request("screen.menu", "zh-CN", lambda path: pytest.fail("no file to play"),
+                   lambda exc: (errors.append(exc), failed.set()))
+    assert failed.wait(10) and isinstance(errors[0], PermissionError)
+    worker = engine._thread
+    engine.request("screen.attract", "zh-CN", lambda path: ready.set(), errors.append)
+    assert ready.wait(10) and len(errors) == 1
+    assert engine._thread is worker and worker.is_alive()  # the same worker, not one restarted by request()
+
+
 class FakeSound:
     def __init__(self, path, log):
         self.path, self.log, self.volume = path, log, 1.0

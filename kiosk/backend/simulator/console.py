@@ -48,7 +48,7 @@ async function act(path, body) {
   const r = await fetch(path, {method: "POST", headers: {"Content-Type": "application/json"},
                                body: JSON.stringify(body)});
   const reply = await r.json();
-  if (!reply.ok) alert(reply.error || "failed");
+  if (!reply.ok) alert(reply.message || "failed");
   refresh();
 }
 function stateText(r) {
@@ -150,16 +150,16 @@ def handle(sim: GatewayState, method: str, path: str, headers: Any, body: bytes)
                "/_sim/console/call": lambda d: sim.duty.call(str(d["id"]), str(d["phone"])),
                "/_sim/console/resolve": lambda d: sim.duty.resolve(str(d["id"]))}
     if method != "POST" or path not in actions:
-        return _json(404, {"ok": False, "error": f"no such console action {method} {path}"})
+        return _json(404, {"code": "not_found", "message": f"no such console action {method} {path}"})
     if not str(headers.get("Content-Type", "")).startswith("application/json"):
-        return _json(415, {"ok": False, "error": "JSON only"})
+        return _json(415, {"code": "bad_json", "message": "JSON only"})
     try:
         data = json.loads(body or b"{}")
         entry = actions[path](data)
     except KeyError as exc:
-        return _json(404, {"ok": False, "error": f"unknown help request or missing field {exc}"})
+        return _json(404, {"code": "not_found", "message": f"unknown help request or missing field {exc}"})
     except (ValueError, TypeError) as exc:
-        return _json(400, {"ok": False, "error": str(exc)})
+        return _json(400, {"code": "validation_failed", "message": str(exc)[:200]})
     return _json(200, {"ok": True, "request": sim.duty.view(entry)})
 
 

@@ -50,11 +50,12 @@ class _Handler(BaseHTTPRequestHandler):
     do_PUT = do_PATCH = do_HEAD = do_OPTIONS = do_TRACE = do_CONNECT = do_DELETE
 
     def finish(self) -> None:
-        """After a refusal that left request bytes unread, read and drop them for a moment before the
-        socket closes (as web servers' "lingering close" does): closing with unread data sends a TCP
-        reset, which can destroy the error reply before the client has read it."""
+        """Before a connection closes, read and drop what the client may still be sending for a moment
+        (as web servers' "lingering close" does): closing with unread data — a refused request's body, or
+        bytes beyond a Content-Length — sends a TCP reset, which can destroy the reply before the client
+        has read it."""
         super().finish()
-        if not (self.close_connection and getattr(self, "_refused", False)):
+        if not self.close_connection:
             return
         try:
             self.connection.settimeout(0.2)
@@ -69,7 +70,6 @@ class _Handler(BaseHTTPRequestHandler):
         contract's JSON ``Error`` — never its HTML page."""
         self._request_body = b""
         self.close_connection = True
-        self._refused = True
         if self.request_version == "HTTP/0.9":  # a request line http.server could not parse: answer in 1.1
             self.request_version = "HTTP/1.1"
         path = (getattr(self, "path", "") or "").split("?", 1)[0]
