@@ -31,8 +31,9 @@ mkdir -p "$PREFIX"
 # copy the tree (without a developer venv or git metadata) so the running code never changes under us
 tar -C "$SRC" --exclude=.venv --exclude=.git --exclude='*.pyc' -cf - . | tar -C "$PREFIX" -xf -
 [ -x "$PREFIX/.venv/bin/python" ] || python3 -m venv "$PREFIX/.venv"
-"$PREFIX/.venv/bin/pip" install --quiet --upgrade pip
-"$PREFIX/.venv/bin/pip" install --quiet "$PREFIX"
+# every dependency from the lock, each file's sha256 checked; then the kiosk itself, no dependencies
+"$PREFIX/.venv/bin/pip" install --quiet --require-hashes --no-deps -r "$PREFIX/requirements.lock"
+"$PREFIX/.venv/bin/pip" install --quiet --no-deps --no-build-isolation "$PREFIX"
 # the pinyin IME's index (docs/ime.md): built here, since /opt is read-only to the running service
 "$PREFIX/.venv/bin/kiosk" ime build --force >/dev/null
 chmod 0755 "$PREFIX/deploy/kiosk-session"
@@ -50,6 +51,21 @@ fi
     || echo "   语音提示缓存未能完整生成 / voice cache incomplete — see above, fix, run this script again" >&2
 chown -R root:kiosk /etc/kiosk
 chmod -R g+rX,o-rwx /etc/kiosk
+
+echo "== outbox key (AES-256-GCM for queued submissions; never the terminal's HMAC secret)"
+# created once at set-up, 0600, owned by the service user; kept on later runs (rows sealed under it)
+install -d -m 0700 -o kiosk -g kiosk /var/lib/kiosk
+if [ ! -f /var/lib/kiosk/outbox.sqlite3.key ]; then
+    (umask 077 && "$PREFIX/.venv/bin/python" -c 'import secrets; print(secrets.token_hex(32))' \
+        > /var/lib/kiosk/outbox.sqlite3.key)
+    chown kiosk:kiosk /var/lib/kiosk/outbox.sqlite3.key
+fi
+# secret/key files: owned by the service user, readable by it only (`config check --production` refuses wider)
+find /etc/kiosk -maxdepth 2 \( -name '*.secret' -o -name '*.key' -o -name '*-key.pem' \) \
+    -exec chown kiosk:kiosk {} + -exec chmod 0600 {} +
+
+echo "== operating-system lockdown: no VT switch, no gettys on tty2-6, Ctrl+Alt+Del and SysRq off"
+sh "$PREFIX/deploy/lockdown.sh"
 
 echo "== systemd, PAM, udev, journald"
 install -m 0644 "$PREFIX/deploy/kiosk.service" /etc/systemd/system/kiosk.service

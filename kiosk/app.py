@@ -95,6 +95,13 @@ def register_font(path: str | os.PathLike) -> str:
         family = quick_check(str(path))
     except FontError as exc:
         raise StartupError(str(exc)) from exc
+    from kiosk.icons import IconError, codepoints, font_path
+
+    try:  # the tiles and action buttons draw their icons from this font: refuse to start without it
+        font_path()
+        codepoints()
+    except IconError as exc:
+        raise StartupError(str(exc)) from exc
     from kivy.core.text import DEFAULT_FONT, LabelBase
 
     LabelBase.register(DEFAULT_FONT, str(path))

@@ -40,6 +40,18 @@ class PiiMaskingFilter(logging.Filter):
 
 
 _FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
+#: log files: the kiosk user writes, its group (maintenance staff) reads, nobody else
+LOG_MODE = 0o640
+
+
+class _RotatingLogFile(logging.handlers.RotatingFileHandler):
+    """Every file it opens — the first one and the new one after each rotation — is LOG_MODE exactly,
+    whatever the umask (the service runs with UMask=0077); rotated files keep it (a rename)."""
+
+    def _open(self):  # noqa: ANN202 - the stdlib's signature
+        fd = os.open(self.baseFilename, os.O_CREAT | os.O_APPEND | os.O_WRONLY, LOG_MODE)
+        os.fchmod(fd, LOG_MODE)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 _INSTALLED: list[logging.Handler] = []
 
 
@@ -47,7 +59,7 @@ def setup_logging(log_dir: str | os.PathLike | None, *, level: str = "INFO", max
                   backups: int = 10, stderr: bool = True) -> list[logging.Handler]:
     """Install masked handlers on the root logger (replacing ones this function installed before).
 
-    ``log_dir`` None means stderr only (CLI tools). The log file is created with mode 0600.
+    ``log_dir`` None means stderr only (CLI tools). Log files are created with mode 0640 (LOG_MODE).
     """
     root = logging.getLogger()
     for handler in _INSTALLED:
@@ -63,10 +75,7 @@ def setup_logging(log_dir: str | os.PathLike | None, *, level: str = "INFO", max
         path = Path(log_dir)
         path.mkdir(parents=True, exist_ok=True)
         logfile = path / "kiosk.log"
-        fd = os.open(logfile, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
-        os.close(fd)
-        handlers.append(logging.handlers.RotatingFileHandler(
-            logfile, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"))
+        handlers.append(_RotatingLogFile(logfile, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"))
     if stderr:
         handlers.append(logging.StreamHandler())
     for handler in handlers:

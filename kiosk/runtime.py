@@ -19,7 +19,7 @@ from kiosk.crash import LastResort, log_unexpected
 from kiosk.runtime_cards import CardChecker, CardWatch
 from kiosk.runtime_print import build_document
 from kiosk.session.state import DeviceView, Text
-from kiosk.staff import ServiceOverrides, overrides_path
+from kiosk.staff import PinGate, ServiceOverrides, overrides_path
 from kiosk.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class Runtime:
         self.bridge = bridge
         self.tasks = TaskRunner(bridge)
         self.overrides = overrides if overrides is not None else ServiceOverrides(overrides_path(cfg))
+        self.pin_gate = PinGate.from_config(cfg)  # lockouts survive restarts, reported by the heartbeat
         self.reader: Any = None
         self.printer: Any = None
         self.audio: Any = None  # kiosk.voice.player.Player: reported as device "audio" in heartbeats
@@ -117,6 +118,7 @@ class Runtime:
                                                   self.outbox),
             interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
             healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at, on_result=self._set_backend)
+        self.heartbeat.alert_sources.append(self.pin_gate.alerts)
         self.heartbeat.alert_sources.append(self.last_resort.alert)  # staff hear of every last-resort catch
         self.ops = OpsServices(self).start()  # ops: systemd watchdog + remote config around the heartbeat
         self.heartbeat.start()  # its outcome is the gateway's reachability (on_result)

@@ -92,6 +92,7 @@ class Theme:
     line_height: float
     colors: Palette = field(default_factory=Palette)
     min_target_dp: float = 44.0
+    icon_dp: float = 96.0  # a service tile's icon edge (spec: >= 96 px standard, >= 128 px elder)
     min_body_pt: float = 0.0
     min_largest_pt: float = 0.0
 
@@ -101,7 +102,7 @@ NORMAL = Theme(name="normal", small_pt=14, body_pt=16, button_pt=18, title_pt=26
                min_target_dp=44.0)
 ELDER = Theme(name="elder", small_pt=18, body_pt=20, button_pt=24, title_pt=32, largest_pt=40,
               target_dp=72, button_h_dp=112, pad_dp=28, gap_dp=20, line_height=1.4,
-              min_target_dp=60.0, min_body_pt=18.0, min_largest_pt=30.0)
+              min_target_dp=60.0, icon_dp=128.0, min_body_pt=18.0, min_largest_pt=30.0)
 MIN_CONTRAST = 4.5
 MIN_LINE_HEIGHT = 1.3
 
@@ -128,6 +129,7 @@ class Resolved:
     gap: float
     line_height: float
     c: Palette
+    icon: float = 96.0
 
     @property
     def elder(self) -> bool:
@@ -144,4 +146,5 @@ def resolve(theme: Theme, dpi: float, density: float) -> Resolved:
     return Resolved(theme=theme, dpi=dpi, density=density, small=f(theme.small_pt), body=f(theme.body_pt),
                     button=f(theme.button_pt), title=f(theme.title_pt), largest=f(theme.largest_pt),
                     target=d(theme.target_dp), button_h=d(theme.button_h_dp), pad=d(theme.pad_dp),
-                    gap=d(theme.gap_dp), line_height=theme.line_height, c=theme.colors)
+                    gap=d(theme.gap_dp), line_height=theme.line_height, c=theme.colors,
+                    icon=d(theme.icon_dp))

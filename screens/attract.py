@@ -6,7 +6,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
-from screens.widgets import KioskScreen, button, columns
+from screens.widgets import KioskScreen, Tile, columns, icon_button
 
 
 class AttractScreen(KioskScreen):
@@ -34,10 +34,10 @@ class AttractScreen(KioskScreen):
             text = item.title.get(state.lang)
             if not item.available and item.reason is not None:
                 text += "\n" + app.tr("menu.unavailable_reason", state.lang, reason=item.reason.get(state.lang))
-            grid.add_widget(button(text, lambda sid=item.service_id: self.act("choose_service", sid),
-                                   wid=f"attract.svc.{item.service_id}",
-                                   style="secondary" if item.available else "disabled",
-                                   disabled=not item.available))
+            grid.add_widget(icon_button(text, item.icon, lambda sid=item.service_id: self.act("choose_service", sid),
+                                        wid=f"attract.svc.{item.service_id}",
+                                        style="secondary" if item.available else "disabled",
+                                        disabled=not item.available, role="title", cls=Tile))
         self.ids.no_services.opacity = 0 if state.attract_services else 1
 
     def clear_content(self) -> None:

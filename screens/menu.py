@@ -8,7 +8,7 @@ from kivy.properties import StringProperty
 
 from kivy.uix.boxlayout import BoxLayout
 
-from screens.widgets import KGrid, KioskScreen, button, label
+from screens.widgets import KGrid, KioskScreen, Tile, icon_button, label
 
 
 class MenuScreen(KioskScreen):
@@ -42,10 +42,11 @@ class MenuScreen(KioskScreen):
                 if not item.available:
                     reason = item.reason.get(lang) if item.reason is not None else app.tr("common.unavailable", lang)
                     text += "\n" + app.tr("menu.unavailable_reason", lang, reason=reason)
-                grid.add_widget(button(text, lambda sid=item.service_id: self.act("choose_service", sid),
-                                       wid=f"menu.svc.{item.service_id}",
-                                       style="secondary" if item.available else "disabled",
-                                       disabled=not item.available))
+                grid.add_widget(icon_button(text, item.icon,
+                                            lambda sid=item.service_id: self.act("choose_service", sid),
+                                            wid=f"menu.svc.{item.service_id}",
+                                            style="secondary" if item.available else "disabled",
+                                            disabled=not item.available, role="title", cls=Tile))
             block.add_widget(grid)
             box.add_widget(block)
         if not any(cat.items for cat in state.menu):

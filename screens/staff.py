@@ -7,7 +7,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
-from screens.widgets import KioskScreen, PadKey, button, label
+from screens.widgets import IconKey, KioskScreen, icon_button, label
 
 
 class StaffScreen(KioskScreen):
@@ -37,12 +37,14 @@ class StaffScreen(KioskScreen):
         for name, value in s.statuses:
             status_box.add_widget(label(f"{name}: {value}", wid=f"staff.status.{name}"))
         for sid, title, enabled in s.services:
-            # a switched-off service is greyed AND says so; an enabled one is just its name
-            text = title.get(lang) if enabled else app.tr("staff.service_off", lang, title=title.get(lang))
-            services.add_widget(button(text,
-                                       lambda i=sid: self.act("staff_toggle_service", i),
-                                       wid=f"staff.svc.{sid}", style="secondary" if enabled else "disabled",
-                                       role="button", cls=PadKey))
+            # the state in words and a switch icon, not by colour alone (issue 14 item 8)
+            text = app.tr("staff.service_on" if enabled else "staff.service_off", lang, title=title.get(lang))
+            btn = icon_button(text, "toggle_on" if enabled else "toggle_off",
+                              lambda i=sid: self.act("staff_toggle_service", i),
+                              wid=f"staff.svc.{sid}", style="secondary" if enabled else "disabled",
+                              role="button", cls=IconKey)
+            btn.icon_side = "left"
+            services.add_widget(btn)
         for n, line in enumerate(s.log_tail[-12:]):
             logs.add_widget(label(line, role="small", wid=f"staff.log.{n}"))
         self.ids.reprint.disabled = not s.last_receipt

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import AliasProperty, BooleanProperty, ListProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.floatlayout import FloatLayout
@@ -53,6 +53,63 @@ class KButton(Button):
 
 class PadKey(KButton):
     """A key of a digit pad (form numbers, staff PIN)."""
+
+
+def _icon_glyph(name: str) -> str:
+    from kiosk.icons import glyph
+
+    return glyph(name) if name else ""
+
+
+def _icon_font() -> str:
+    from kiosk.icons import font_path
+
+    return font_path()
+
+
+class Icon(Label):
+    """One Material icon by name, drawn as a glyph of the icon TTF through Kivy's text rendering."""
+
+    name = StringProperty("")
+
+    def _get_glyph(self) -> str:
+        return _icon_glyph(self.name)
+
+    glyph = AliasProperty(_get_glyph, None, bind=("name",), cache=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("font_name", _icon_font())
+        super().__init__(**kwargs)
+
+
+class IconMixin:
+    """A button with an icon: above its text (tiles, big actions) or left of it (footer, bars).
+
+    The icon is a child :class:`Icon` placed by the kv rule; the button's padding leaves room for it, so
+    the text never runs under it and the button grows to fit both.
+    """
+
+    icon = StringProperty("")
+    icon_side = OptionProperty("top", options=("top", "left"))
+    #: icon edge in px; 0 = the theme's size for this button role (kv)
+    icon_size = NumericProperty(0)
+    #: the icon edge really used (kv: icon_size, else a size that goes with the text; 0 without an icon)
+    icon_px = NumericProperty(0)
+
+
+class IconButton(IconMixin, KButton):
+    """A main action or a tile with its icon."""
+
+
+class IconKey(IconMixin, PadKey):
+    """A compact button (footer, bars) with its icon."""
+
+
+class Tile(IconButton):
+    """A service tile: icon above the name, a frame that stands out from the page (>= 3:1), pressed = shifted
+    frame. ``frame_rgb`` is exposed for the accessibility measure."""
+
+    frame_rgb = ListProperty([0.0, 0.0, 0.0])
 
 
 class Panel(BoxLayout):
@@ -199,6 +256,13 @@ def button(text: str, on_release: Any, *, style: str = "secondary", wid: str = "
            role: str = "button", cls: type = KButton) -> KButton:
     btn = cls(text=text, style=style, wid=wid, disabled=disabled, role=role)
     btn.bind(on_release=lambda *_: on_release())
+    return btn
+
+
+def icon_button(text: str, icon: str, on_release: Any, *, style: str = "secondary", wid: str = "",
+                disabled: bool = False, role: str = "button", cls: type = IconButton) -> KButton:
+    btn = button(text, on_release, style=style, wid=wid, disabled=disabled, role=role, cls=cls)
+    btn.icon = icon
     return btn
 
 

@@ -21,9 +21,10 @@ if [ -z "$PY" ]; then
 fi
 [ -n "$PY" ] || die "需要 Python 3.11 或 3.12 / Python 3.11 or 3.12 is required (set KIOSK_PYTHON=/path/to/python)"
 
-# --- Debian packages: CJK font, Mesa GL for SDL offscreen rendering, mtdev, openssl, espeak-ng (offline voice),
-#     chromium (the duty console's browser test drives the system browser; nothing is downloaded) ---------
-APT_PKGS=(fonts-wqy-microhei libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 openssl systemd espeak-ng chromium)
+# --- Debian packages: CJK font, Material icon font (tiles and action icons, Apache-2.0), Mesa GL for SDL
+#     offscreen rendering, mtdev, openssl, the system CA store, espeak-ng (offline voice), chromium (the duty
+#     console's browser test drives the system browser; nothing is downloaded) ---------
+APT_PKGS=(fonts-wqy-microhei fonts-material-design-icons-iconfont libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 openssl ca-certificates systemd espeak-ng chromium)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${APT_PKGS[@]}"; do
@@ -50,13 +51,17 @@ if [ ! -x "$VENV/bin/python" ]; then
   say "creating virtualenv $VENV"
   "$PY" -m venv "$VENV" || die "python -m venv failed (install python3-venv)"
 fi
-want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+# Every package — runtime, test, build, transitive — comes from requirements.lock with its sha256 checked
+# (--require-hashes): bytes that differ from what was locked are refused. The project itself is then
+# installed editable without dependencies and without build isolation (its build backend is in the lock).
+# After changing a pin in pyproject.toml: `bash scripts/lock.sh` (tests/test_supply_chain.py checks both agree).
+want="$(cat "$ROOT/pyproject.toml" "$ROOT/requirements.lock" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ] || ! "$VENV/bin/python" -c 'import kivy, serial, kiosk' >/dev/null 2>&1; then
-  say "installing Python packages (pinned in pyproject.toml)"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null \
-    || die "pip upgrade failed (no access to PyPI?)"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[test]" \
-    || die "pip install failed — see the messages above"
+  say "installing Python packages (requirements.lock, hashes required)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes --no-deps \
+      -r "$ROOT/requirements.lock" || die "pip install failed — see the messages above"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e "$ROOT" \
+    || die "installing the project (editable) failed — see the messages above"
   echo "$want" > "$STAMP"
 fi
 

@@ -52,7 +52,10 @@ class IdCardSimulator(SimulatorBase):
 
     # ----- cards ---------------------------------------------------------------------------------
     def place(self, name: str) -> None:
-        card = sample_card(name)  # KeyError lists the known names
+        self.place_card(sample_card(name), name)  # KeyError lists the known names
+
+    def place_card(self, card: IdCard, name: str = "custom") -> None:
+        """Put ``card`` itself on the reader (tests: a resident made up for this run)."""
         with self._lock:
             self.card_name, self.card, self.selected = name, card, False
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import ssl
 import threading
 import time
 from pathlib import Path
@@ -32,8 +34,24 @@ from kiosk.backend import errors as E
 from kiosk.backend.models import (AuthSession, CheckIn, Guide, Handoff, HandoffState, HeartbeatAck, HelpRequest,
                                   Licence, PickupSlip, QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
 from kiosk.backend.signing import Signer, load_secret
+from kiosk.backend.slots import SlotCalendar
 
 log = logging.getLogger(__name__)
+
+
+def system_trust_store() -> str:
+    """The system CA bundle (file, else directory) OpenSSL was built to use — ``/etc/ssl/certs`` on Debian
+    via /usr/lib/ssl — not certifi's bundle (what requests falls back to for ``verify=True``) and not one
+    named by an environment variable (a kiosk takes no CA override from its environment)."""
+    paths = ssl.get_default_verify_paths()
+    if paths.openssl_cafile and os.path.isfile(paths.openssl_cafile):
+        return paths.openssl_cafile
+    if paths.openssl_capath and os.path.isdir(paths.openssl_capath):
+        return paths.openssl_capath
+    raise E.ConfigurationError("no system CA store found (install the ca-certificates package) and "
+                               "backend.ca_bundle is null")
+
+
 class GatewayClient:
     """Signed, retrying, cancellable client. Thread-safe; share one per kiosk and ``close()`` it at exit."""
 
@@ -53,7 +71,8 @@ class GatewayClient:
         self.max_reply_bytes = max_reply_bytes
         self.signer = Signer(terminal_id, secret)
         self._session = requests.Session()
-        self._session.verify = str(ca_bundle) if ca_bundle is not None else True
+        # null = the operating system's trust store (what docs/config.md promises), never certifi's copy
+        self._session.verify = str(ca_bundle) if ca_bundle is not None else system_trust_store()
         self._session.trust_env = False  # no proxy or CA override from the environment on a kiosk
         self._session.headers.update({"Accept": "application/json", "User-Agent": "yiwang-kiosk/0.1"})
 
@@ -124,6 +143,11 @@ class GatewayClient:
 
     def get_guide(self, service_id: str, *, cancel: threading.Event | None = None) -> Guide:
         return Guide.parse(self._call("GET", f"/v1/services/{quote(service_id, safe='')}/guide", cancel=cancel))
+
+    def get_slots(self, service_id: str, *, cancel: threading.Event | None = None) -> SlotCalendar:
+        """The dates and time slots ``service_id`` can still be booked for (the form offers them as buttons)."""
+        return SlotCalendar.parse(self._call("GET", f"/v1/services/{quote(service_id, safe='')}/slots",
+                                             cancel=cancel))
 
     def get_record(self, kind: str, token: str, *, cancel: threading.Event | None = None) -> Record:
         return Record.parse(self._call("GET", f"/v1/records/{quote(kind, safe='')}", token=token, cancel=cancel))

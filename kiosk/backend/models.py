@@ -27,6 +27,7 @@ MAX_LENGTH = {
     "time": 40, "screen": 32, "location": 200, "call_phone": 20, "post_id": 64, "post_name_zh": 40,
     "post_name_en": 80, "pickup_id": 64, "code_masked": 64, "item_zh": 200, "item_en": 200, "recipient": 120,
     "place_zh": 200, "place_en": 200, "slot": 32, "appointment_id": 64, "service_zh": 200, "service_en": 200,
+    "date": 10, "start": 5, "end": 5,
 }
 #: upper bounds of the numbers the kiosk waits on or shows (openapi.yaml ``maximum``)
 MAX_INTERVAL_S = 600.0

@@ -114,6 +114,11 @@ class OutboxSender:
         return len(rows)
 
     def _deliver(self, row: OutboxRow) -> None:
+        if row.unreadable:  # the key file was replaced: no retry can ever open it, staff must know
+            log.error("outbox row %d (%s) dead: sealed payload does not open with the key file", row.id, row.reference)
+            self.outbox.mark_dead(row.id, "payload_unreadable: the outbox key file does not open this row")
+            self._attempt_finished(row.id)
+            return
         submitted_at = datetime.fromtimestamp(row.created_at, SHANGHAI).isoformat(timespec="seconds")
         try:
             ack = self.client.submit(reference=row.reference, service_id=row.service_id, kind=row.kind,

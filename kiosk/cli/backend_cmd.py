@@ -23,7 +23,7 @@ def _open_outbox(args: argparse.Namespace):
         if not Path(args.db).is_file():  # a typo must not create a fresh, empty outbox
             print(f"找不到待发送库文件 (outbox file not found): {args.db}", file=sys.stderr)
             raise SystemExit(2)
-        return Outbox(args.db)
+        return _or_exit(lambda: Outbox(args.db, create_key=False))
     from kiosk.config.issues import ConfigError
     from kiosk.config.loader import default_config_dir, load_config
     try:
@@ -33,7 +33,17 @@ def _open_outbox(args: argparse.Namespace):
         raise SystemExit(2) from exc
     global _zone
     _zone = zone_of(cfg)
-    return Outbox.from_config(cfg)
+    return _or_exit(lambda: Outbox.from_config(cfg, create_key=False))
+
+
+def _or_exit(open_outbox):
+    from kiosk.backend.sealing import KeyFileError
+
+    try:
+        return open_outbox()
+    except KeyFileError as exc:  # staff tools never create the key: the kiosk does, as its own user
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from exc
 
 
 def _t(ts: float | None) -> str:
@@ -43,14 +53,19 @@ def _t(ts: float | None) -> str:
 def _list(args: argparse.Namespace) -> int:
     ob = _open_outbox(args)
     states = tuple(args.state) if args.state else ("pending", "in_flight", "done", "dead")
+    soon = ob.dead_purge_notice()
     rows = ob.list(states, limit=args.limit)
     counts = ob.counts()
     print(f"待发送 pending {counts['pending']}  发送中 in_flight {counts['in_flight']}  "
           f"已送达 done {counts['done']}  失败 dead {counts['dead']}")
+    if soon:
+        print(f"注意 / NOTE: {len(soon)} 件失败记录即将按保留期限清除 (dead rows to be purged soon): "
+              + ", ".join(f"{r.id} @ {_t(ob.purge_due_at(r))}" for r in soon))
     print(f"{'ID':>6}  {'参考号 reference':24}  {'状态 state':10} {'次数':>4}  {'服务 service':22} "
           f"{'下次/送达 next/delivered':20}  原因 reason")
     for r in rows:
-        when = _t(r.delivered_at) if r.state == "done" else _t(r.next_attempt_at) if r.state == "pending" else "-"
+        when = _t(r.delivered_at) if r.state == "done" else _t(r.next_attempt_at) if r.state == "pending" \
+            else f"清除 purge {_t(ob.purge_due_at(r))}" if r.state == "dead" else "-"
         reason = r.dead_reason or r.last_error or ""
         print(f"{r.id:>6}  {r.reference:24}  {r.state:10} {r.attempts:>4}  {r.service_id[:22]:22} "
               f"{when:20}  {_masked_text(reason)[:60]}")

@@ -146,19 +146,24 @@ class LocalText(Strict):
 
 # --- staff PIN --------------------------------------------------------------------------------------
 PIN_SCHEME = "pbkdf2_sha256"
+#: the scheme ``hash-pin`` writes since PINs must have at least MIN_PIN_DIGITS digits: a hash under the plain
+#: scheme may hide a shorter PIN (its length cannot be learnt from the hash), so a production terminal
+#: refuses it (kiosk/config/production.py)
+PIN_SCHEME_MIN6 = "pbkdf2_sha256_pin6"
+MIN_PIN_DIGITS = 6
 PIN_ITERATIONS = 200_000
-PIN_HASH_RE = re.compile(r"^pbkdf2_sha256\$([0-9]{4,7})\$([0-9a-f]{16,128})\$([0-9a-f]{64})$")
+PIN_HASH_RE = re.compile(r"^(pbkdf2_sha256(?:_pin6)?)\$([0-9]{4,7})\$([0-9a-f]{16,128})\$([0-9a-f]{64})$")
 
 
 def hash_pin(pin: str, *, iterations: int = PIN_ITERATIONS, salt: bytes | None = None) -> str:
-    """Hash a staff PIN for ``staff.pin_hash``; a fresh random salt each time."""
-    if not pin or not pin.isdigit() or not 4 <= len(pin) <= 12:
-        raise ValueError("PIN must be 4-12 digits / PIN 应为 4 至 12 位数字")
+    """Hash a staff PIN (6-12 digits) for ``staff.pin_hash``; a fresh random salt each time."""
+    if not pin or not pin.isdigit() or not MIN_PIN_DIGITS <= len(pin) <= 12:
+        raise ValueError(f"PIN must be {MIN_PIN_DIGITS}-12 digits / PIN 应为 {MIN_PIN_DIGITS} 至 12 位数字")
     salt = os.urandom(16) if salt is None else salt
     import hashlib  # (the PIN helpers import their hashing when used: the kiosk's start needs none)
 
     digest = hashlib.pbkdf2_hmac("sha256", pin.encode("ascii"), salt, iterations)
-    return f"{PIN_SCHEME}${iterations}${salt.hex()}${digest.hex()}"
+    return f"{PIN_SCHEME_MIN6}${iterations}${salt.hex()}${digest.hex()}"
 
 
 def verify_pin(pin: str, pin_hash: str) -> bool:
@@ -169,7 +174,7 @@ def verify_pin(pin: str, pin_hash: str) -> bool:
     match = PIN_HASH_RE.match(pin_hash or "")
     if match is None or not isinstance(pin, str):
         return False
-    iterations, salt_hex, hash_hex = match.groups()
+    _scheme, iterations, salt_hex, hash_hex = match.groups()
     try:
         digest = hashlib.pbkdf2_hmac("sha256", pin.encode("utf-8"), bytes.fromhex(salt_hex), int(iterations))
     except ValueError:  # odd-length salt hex
@@ -179,10 +184,10 @@ def verify_pin(pin: str, pin_hash: str) -> bool:
 
 def _check_pin_hash(value: str) -> str:
     match = PIN_HASH_RE.match(value)
-    if match is None or len(match.group(2)) % 2:
+    if match is None or len(match.group(3)) % 2:
         raise bad("PIN 哈希格式不正确，请用 `kiosk config hash-pin` 生成",
-                  "pin_hash must be pbkdf2_sha256$iterations$salt_hex$hash_hex; use `kiosk config hash-pin`")
-    if int(match.group(1)) < 10_000:
+                  "pin_hash must be pbkdf2_sha256[_pin6]$iterations$salt_hex$hash_hex; use `kiosk config hash-pin`")
+    if int(match.group(2)) < 10_000:
         raise bad("PIN 哈希迭代次数过少（至少 10000）", "pin_hash iterations must be at least 10000")
     return value
 

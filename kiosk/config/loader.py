@@ -37,6 +37,9 @@ DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 ENV_CONFIG_DIR = "KIOSK_CONFIG_DIR"
 TERMINAL_FILE = "terminal.yaml"
 SERVICES_FILE = "services.yaml"
+#: in a remote config's directory: the staff config dir its relative paths (secret, CA, outbox) resolve
+#: against, so the files are read where staff keep (and rotate) them and are never copied
+PATHS_FILE = "PATHS_FROM"
 
 
 def default_config_dir() -> Path:
@@ -166,12 +169,18 @@ def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any) -
     return issues
 
 
-def check_config(config_dir: str | os.PathLike[str] | None = None) -> tuple[KioskConfig | None, list[ConfigIssue]]:
-    """Validate the config dir: ``(config, [])`` when valid, else ``(None, every issue found)``."""
+def check_config(config_dir: str | os.PathLike[str] | None = None, *, production: bool | None = None,
+                 ) -> tuple[KioskConfig | None, list[ConfigIssue]]:
+    """Validate the config dir: ``(config, [])`` when valid, else ``(None, every issue found)``.
+
+    ``production``: also run the production guard (kiosk/config/production.py); None = when the config
+    itself says ``terminal.production: true``."""
     from pydantic import ValidationError
 
     base = Path(config_dir) if config_dir is not None else default_config_dir()
-    context = {"config_dir": base.resolve()}
+    paths_from = base / PATHS_FILE
+    context = {"config_dir": Path(paths_from.read_text(encoding="utf-8").strip()) if paths_from.is_file()
+               else base.resolve()}
     t_file, s_file = str(base / TERMINAL_FILE), str(base / SERVICES_FILE)
     from kiosk.config.yaml_lines import load_yaml
 
@@ -196,6 +205,12 @@ def check_config(config_dir: str | os.PathLike[str] | None = None) -> tuple[Kios
     cfg = KioskConfig(config_dir=base.resolve(), categories=s_model.categories, services=s_model.services,
                       addresses=s_model.addresses,
                       **{f.name: getattr(t_model, f.name) for f in dataclasses.fields(TerminalFile)})
+    if production or (production is None and cfg.terminal.production):
+        from kiosk.config.production import production_issues
+
+        issues = production_issues(cfg, t_file, t_lines)
+        if issues:
+            return None, issues
     return cfg, []
 
 

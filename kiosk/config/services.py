@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from kiosk.config.address import AddressBook
 from kiosk.config.base import Check, Ident, LocalText, NonEmpty, Strict, bad
+from kiosk.icons import check_name
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
@@ -23,6 +24,8 @@ FieldKind = Literal["digits", "id_number", "phone", "choice", "date", "handoff_t
 Action = Literal["queue_ticket", "guide", "record", "licences", "submission"]
 Identification = Literal["none", "idcard_or_qr"]
 DeviceName = Literal["printer", "idcard"]
+#: a Material Icons name of the installed icon font (kiosk.icons); unknown names are config errors
+IconName = Annotated[str, Check(check_name, strip_whitespace=True, min_length=1)]
 
 
 def id_check_char(first17: str) -> str:
@@ -66,7 +69,7 @@ class Choice(Strict):
 class Category(Strict):
     id: Ident
     title: LocalText
-    icon: NonEmpty
+    icon: IconName
 
 
 def _max_not_below_min(value: int | None, info: Any) -> int | None:
@@ -175,7 +178,7 @@ class ServiceDef(Strict):
     title: LocalText
     summary: LocalText
     category: Ident
-    icon: NonEmpty
+    icon: IconName
     enabled: bool = True
     identification: Identification = "none"
     devices: Annotated[list[DeviceName], Check(_unique_devices)] = field(default_factory=list)

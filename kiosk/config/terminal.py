@@ -76,6 +76,8 @@ class TerminalInfo(Strict):
     location_en: NonEmpty
     #: the nearest staffed option, shown on the closed screen and when a service is unavailable
     nearest_staffed: LocalText
+    #: a production terminal: every load also runs the production guard (kiosk/config/production.py)
+    production: bool = False
 
 
 def _agrees_with_size(value: str, info: Any) -> str:
@@ -213,8 +215,15 @@ class BackendConfig(Strict):
 @dataclass(frozen=True, kw_only=True)
 class OutboxConfig(Strict):
     path: ConfigPath
+    #: AES-256-GCM key sealing queued payloads (created 0600 on first start); null = ``<path>.key``
+    key_file: ConfigPath | None = None
+    #: days a delivered row (no personal data left, reference only) is kept
     retention_days: PositiveInt = 30
     max_done_rows: PositiveInt = 10_000
+    #: days an undeliverable (dead) row is kept for staff to retry before it is purged
+    dead_retention_days: PositiveInt = 14
+    #: staff are alerted this many days before a dead row is purged
+    dead_warn_days: PositiveInt = 2
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,7 +19,7 @@ Snapshot shape (built by :mod:`kiosk.ops.heartbeat`)::
     {"devices": {"idcard": {"status": "online", "reason": None, "action": "none"},
                  "printer": {"status": "userError", "reason": "cover open", "action": "clear",
                              "paper": "low", "cover_open": True}},
-     "outbox": {"pending": 3, "dead": 0},
+     "outbox": {"pending": 3, "dead": 0, "dead_purge_soon": 0},
      "memory_rss_mb": 180.5}
 """
 from __future__ import annotations
@@ -155,6 +155,11 @@ class AlertTracker:
         if dead:
             wanted["outbox.dead"] = (CRITICAL, f"{dead} 件申请无法送达，需人工处理",
                                      f"{dead} submission(s) undeliverable: staff must act")
+        soon = int(outbox.get("dead_purge_soon") or 0)
+        if soon:
+            wanted["outbox.dead_purge_soon"] = (
+                CRITICAL, f"{soon} 件无法送达的申请即将按保留期限清除，请尽快处理（kiosk outbox list --state dead）",
+                f"{soon} undeliverable submission(s) will be purged soon (retention): see `kiosk outbox list`")
 
     def _memory_alert(self, rss_mb: Any, wanted: dict) -> None:
         if rss_mb is None:

@@ -84,7 +84,8 @@ class Heartbeat:
         self.config_version = config_version
         #: more fields for the payload (remote config status), merged last
         self.extra: Callable[[], Mapping[str, Any]] | None = None
-        #: more alert sources, each returning ``(code, level, zh, en)`` tuples (the app's last resort)
+        #: more alert sources, each returning ``(code, level, zh, en)`` tuples (the app's last resort, the staff
+        #: PIN gate's lockouts, refused remote configs)
         self.alert_sources: list[Callable[[], list]] = []
         self._clock = clock
         self.started_at = clock() if started_at is None else started_at
@@ -238,6 +239,8 @@ def runtime_snapshot(devices: Mapping[str, Any], outbox: Any = None, extra: Mapp
             counts = outbox.counts()
             snap["outbox"] = {"pending": int(counts.get("pending", 0)) + int(counts.get("in_flight", 0)),
                               "dead": int(counts.get("dead", 0))}
+            if hasattr(outbox, "dead_purge_notice"):
+                snap["outbox"]["dead_purge_soon"] = len(outbox.dead_purge_notice())
         elif hasattr(outbox, "depth"):
             snap["outbox"] = {"pending": int(outbox.depth()), "dead": 0}
     if extra:
@@ -275,6 +278,7 @@ class OpsServices:
             if self.updater is not None:
                 hb.config_version = self.updater.current_version
                 hb.extra = self.updater.status
+                hb.alert_sources.append(self.updater.alerts)
 
     def start(self) -> "OpsServices":
         self.pinger.start()

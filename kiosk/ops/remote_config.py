@@ -5,10 +5,14 @@ Flow (all of it on the heartbeat worker, except the hand-over to the app which w
 1. Every heartbeat reply carries the ``config_version`` the centre wants this terminal to run.
    :meth:`RemoteConfigUpdater.on_ack` compares it with the version in use and with the last rejected one.
 2. A new version is fetched (``GET /v1/terminals/{id}/config`` → ``{"version", "files": {"terminal.yaml",
-   "services.yaml"}}``) and written into a staging directory next to a copy of the staff config directory
-   (so the CA bundle, secret file and any other relative path resolve exactly as they do there).
-3. The staged directory is validated with :func:`kiosk.config.loader.check_config` — the same function behind
-   ``kiosk config check`` — plus one rule of our own: the new config must be for *this* terminal id.
+   "services.yaml"}}``) and written into a staging directory with a ``PATHS_FROM`` file naming the staff
+   config directory: relative paths (CA bundle, secret, key, outbox) resolve there, and nothing is copied —
+   a secret staff rotate on disk takes effect at the next start, whichever config is in use.
+3. The staged directory is validated with :func:`kiosk.config.loader.check_config` — the same function
+   behind ``kiosk config check`` — plus two rules of our own: the new config must be for *this* terminal
+   id, and it may differ from the staff config only in remotely changeable keys
+   (:mod:`kiosk.ops.remote_policy`); a forbidden change refuses the version and raises the
+   ``config.remote_refused`` alert.
    Invalid → the version is remembered as rejected, the running config stays, and the reason (file:line:
    key: message, as staff see it) is reported in the next heartbeats (``config_rejected``).
 4. Valid → the staged directory becomes ``versions/<version>`` and the ``current`` symlink is swapped to it
@@ -33,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from kiosk.config.loader import SERVICES_FILE, TERMINAL_FILE, check_config
+from kiosk.config.loader import PATHS_FILE, SERVICES_FILE, TERMINAL_FILE, check_config
 from kiosk.ops.watchdog import RESTART_REQUEST
 
 log = logging.getLogger(__name__)
@@ -100,16 +104,17 @@ class ConfigStore:
         staging = versions / f".staging-{remote.version}"
         if staging.exists():
             shutil.rmtree(staging)
-        # the CA bundle, secret and other relative paths must resolve as in the staff directory
-        shutil.copytree(self.base_dir, staging, symlinks=False,
-                        ignore=shutil.ignore_patterns(VERSION_FILE, *CONFIG_FILES))
-        os.chmod(staging, 0o700)
+        staging.mkdir(mode=0o700)
         for name, text in remote.files.items():
             (staging / name).write_text(text, encoding="utf-8")
         (staging / VERSION_FILE).write_text(remote.version + "\n", encoding="utf-8")
+        # secrets and other files stay where staff keep them: relative paths resolve in the staff directory
+        (staging / PATHS_FILE).write_text(str(self.base_dir.resolve()) + "\n", encoding="utf-8")
         return staging, self.validate(staging)
 
     def validate(self, directory: Path) -> list[str]:
+        from kiosk.ops.remote_policy import remote_problems
+
         cfg, issues = check_config(directory)
         if cfg is None:
             return [str(issue) for issue in issues]
@@ -117,7 +122,7 @@ class ConfigStore:
         if base_cfg is not None and cfg.terminal.id != base_cfg.terminal.id:
             return [f"{directory / TERMINAL_FILE}: terminal.id: 终端编号不符，配置属于 {cfg.terminal.id} 而本机为 "
                     f"{base_cfg.terminal.id} (config is for another terminal)"]
-        return []
+        return remote_problems(directory, self.base_dir)
 
     def activate(self, staging: Path, version: str) -> Path:
         """Move the staged dir into place and point ``current`` at it (atomic rename of the link)."""
@@ -171,6 +176,18 @@ class RemoteConfigUpdater:
         with self._lock:
             return {"config_pending": self.pending_version, "config_rejected": self.rejected}
 
+    def alerts(self) -> list[tuple[str, str, str, str]]:
+        """Heartbeat alert while the last rejected version tried to change keys a remote config may not."""
+        with self._lock:
+            rejected = self.rejected
+        if rejected is None or not rejected.get("forbidden"):
+            return []
+        keys = ", ".join(rejected["forbidden"][:5])
+        return [("config.remote_refused", "critical",
+                 f"远程配置 {rejected['version']} 试图修改不允许远程修改的项（{keys}），已拒绝",
+                 f"remote config {rejected['version']} tried to change keys that are not remotely changeable "
+                 f"({keys}): refused")]
+
     def on_ack(self, ack: Any, cancel: threading.Event | None = None) -> str:
         """Handle a heartbeat reply. Returns what happened: same | rejected-before | fetch-failed |
         rejected | pending | applied."""
@@ -211,8 +228,9 @@ class RemoteConfigUpdater:
 
     def _reject(self, version: str, problems: list[str]) -> str:
         with self._lock:
+            forbidden = [p.split(": ")[1] for p in problems if "not remotely changeable" in p]
             self.rejected = {"version": version, "at": self._clock(), "problems": problems[:20],
-                             "count": len(problems)}
+                             "count": len(problems), "forbidden": forbidden}
         log.error("config %s rejected, keeping %s: %s", version, self.running_version, "; ".join(problems[:5]))
         return "rejected"
 

@@ -32,8 +32,9 @@ class StaffFlow:
         staff = getattr(core.cfg, "staff", None)
         self._corner = CornerTaps(int(getattr(staff, "corner_taps", 5)),
                                   float(getattr(staff, "corner_window_s", 3.0)), clock=core.clock)
-        self._pin_gate = PinGate(int(getattr(staff, "lockout_after", 5)), float(getattr(staff, "lockout_s", 300)),
-                                 clock=core.clock)
+        # the runtime's gate persists its state and reports lockouts through the heartbeat (issue 13 §4)
+        self.pin_gate = getattr(core.rt, "pin_gate", None) or PinGate(
+            int(getattr(staff, "lockout_after", 5)), float(getattr(staff, "lockout_s", 300)), clock=core.clock)
         self._pin = ""
 
     @property
@@ -63,7 +64,7 @@ class StaffFlow:
             self._wipe()
         self._pin = ""
         core.state.screen = "staff_pin"
-        core.state.staff = StaffView(locked_for_s=self._pin_gate.locked_for())
+        core.state.staff = StaffView(locked_for_s=self.pin_gate.locked_for())
         core.changed()
 
     def pin_digit(self, digit: str) -> None:
@@ -86,9 +87,11 @@ class StaffFlow:
         if not self._on("staff_pin") or core.running("pin"):
             return
         pin, self._pin = self._pin, ""
+        if not pin:  # 确定 on an empty entry is a slip, not a guess: it costs no try
+            return
         view = core.state.staff
         view.pin_digits = 0
-        locked = self._pin_gate.locked_for()
+        locked = self.pin_gate.locked_for()
         if locked:
             view.locked_for_s = locked
             view.message = msg("staff.locked", seconds=locked)
@@ -101,7 +104,7 @@ class StaffFlow:
 
     def _pin_checked(self, ok: bool) -> None:
         core = self.core
-        self._pin_gate.record(bool(ok))
+        self.pin_gate.record(bool(ok))
         if not self._on("staff_pin"):
             return
         if ok:
@@ -109,10 +112,10 @@ class StaffFlow:
             core.state.staff = StaffView(version=__version__)
             self.refresh()
             return
-        locked = self._pin_gate.locked_for()
+        locked = self.pin_gate.locked_for()
         core.state.staff.locked_for_s = locked
         core.state.staff.message = (msg("staff.locked", seconds=locked) if locked
-                                    else msg("staff.wrong", left=self._pin_gate.tries_left()))
+                                    else msg("staff.wrong", left=self.pin_gate.tries_left()))
         core.changed()
 
     # ----- staff screen ------------------------------------------------------------------------

@@ -26,7 +26,8 @@ def test_every_contract_path_is_documented_with_errors():
                           "/v1/services/{id}/guide", "/v1/records/{kind}", "/v1/licences", "/v1/queue-tickets",
                           "/v1/submissions", "/v1/handoffs", "/v1/handoffs/{id}", "/v1/terminals/{id}/heartbeat",
                           "/v1/terminals/{id}/config", "/v1/help-requests", "/v1/help-requests/{id}",
-                          "/v1/auth/ssm", "/v1/pickups/lookup", "/v1/appointments/check-in"}
+                          "/v1/auth/ssm", "/v1/pickups/lookup", "/v1/appointments/check-in",
+                          "/v1/services/{id}/slots"}
     for item in paths.values():
         for method, op in item.items():
             if method in ("get", "post", "delete"):

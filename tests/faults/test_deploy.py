@@ -152,7 +152,8 @@ def _run_session(tmp_path: Path, remote_ok: bool | None) -> list[str]:
     """Run deploy/kiosk-session with a stand-in kiosk binary that records its arguments."""
     record = tmp_path / "argv"
     fake = tmp_path / "kiosk"
-    fake.write_text('#!/bin/sh\nif [ "$1" = config ]; then [ -f "$3/ok" ]; exit $?; fi\n'
+    fake.write_text('#!/bin/sh\nif [ "$1" = config ]; then for a; do last=$a; done\n'
+                    f'  printf "%s\\n" "$@" > {record}.check; [ -f "$last/ok" ]; exit $?; fi\n'
                     f'printf "%s\\n" "$@" > {record}\n')
     fake.chmod(0o755)
     remote = tmp_path / "remote"
@@ -171,6 +172,9 @@ def _run_session(tmp_path: Path, remote_ok: bool | None) -> list[str]:
 def test_session_script_prefers_a_valid_remote_config(tmp_path):
     assert _run_session(tmp_path, None) == ["run", "--config", "/etc/kiosk"]
     assert _run_session(tmp_path, True) == ["run", "--config", str(tmp_path / "remote")]
+    # the remote config is checked against the staff config's allow-list, not only as a config
+    assert (tmp_path / "argv.check").read_text().split() == [
+        "config", "check", "--remote-of", "/etc/kiosk", str(tmp_path / "remote")]
 
 
 def test_session_script_falls_back_when_remote_config_fails_check(tmp_path):

@@ -24,29 +24,50 @@ SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 KV_DIR = Path(__file__).resolve().parents[2] / "screens"
 
 
+#: (language, elder mode, orientation) of every variant measured and shot; English in portrait only
+FULL = [("zh-CN", elder, orient) for elder in (False, True) for orient in SIZES] + \
+    [("en", elder, "portrait") for elder in (False, True)]
+#: CI measures the Chinese variants of every screen and English on the screens whose text is the longest;
+#: ``KIOSK_UI_VARIANTS=all`` (python -m kiosk_dev.screenshots) measures English everywhere
+EN_IN_CI = {"attract", "menu", "form-choice", "confirm", "result", "staff", "overlay-idle"}
+
+
+def variant_name(point: str, lang: str, elder: bool, orient: str) -> str:
+    return f"{point}-{'elder' if elder else 'standard'}-{orient}{'-en' if lang == 'en' else ''}"
+
+
 class Checker:
     def __init__(self, k, shots):
         self.k, self.dir = k, shots / "screens"
         self.failures: list[str] = []
         self.points: list[str] = []
+        self.shots: list[Path] = []
+        self.full = os.environ.get("KIOSK_UI_VARIANTS") == "all"
 
     def check(self, point: str) -> None:
-        """Measure the screen as it is now in all four variants, then leave it portrait/normal."""
+        """Measure the screen as it is now in every variant, then leave it Chinese, portrait, normal."""
         self.points.append(point)
-        for elder in (False, True):
+        for lang, elder, orient in FULL:
+            if lang == "en" and not (self.full or point in EN_IN_CI):
+                continue
+            if self.k.state.lang != lang:
+                self.k.ctl.set_language(lang)
             if self.k.state.elder_mode != elder:
                 self.k.ctl.toggle_elder_mode()
-            for orient, size in SIZES.items():
-                ui.set_window_size(*size)
-                ui.pump(6)  # text -> texture -> height -> layout settles over a few frames
-                for problem in audit(elder):
-                    self.failures.append(f"{point} [{'elder' if elder else 'normal'} {orient}] {problem}")
-                shot = ui.screenshot(self.dir / f"{point}-{'elder' if elder else 'normal'}-{orient}.png")
-                docs = os.environ.get("KIOSK_UI_DOCS")  # e.g. docs/screens: refresh the documented set
-                if docs and orient == "portrait" and (not elder or point == "attract"):
-                    shutil.copyfile(shot, Path(docs) / f"{point}{'-elder' if elder else ''}.png")
+            ui.set_window_size(*SIZES[orient])
+            ui.pump(6)  # text -> texture -> height -> layout settles over a few frames
+            name = variant_name(point, lang, elder, orient)
+            for problem in audit(elder):
+                self.failures.append(f"{name}: {problem}")
+            shot = ui.screenshot(self.dir / f"{name}.png")
+            self.shots.append(shot)
+            docs = os.environ.get("KIOSK_UI_DOCS")  # e.g. docs/screens: refresh the documented set
+            if docs:
+                shutil.copyfile(shot, Path(docs) / shot.name)
         if self.k.state.elder_mode:
             self.k.ctl.toggle_elder_mode()
+        if self.k.state.lang != "zh-CN":
+            self.k.ctl.set_language("zh-CN")
         ui.set_window_size(*SIZES["portrait"])
 
 
@@ -146,6 +167,9 @@ def test_every_screen_meets_the_rules_in_both_modes_and_orientations(walk, kiosk
         stop_kiosk(closed_k)
         walk.k = k
     assert len(c.points) == 19
+    english = len(c.points) if c.full else len(EN_IN_CI & set(c.points))
+    assert english == (19 if c.full else len(EN_IN_CI))  # every English point really is a screen of the walk
+    assert len(c.shots) == 19 * 4 + 2 * english
     assert not c.failures, "\n".join(c.failures)
 
 

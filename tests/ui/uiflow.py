@@ -17,12 +17,16 @@ RESIDENT = {"name": "李建国", "id_number": "31011519650412127X", "address": "
 PHONE = "13912345678"
 
 
-def sign_in_with_card(k: Any, card: str = "resident") -> None:
+def sign_in_with_card(k: Any, card: Any = "resident") -> None:
+    """``card``: a sample card's name, or an ``IdCard`` made up by the test."""
     ui.wait_screen("attract")
     ui.tap("attract.card")
     ui.wait_screen("identify")
     ui.wait_until(lambda: k.state.card.state == "waiting", timeout=5, what="reader polling")
-    k.card("place", card=card)
+    if isinstance(card, str):
+        k.card("place", card=card)
+    else:
+        k.idcard.place_card(card)
     ui.wait_screen("menu", timeout=10)
     k.card("remove")
 

@@ -210,7 +210,7 @@ def test_all_faults_in_both_files_are_collected(cfg_dir: Path) -> None:
     patch(cfg_dir, "terminal.yaml", "  id: SH-JA-NJXL-01\n", "  id: sh ja\n")
     patch(cfg_dir, "services.yaml", "    identification: none\n    devices: [printer]\n",
           "    identification: face\n    devices: [printer]\n")
-    patch(cfg_dir, "services.yaml", "    category: general\n    icon: book\n", "    category: general\n")
+    patch(cfg_dir, "services.yaml", "    category: general\n    icon: menu_book\n", "    category: general\n")
     cfg, issues = check_config(cfg_dir)
     assert cfg is None
     assert [i.key for i in issues] == ["terminal.id", "devices.idcard.baudrate", "services[0].identification",
@@ -282,7 +282,7 @@ def test_bad_timezone_refused() -> None:
 # --- PIN ------------------------------------------------------------------------------------------------
 def test_hash_and_verify_pin() -> None:
     h = hash_pin("135790", iterations=10_000)
-    assert h.startswith("pbkdf2_sha256$10000$")
+    assert h.startswith("pbkdf2_sha256_pin6$10000$")
     assert verify_pin("135790", h) and not verify_pin("135791", h) and not verify_pin("135790", "junk")
     assert hash_pin("135790", iterations=10_000) != h  # fresh salt
     with pytest.raises(ValueError):
@@ -290,10 +290,19 @@ def test_hash_and_verify_pin() -> None:
 
 
 def test_cli_hash_pin_from_stdin() -> None:
-    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "hash-pin"], input="97531\n",
+    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "hash-pin"], input="975310\n",
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
-    assert verify_pin("97531", proc.stdout.strip().removeprefix("pin_hash: "))
+    assert verify_pin("975310", proc.stdout.strip().removeprefix("pin_hash: "))
+
+
+@pytest.mark.parametrize("pin", ["97531", "1234", ""])
+def test_hash_pin_refuses_pins_shorter_than_six_digits(pin) -> None:
+    with pytest.raises(ValueError, match="6"):
+        hash_pin(pin)
+    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "hash-pin"], input=f"{pin}\n",
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "pin_hash" not in proc.stdout and "6" in proc.stderr
 
 
 # --- form fields -----------------------------------------------------------------------------------------
@@ -400,6 +409,23 @@ def test_unquoted_number_gets_a_quote_hint(cfg_dir: Path) -> None:
     assert all("加上引号" in i.message and "quotes" in i.message for i in issues)
 
 
+def test_unknown_icon_name_is_an_error_naming_file_line_and_key(cfg_dir: Path) -> None:
+    patch(cfg_dir, "services.yaml", "    icon: event_available\n", "    icon: calendar-x\n")
+    issue = only_issue(cfg_dir)
+    assert (Path(issue.file).name, issue.line, issue.key) == (
+        "services.yaml", line_no(cfg_dir, "services.yaml", "icon: calendar-x"), "services[5].icon")
+    assert "图标库中没有名为 'calendar-x' 的图标" in issue.message
+
+
+def test_every_shipped_icon_is_in_the_installed_icon_set() -> None:
+    from kiosk.config.loader import load_config
+    from kiosk.icons import codepoints, glyph
+
+    cfg = load_config(Path(__file__).resolve().parents[2] / "config")
+    names = {s.icon for s in cfg.services} | {c.icon for c in cfg.categories}
+    assert names and names <= set(codepoints())
+    # the map is read from the package: the private-use code of a name the spec lists
+    assert 0xE000 <= ord(glyph("qr_code_scanner")) <= 0xF8FF
 # ---- devices.scanner (issue 17): off by default, optional (older files load), profile names checked
 
 

@@ -24,7 +24,7 @@ def test_rows_in_flight_are_reported_as_undelivered(tmp_path):
         counts = outbox.counts()
         assert counts["pending"] == 2 and counts["in_flight"] == 3
         snap = runtime_snapshot({}, outbox)
-        assert snap["outbox"] == {"pending": 5, "dead": 0}
+        assert snap["outbox"] == {"pending": 5, "dead": 0, "dead_purge_soon": 0}
         assert snap["outbox"]["pending"] == outbox.depth()
     finally:
         outbox.close()
@@ -37,6 +37,6 @@ def test_dead_rows_are_reported_apart_and_in_flight_ones_are_not_lost(tmp_path):
         first, _second = outbox.claim(limit=2)
         outbox.mark_dead(first.id, "validation_failed")  # one pending, one in flight, one dead
         assert outbox.counts() == {"pending": 1, "in_flight": 1, "done": 0, "dead": 1}
-        assert runtime_snapshot({}, outbox)["outbox"] == {"pending": 2, "dead": 1}
+        assert runtime_snapshot({}, outbox)["outbox"] == {"pending": 2, "dead": 1, "dead_purge_soon": 0}
     finally:
         outbox.close()

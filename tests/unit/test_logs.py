@@ -1,5 +1,6 @@
 """The masking filter: personal data never reaches a handler unmasked."""
 import logging
+import os
 
 import pytest
 from hypothesis import given, strategies as st
@@ -50,7 +51,7 @@ def test_filter_masks_args_and_tracebacks(tmp_path):
     text = (tmp_path / "kiosk.log").read_text(encoding="utf-8")
     assert ID not in text and "13812345678" not in text
     assert "1101**********002X" in text and "ValueError" in text
-    assert (tmp_path / "kiosk.log").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "kiosk.log").stat().st_mode & 0o777 == 0o640
     assert all(ID not in line for line in tail(tmp_path))
     setup_logging(None, stderr=False)
 
@@ -69,3 +70,23 @@ def test_mask_text_never_fails(text):
 @given(st.from_regex(r"[1-6]\d{16}[\dX]", fullmatch=True), st.text(alphabet="，。 abc", max_size=5))
 def test_any_id_number_is_masked(number, filler):
     assert number not in mask_text(f"{filler}{number}{filler}")
+
+
+def test_every_log_file_is_0640_under_any_umask_rotation_included(tmp_path):
+    """Issue 13 §5: the service runs with UMask=0077, staff read logs through the group: 0640 on every path."""
+    old = os.umask(0o077)
+    try:
+        (tmp_path / "kiosk.log").write_text("")  # a file left 0600 by an older version is corrected too
+        os.chmod(tmp_path / "kiosk.log", 0o600)
+        handlers = setup_logging(tmp_path, stderr=False, max_bytes=10_000, backups=3)
+        log = logging.getLogger("kiosk.test.rotation")
+        for i in range(400):
+            log.warning("line %d %s", i, "x" * 80)  # ~40 KB: several rotations
+        for h in handlers:
+            h.flush()
+    finally:
+        os.umask(old)
+        setup_logging(None, stderr=False)
+    files = sorted(tmp_path.glob("kiosk.log*"))
+    assert [f.name for f in files] == ["kiosk.log", "kiosk.log.1", "kiosk.log.2", "kiosk.log.3"]
+    assert {f.name: oct(f.stat().st_mode & 0o777) for f in files} == {f.name: "0o640" for f in files}

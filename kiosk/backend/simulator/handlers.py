@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from kiosk.backend import bounds, signing
-from kiosk.backend.simulator import data as simdata, handoff as simhandoff, help as simhelp, scan as simscan
+from kiosk.backend.simulator import (data as simdata, handoff as simhandoff, help as simhelp, scan as simscan,
+                                     slots as simslots)
 from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso
 
 ROUTES = [(re.compile(p), m, name) for p, m, name in [
@@ -25,12 +26,14 @@ ROUTES = [(re.compile(p), m, name) for p, m, name in [
     (r"^/v1/licences$", "GET", "licences"), (r"^/v1/queue-tickets$", "POST", "queue_ticket"),
     (r"^/v1/submissions$", "POST", "submission"), (r"^/v1/terminals/(?P<id>[^/]+)/heartbeat$", "POST", "heartbeat"),
     (r"^/v1/terminals/(?P<id>[^/]+)/config$", "GET", "terminal_config"),
-    *simhandoff.ROUTES, *simhelp.ROUTES, *simscan.ROUTES]]
+    *simhandoff.ROUTES, *simhelp.ROUTES, *simscan.ROUTES, *simslots.ROUTES]]
 REFERENCE_RE = re.compile(r"^[0-9A-Z]{1,8}-[0-9]{8}-[0-9A-Z]{6}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 SUBMISSION_KINDS = ("12345", "appointment", "delivery")
-SUBMISSION_GRANT_S = 72 * 3600  # a session token authorises submissions longer than it authorises reads
+# A session token authorises submissions longer than reads: 14 days, so a queued submission survives a
+# week-long outage (and the outbox's dead-row retention) instead of dying of token_expired.
+SUBMISSION_GRANT_S = 14 * 86400
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -47,7 +50,7 @@ def id_number_ok(value: Any) -> bool:
     return value[17] == check
 
 
-class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes):
+class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, simslots.SlotRoutes):
     def __init__(self, sim: GatewayState) -> None:
         self.sim = sim
 

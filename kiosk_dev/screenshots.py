@@ -1,0 +1,81 @@
+"""Screenshots as the record: regenerate every resident screen in every variant into docs/screens/.
+
+``python -m kiosk_dev.screenshots [--out docs/screens]`` runs the accessibility walk of
+tests/ui/test_accessibility.py (the real app on real GL, simulators on loopback) with
+``KIOSK_UI_VARIANTS=all``: 19 screens and overlays, each standard and 长辈模式, portrait and landscape, plus
+English portrait in both modes (114 PNGs), each measured by the MIIT audit (tests/ui/a11y.py) as it is shot.
+Then it makes the PNGs small (palette of at most 256 colours + zlib optimise: the screens are flat colours
+and anti-aliased text, which a palette keeps legible) and prints, per file, its size and the share of the
+content band that is empty page (issue 14: no portrait standard screen may leave more than 35 % empty).
+The exit status is the walk's: non-zero when any variant breaks an accessibility rule.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WALK = "tests/ui/test_accessibility.py::test_every_screen_meets_the_rules_in_both_modes_and_orientations"
+# the header and the footer are fixed bands; "empty" is measured between them (portrait 1080x1920)
+HEADER_PX, FOOTER_PX = 90, 130
+
+
+def optimise(png: Path) -> tuple[int, int]:
+    """Rewrite ``png`` as a ≤256-colour palette PNG with maximum zlib effort; (bytes before, bytes after)."""
+    from PIL import Image
+
+    before = png.stat().st_size
+    with Image.open(png) as img:
+        small = img.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(png, optimize=True)
+    return before, png.stat().st_size
+
+
+def empty_share(png: Path) -> float:
+    """Share of the rows between header and footer that hold nothing but the page colour."""
+    from PIL import Image
+
+    with Image.open(png) as img:
+        rgb = img.convert("RGB")
+        page = rgb.getpixel((2, rgb.height // 2))  # the left margin is always bare page
+        band = range(HEADER_PX, rgb.height - FOOTER_PX)
+        empty = sum(1 for y in band
+                    if rgb.crop((0, y, rgb.width, y + 1)).getcolors(4) == [(rgb.width, page)])
+    return empty / max(1, len(band))
+
+
+def run_walk(out: Path) -> int:
+    """The accessibility walk in a fresh Python (Kivy reads its environment once), copying shots to ``out``."""
+    env = dict(os.environ, KIOSK_UI_VARIANTS="all", KIOSK_UI_DOCS=str(out), SDL_VIDEODRIVER="offscreen")
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", WALK]
+    return subprocess.run(cmd, cwd=REPO, env=env, timeout=1800).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kiosk_dev.screenshots", description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screens")
+    parser.add_argument("--no-walk", action="store_true", help="only optimise and measure what is in --out")
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    rc = 0 if args.no_walk else run_walk(out)
+    total_before = total_after = 0
+    print(f"{'file':<52} {'KiB':>6} {'empty':>6}")
+    for png in sorted(out.glob("*-*-*.png")):
+        if png.stem.split("-")[-1] not in ("portrait", "landscape", "en"):
+            continue  # shots of other tests (ime-*) keep their own names and sizes
+        before, after = optimise(png)
+        total_before, total_after = total_before + before, total_after + after
+        empty = empty_share(png) if "-standard-portrait" in png.stem else None
+        flag = "  > 35 %" if empty is not None and empty > 0.35 else ""
+        print(f"{png.name:<52} {after / 1024:6.1f} {'' if empty is None else f'{empty:6.0%}'}{flag}")
+    print(f"total {total_before / 1024:.0f} KiB -> {total_after / 1024:.0f} KiB"
+          f"{'' if rc == 0 else f'; accessibility audit FAILED (pytest exit {rc})'}")
+    return rc
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
