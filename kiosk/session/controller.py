@@ -45,10 +45,11 @@ class SessionController:
         self.identify = IdentifyFlow(core, on_identified=self._identified)
         self.handoff = HandoffFlow(core)
         self.staff = StaffFlow(core, Printing(core, staff_note=lambda t: self.staff.note(t)),
-                               wipe=self.wipe, refresh_menu=self._refresh_menu)
+                               wipe=lambda: self.wipe(), refresh_menu=self._refresh_menu)
         self.printing = self.staff.printing
         self.services = ServiceFlows(core, self.identify, self.handoff, self.printing, leave_flow=self._leave_flow)
-        self.idle = IdleWatch(core, wipe=self.wipe, stop_cards=self.identify.stop_cards)
+        # wipe is looked up at call time: whatever wipe() is (a test's leaky one included) is what runs
+        self.idle = IdleWatch(core, wipe=lambda: self.wipe(), stop_cards=self.identify.stop_cards)
         self._refresh_menu()
 
     # ----- observation -------------------------------------------------------------------------
