@@ -27,6 +27,7 @@ from kiosk.backend.sender import OutboxSender  # noqa: E402
 from kiosk.backend.signing import load_secret  # noqa: E402
 from kiosk.backend.simulator.server import DEV_SECRET_FILE, DEV_TLS, GatewaySimulator  # noqa: E402
 from kiosk.backend.submissions import make_reference  # noqa: E402
+from kiosk.clock import wall_time  # noqa: E402
 
 TERMINAL = "SH-JA-NJXL-01"
 FIELDS = {"phone": "13812345678", "category": "市容环境", "content": "小区门口路灯不亮，已持续三天，请尽快维修。"}
@@ -40,7 +41,7 @@ def pct(values: list[float], p: float) -> float:
 def bench_enqueue(ob: Outbox, n: int) -> list[float]:
     lat = []
     for i in range(n):
-        ref = make_reference(TERMINAL, time.time())
+        ref = make_reference(TERMINAL, wall_time())
         t0 = time.perf_counter()
         ob.enqueue(reference=ref, idempotency_key=f"bench-{i:08d}-{ref}", service_id="hotline-12345",
                    kind="12345", fields=FIELDS, token=None)

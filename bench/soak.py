@@ -183,6 +183,7 @@ class Soak:
     # ----- set-up -------------------------------------------------------------------------------
     def start(self) -> None:
         from kiosk.app import KivyBridge, configure_kivy, create_app, kivy_environment, register_font
+        from kiosk.clock import zone_of
         from kiosk.config.loader import load_config
         from kiosk.logs import setup_logging
         from kiosk.runtime import Runtime
@@ -192,7 +193,7 @@ class Soak:
         self.sims = Sims()
         base = load_config(REPO / "config")
         self.cfg = patched_config(base, self.sims.urls, self.var)
-        setup_logging(self.cfg.logging.dir, level="WARNING", stderr=False)
+        setup_logging(self.cfg.logging.dir, level="WARNING", stderr=False, zone=zone_of(self.cfg))
         kivy_environment(_KIVY_HOME, headless=True)
         configure_kivy(self.cfg.display, windowed=True)
         from kivy.config import Config

@@ -70,7 +70,11 @@ sh "$PREFIX/deploy/lockdown.sh"
 echo "== systemd, PAM, udev, journald"
 install -m 0644 "$PREFIX/deploy/kiosk.service" /etc/systemd/system/kiosk.service
 install -m 0644 "$PREFIX/deploy/kiosk-nightly-restart.service" /etc/systemd/system/
-install -m 0644 "$PREFIX/deploy/kiosk-nightly-restart.timer" /etc/systemd/system/
+# 03:30 in the terminal's configured zone (opening_hours.timezone), whatever zone this machine is set to
+"$PREFIX/.venv/bin/kiosk" ops nightly-timer --config /etc/kiosk \
+    --template "$PREFIX/deploy/kiosk-nightly-restart.timer" > /etc/systemd/system/kiosk-nightly-restart.timer.new
+install -m 0644 /etc/systemd/system/kiosk-nightly-restart.timer.new /etc/systemd/system/kiosk-nightly-restart.timer
+rm -f /etc/systemd/system/kiosk-nightly-restart.timer.new
 install -m 0644 "$PREFIX/deploy/pam/kiosk" /etc/pam.d/kiosk
 install -m 0644 "$PREFIX/deploy/udev/99-kiosk-devices.rules" /etc/udev/rules.d/99-kiosk-devices.rules
 mkdir -p /etc/systemd/journald.conf.d

@@ -8,7 +8,9 @@ The base provides:
   ``unplug``/``replug`` close and re-create the pty behind that same link — like a USB device leaving
   and coming back under its udev name;
 * ``transport="tcp"``: a loopback TCP server (``socket://127.0.0.1:PORT``) accepting one client at a time;
-  ``unplug`` drops the client and stops listening until ``replug``;
+  ``unplug`` drops the client and resets every connection until ``replug``. The listening socket stays
+  bound from ``start()`` to ``stop()``: closing and re-binding it on replug let another process take the
+  port in between on a busy machine (and ``replug`` then failed);
 * pacing: replies are written in chunks at the configured baud rate, so timing is realistic;
 * a JSON-lines control server on loopback TCP (``control_port``) for tests and other terminals:
   send ``{"cmd": "...", ...}``, get ``{"ok": true, ...}`` or ``{"ok": false, "error": "..."}``.
@@ -23,6 +25,7 @@ import os
 import select
 import socket
 import socketserver
+import struct
 import threading
 import time
 import tty
@@ -118,7 +121,7 @@ class SimulatorBase:
             if cmd == "unplug":
                 with self._lock:
                     self.plugged = False
-                    self._unplug()
+                    self._unplug(keep_listener=True)
                 return {"ok": True}
             if cmd == "replug":
                 with self._lock:
@@ -161,7 +164,7 @@ class SimulatorBase:
                     tmp.unlink()
                 tmp.symlink_to(self._pty_path)
                 os.replace(tmp, self.link)
-        else:
+        elif self._listener is None:  # bound once per start(); replug reuses it
             listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             listener.bind((self.host, self.tcp_port))
@@ -169,7 +172,7 @@ class SimulatorBase:
             self.tcp_port = listener.getsockname()[1]
             self._listener = listener
 
-    def _unplug(self) -> None:
+    def _unplug(self, *, keep_listener: bool = False) -> None:
         for fd_name in ("_master", "_slave"):
             fd = getattr(self, fd_name)
             if fd is not None:
@@ -180,7 +183,7 @@ class SimulatorBase:
                 setattr(self, fd_name, None)
         if self.link is not None and self.link.is_symlink():
             self.link.unlink()
-        for sock_name in ("_client", "_listener"):
+        for sock_name in ("_client",) if keep_listener else ("_client", "_listener"):
             sock = getattr(self, sock_name)
             if sock is not None:
                 try:
@@ -217,6 +220,10 @@ class SimulatorBase:
                 try:
                     client, _ = self._listener.accept()
                 except OSError:
+                    return
+                if not self.plugged:  # the cable is out: the host's connection dies at once (RST)
+                    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    client.close()
                     return
                 client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 self._client = client

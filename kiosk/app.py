@@ -182,10 +182,11 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
 
     i18n.preload(pending.catalogs)
     if setup_logs:
+        from kiosk.clock import zone_of
         from kiosk.logs import setup_logging
 
         setup_logging(cfg.logging.dir, level=cfg.logging.level, max_bytes=cfg.logging.max_bytes,
-                      backups=cfg.logging.backups)
+                      backups=cfg.logging.backups, zone=zone_of(cfg))
     return _serve(cfg, headless=headless, kiosk_mode=kiosk_mode)
 
 

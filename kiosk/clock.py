@@ -8,9 +8,19 @@ and are converted to the terminal's zone here before anyone formats them.
 Rules: an aware datetime is an instant and is converted; a naive datetime is taken as terminal-local
 already (the convention of :meth:`kiosk.config.hours.OpeningHours.is_open`, and what tests write).
 The standard library's ``zoneinfo`` does the work; this module only decides which zone and when.
+
+It is also the only place that reads the clocks: :func:`wall_time` (seconds since the epoch, for stamps
+that outlive the process — outbox rows, alerts, the watchdog's state file) and :func:`monotonic` (every
+duration, deadline and retry schedule, which an NTP step of hours must neither stall nor flood). Other
+modules take them as injectable defaults (``clock=wall_time``), so tests drive time; a source scan
+(tests/unit/test_one_clock.py) keeps ``time.time()``, ``datetime.now`` and hard-coded offsets out of the
+rest of the code. Log lines carry an explicit offset (:class:`LogFormatter`) so they mean one instant
+whatever zone the machine is set to.
 """
 from __future__ import annotations
 
+import logging
+import time
 from datetime import datetime, timezone, tzinfo
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -31,9 +41,29 @@ def zone_of(cfg: Any) -> tzinfo:
     return ZoneInfo(name) if isinstance(name, str) and name else DEFAULT_ZONE
 
 
+def wall_time() -> float:
+    """Seconds since the epoch: the one read of the wall clock (stamps, never durations)."""
+    return time.time()
+
+
+def monotonic() -> float:
+    """Seconds on the monotonic clock: durations, deadlines and retry schedules (immune to NTP steps)."""
+    return time.monotonic()
+
+
 def utc_now() -> datetime:
     """The current instant, aware (the default ``now`` of the session: never the machine's local time)."""
-    return datetime.now(timezone.utc)
+    return datetime.fromtimestamp(wall_time(), timezone.utc)
+
+
+def now_in(zone: tzinfo | None = None) -> datetime:
+    """The current time as an aware datetime in ``zone`` (default Asia/Shanghai)."""
+    return utc_now().astimezone(zone or DEFAULT_ZONE)
+
+
+def at(epoch_s: float, zone: tzinfo | None = None) -> datetime:
+    """Epoch seconds (a stored wall stamp) as an aware datetime in ``zone`` (default Asia/Shanghai)."""
+    return datetime.fromtimestamp(epoch_s, zone or DEFAULT_ZONE)
 
 
 def local_now(cfg: Any = None, *, now: Callable[[], datetime] = utc_now) -> datetime:
@@ -78,17 +108,35 @@ def format_local(value: Any, zone: tzinfo | None = None, fmt: str = PRINT_FORMAT
     return str(value)
 
 
-_LOG_STAMP_LEN = len("2026-11-27 23:16:05")
+#: the stamp at the head of every log line: ``2026-11-28 07:16:05.123+08:00`` (ISO 8601 with its offset)
+LOG_STAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+_LEGACY_STAMP_LEN = len("2026-11-27 23:16:05")
+_LOG_STAMP_LEN = len("2026-11-28 07:16:05.123+08:00")
+
+
+class LogFormatter(logging.Formatter):
+    """``%(asctime)s`` as the record's instant in ``zone`` with milliseconds and an explicit UTC offset, so a
+    line means one instant whatever zone the machine (or the person reading it) is in."""
+
+    def __init__(self, fmt: str, zone: tzinfo | None = None) -> None:
+        super().__init__(fmt)
+        self.zone = zone or DEFAULT_ZONE
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+        return at(record.created, self.zone).isoformat(sep=" ", timespec="milliseconds")
 
 
 def log_line_local(line: str, zone: tzinfo | None = None) -> str:
-    """A log line for the staff screen with its leading ``%(asctime)s`` stamp (written in the machine's zone,
-    UTC on the kiosks) shown in the terminal's zone instead; lines without a stamp are returned as they are.
-    The log files keep the machine's time (ops' tooling reads them); only what staff see is converted."""
-    head = line[:_LOG_STAMP_LEN]
+    """A log line for the staff screen with its leading stamp shown in the terminal's zone; lines without a
+    stamp are returned as they are. Stamps carry their offset (:class:`LogFormatter`); lines written before
+    they did (``2026-11-27 23:16:05,123``, the machine's zone) are read in the machine's zone."""
+    zone = zone or DEFAULT_ZONE
+    stamp = parse_time(line[:_LOG_STAMP_LEN]) if len(line) >= _LOG_STAMP_LEN else None
+    if stamp is not None and stamp.tzinfo is not None:
+        return stamp.astimezone(zone).isoformat(sep=" ", timespec="milliseconds") + line[_LOG_STAMP_LEN:]
     try:
-        stamp = datetime.strptime(head, "%Y-%m-%d %H:%M:%S")
+        legacy = datetime.strptime(line[:_LEGACY_STAMP_LEN], LOG_STAMP_FORMAT)
     except ValueError:
         return line
-    local = stamp.astimezone().astimezone(zone or DEFAULT_ZONE)  # naive → the machine's zone → the terminal's
-    return local.strftime("%Y-%m-%d %H:%M:%S") + line[_LOG_STAMP_LEN:]
+    local = legacy.astimezone().astimezone(zone)  # naive → the machine's zone → the terminal's
+    return local.strftime(LOG_STAMP_FORMAT) + line[_LEGACY_STAMP_LEN:]

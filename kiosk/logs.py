@@ -14,8 +14,10 @@ import logging
 import logging.handlers
 import os
 import sys
+from datetime import tzinfo
 from pathlib import Path
 
+from kiosk.clock import LogFormatter
 from kiosk.masking import mask_text
 
 
@@ -56,10 +58,11 @@ _INSTALLED: list[logging.Handler] = []
 
 
 def setup_logging(log_dir: str | os.PathLike | None, *, level: str = "INFO", max_bytes: int = 5_000_000,
-                  backups: int = 10, stderr: bool = True) -> list[logging.Handler]:
+                  backups: int = 10, stderr: bool = True, zone: tzinfo | None = None) -> list[logging.Handler]:
     """Install masked handlers on the root logger (replacing ones this function installed before).
 
-    ``log_dir`` None means stderr only (CLI tools). Log files are created with mode 0640 (LOG_MODE).
+    ``log_dir`` None means stderr only (CLI tools). Log files are created with mode 0640 (LOG_MODE). Stamps are in
+    ``zone`` (the terminal's, default Asia/Shanghai) with an explicit offset (``kiosk.clock.LogFormatter``).
     """
     root = logging.getLogger()
     for handler in _INSTALLED:
@@ -69,7 +72,7 @@ def setup_logging(log_dir: str | os.PathLike | None, *, level: str = "INFO", max
         except OSError as exc:  # a full disk fails the last flush; the old handler is dropped all the same
             sys.stderr.write(f"closing log handler {handler!r} failed: {exc}\n")
     _INSTALLED.clear()
-    formatter = logging.Formatter(_FORMAT)
+    formatter = LogFormatter(_FORMAT, zone)
     handlers: list[logging.Handler] = []
     if log_dir is not None:
         path = Path(log_dir)

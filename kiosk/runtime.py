@@ -106,7 +106,7 @@ class Runtime:
             self.stop()
             raise RuntimeStartError(f"本机待发件箱无法打开（{self.cfg.outbox.path}）：{exc}",
                                     f"cannot open the outbox at {self.cfg.outbox.path}: {exc}") from exc
-        self.sender = OutboxSender(self.outbox, self.client, concurrency=1)
+        self.sender = OutboxSender(self.outbox, self.client, concurrency=1, tz=clock.zone_of(self.cfg))
         self.sender.start()
         self.submissions = SubmissionService(self.outbox, self.sender, self.cfg.terminal.id,
                                              tz=clock.zone_of(self.cfg))

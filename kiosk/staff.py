@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from kiosk.clock import wall_time
+
 log = logging.getLogger(__name__)
 
 
@@ -55,7 +57,7 @@ class PinGate:
     """
 
     def __init__(self, lockout_after: int = 5, lockout_s: float = 300.0, *, clock: Callable[[], float],
-                 state_path: str | os.PathLike | None = None, wall: Callable[[], float] = time.time) -> None:
+                 state_path: str | os.PathLike | None = None, wall: Callable[[], float] = wall_time) -> None:
         self.lockout_after = lockout_after
         self.lockout_s = lockout_s
         self.clock, self.wall = clock, wall

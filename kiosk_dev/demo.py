@@ -57,7 +57,9 @@ class DemoNow:
 
 def closed_hour(zone: Any) -> int:
     """The hour of day (terminal-local) the demo closes the kiosk: six hours from now, so never during the walk."""
-    return (datetime.now(zone).hour + 6) % 24
+    from kiosk.clock import now_in
+
+    return (now_in(zone).hour + 6) % 24
 
 
 def demo_hours(cfg: Any) -> Any:
@@ -288,6 +290,7 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
              fixed_ports: bool = False, headless: bool | None = None) -> int:
     """Run the walk; 0 when every step passed, 1 with the failing step printed otherwise."""
     from kiosk.app import KivyBridge, StartupError, configure_kivy, create_app, kivy_environment, register_font
+    from kiosk.clock import zone_of
     from kiosk.config.issues import ConfigError
     from kiosk.config.loader import load_config
     from kiosk_dev.sims import SimStack
@@ -312,7 +315,7 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
     except OSError as exc:
         print(f"模拟器无法启动（端口被占用？）/ simulators could not start (port in use?): {exc}", file=sys.stderr)
         return 2
-    setup_logging(cfg.logging.dir, level="INFO", stderr=False)
+    setup_logging(cfg.logging.dir, level="INFO", stderr=False, zone=zone_of(cfg))
     runtime = None
     app = None
     try:

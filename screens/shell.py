@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from typing import Any
 
 from kivy.app import App
@@ -20,7 +19,7 @@ from kivy.metrics import Metrics
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition
 
-from kiosk import i18n
+from kiosk import clock as wallclock, i18n
 from kiosk.crash import log_unexpected
 from kiosk.session.state import SCREENS
 from kiosk.theme import resolve, theme_for
@@ -185,7 +184,7 @@ class KioskApp(App):
         # minute resolution: the label (and so a redraw) changes once a minute, not every second
         # the terminal's zone (the machine may run in UTC); the controller knows it
         clock_text = getattr(self.controller, "clock_text", None)
-        text = clock_text() if clock_text is not None else time.strftime("%Y-%m-%d  %H:%M")
+        text = clock_text() if clock_text is not None else wallclock.now_in().strftime(wallclock.CLOCK_FORMAT)
         if text != self.clock_text:
             self.clock_text = text
 

@@ -35,6 +35,7 @@ from kiosk.backend.models import (AuthSession, CheckIn, Guide, Handoff, HandoffS
                                   Licence, PickupSlip, QrTicket, QrTicketState, QueueTicket, Record, SubmissionAck)
 from kiosk.backend.signing import Signer, load_secret
 from kiosk.backend.slots import SlotCalendar
+from kiosk.clock import wall_time
 
 log = logging.getLogger(__name__)
 
@@ -332,7 +333,7 @@ def _scanned(code: str) -> dict[str, str]:
 
 
 def _now() -> float:
-    return time.time()
+    return wall_time()
 
 
 def _caused_by(exc: BaseException, typ: type) -> bool:

@@ -13,6 +13,13 @@ staff can retry them) are first flagged ``purge_warned_at`` ``dead_warn_days`` b
 ``dead_retention_days`` run out — the heartbeat turns that into a staff alert — and deleted only after
 both the retention and the warning period have passed.
 
+Two clocks: ``created_at``/``updated_at``/``delivered_at`` are wall stamps (``kiosk.clock.wall_time``: what
+staff read, what retention counts in days); ``next_attempt_at`` is on the monotonic clock (CLOCK_MONOTONIC,
+shared by every process on one boot), so an NTP step of hours neither stalls a retry (clock set back) nor
+makes every backed-off row due at once (clock set forward). Monotonic time restarts at boot: ``recover()``
+makes a row whose schedule lies further ahead than any backoff could put it (a previous boot's, or a wall
+stamp written by an older version) due now.
+
 The delivering thread is ``kiosk.backend.sender.OutboxSender`` (also importable from here).
 """
 from __future__ import annotations
@@ -22,12 +29,12 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from kiosk.backend.sealing import PayloadSealer, SealError
+from kiosk.clock import monotonic, wall_time
 
 log = logging.getLogger(__name__)
 DAY = 86400.0
@@ -42,7 +49,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     sealed          BLOB,            -- AES-256-GCM of {fields, token}; NULL once done
     state           TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'done', 'dead')),
     attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL,
+    next_attempt_at REAL NOT NULL,   -- monotonic seconds (see the module docstring)
     created_at      REAL NOT NULL,
     updated_at      REAL NOT NULL,
     delivered_at    REAL,
@@ -93,16 +100,19 @@ class OutboxRow:
 
 
 class Outbox:
-    """Thread-safe handle on one outbox file. ``clock`` is injectable so tests drive time."""
+    """Thread-safe handle on one outbox file. ``clock`` (wall stamps) and ``mono`` (retry schedule) are
+    injectable so tests drive each; ``max_delay_s`` bounds how far ahead a retry can legitimately be
+    scheduled (above the sender's backoff cap and Retry-After cap)."""
 
-    def __init__(self, path: str | os.PathLike, *, clock: Callable[[], float] = time.time,
+    def __init__(self, path: str | os.PathLike, *, clock: Callable[[], float] = wall_time,
+                 mono: Callable[[], float] = monotonic, max_delay_s: float = 3600.0,
                  retention_days: float = 30, max_done_rows: int = 10_000, dead_retention_days: float = 14,
                  dead_warn_days: float = 2, key_file: str | os.PathLike | None = None,
                  create_key: bool = True) -> None:
         """``key_file``: the payload key, default ``<path>.key`` beside it; created 0600 when missing unless
         ``create_key`` is False (staff tools: a key made by the wrong user would lock the kiosk out)."""
         self.path = Path(path)
-        self.clock = clock
+        self.clock, self.mono, self.max_delay_s = clock, mono, max_delay_s
         self.retention_s = retention_days * DAY
         self.max_done_rows = max_done_rows
         self.dead_retention_s = dead_retention_days * DAY
@@ -174,30 +184,36 @@ class Outbox:
     def enqueue(self, *, reference: str, idempotency_key: str, service_id: str, kind: str,
                 fields: dict, token: str | None) -> int:
         """Store one submission durably (committed and fsynced when this returns); returns its row id."""
-        now = self.clock()
+        now, due = self.clock(), self.mono()
         sealed = self._seal(fields, token, idempotency_key)
         return self._tx(lambda db: db.execute(
             "INSERT INTO outbox (reference, idempotency_key, service_id, kind, sealed, state,"
             " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
-            (reference, idempotency_key, service_id, kind, sealed, now, now, now)).lastrowid)
+            (reference, idempotency_key, service_id, kind, sealed, due, now, now)).lastrowid)
 
     # ---- sender ----------------------------------------------------------------------------------------
     def recover(self) -> int:
-        """At start-up: rows a crash left in flight are due again (same key, so no double delivery)."""
-        now = self.clock()
-        return self._tx(lambda db: db.execute(
-            "UPDATE outbox SET state='pending', next_attempt_at=?, updated_at=? WHERE state='in_flight'",
-            (now, now)).rowcount)
+        """At start-up: rows a crash left in flight are due again (same key, so no double delivery); returns
+        how many. Pending rows scheduled beyond ``max_delay_s`` from now (monotonic time restarted at boot)
+        are due now too, so a reboot never parks a row for the previous boot's uptime."""
+        now, due = self.clock(), self.mono()
+
+        def run(db: sqlite3.Connection) -> int:
+            db.execute("UPDATE outbox SET next_attempt_at=? WHERE state='pending' AND next_attempt_at>?",
+                       (due, due + self.max_delay_s))
+            return db.execute("UPDATE outbox SET state='pending', next_attempt_at=?, updated_at=? "
+                              "WHERE state='in_flight'", (due, now)).rowcount
+        return self._tx(run)
 
     def claim(self, limit: int = 16, *, ids: list[int] | None = None) -> list[OutboxRow]:
         """Atomically move up to ``limit`` due pending rows to in_flight (attempts + 1) and return them."""
-        now = self.clock()
+        now, due = self.clock(), self.mono()
 
         def run(db: sqlite3.Connection) -> list[OutboxRow]:
             rows = db.execute(
                 f"UPDATE outbox SET state='in_flight', attempts=attempts+1, updated_at=? WHERE id IN ("
                 "SELECT id FROM outbox WHERE state='pending' AND next_attempt_at<=? ORDER BY next_attempt_at, id"
-                f" LIMIT ?) RETURNING {_COLUMNS}", (now, now, limit)).fetchall()
+                f" LIMIT ?) RETURNING {_COLUMNS}", (now, due, limit)).fetchall()
             return sorted((self._row(r) for r in rows), key=lambda r: r.id)
         return self._tx(run)
 
@@ -209,6 +225,7 @@ class Outbox:
             (now, now, gateway_status, row_id)))
 
     def mark_retry(self, row_id: int, next_attempt_at: float, error: str) -> None:
+        """Back to pending, due at ``next_attempt_at`` on the monotonic clock (``self.mono() + delay``)."""
         now = self.clock()
         self._tx(lambda db: db.execute(
             "UPDATE outbox SET state='pending', next_attempt_at=?, updated_at=?, last_error=? "
@@ -221,11 +238,16 @@ class Outbox:
             "WHERE id=? AND state='in_flight'", (now, reason[:300], reason[:300], row_id)))
 
     def next_due_at(self) -> float | None:
+        """The earliest pending row's due time, monotonic (compare with ``self.mono()``); None when none."""
         with self._lock:
             row = self._db.execute("SELECT MIN(next_attempt_at) FROM outbox WHERE state='pending'").fetchone()
         return row[0]
 
     # ---- staff -----------------------------------------------------------------------------------------
+    def due_wall(self, row: OutboxRow) -> float:
+        """When ``row`` is next due, as a wall stamp for staff (its schedule is monotonic)."""
+        return self.clock() + max(0.0, row.next_attempt_at - self.mono())
+
     def get(self, row_id: int) -> OutboxRow | None:
         with self._lock:
             r = self._db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id=?", (row_id,)).fetchone()
@@ -250,10 +272,10 @@ class Outbox:
 
     def retry(self, row_id: int) -> bool:
         """Staff: make a dead (or waiting) row due now. Returns False for done/in-flight/unknown rows."""
-        now = self.clock()
+        now, due = self.clock(), self.mono()
         return self._tx(lambda db: db.execute(
             "UPDATE outbox SET state='pending', next_attempt_at=?, updated_at=?, dead_reason=NULL, purge_warned_at=NULL "
-            "WHERE id=? AND state IN ('dead', 'pending')", (now, now, row_id)).rowcount) == 1
+            "WHERE id=? AND state IN ('dead', 'pending')", (due, now, row_id)).rowcount) == 1
 
     def purge_done(self, *, older_than_s: float | None = 0.0) -> int:
         """Delete done rows older than ``older_than_s`` (0 = all done rows). Never touches other states."""

@@ -12,16 +12,16 @@ import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import tzinfo
 from typing import Callable
 
 from kiosk.backend.errors import BackendError
 from kiosk.backoff import backoff_delay
 from kiosk.backend.outbox import Outbox, OutboxRow
+from kiosk.clock import DEFAULT_ZONE, at
 from kiosk.crash import log_unexpected
 
 log = logging.getLogger(__name__)
-SHANGHAI = timezone(timedelta(hours=8))
 
 
 class OutboxSender:
@@ -29,8 +29,10 @@ class OutboxSender:
 
     def __init__(self, outbox: Outbox, client, *, backoff_base: float = 2.0, backoff_cap: float = 300.0,
                  batch: int = 32, concurrency: int = 4, idle_wait_s: float = 5.0,
-                 housekeeping_s: float = 600.0, rand: Callable[[], float] = random.random) -> None:
-        self.outbox = outbox
+                 housekeeping_s: float = 600.0, rand: Callable[[], float] = random.random,
+                 tz: tzinfo = DEFAULT_ZONE) -> None:
+        """``tz``: the terminal's zone (``kiosk.clock.zone_of(cfg)``), the offset ``submitted_at`` carries."""
+        self.outbox, self.tz = outbox, tz
         self.client = client
         self.backoff_base, self.backoff_cap, self.rand = backoff_base, backoff_cap, rand
         self.batch, self.concurrency = batch, concurrency
@@ -94,7 +96,7 @@ class OutboxSender:
                 sent = 0
             if sent == 0:
                 due = self.outbox.next_due_at()
-                wait = self.idle_wait_s if due is None else max(0.0, min(self.idle_wait_s, due - self.outbox.clock()))
+                wait = self.idle_wait_s if due is None else max(0.0, min(self.idle_wait_s, due - self.outbox.mono()))
                 self._wake.wait(wait)
                 self._wake.clear()
 
@@ -119,7 +121,7 @@ class OutboxSender:
             self.outbox.mark_dead(row.id, "payload_unreadable: the outbox key file does not open this row")
             self._attempt_finished(row.id)
             return
-        submitted_at = datetime.fromtimestamp(row.created_at, SHANGHAI).isoformat(timespec="seconds")
+        submitted_at = at(row.created_at, self.tz).isoformat(timespec="seconds")
         try:
             ack = self.client.submit(reference=row.reference, service_id=row.service_id, kind=row.kind,
                                      fields=row.fields or {}, token=row.token,
@@ -146,7 +148,7 @@ class OutboxSender:
         if retry_after:
             delay = max(delay, min(retry_after, self.backoff_cap))
         log.info("outbox row %d attempt %d failed (%s); next in %.1f s", row.id, row.attempts, code, delay)
-        self.outbox.mark_retry(row.id, self.outbox.clock() + delay, reason)
+        self.outbox.mark_retry(row.id, self.outbox.mono() + delay, reason)  # monotonic: NTP-proof
 
     def _attempt_finished(self, row_id: int) -> None:
         with self._cond:

@@ -6,7 +6,6 @@ SIGTERM/SIGINT, or with ``--until-empty`` until nothing is pending or in flight.
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 import threading
@@ -26,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--read-timeout", type=float, default=10.0)
     p.add_argument("--until-empty", action="store_true")
     args = p.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from kiosk.logs import setup_logging
+
+    setup_logging(None, level="INFO")  # stderr, masked, stamps with their offset
 
     from kiosk.backend.client import GatewayClient
     from kiosk.backend.outbox import Outbox

@@ -18,8 +18,9 @@ import hashlib
 import hmac
 import os
 import secrets
-import time
 from pathlib import Path
+
+from kiosk.clock import wall_time
 
 ALGORITHM = "KIOSK-HMAC-SHA256"
 SKEW_WINDOW_S = 300
@@ -58,7 +59,7 @@ class Signer:
     def headers(self, method: str, path_query: str, body: bytes | str | None) -> dict[str, str]:
         if isinstance(body, str):
             body = body.encode("utf-8")
-        ts = str(int(time.time() + self.clock_offset_s))
+        ts = str(int(wall_time() + self.clock_offset_s))
         nonce = secrets.token_hex(16)
         return {HEADER_TERMINAL: self.terminal_id, HEADER_TIMESTAMP: ts, HEADER_NONCE: nonce,
                 HEADER_SIGNATURE: signature(self._secret, method, path_query, ts, nonce, body)}

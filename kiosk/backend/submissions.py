@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
-import time
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any, Callable
 
 from kiosk.backend.outbox import Outbox
-from kiosk.backend.sender import SHANGHAI, OutboxSender
+from kiosk.backend.sender import OutboxSender
+from kiosk.clock import DEFAULT_ZONE, at, wall_time
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread on paper
 
@@ -37,16 +37,16 @@ def reference_prefix(terminal_id: str) -> str:
     return alnum[-6:] or "KIOSK"
 
 
-def make_reference(terminal_id: str, now: float, tz: tzinfo = SHANGHAI) -> str:
+def make_reference(terminal_id: str, now: float, tz: tzinfo = DEFAULT_ZONE) -> str:
     """``NJXL01-20261127-7F3K9Q``: terminal, the date in the terminal's zone ``tz`` (the date printed on the
     receipt; default Shanghai, never the machine's zone), 6 random base32 characters (2^30 per day)."""
-    day = datetime.fromtimestamp(now, tz).strftime("%Y%m%d")
+    day = at(now, tz).strftime("%Y%m%d")
     return f"{reference_prefix(terminal_id)}-{day}-{''.join(secrets.choice(_ALPHABET) for _ in range(6))}"
 
 
 class SubmissionService:
     def __init__(self, outbox: Outbox, sender: OutboxSender, terminal_id: str, *,
-                 clock: Callable[[], float] = time.time, tz: tzinfo = SHANGHAI) -> None:
+                 clock: Callable[[], float] = wall_time, tz: tzinfo = DEFAULT_ZONE) -> None:
         """``tz``: the terminal's zone (``kiosk.clock.zone_of(cfg)``), for the date inside references."""
         self.outbox, self.sender, self.terminal_id, self.clock = outbox, sender, terminal_id, clock
         self.tz = tz

@@ -31,7 +31,7 @@ class BackendServices:
 def open_backend(cfg: Any, *, start_sender: bool = True) -> BackendServices:
     client = GatewayClient.from_config(cfg)
     outbox = Outbox.from_config(cfg)
-    sender = OutboxSender(outbox, client)
+    sender = OutboxSender(outbox, client, tz=zone_of(cfg))
     if start_sender:
         sender.start()
     return BackendServices(client, outbox, sender, SubmissionService(outbox, sender, cfg.terminal.id,

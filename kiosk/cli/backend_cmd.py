@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
-from kiosk.clock import DEFAULT_ZONE, zone_of
+from kiosk.clock import DEFAULT_ZONE, at, zone_of
 
 # staff read times in the terminal's zone (the machine runs UTC); set from the config when one is loaded
 _zone: tzinfo = DEFAULT_ZONE
@@ -47,7 +47,7 @@ def _or_exit(open_outbox):
 
 
 def _t(ts: float | None) -> str:
-    return datetime.fromtimestamp(ts, _zone).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
+    return at(ts, _zone).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -64,7 +64,7 @@ def _list(args: argparse.Namespace) -> int:
     print(f"{'ID':>6}  {'参考号 reference':24}  {'状态 state':10} {'次数':>4}  {'服务 service':22} "
           f"{'下次/送达 next/delivered':20}  原因 reason")
     for r in rows:
-        when = _t(r.delivered_at) if r.state == "done" else _t(r.next_attempt_at) if r.state == "pending" \
+        when = _t(r.delivered_at) if r.state == "done" else _t(ob.due_wall(r)) if r.state == "pending" \
             else f"清除 purge {_t(ob.purge_due_at(r))}" if r.state == "dead" else "-"
         reason = r.dead_reason or r.last_error or ""
         print(f"{r.id:>6}  {r.reference:24}  {r.state:10} {r.attempts:>4}  {r.service_id[:22]:22} "
@@ -86,13 +86,14 @@ def _masked_text(text: str) -> str:
 def _show(args: argparse.Namespace) -> int:
     ob = _open_outbox(args)
     r = ob.get(args.id)
+    due = ob.due_wall(r) if r is not None and r.state == "pending" else None
     ob.close()
     if r is None:
         print(f"没有编号为 {args.id} 的记录 (no outbox row {args.id})", file=sys.stderr)
         return 1
     for label, value in [("编号 id", r.id), ("参考号 reference", r.reference), ("服务 service", r.service_id),
                          ("类型 kind", r.kind), ("状态 state", r.state), ("尝试次数 attempts", r.attempts),
-                         ("创建 created", _t(r.created_at)), ("下次尝试 next attempt", _t(r.next_attempt_at)),
+                         ("创建 created", _t(r.created_at)), ("下次尝试 next attempt", _t(due)),
                          ("送达 delivered", _t(r.delivered_at)), ("网关状态 gateway status", r.gateway_status or "-"),
                          ("最近错误 last error", _masked_text(r.last_error or "-")),
                          ("失败原因 dead reason", _masked_text(r.dead_reason or "-")),

@@ -92,6 +92,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_test(args: argparse.Namespace) -> int:
     from devices.printer.driver import Printer
+    from kiosk.clock import now_in
     from kiosk.receipts import test_page
 
     done = threading.Event()
@@ -115,7 +116,8 @@ def cmd_test(args: argparse.Namespace) -> int:
             print(f"打印机未就绪 / printer not ready: {fault[1] + ' / ' + fault[2] if fault else printer.status_reason}",
                   file=sys.stderr)
             return EXIT_NO_ANSWER if not printer.state.answered else EXIT_NOT_READY
-        outcome["job"] = printer.submit(test_page(args.profile))
+        # no terminal config here (a bare port): the default terminal zone stamps the page
+        outcome["job"] = printer.submit(test_page(args.profile, printed_at=now_in()))
         if not done.wait(args.timeout):
             print("打印超时 / test page timed out", file=sys.stderr)
             return EXIT_NOT_READY
@@ -146,7 +148,9 @@ def cmd_sim(args: argparse.Namespace) -> int:
 
     from devices.printer.simulator import PrinterSimulator
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from kiosk.logs import setup_logging
+
+    setup_logging(None, level="INFO")  # stderr, masked, stamps with their offset
     transport = "tcp" if args.tcp is not None else "pty"
     sim = PrinterSimulator(transport=transport, port=args.tcp or 0, link=args.pty or "var/printer.pty",
                            baudrate=args.baud, control_port=args.control, out_dir=args.out, profile=args.profile)

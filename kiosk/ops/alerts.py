@@ -24,9 +24,10 @@ Snapshot shape (built by :mod:`kiosk.ops.heartbeat`)::
 """
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
+
+from kiosk.clock import monotonic, wall_time
 
 WARNING = "warning"
 CRITICAL = "critical"
@@ -43,7 +44,7 @@ class Alert:
     level: str  # warning | critical
     message_zh: str
     message_en: str
-    since: float  # wall-clock seconds (time.time) when raised
+    since: float  # wall-clock seconds (kiosk.clock.wall_time) when raised
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,8 +77,8 @@ class AlertTracker:
     outbox_max_pending: int = 50
     #: seconds a device may be down before the centre hears about it (replugs heal in seconds)
     offline_grace_s: float = 15.0
-    clock: Callable[[], float] = time.monotonic
-    wall: Callable[[], float] = time.time
+    clock: Callable[[], float] = monotonic
+    wall: Callable[[], float] = wall_time
     active: dict[str, Alert] = field(default_factory=dict)
     pending: list[AlertChange] = field(default_factory=list)
     _down_since: dict[str, float] = field(default_factory=dict)
@@ -182,7 +183,7 @@ class DeviceHealer:
     reset: Callable[[str], None]
     #: seconds in error before the automatic reset, and again before staff are alerted after it
     grace_s: float = 10.0
-    clock: Callable[[], float] = time.monotonic
+    clock: Callable[[], float] = monotonic
     resets: dict[str, int] = field(default_factory=dict)
     _error_since: dict[str, float] = field(default_factory=dict)
     _reset_at: dict[str, float] = field(default_factory=dict)

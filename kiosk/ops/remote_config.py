@@ -32,11 +32,11 @@ import os
 import re
 import shutil
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from kiosk.clock import wall_time
 from kiosk.config.loader import PATHS_FILE, SERVICES_FILE, TERMINAL_FILE, check_config
 from kiosk.ops.watchdog import RESTART_REQUEST
 
@@ -152,7 +152,7 @@ class RemoteConfigUpdater:
     def __init__(self, store: ConfigStore, fetch: Callable[[threading.Event | None], Any], *,
                  running_dir: str | os.PathLike, run_dir: str | os.PathLike | None = None,
                  on_applied: Callable[[str, Path], None] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = wall_time) -> None:
         self.store = store
         self.fetch = fetch
         self.running_version = local_version(running_dir)

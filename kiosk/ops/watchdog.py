@@ -29,11 +29,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import socket
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from zoneinfo import ZoneInfo
+
+from kiosk.clock import monotonic
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +122,7 @@ class Watchdog:
 
     def __init__(self, notifier: SystemdNotifier | None = None, *, is_idle: Callable[[], bool] = lambda: True,
                  on_restart: Callable[[], None] | None = None, run_dir: str | os.PathLike | None = None,
-                 env: Mapping[str, str] | None = None, clock: Callable[[], float] = time.time) -> None:
+                 env: Mapping[str, str] | None = None, clock: Callable[[], float] = monotonic) -> None:
         env = os.environ if env is None else env
         self.notifier = notifier if notifier is not None else SystemdNotifier(env=env)
         self.is_idle = is_idle
@@ -251,7 +255,7 @@ class UiPinger:
 
 
 def request_restart(run_dir: str | os.PathLike, *, max_wait_s: float, poll_s: float = 1.0,
-                    reason: str = "nightly", clock: Callable[[], float] = time.monotonic,
+                    reason: str = "nightly", clock: Callable[[], float] = monotonic,
                     sleep: Callable[[float], None] = time.sleep) -> tuple[bool, str]:
     """Ask the running app to restart when idle and wait for it to take the request.
 
@@ -267,11 +271,13 @@ def request_restart(run_dir: str | os.PathLike, *, max_wait_s: float, poll_s: fl
     except (OSError, ValueError) as exc:
         return False, f"cannot read {state_path}: {exc}"
     interval = float(state.get("interval_s", Watchdog.default_interval_s))
-    age = time.time() - float(state.get("at", 0))
+    # "at" is CLOCK_MONOTONIC, which every process on this boot shares (the run dir is a tmpfs, gone at
+    # reboot): an NTP step cannot make a ticking app look stale or a stale one fresh.
+    age = clock() - float(state.get("at", 0))
     if age > 3 * interval + 5:
         return False, f"kiosk app state is {age:.0f}s old (not ticking); systemd's watchdog handles a frozen app"
     request = run / RESTART_REQUEST
-    request.write_text(json.dumps({"reason": reason, "at": time.time(), "pid": os.getpid()}))
+    request.write_text(json.dumps({"reason": reason, "at": clock(), "pid": os.getpid()}))
     deadline = clock() + max_wait_s
     while clock() < deadline:
         if not request.exists():
@@ -282,3 +288,19 @@ def request_restart(run_dir: str | os.PathLike, *, max_wait_s: float, poll_s: fl
     except FileNotFoundError:  # taken between the last look and now
         return True, "the app took the restart request while idle"
     return False, f"the app stayed busy for {max_wait_s:.0f}s; restart skipped until next time"
+
+
+_ON_CALENDAR = re.compile(r"^OnCalendar=(\*-\*-\* \d\d:\d\d(?::\d\d)?)(?: \S+)?$", re.M)
+
+
+def nightly_timer_unit(template: str, zone: str) -> str:
+    """deploy/kiosk-nightly-restart.timer with its ``OnCalendar=`` pinned to the terminal's ``zone``.
+
+    systemd reads a bare ``03:30`` in the machine's zone (UTC on the kiosks: 11:30 in Shanghai, mid-day);
+    a zone suffix (``*-*-* 03:30:00 Asia/Shanghai``; systemd 252 on Debian 12 reads it) makes it 03:30
+    where the terminal stands, DST included. ``kiosk ops nightly-timer`` prints this and deploy/install.sh installs it.
+    """
+    ZoneInfo(zone)  # ZoneInfoNotFoundError (a KeyError) for a zone the machine does not know
+    if len(_ON_CALENDAR.findall(template)) != 1:
+        raise ValueError("the timer template needs exactly one 'OnCalendar=*-*-* HH:MM[:SS]' line")
+    return _ON_CALENDAR.sub(lambda m: f"OnCalendar={m.group(1)} {zone}", template)

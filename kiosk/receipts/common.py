@@ -5,11 +5,11 @@ even when the backend says they are masked already (masking twice is harmless, f
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from devices.printer.document import Block, Separator, Text
-from kiosk.clock import DEFAULT_ZONE, format_local
+from kiosk.clock import format_local
 
 DEFAULT_TERMINAL = "一网通办自助终端"
 
@@ -50,16 +50,15 @@ def delivery_status(delivered: bool) -> list[Block]:
             Text("Status: saved on this kiosk; it will be sent automatically when the network is back")]
 
 
-def footer(terminal_name: str | None, location: str | None, printed_at: Any,
+def footer(terminal_name: str | None, location: str | None, printed_at: datetime | str,
            tz: tzinfo | None = None) -> list[Block]:
+    """Terminal, place and the time of printing. ``printed_at`` is the caller's (the session's clock): a
+    layout never reads the wall clock itself, so the same inputs print the same paper on any date."""
+    if not printed_at:
+        raise ValueError("a receipt needs printed_at (the session's clock); none was given")
     blocks: list[Block] = [Separator()]
     blocks.append(Text(f"终端：{terminal_name or DEFAULT_TERMINAL}"))
     if location:
         blocks.append(Text(f"地点：{location}"))
-    blocks.append(Text(f"打印时间 Printed：{when(printed_at or local_now_in(tz), tz)}"))
+    blocks.append(Text(f"打印时间 Printed：{when(printed_at, tz)}"))
     return blocks
-
-
-def local_now_in(tz: tzinfo | None = None) -> datetime:
-    """Now in the terminal's zone (the default ``printed_at``): the machine may run in UTC."""
-    return datetime.now(timezone.utc).astimezone(tz or DEFAULT_ZONE)

@@ -103,7 +103,7 @@ def submission_receipt(service: str, reference: str, name: str | None, submitted
 
 def service_guide(guide: Any, *, hours: str | None = None, address: str | None = None,
                   fees: str | None = None, url: str | None = None, terminal_name: str | None = None,
-                  printed_at: datetime | None = None, tz: tzinfo | None = None) -> Document:
+                  printed_at: datetime | str, tz: tzinfo | None = None) -> Document:
     """A service guide (办事指南): ``guide`` is the backend Guide (or dict with ``title_zh``, ``title_en``,
     ``sections`` = [{``heading_zh``, ``items_zh``}], ``updated_at``). ``hours``/``address`` come from the
     terminal config; ``fees`` overrides/adds a fee line; ``url`` adds a QR to the online guide."""
@@ -163,7 +163,7 @@ def _watermark_mask(size: tuple[int, int], text: str) -> PILImage.Image:
 
 def licence_copy(licence: Any, *, purpose: str = "仅供自助终端打印留存使用", image: PILImage.Image | None = None,
                  terminal_name: str | None = None, location: str | None = None,
-                 printed_at: datetime | None = None, tz: tzinfo | None = None) -> Document:
+                 printed_at: datetime | str, tz: tzinfo | None = None) -> Document:
     """A copy of an e-licence (电子证照打印件) with a watermark.
 
     licence   backend Licence or dict: ``name_zh``, ``name_en``, ``number`` (masked again here),
@@ -190,7 +190,7 @@ def licence_copy(licence: Any, *, purpose: str = "仅供自助终端打印留存
 
 
 def test_page(profile: str = "generic-80mm", *, terminal_name: str | None = None,
-              printed_at: datetime | None = None, tz: tzinfo | None = None) -> Document:
+              printed_at: datetime | str, tz: tzinfo | None = None) -> Document:
     """The printer test page: sizes, Chinese punctuation and symbols, a 4-byte GB18030 character,
     a 48-column ruler, a QR and a raster image — what staff check after changing paper or the profile."""
     from devices.printer.profiles import get_profile

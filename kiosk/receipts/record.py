@@ -42,7 +42,7 @@ def _widest(values: set[str]) -> int:
 
 
 def record_printout(record: Any, *, rows_per_page: int = 20, terminal_name: str | None = None,
-                    location: str | None = None, printed_at: datetime | None = None,
+                    location: str | None = None, printed_at: datetime | str,
                     tz: tzinfo | None = None) -> Document:
     """Print a personal record table.
 

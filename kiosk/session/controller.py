@@ -247,6 +247,7 @@ class SessionController:
             return
         elif state.screen == "identify":
             self.identify.leave()
+            self.idle.stop_countdown()  # attract never counts down
             state.screen = "attract"
         else:
             self.home()

@@ -201,6 +201,6 @@ def seconds_until(expires_at: datetime | float | None, now: Callable[[], datetim
     if expires_at is None:
         return 60.0
     if isinstance(expires_at, datetime):
-        ref = datetime.now(expires_at.tzinfo) if expires_at.tzinfo else now()
-        return max(0.0, (expires_at - ref).total_seconds())
-    return max(0.0, float(expires_at) - time.time())
+        # both through the one clock's rule (aware = an instant, naive = terminal-local)
+        return max(0.0, (wallclock.to_local(expires_at) - wallclock.to_local(now())).total_seconds())
+    return max(0.0, float(expires_at) - wallclock.to_local(now()).timestamp())

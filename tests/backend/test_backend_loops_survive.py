@@ -70,7 +70,7 @@ def test_the_sender_outlives_untyped_client_errors_and_delivers(tmp_path, caplog
 
 def test_an_untyped_failure_puts_the_row_back_to_pending_with_backoff(tmp_path):
     now = [1_795_800_000.0]
-    ob = Outbox(tmp_path / "outbox.sqlite3", clock=lambda: now[0])
+    ob = Outbox(tmp_path / "outbox.sqlite3", clock=lambda: now[0], mono=lambda: now[0])
     rid = _put(ob)
     sender = OutboxSender(ob, FlakyClient(ValueError(SECRET)), backoff_base=2.0, rand=lambda: 0.0, concurrency=1)
     assert sender.deliver_once() == 1

@@ -16,6 +16,7 @@ from backend_support import CA, REPO, TERMINAL
 from kiosk.backend.outbox import Outbox
 from kiosk.backend.simulator.server import DEV_SECRET_FILE, GatewaySimulator
 from kiosk.backend.submissions import make_reference
+from kiosk.clock import wall_time
 
 N = 1000
 
@@ -52,7 +53,7 @@ def test_outage_then_recovery_delivers_each_submission_exactly_once(tmp_path):
         sim.inject("status", times=None, status=503)  # the gateway is failing
         refs = set()
         for i in range(N):
-            ref = make_reference(TERMINAL, time.time())
+            ref = make_reference(TERMINAL, wall_time())
             ob.enqueue(reference=ref, idempotency_key=f"outage-{i:08d}-{ref}", service_id="hotline-12345",
                        kind="12345", fields={"phone": "13812345678", "content": f"诉求 {i}"}, token=None)
             refs.add(ref)

@@ -47,7 +47,7 @@ def clock():
 
 @pytest.fixture
 def outbox(tmp_path, clock):
-    ob = Outbox(tmp_path / "var" / "outbox.sqlite3", clock=clock, retention_days=1, max_done_rows=3)
+    ob = Outbox(tmp_path / "var" / "outbox.sqlite3", clock=clock, mono=clock, retention_days=1, max_done_rows=3)
     yield ob
     ob.close()
 
@@ -71,7 +71,7 @@ def test_backoff_is_capped_exponential_with_bounded_jitter():
 
 def test_file_is_private_and_enqueue_is_durable(tmp_path, clock):
     path = tmp_path / "o.sqlite3"
-    ob = Outbox(path, clock=clock)
+    ob = Outbox(path, clock=clock, mono=clock)
     put(ob)
     ob.close()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
@@ -79,7 +79,7 @@ def test_file_is_private_and_enqueue_is_durable(tmp_path, clock):
         p = str(path) + extra
         if os.path.exists(p):
             assert stat.S_IMODE(os.stat(p).st_mode) == 0o600
-    again = Outbox(path, clock=clock)
+    again = Outbox(path, clock=clock, mono=clock)
     (row,) = again.list()
     assert row.state == "pending" and row.fields["content"] == "路灯不亮" and row.token == "tok-secret"
     assert again._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -147,12 +147,12 @@ def test_terminal_auth_failure_is_retried_not_dead(outbox):
 
 def test_crash_left_in_flight_rows_are_resumed(tmp_path, clock):
     path = tmp_path / "o.sqlite3"
-    ob = Outbox(path, clock=clock)
+    ob = Outbox(path, clock=clock, mono=clock)
     put(ob, 3)
     claimed = ob.claim(2)
     assert [r.state for r in claimed] == ["in_flight", "in_flight"]
     ob.close()  # the process "dies" here with two rows in flight
-    ob = Outbox(path, clock=clock)
+    ob = Outbox(path, clock=clock, mono=clock)
     assert ob.counts()["in_flight"] == 2
     assert ob.recover() == 2
     gw = ScriptedGateway()

@@ -90,7 +90,7 @@ def test_ten_day_outage_loses_nothing_delivers_everything_then_retention_leaves_
     clock = Clock()
     token = client.auth_idcard(RESIDENT).token
     sim.stop()
-    outbox = Outbox(tmp_path / "outbox.sqlite3", clock=clock, retention_days=30)
+    outbox = Outbox(tmp_path / "outbox.sqlite3", clock=clock, mono=clock, retention_days=30)
     try:
         needles = fill(outbox, 12, token)
         sender = sender_for(outbox, sim)
@@ -128,7 +128,7 @@ def _dead_row(outbox: Outbox) -> int:
 
 def test_dead_rows_are_announced_then_purged_never_purged_unannounced(tmp_path):
     clock = Clock()
-    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock, dead_retention_days=14, dead_warn_days=2)
+    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock, mono=clock, dead_retention_days=14, dead_warn_days=2)
     tracker = AlertTracker(clock=clock, wall=clock)
     try:
         rid = _dead_row(outbox)
@@ -152,7 +152,7 @@ def test_dead_rows_are_announced_then_purged_never_purged_unannounced(tmp_path):
 
 def test_housekeeping_that_missed_the_window_warns_first_and_purges_only_after_the_warning(tmp_path):
     clock = Clock()
-    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock, dead_retention_days=14, dead_warn_days=2)
+    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock, mono=clock, dead_retention_days=14, dead_warn_days=2)
     try:
         rid = _dead_row(outbox)
         clock.t += 30 * DAY  # the kiosk was switched off for a month
@@ -165,7 +165,7 @@ def test_housekeeping_that_missed_the_window_warns_first_and_purges_only_after_t
 
 def test_staff_retry_of_a_warned_dead_row_clears_the_warning(tmp_path):
     clock = Clock()
-    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock)
+    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock, mono=clock)
     try:
         rid = _dead_row(outbox)
         clock.t += 13 * DAY
@@ -238,24 +238,24 @@ def test_a_plaintext_file_from_before_sealing_is_sealed_in_place(tmp_path):
         outbox.close()
 
 
-def test_kiosk_outbox_list_shows_the_rows_about_to_be_purged(tmp_path):
-    import subprocess
-    import sys
+def test_kiosk_outbox_list_shows_the_rows_about_to_be_purged(tmp_path, capsys):
     import time
+
+    from kiosk.cli import main as kiosk_main
 
     db = tmp_path / "o.sqlite3"
     clock = Clock()
     clock.t = time.time() - 13 * DAY  # the row died 13 days ago (of 14)
-    outbox = Outbox(db, clock=clock)
+    outbox = Outbox(db, clock=clock, mono=clock)
     rid = _dead_row(outbox)
     outbox.close()
-    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "outbox", "list", "--db", str(db)],
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    note = next(ln for ln in proc.stdout.splitlines() if ln.startswith("注意"))
+    # in-process, so the CLI reads the same wall clock as the test (the shifted-clock pass moves only ours)
+    assert kiosk_main(["outbox", "list", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    note = next(ln for ln in out.splitlines() if ln.startswith("注意"))
     assert "purged soon" in note and f"{rid} @ " in note
-    assert any("清除 purge" in ln and ln.split()[0] == str(rid) for ln in proc.stdout.splitlines())
-    assert "13900001111" not in proc.stdout
+    assert any("清除 purge" in ln and ln.split()[0] == str(rid) for ln in out.splitlines())
+    assert "13900001111" not in out
 
 
 def test_staff_tools_never_create_the_key_and_the_runtime_reports_a_bad_one(tmp_path):

@@ -19,6 +19,8 @@ from devices.printer.simulator import PrinterSimulator
 from kiosk.receipts import licence_copy, queue_ticket, record_printout
 from kiosk.receipts.samples import sample
 
+PRINTED_AT = "2026-11-27T09:30:00+08:00"  # a receipt is stamped by its caller, never with today
+
 pytestmark = pytest.mark.timeout(60)
 
 
@@ -257,7 +259,7 @@ def test_no_answer_is_unknown_never_paper_ok(rig):
 def test_cable_pulled_mid_job_keeps_the_job_for_reprint(rig):
     sim, printer, events = rig
     img = PILImage.new("L", (480, 300), 128)
-    doc = licence_copy({"name_zh": "居民户口簿", "number": "3101**********0023"}, image=img)
+    doc = licence_copy({"name_zh": "居民户口簿", "number": "3101**********0023"}, image=img, printed_at=PRINTED_AT)
     data = encode(doc)
     assert len(data) > 15000  # long enough to pull the cable in the middle (~1.3 s at 115200)
     job = printer.submit(doc, owner="s2")
@@ -327,7 +329,8 @@ def test_over_a_socket_url(tmp_path):
         assert sim.url.startswith("socket://127.0.0.1:")
         assert wait_until(lambda: printer.ready)
         doc = record_printout({"title_zh": "记录", "holder": "王五", "columns": [{"key": "a", "zh": "甲"}],
-                               "rows": [{"a": str(i)} for i in range(30)]}, rows_per_page=10)
+                               "rows": [{"a": str(i)} for i in range(30)]}, rows_per_page=10,
+                              printed_at=PRINTED_AT)
         job = printer.submit(doc)
         events.wait("job_done", job_id=job)
         assert wait_until(lambda: received(sim) == encode(doc))

@@ -121,7 +121,7 @@ def test_nightly_restart_waits_for_idle_via_the_cli():
     args = build_parser().parse_args(cmd[1:])
     assert args.run_dir == "/run/kiosk" and args.max_wait > 0
     t = _directives(DEPLOY / "kiosk-nightly-restart.timer")
-    assert re.fullmatch(r"\*-\*-\* 0[0-5]:\d\d:\d\d", t["Timer.OnCalendar"][0])
+    assert re.fullmatch(r"\*-\*-\* 0[0-5]:\d\d:\d\d Asia/Shanghai", t["Timer.OnCalendar"][0])
     # the app's runtime dir must survive its own restart, or a pending request would vanish with it
     assert _directives(DEPLOY / "kiosk.service")["Service.RuntimeDirectory"] == ["kiosk"]
 

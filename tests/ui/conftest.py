@@ -100,7 +100,7 @@ class Kiosk:
         assert reply.get("ok"), reply
         return reply
 
-    def devices_ready(self, timeout: float = 10.0) -> None:
+    def devices_ready(self, timeout: float = 30.0) -> None:  # a bound to give up at, not a measurement
         from kiosk_dev import uidriver as ui
 
         d = lambda: self.ctl.state.devices  # noqa: E731

@@ -1,7 +1,10 @@
 """Every resident flow, tapped through the real app with real touches, against the real simulators."""
 from __future__ import annotations
 
+from kivy.clock import Clock
+
 from kiosk_dev import uidriver as ui
+from screens.overlays import BusyLayer
 from uiflow import PHONE, RESIDENT, open_service, phone_fills_handoff, sign_in_with_card
 
 
@@ -209,7 +212,7 @@ def test_language_switch_and_elder_mode_from_the_attract_screen(kiosk, shots):
     assert ui.find("attract.login_hint").font_size == body
 
 
-def test_form_moves_on_by_itself_and_progress_waits_300ms(kiosk):
+def test_form_moves_on_by_itself_and_progress_waits_300ms(kiosk, monkeypatch):
     sign_in_with_card(kiosk)
     open_service(kiosk, "hotline-12345", "form")
     ui.tap("form.opt.complaint")  # the first field is open already; choosing moves to the next one
@@ -218,13 +221,32 @@ def test_form_moves_on_by_itself_and_progress_waits_300ms(kiosk):
     for digit in PHONE:
         ui.tap(f"form.key.{digit}")
     assert "事发街道" in ui.text_of("form.editing")  # 11 digits in: on to the next field
-    # a slow gateway: the progress dialog blocks taps at once but shows itself only after 300 ms
-    kiosk.gateway.inject("slow", times=1, delay_s=2.0, path="/v1/queue-tickets")
+    # a slow gateway: the progress dialog blocks taps at once but shows itself only after 300 ms. The
+    # dialog's own moments are recorded (attached, revealed) on Kivy's frame clock, which is what the
+    # reveal is scheduled on, and compared — rather than looking at the screen right after the tap: on a
+    # busy machine the tap alone can take longer than 300 ms.
+    moments: list[tuple[str, float]] = []
+    real_show, real_start = BusyLayer.show, BusyLayer._start
+
+    def show(self, state):
+        moments.append(("shown", Clock.get_time()))
+        real_show(self, state)
+
+    def _start(self, dt):  # same name: Kivy's Clock holds it as a weak method looked up by name
+        moments.append(("revealed", Clock.get_time()))
+        real_start(self, dt)
+
+    monkeypatch.setattr(BusyLayer, "show", show)
+    monkeypatch.setattr(BusyLayer, "_start", _start)
+    kiosk.gateway.inject("slow", times=1, delay_s=5.0, path="/v1/queue-tickets")
     ui.tap("footer.home")
     ui.wait_screen("menu")
     ui.tap("menu.svc.queue-ticket")
-    assert kiosk.state.busy is not None and not ui.exists("busy.message")
-    ui.wait_until(lambda: ui.exists("busy.message"), timeout=3, what="progress dialog")
+    assert kiosk.state.busy is not None  # taps are blocked from the tap on
+    ui.wait_until(lambda: ui.exists("busy.message"), timeout=10, what="progress dialog")
+    shown = next(t for name, t in moments if name == "shown")
+    revealed = next(t for name, t in moments if name == "revealed")
+    assert revealed - shown >= BusyLayer.REVEAL_AFTER_S - 0.01, moments  # never sooner than 300 ms
     ui.wait_until(lambda: kiosk.state.busy is None, timeout=15, what="queue ticket")
     ui.pump(2)
     assert not ui.exists("busy.message")

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from kiosk import clock as wallclock
 from kiosk.config.loader import load_config
 from kiosk.session.controller import SessionController
 from kiosk.session.state import DeviceView
@@ -185,23 +186,31 @@ def all_ready() -> DeviceView:
                       reader_online=True, backend_ok=True)
 
 
+#: the sessions' wall clock in these tests (terminal-local); gateway expiry times are counted from it, never
+#: from the real date, so a ticket's life does not depend on the day the suite runs
+SESSION_NOW = datetime(2026, 11, 27, 10, 0)
+
+
 def make(config=None, *, now=None):
     cfg = config or load_config(CONFIG_DIR)
     clock = FakeClock()
     rt = FakeRuntime()
-    ctl = SessionController(cfg, rt, clock=clock, now=now or (lambda: datetime(2026, 11, 27, 10, 0)))
+    ctl = SessionController(cfg, rt, clock=clock, now=now or (lambda: SESSION_NOW))
     ctl.on_devices(all_ready())
     return ctl, rt, clock
 
 
-def qr_ticket(ttl: float = 60.0, interval: float = 2.0):
-    return SimpleNamespace(id="T1", qr_url="https://gw/qr/T1", interval_s=interval,
-                           expires_at=datetime.now(timezone.utc) + timedelta(seconds=ttl))
+def expiry(seconds: float, now: datetime | None = None) -> datetime:
+    """An aware gateway expiry ``seconds`` after ``now`` (a session's now; default :data:`SESSION_NOW`)."""
+    return wallclock.to_local(now or SESSION_NOW).astimezone(timezone.utc) + timedelta(seconds=seconds)
 
 
-def auth(name: str = "王*明"):
-    return SimpleNamespace(token="tok-secret", display_name=name,
-                           expires_at=datetime.now(timezone.utc) + timedelta(minutes=10))
+def qr_ticket(ttl: float = 60.0, interval: float = 2.0, now: datetime | None = None):
+    return SimpleNamespace(id="T1", qr_url="https://gw/qr/T1", interval_s=interval, expires_at=expiry(ttl, now))
+
+
+def auth(name: str = "王*明", now: datetime | None = None):
+    return SimpleNamespace(token="tok-secret", display_name=name, expires_at=expiry(600, now))
 
 
 def identify_by_card(ctl, rt, service: str | None = None):
@@ -210,15 +219,14 @@ def identify_by_card(ctl, rt, service: str | None = None):
         ctl.choose_service(service)
     else:
         ctl.start_identify()
-    rt.finish("qr_create", qr_ticket())
+    rt.finish("qr_create", qr_ticket(now=ctl.core.now()))
     card = rt.place_card()
-    rt.finish("auth", auth())
+    rt.finish("auth", auth(now=ctl.core.now()))
     return card
 
 
-def handoff(hid: str = "ho_T1", ttl: float = 600.0, interval: float = 2.0):
-    return SimpleNamespace(id=hid, url=f"https://m.gw/h/{hid}", interval_s=interval,
-                           expires_at=datetime.now(timezone.utc) + timedelta(seconds=ttl))
+def handoff(hid: str = "ho_T1", ttl: float = 600.0, interval: float = 2.0, now: datetime | None = None):
+    return SimpleNamespace(id=hid, url=f"https://m.gw/h/{hid}", interval_s=interval, expires_at=expiry(ttl, now))
 
 
 def handoff_state(state: str = "submitted", length: int | None = 12, interval: float = 2.0):
@@ -227,7 +235,7 @@ def handoff_state(state: str = "submitted", length: int | None = 12, interval: f
 
 def phone_fills(ctl, rt, clock, field: str = "description", length: int = 12, hid: str = "ho_T1"):
     """The hand-off of ``field`` is created, the resident types ``length`` characters on the phone, a poll sees it."""
-    rt.finish(f"handoff:{field}", handoff(hid))
+    rt.finish(f"handoff:{field}", handoff(hid, now=ctl.core.now()))
     clock.advance(2.1)
     ctl.tick()
     rt.finish(f"handoff_poll:{field}", handoff_state("submitted", length))

@@ -70,7 +70,7 @@ def test_record_printout_pages_and_masking():
 
 
 def test_record_without_rows_still_prints_a_page():
-    text = dump(record_printout({"title_zh": "医保", "holder": "王*", "columns": [], "rows": []}))
+    text = dump(record_printout({"title_zh": "医保", "holder": "王*", "columns": [], "rows": []}, printed_at=NOW))
     assert "暂无记录" in text and "第 1/1 页" in text
 
 
@@ -78,7 +78,7 @@ def test_service_guide_sections_hours_address():
     guide = {"title_zh": "社保缴费记录打印", "title_en": "Record", "updated_at": "2026-11-01T09:00:00+08:00",
              "sections": [{"heading_zh": "申请材料", "items_zh": ["身份证"]},
                           {"heading_zh": "办理流程", "items_zh": ["刷卡", "打印"]}]}
-    text = dump(service_guide(guide, hours="24 小时", address="江场三路 28 号", fees="免费", url="https://x.y/g"))
+    text = dump(service_guide(guide, hours="24 小时", address="江场三路 28 号", fees="免费", url="https://x.y/g", printed_at=NOW))
     for expected in ("【申请材料】", "· 身份证", "【办理流程】", "· 打印", "【收费标准】", "· 免费", "【办理时间】",
                      "· 24 小时", "【办理地址】", "江场三路 28 号", "2026-11-01 09:00", "[QR https://x.y/g]"):
         assert expected in text
@@ -87,13 +87,13 @@ def test_service_guide_sections_hours_address():
 def test_licence_copy_has_image_watermark_and_masked_number():
     img = PILImage.new("RGB", (480, 300), "white")
     text = dump(licence_copy({"name_zh": "居民户口簿", "number": "310106199001010023", "issuer_zh": "静安分局",
-                              "valid_to": "长期"}, image=img, purpose="仅供办理社保业务使用"))
+                              "valid_to": "长期"}, image=img, purpose="仅供办理社保业务使用", printed_at=NOW))
     assert "3101**********0023" in text and "310106199001010023" not in text
     assert "仅供办理社保业务使用" in text and "[image " in text
 
 
 def test_test_page_shows_sizes_qr_raster_and_a_four_byte_line():
-    text = dump(make_test_page())
+    text = dump(make_test_page(printed_at=NOW))
     assert "打印机自检页" in text and "[QR " in text and text.count("[image ") >= 2
     assert "123456789012345678901234567890123456789012345678" in text
 
