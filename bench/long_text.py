@@ -93,8 +93,8 @@ def main() -> int:
     app._run_prepare()
     print(f"GL renderer {glGetString(GL_RENDERER).decode()}; one item of {args.chars:,} characters")
     ui.pump(10)
-    shows = {"guide item": ("guide.b.0", lambda n: controller._guide_done(_guide(n))),
-             "record cell": ("record.cell.0.1", lambda n: controller._record_done(_record(n)))}
+    shows = {"guide item": ("guide.b.0", lambda n: controller.services._guide_done(_guide(n))),
+             "record cell": ("record.cell.0.1", lambda n: controller.services._record_done(_record(n)))}
     for what, (wid, show) in shows.items():
         for chars in (args.chars, 100):  # the long text, and a short one: the same screen change without it
             controller.state.service = SimpleNamespace(printable=False, id="bench")

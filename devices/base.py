@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import random
 import threading
 import time
 from concurrent.futures import Future
@@ -24,6 +23,7 @@ from enum import Enum
 from typing import Any, Callable
 
 from devices.errors import Action, DeviceError, DeviceTimeout, DeviceUnavailable, OperationCancelled
+from kiosk.backoff import backoff_delay
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +47,6 @@ class DeviceEvent:
     at: float = field(default_factory=time.monotonic)
 
 
-def backoff_delay(attempt: int, *, base: float = 0.2, cap: float = 5.0, jitter: float = 0.2,
-                  rng: Callable[[], float] = random.random) -> float:
-    """Delay before reconnect attempt ``attempt`` (0-based): capped exponential with +/- jitter."""
-    delay = min(cap, base * (2 ** max(0, attempt)))
-    return max(0.0, delay * (1.0 + jitter * (2.0 * rng() - 1.0)))
-
-
 _STOP = object()
 
 
@@ -63,9 +56,10 @@ class Device:
     kind: str = "device"
     #: seconds between idle polls (card-find, printer status); the worker also wakes for commands
     poll_interval: float = 0.5
-    #: reconnect backoff cap in seconds. A device must be back within 5 s of returning (issue 7); with
-    #: +20 % jitter a 5 s cap allowed 6 s (measured 4.85 s max after 12 s away), 2 s allows 2.4 s + connect.
-    #: A failed open of a missing port every 2 s costs nothing worth saving.
+    #: reconnect backoff (kiosk.backoff) first window and cap in seconds. A device must be back within 5 s of
+    #: returning (issue 7): the delay never exceeds the cap, so 2 s allows 2 s + connect. A failed open of a
+    #: missing port every 2 s costs nothing worth saving.
+    reconnect_base: float = 0.2
     reconnect_cap: float = 2.0
 
     def __init__(self, *, name: str | None = None) -> None:
@@ -256,7 +250,7 @@ class Device:
         except DeviceError as exc:
             self.last_error = exc
             self._drop_connection()
-            delay = backoff_delay(self._reconnect_attempt, cap=self.reconnect_cap)
+            delay = backoff_delay(self._reconnect_attempt + 1, base=self.reconnect_base, cap=self.reconnect_cap)
             self._reconnect_attempt += 1
             self._next_connect_at = time.monotonic() + delay
             self._set_status(DeviceStatus.OFFLINE, exc.message_en, exc.action)
@@ -272,7 +266,7 @@ class Device:
         self.last_error = exc
         log.warning("%s lost: %s", self.name, exc)
         self._drop_connection()
-        self._next_connect_at = time.monotonic() + backoff_delay(0, cap=self.reconnect_cap)
+        self._next_connect_at = time.monotonic() + backoff_delay(1, base=self.reconnect_base, cap=self.reconnect_cap)
         self._set_status(DeviceStatus.OFFLINE, exc.message_en, exc.action)
 
     def _drop_connection(self) -> None:

@@ -20,13 +20,15 @@ PORT_ERRORS = (serial.SerialException, OSError, termios.error)
 
 def open_port(url: str, *, baudrate: int = 115200, timeout: float = 0.2,
               write_timeout: float = 2.0) -> serial.SerialBase:
-    """Open ``url`` with read/write timeouts; raise DeviceUnavailable (from the cause) on failure."""
+    """Open ``url`` with read/write timeouts; raise DeviceUnavailable (from the cause) on failure.
+
+    The write timeout holds for every handler we use — a serial device, a pty, ``socket://`` (pyserial's
+    socket handler waits for the socket with ``select`` up to it) and ``spy://`` around them — so a dead
+    peer raises ``SerialTimeoutException`` rather than blocking the device worker.
+    """
     try:
         port = serial.serial_for_url(url, baudrate=baudrate, timeout=timeout,
                                      write_timeout=write_timeout, do_not_open=True)
-        if url.startswith("socket://"):
-            # the socket handler ignores write_timeout; a dead peer must still not block for ever
-            port.write_timeout = write_timeout
         port.open()
     except (serial.SerialException, OSError, ValueError) as exc:
         raise DeviceUnavailable(f"cannot open port {url}: {exc}", message_zh="无法打开设备端口",

@@ -132,12 +132,15 @@ class KivyBridge(UiBridge):
         Clock.schedule_once(lambda _dt: call(*args), 0)
 
 
-def create_app(cfg: Any, controller: Any = None, *, transition: Any = None, kiosk_mode: bool = True,
-               runtime: Any = None) -> Any:
-    """The KioskApp (not started). ``transition`` defaults to NoTransition."""
+def create_app(cfg: Any, controller: Any = None, *, transition: Any = None, kiosk_mode: bool = True) -> Any:
+    """The KioskApp (not started). ``transition`` defaults to NoTransition.
+
+    The app gets the session controller only: the runtime (devices, gateway, outbox) stays out of reach of
+    every screen; whoever built the runtime starts and stops it (``start_runtime_after_first_frame``).
+    """
     from screens.shell import KioskApp
 
-    return KioskApp(cfg, controller, transition=transition, kiosk_mode=kiosk_mode, runtime=runtime)
+    return KioskApp(cfg, controller, transition=transition, kiosk_mode=kiosk_mode)
 
 
 def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, kiosk_mode: bool = True,
@@ -184,6 +187,11 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
 
         setup_logging(cfg.logging.dir, level=cfg.logging.level, max_bytes=cfg.logging.max_bytes,
                       backups=cfg.logging.backups, zone=zone_of(cfg))
+    return _serve(cfg, headless=headless, kiosk_mode=kiosk_mode)
+
+
+def _serve(cfg: Any, *, headless: bool, kiosk_mode: bool) -> int:
+    """The validated config's window, session and runtime: run the app until it ends; the exit code."""
     try:
         configure_kivy(cfg.display, windowed=headless or not kiosk_mode)
         register_font(cfg.display.font_path)
@@ -196,7 +204,7 @@ def run(config_dir: str | os.PathLike | None = None, *, headless: bool = False, 
     runtime = Runtime(cfg, KivyBridge())
     controller = SessionController(cfg, runtime)
     runtime.attach(controller)
-    app = create_app(cfg, controller, kiosk_mode=kiosk_mode, runtime=runtime)
+    app = create_app(cfg, controller, kiosk_mode=kiosk_mode)
     from kiosk.voice.setup import player_from_config
 
     app.voice = runtime.audio = player_from_config(cfg, KivyBridge().post)  # docs/voice.md; None = silent

@@ -13,72 +13,12 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-import re
 import sys
 from datetime import tzinfo
 from pathlib import Path
 
 from kiosk.clock import LogFormatter
-
-# 18-digit resident / permit numbers (17 digits + digit or X), 15-digit first-generation numbers.
-# Bounded by non-digits only: a number glued to letters ("id310…") is still masked.
-_ID18 = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXx])(?!\d)")
-_ID15 = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{3})(?!\d)")
-# Foreign permanent resident ID (2017): 3 letters + 12 digits; HK/Macau pass H/M + 8 or 10 digits.
-_FOREIGN = re.compile(r"(?<![0-9A-Za-z])([A-Z]{3})\d{8}(\d{4})(?![0-9A-Za-z])")
-_PASS = re.compile(r"(?<![0-9A-Za-z])([HM])\d{4,6}(\d{4})(?![0-9A-Za-z])")
-# Mainland mobile numbers, optionally +86 / 86 prefixed.
-_MOBILE = re.compile(r"(?<!\d)((?:\+?86[- ]?)?1[3-9]\d)\d{4}(\d{4})(?!\d)")
-
-#: keys whose values are personal data wherever they appear as key=value / "key": "value" / 键：值
-PERSONAL_KEYS = (
-    "name", "english_name", "chinese_name", "full_name", "display_name_full", "address", "phone",
-    "mobile", "id_number", "idno", "permit_number", "pass_number", "birth_date", "photo", "photo_wlt",
-    "姓名", "住址", "地址", "电话", "手机", "身份证号", "公民身份号码", "出生",
-)
-_KEYS = "|".join(sorted((re.escape(k) for k in PERSONAL_KEYS), key=len, reverse=True))
-_FIELD = re.compile(
-    r"(?P<key>(?<![A-Za-z_])(?:" + _KEYS + r"))(?P<sep>['\"]?\s*[:=：]\s*)"
-    r"(?P<q>['\"]?)(?P<val>[^'\",;\n)}\]]+)"
-)
-
-
-def mask_value(value: str) -> str:
-    """Keep the first character (a surname, a street prefix) and hide the rest."""
-    value = value.strip()
-    if not value:
-        return value
-    return value[0] + "*" * min(max(len(value) - 1, 1), 8)
-
-
-def mask_id_number(value: str) -> str:
-    """``310101199001011234`` → ``3101**********1234`` (what residents see on screen and paper)."""
-    value = value.strip()
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    """``13812345678`` → ``138****5678``."""
-    digits = value.strip()
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-
-
-def mask_text(text: str) -> str:
-    """Mask personal data anywhere in free text (log lines, staff CLI output, exception messages)."""
-    if not text:
-        return text
-    text = _FIELD.sub(lambda m: m.group("key") + m.group("sep") + m.group("q") + mask_value(m.group("val")),
-                      text)
-    text = _ID18.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)
-    text = _ID15.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
-    text = _FOREIGN.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
-    text = _PASS.sub(lambda m: m.group(1) + "****" + m.group(2), text)
-    text = _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
-    return text
+from kiosk.masking import mask_text
 
 
 class PiiMaskingFilter(logging.Filter):

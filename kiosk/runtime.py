@@ -16,6 +16,7 @@ from typing import Any, Callable
 from kiosk import clock
 from kiosk.bridge import UiBridge
 from kiosk.crash import LastResort, log_unexpected
+from kiosk.runtime_cards import CardChecker, CardWatch
 from kiosk.runtime_print import build_document
 from kiosk.session.state import DeviceView, Text
 from kiosk.staff import PinGate, ServiceOverrides, overrides_path
@@ -51,14 +52,12 @@ class Runtime:
         self.backend_state = "unknown"
         self.help_requests = 0
         self._started_at = time.monotonic()
-        self._stop = threading.Event()
-        self._probe_now = threading.Event()
-        self._probe_thread: threading.Thread | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self.heartbeat: Any = None
         self.ops: Any = None  # kiosk.ops.heartbeat.OpsServices
-        self._probe_lock = threading.Lock()
         self._last_error: Any = None
+        self._cards = CardChecker(bridge, auth=lambda card, cancel: self.client.auth_idcard(card, cancel=cancel),
+                                  set_polling=self.set_card_polling, note_error=self._note_backend_error)
         #: where an exception from a task callback, device event or bridge post ends (kiosk/crash.py)
         self.last_resort = LastResort(self._fail_safe)
         if getattr(bridge, "last_resort", False) is None:
@@ -118,21 +117,17 @@ class Runtime:
                                                    **({"audio": self.audio} if self.audio is not None else {})},
                                                   self.outbox),
             interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
-            healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at)
+            healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at, on_result=self._set_backend)
         self.heartbeat.alert_sources.append(self.pin_gate.alerts)
         self.heartbeat.alert_sources.append(self.last_resort.alert)  # staff hear of every last-resort catch
         self.ops = OpsServices(self).start()  # ops: systemd watchdog + remote config around the heartbeat
-        self._stop.clear()
-        self._probe_thread = threading.Thread(target=self._probe_loop, name="gateway-probe", daemon=True)
-        self._probe_thread.start()
+        self.heartbeat.start()  # its outcome is the gateway's reachability (on_result)
         self.tasks.prestart()
         self._post_devices()
         return self
 
     def stop(self) -> None:
         """Stop everything started; idempotent, never raises (it runs while the app exits)."""
-        self._stop.set()
-        self._probe_now.set()
         if self.ops is not None:
             _quietly("stop ops services", self.ops.stop)
         if self.heartbeat is not None:
@@ -152,9 +147,6 @@ class Runtime:
             part = getattr(self, name)
             if part is not None and hasattr(part, "close"):
                 _quietly(f"close {name}", part.close)
-        if self._probe_thread is not None:
-            self._probe_thread.join(3.0)
-            self._probe_thread = None
 
     # ----- tasks and status --------------------------------------------------------------------
     def spawn(self, name: str, fn: Callable[[threading.Event], Any], *, on_done: Callable[[Any], None],
@@ -206,12 +198,10 @@ class Runtime:
     # ----- device events (device worker threads) -----------------------------------------------
     def _on_reader_event(self, event: Any) -> None:
         c = self.controller
-        if c is None:
-            if event.name == "card_read":
-                event.data["card"].wipe()
-            return
         if event.name == "card_read":
-            self.bridge.post(c.on_card_read, event.data["card"])
+            self._cards.check(event.data["card"])  # on this (the reader's) worker; the card is wiped there
+        elif c is None:
+            return
         elif event.name == "card_present":
             self.bridge.post(c.on_card_present)
         elif event.name == "card_removed":
@@ -234,23 +224,7 @@ class Runtime:
         if event.name in ("status_changed", "paper_changed", "job_failed"):
             self._post_devices()
 
-    # ----- gateway reachability ----------------------------------------------------------------
-    def _probe_loop(self) -> None:
-        # while the gateway is unreachable the heartbeat backs off with jitter (kiosk.ops.heartbeat.next_beat_delay)
-        while not self._stop.is_set():
-            try:
-                self._probe_once()
-            except Exception as exc:  # noqa: BLE001 — the probe (and its heartbeat) must outlive any bug
-                log_unexpected(log, "gateway probe", exc)
-            self._probe_now.wait(self.heartbeat.next_delay(self.backend_ok))
-            self._probe_now.clear()
-
-    def _probe_once(self) -> None:
-        """One heartbeat (kiosk/ops/heartbeat.py: status, alerts, masked last error); its outcome is reachability."""
-        with self._probe_lock:  # the probe thread and the staff screen's check may overlap
-            ok = self.heartbeat.beat()
-        self._set_backend(ok, "online" if ok else "offline")
-
+    # ----- gateway reachability (the heartbeat's outcome) ----------------------------------------
     def _reset_device(self, name: str) -> None:
         """DeviceHealer's one automatic reset of a device stuck in a resettable error: close and reopen."""
         device = {"idcard": self.reader, "printer": self.printer}.get(name)
@@ -259,19 +233,20 @@ class Runtime:
             device.close()
             device.start()
 
-    def _set_backend(self, ok: bool, state: str) -> None:
-        changed = ok != self.backend_ok or state != self.backend_state
+    def _set_backend(self, ok: bool) -> None:
+        changed = ok != self.backend_ok
         self.backend_ok, self.backend_state = ok, ("online" if ok else "offline")
         if changed:
-            log.info("gateway %s (%s)", "reachable" if ok else "unreachable", state)
+            log.info("gateway %s", "reachable" if ok else "unreachable")
             self._post_devices()
 
     def _note_backend_error(self, exc: BaseException) -> None:
         from kiosk.backend.errors import NetworkError, TimeoutError_
 
         if isinstance(exc, (NetworkError, TimeoutError_)) and self.backend_ok:
-            self._set_backend(False, type(exc).__name__)
-            self._probe_now.set()
+            self._set_backend(False)
+            if self.heartbeat is not None:
+                self.heartbeat.wake()  # the heartbeat finds out when the gateway is back
 
     # ----- calls for the session (blocking ones run inside tasks) -------------------------------
     def set_card_polling(self, enabled: bool) -> None:
@@ -280,20 +255,22 @@ class Runtime:
             if not enabled:
                 self.reader.cancel()
 
-    def auth_idcard(self, card: Any, *, cancel: threading.Event | None = None) -> Any:
-        return self.client.auth_idcard(card, cancel=cancel)
+    def watch_cards(self, *, on_checking: Callable[[], Any], on_done: Callable[[Any], Any],
+                    on_error: Callable[[BaseException], Any]) -> CardWatch:
+        """Read resident cards and check each with the gateway until the returned watch is cancelled."""
+        return self._cards.watch(on_checking=on_checking, on_done=on_done, on_error=on_error)
 
     def submit(self, service_id: str, kind: str, fields: dict, token: str | None) -> Any:
         return self.submissions.submit(service_id, kind, fields, token, wait_s=2.0)
 
-    def print_document(self, kind: str, data: Any, *, owner: str | None) -> str:
+    def print_document(self, kind: str, data: Any, *, owner: str | None, job_id: str) -> str:
         if self.printer is None:
             from devices.errors import DeviceUnavailable
             raise DeviceUnavailable("printer disabled in config", message_zh="本机未配置打印机")
-        return self.printer.submit(build_document(self.cfg, kind, data), owner=owner)
+        return self.printer.submit(build_document(self.cfg, kind, data), owner=owner, job_id=job_id)
 
-    def reprint(self, job_id: str) -> str:
-        return self.printer.reprint(job_id)
+    def reprint(self, job_id: str, *, new_job_id: str) -> str:
+        return self.printer.reprint(job_id, new_job_id=new_job_id)
 
     def discard_jobs(self, owner: str) -> None:
         if self.printer is not None:
@@ -312,7 +289,7 @@ class Runtime:
         if self.reader is None:
             from devices.errors import DeviceUnavailable
             raise DeviceUnavailable("card reader disabled in config", message_zh="本机未配置读卡器")
-        card = self.reader.read_card(timeout=20.0)
+        card = self.reader.read_card(timeout=20.0, cancel=cancel)  # Back on the staff screen cancels the wait
         try:
             return card.masked()
         finally:
@@ -327,7 +304,7 @@ class Runtime:
         return count
 
     def staff_info(self) -> dict:
-        """Staff screen: internal health checks (no side effects), outbox depth, masked log tail."""
+        """Staff screen: health checks (the gateway check sends one heartbeat), outbox depth, masked log tail."""
         view = self.device_view()
         statuses = [("读卡器 ID reader", f"{_zh_status(view.idcard)} — {self._check_reader()}"),
                     ("打印机 printer", f"{_zh_status(view.printer)} · {_PAPER_ZH.get(view.paper, view.paper)} — "
@@ -339,40 +316,29 @@ class Runtime:
 
     def log_tail(self, n: int = 30) -> list[str]:
         """The last ``n`` log lines, masked, their time stamps in the terminal's zone (the file keeps UTC)."""
-        from kiosk.logs import mask_text, tail
+        from kiosk.logs import tail
+        from kiosk.masking import mask_text
 
         log_dir = getattr(getattr(self.cfg, "logging", None), "dir", None)
         zone = clock.zone_of(self.cfg)
         return [clock.log_line_local(mask_text(x), zone) for x in tail(log_dir, n)] if log_dir is not None else []
 
     def _check_reader(self) -> str:
-        from devices.errors import DeviceError
-
-        if self.reader is None:
-            return "未配置 not configured"
-        try:
-            info = self.reader.sam_info(timeout=3.0)
-        except DeviceError as exc:
-            return f"自检失败 check failed: {exc.message_zh}"
-        return "安全模块正常 SAM OK" if info.get("sam_ok") else f"安全模块故障 SAM fault {info.get('sam_status')}"
+        def verdict(info: dict) -> str:
+            return "安全模块正常 SAM OK" if info.get("sam_ok") else f"安全模块故障 SAM fault {info.get('sam_status')}"
+        return _self_check(self.reader, lambda reader: reader.sam_info(timeout=3.0), verdict)
 
     def _check_printer(self) -> str:
-        from devices.errors import DeviceError
-
-        if self.printer is None:
-            return "未配置 not configured"
-        try:
-            state = self.printer.query_status(timeout=3.0)
-        except DeviceError as exc:
-            return f"自检失败 check failed: {exc.message_zh}"
-        fault = state.fault()
-        if state.ready:
-            return "就绪 ready"
-        return f"不可打印 not ready: {fault[1]} ({fault[0]})" if fault else "不可打印 not ready"
+        def verdict(state: Any) -> str:
+            fault = state.fault()
+            if state.ready:
+                return "就绪 ready"
+            return f"不可打印 not ready: {fault[1]} ({fault[0]})" if fault else "不可打印 not ready"
+        return _self_check(self.printer, lambda printer: printer.query_status(timeout=3.0), verdict)
 
     def _check_gateway(self) -> str:
         started = time.monotonic()
-        self._probe_once()
+        self.heartbeat.beat()
         took = 1000 * (time.monotonic() - started)
         return f"可达 reachable, {took:.0f} ms" if self.backend_ok else f"不可达 unreachable ({took:.0f} ms)"
 
@@ -391,6 +357,19 @@ def _status(device: Any) -> str:
         return "noDevice"
     status = getattr(device, "status", "offline")
     return str(getattr(status, "value", status))
+
+
+def _self_check(device: Any, probe: Callable[[Any], Any], verdict: Callable[[Any], str]) -> str:
+    """A staff self-check line for ``device``: not configured, the probe's typed failure, or its verdict."""
+    from devices.errors import DeviceError
+
+    if device is None:
+        return "未配置 not configured"
+    try:
+        answer = probe(device)
+    except DeviceError as exc:
+        return f"自检失败 check failed: {exc.message_zh}"
+    return verdict(answer)
 
 
 def _quietly(what: str, fn: Callable[[], Any]) -> None:

@@ -122,13 +122,21 @@ class Walk:
 
     # ----- the walk ----------------------------------------------------------------------------
     def run(self) -> None:
-        ui, s = self.ui, self.ctl
         self.step("devices and gateway ready", lambda: self.wait_state(
             "printer, reader and gateway ready",
             lambda st: st.devices.printer_ready and st.devices.reader_online and st.devices.backend_ok, 20))
         self.step("attract", lambda: self.wait_screen("attract"))
         self.shot("attract")
+        name = self._identify()
+        ticket = self._queue_ticket()
+        reference, phone = self._hotline()
+        self._licence_then_idle_wipe([name, ticket, reference, phone])
+        self._guides_and_record()
+        self._staff()
+        self._closed_hours()
 
+    def _identify(self) -> str:
+        ui, s = self.ui, self.ctl
         self.step("tap 刷身份证", lambda: (ui.tap("attract.card"), self.wait_screen("identify")))
         self.step("QR shown", lambda: self.wait_state("QR waiting", lambda st: st.qr is not None
                                                       and st.qr.state == "waiting"))
@@ -138,13 +146,19 @@ class Walk:
         name = s.state.identity.display_name
         self.note(f"identified as {name} (masked)")
         self.shot("menu")
+        return name
 
+    def _queue_ticket(self) -> str:
+        ui, s = self.ui, self.ctl
         self.step("queue ticket", lambda: (ui.tap("menu.svc.queue-ticket"), self.wait_screen("result"),
                                            self.wait_printed()))
         ticket = s.state.result.reference
         self.shot("queue-ticket-result")
         self.step("back to menu", lambda: (ui.tap("result.continue"), self.wait_screen("menu")))
+        return ticket
 
+    def _hotline(self) -> tuple[str, str]:
+        ui, s = self.ui, self.ctl
         self.step("12345 form", lambda: (ui.tap("menu.svc.hotline-12345"), self.wait_screen("form")))
         self.shot("form-12345")
         phone = "13800138000"
@@ -180,22 +194,27 @@ class Walk:
         self.note(f"12345 reference {reference}, delivered={s.state.result.delivered}")
         self.shot("submission-result")
         self.step("back to menu", lambda: (ui.tap("result.continue"), self.wait_screen("menu")))
+        return reference, phone
 
+    def _licence_then_idle_wipe(self, secrets: list[str]) -> None:
+        ui, s = self.ui, self.ctl
         self.step("e-licences", lambda: (ui.tap("menu.svc.e-licences"), self.wait_screen("licence", 15),
                                          ui.find("licence.image.0")))
         self.shot("e-licence")
 
-        idle = s._idle_limit("licence")
+        idle = s.idle.limit("licence")
         self.clock.offset += idle + 0.5
         self.step("idle countdown", lambda: self.wait_state("countdown", lambda st: st.countdown is not None, 5))
         self.shot("idle-countdown")
-        countdown = float(s.cfg.session.countdown_s)
+        countdown = float(s.core.cfg.session.countdown_s)
         self.clock.offset += countdown + 0.5
         self.step("wipe → attract", lambda: (self.wait_screen("attract"), self.wait_state(
             "fresh state", lambda st: st.identity is None and st.countdown is None)))
-        self.step("no personal data left in any widget", lambda: self.check_wiped([name, ticket, reference, phone]))
+        self.step("no personal data left in any widget", lambda: self.check_wiped(secrets))
         self.shot("after-wipe")
 
+    def _guides_and_record(self) -> None:
+        ui = self.ui
         self.step("service guides without login", lambda: (ui.tap("attract.svc.service-guides"),
                                                             self.wait_screen("guide", 15)))
         self.shot("guide-topics")
@@ -216,10 +235,13 @@ class Walk:
             "record printed", lambda st: st.notice is not None and st.notice.zh.startswith("打印完成"), 15)))
         self.step("结束办理", lambda: (ui.tap("footer.end"), self.wait_screen("attract")))
 
+    def _staff(self) -> None:
+        ui, s = self.ui, self.ctl
+
         def corner() -> None:
             from screens.root import CornerZone
             zone = next(w for w in ui.walk() if isinstance(w, CornerZone))
-            for _ in range(int(s.cfg.staff.corner_taps)):
+            for _ in range(int(s.core.cfg.staff.corner_taps)):
                 ui.tap(zone)
         self.step("hidden staff corner", lambda: (corner(), self.wait_screen("staff_pin")))
         self.shot("staff-pin")
@@ -236,9 +258,12 @@ class Walk:
         self.shot("staff")
         self.step("leave staff mode", lambda: (ui.tap("staff.leave"), self.wait_screen("attract")))
 
+    def _closed_hours(self) -> None:
         from kiosk.clock import local_now
-        shut = closed_hour(s.zone)
-        now = local_now(s.cfg)
+
+        s = self.ctl
+        shut = closed_hour(s.core.zone)
+        now = local_now(s.core.cfg)
         self.now.at = now.replace(hour=shut, minute=30, second=0, microsecond=0)
         if self.now.at < now:
             self.now.at += timedelta(days=1)
@@ -303,25 +328,11 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
         controller = SessionController(cfg, runtime, clock=clock, now=now)
         runtime.attach(controller)
         runtime.start()
-        app = create_app(cfg, controller, kiosk_mode=False, runtime=runtime)
+        app = create_app(cfg, controller, kiosk_mode=False)
         app._run_prepare()  # build + window, without entering Kivy's blocking loop: the walk pumps frames
         print(f"kiosk demo: simulators up (gateway {stack.gateway.base_url}); walking the app "
               f"({'offscreen' if headless else 'windowed'}) …", flush=True)
-        walk = Walk(out, stack, controller, clock, now)
-        try:
-            walk.run()
-        except WalkFailed as exc:
-            print(f"kiosk demo FAILED at {exc}", file=sys.stderr)
-            walk.shot("failure")
-            return 1
-        finally:
-            receipts = sorted((out / "receipts").glob("job-*.png"))
-            (out / "walk.txt").write_text("\n".join(walk.lines + [f"screenshot {p.name}" for p in walk.shots]
-                                                    + [f"receipt {p.name}" for p in receipts]) + "\n",
-                                          encoding="utf-8")
-        print(f"kiosk demo OK: {len(walk.shots)} screenshots in {out / 'screens'}, "
-              f"{len(receipts)} receipts in {out / 'receipts'}")
-        return 0
+        return _walk(Walk(out, stack, controller, clock, now), out)
     except StartupError as exc:
         print(f"无法启动 / cannot start: {exc}", file=sys.stderr)
         return 2
@@ -331,3 +342,21 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
         if runtime is not None:
             runtime.stop()
         stack.stop()
+
+
+def _walk(walk: Walk, out: Path) -> int:
+    """Walk the app; the walk's log and the list of screenshots and receipts go to ``out/walk.txt``."""
+    try:
+        walk.run()
+    except WalkFailed as exc:
+        print(f"kiosk demo FAILED at {exc}", file=sys.stderr)
+        walk.shot("failure")
+        return 1
+    finally:
+        receipts = sorted((out / "receipts").glob("job-*.png"))
+        (out / "walk.txt").write_text("\n".join(walk.lines + [f"screenshot {p.name}" for p in walk.shots]
+                                                + [f"receipt {p.name}" for p in receipts]) + "\n",
+                                      encoding="utf-8")
+    print(f"kiosk demo OK: {len(walk.shots)} screenshots in {out / 'screens'}, "
+          f"{len(receipts)} receipts in {out / 'receipts'}")
+    return 0

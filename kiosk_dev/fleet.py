@@ -2,7 +2,7 @@
 
 A :class:`HeadlessTerminal` is what the Runtime builds for the back end — one GatewayClient, its own SQLite
 outbox, an :class:`~kiosk.backend.sender.OutboxSender` and a :class:`~kiosk.ops.heartbeat.Heartbeat` (its own
-loop, which follows the same ``next_beat_delay`` policy as the Runtime's probe loop) — so bench/fleet.py can run
+loop — the same loop the Runtime runs, with its one wait policy ``next_beat_delay``) — so bench/fleet.py can run
 thousands of them against one gateway simulator, and tests/backend/test_fleet_recovery.py a few.
 
 :class:`Timing` compresses time: every period of the retry/heartbeat policy (heartbeat interval, first wait

@@ -91,11 +91,10 @@ class KioskApp(App):
     title = "一网通办"
 
     def __init__(self, cfg: Any = None, controller: Any = None, *, transition: Any = None,
-                 kiosk_mode: bool = True, runtime: Any = None, **kwargs: Any) -> None:
+                 kiosk_mode: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.th = resolve(theme_for(False), Metrics.dpi, Metrics.density)
         self.cfg = cfg
-        self.runtime = runtime
         self.kiosk_mode = kiosk_mode
         self.transition = transition or NoTransition()
         self._first_controller = controller
@@ -220,13 +219,11 @@ class KioskApp(App):
 
     # --- last resort ----------------------------------------------------------------------------------
     def last_resort(self, exc: BaseException, kind: str) -> None:
-        """Hand ``exc`` to the runtime's LastResort (log, wipe, "暂时无法办理", staff alert); without a
-        runtime (no controller yet) it is only logged — there is no session to wipe."""
-        handler = getattr(getattr(self.controller, "rt", None), "last_resort", None)
-        if handler is None:
+        """Hand ``exc`` to the session, which passes it to the last resort (log, wipe, "暂时无法办理", staff
+        alert); with no session (no controller yet) it is only logged — there is nothing to wipe."""
+        report = getattr(self.controller, "unexpected", None)
+        if report is None or not report(exc, kind):
             log_unexpected(log, f"{kind} callback (no session)", exc)
-        else:
-            handler.handle(exc, kind)
 
     def guarded(self, fn: Any, kind: str) -> Any:
         """``fn`` with whatever it raises handed to :meth:`last_resort` (Clock timers of the app)."""

@@ -1,5 +1,5 @@
 """Staff panel: device status and health checks, test print/card, outbox, service switches, reprint, log
-tail (already masked by the runtime), version, and the only way out to the desktop."""
+tail (masked before the session hands it over), version, and the only way out to the desktop."""
 from __future__ import annotations
 
 from typing import Any

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# Modules allowed to import Kivy: the app module (developer tools live outside the core, in kiosk_dev/).
-KIVY_ALLOWED = {"kiosk.app"}
+# No module of kiosk/ or devices/ may import Kivy — not even kiosk.app, which imports Kivy only inside the
+# functions that start the UI. Developer tools that drive the UI live outside the core, in kiosk_dev/.
 FORBIDDEN_IN_SCREENS = {"serial", "requests", "sqlite3", "urllib3", "socket", "devices", "kiosk.backend",
                         "kiosk.runtime"}
 
@@ -24,8 +24,7 @@ def _modules(package: str) -> list[str]:
 
 
 def test_core_and_devices_import_without_kivy():
-    modules = [m for m in _modules("kiosk") + _modules("devices")
-               if m not in KIVY_ALLOWED and not m.endswith("__main__")]
+    modules = [m for m in _modules("kiosk") + _modules("devices") if not m.endswith("__main__")]
     assert len(modules) > 5, modules  # the walk really found the packages
     code = (
         "import importlib, json, sys\n"
@@ -51,7 +50,7 @@ def test_importing_does_nothing():
     """No threads started and no files opened by importing the core and device packages."""
     code = (
         "import importlib, threading, os\n"
-        f"mods = {[m for m in _modules('kiosk') + _modules('devices') if m not in KIVY_ALLOWED and not m.endswith('__main__')]!r}\n"
+        f"mods = {[m for m in _modules('kiosk') + _modules('devices') if not m.endswith('__main__')]!r}\n"
         "before = threading.active_count(); fds = len(os.listdir('/proc/self/fd'))\n"
         "for m in mods: importlib.import_module(m)\n"
         "print(threading.active_count() - before, len(os.listdir('/proc/self/fd')) - fds)\n"
@@ -101,6 +100,15 @@ def test_screens_never_touch_serial_http_or_sqlite():
             for forbidden in FORBIDDEN_IN_SCREENS:
                 assert not (name == forbidden or name.startswith(forbidden + ".")), \
                     f"{path.name} imports {name}"
+
+
+def test_screens_cannot_reach_the_runtime():
+    """Screens get the session controller only: the app holds no runtime and no screen or kv rule names it."""
+    from screens.shell import KioskApp
+
+    assert "runtime" not in KioskApp.__init__.__code__.co_varnames
+    for path in sorted((ROOT / "screens").glob("*.py")) + sorted((ROOT / "screens").glob("*.kv")):
+        assert "runtime" not in path.read_text(encoding="utf-8"), f"{path.name} names the runtime"
 
 
 @pytest.mark.parametrize("source, expect", [

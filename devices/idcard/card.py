@@ -1,7 +1,7 @@
 """The IdCard record: what one read of a card yields, how it is masked for display, and how it is wiped.
 
 Personal data lives only in these objects: ``repr()`` shows none of it, ``masked()`` is what may be shown
-or logged, and ``wipe()`` drops every field (the photo buffers are zeroed in place; Python strings cannot
+or logged (the one rule of :mod:`kiosk.masking`), and ``wipe()`` drops every field (the photo buffers are zeroed in place; Python strings cannot
 be overwritten, so wiping drops the last reference this object holds and the session must drop its own).
 """
 from __future__ import annotations
@@ -9,41 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from kiosk.masking import mask_address, mask_date, mask_name, mask_number
+
 #: JSON keys of ``kiosk device idcard read --json`` and of :meth:`IdCard.to_dict`, in order
 PUBLIC_KEYS = ("card_type", "name", "english_name", "sex", "nation", "birth_date", "address", "id_number",
                "issuer", "valid_from", "valid_to", "pass_number", "issue_count", "nationality",
                "id_number_valid")
 
 CARD_TYPES = ("resident", "J", "I", "Y")
-
-
-def mask_name(value: str | None) -> str | None:
-    """Keep the first character of each word (surname / initial): ``李建国`` → ``李**``."""
-    if not value:
-        return value
-    return " ".join(w[:1] + "*" * (len(w) - 1) for w in value.split(" "))
-
-
-def mask_number(value: str | None, keep: int = 4) -> str | None:
-    """``31011519650412127X`` → ``3101**********127X``; short numbers keep less."""
-    if not value:
-        return value
-    keep = min(keep, max(0, (len(value) - 1) // 4))
-    return value[:keep] + "*" * (len(value) - 2 * keep) + (value[-keep:] if keep else "")
-
-
-def mask_address(value: str | None) -> str | None:
-    """First six characters (city + district) and ``***``."""
-    if not value:
-        return value
-    return value[:6] + "***"
-
-
-def mask_date(value: str | None) -> str | None:
-    """Keep the year: ``1965-04-12`` → ``1965-**-**``."""
-    if not value:
-        return value
-    return value[:4] + "-**-**" if len(value) == 10 else "*" * len(value)
 
 
 @dataclass(eq=False)

@@ -130,21 +130,27 @@ class Printer(Device):
     def state(self) -> P.PrinterState:
         return self._state
 
-    def submit(self, document: Document, owner: str | None = None) -> str:
-        """Queue ``document``; returns its job id at once. Outcome arrives as job_done / job_failed."""
-        job = PrintJob(id=f"J{next(self._ids):05d}", document=document, owner=owner,
+    def submit(self, document: Document, owner: str | None = None, *, job_id: str | None = None) -> str:
+        """Queue ``document``; returns its job id at once. Outcome arrives as job_done / job_failed.
+
+        A caller that must recognise the job's events (the session) names the job itself with ``job_id``,
+        so an event can never arrive before the caller knows the id; ValueError if that id is taken.
+        """
+        job = PrintJob(id=job_id or f"J{next(self._ids):05d}", document=document, owner=owner,
                        segments=encode_segments(document, self.profile))
         with self._jobs_lock:
+            if job.id in self._jobs:
+                raise ValueError(f"print job id {job.id!r} already used")
             self._jobs[job.id] = job
             self._trim()
         self._kick()
         return job.id
 
-    def reprint(self, job_id: str) -> str:
+    def reprint(self, job_id: str, *, new_job_id: str | None = None) -> str:
         """Print a kept job again (as a new job). KeyError if the job is unknown or was discarded."""
         with self._jobs_lock:
             old = self._jobs[job_id]
-        return self.submit(old.document, owner=old.owner)
+        return self.submit(old.document, owner=old.owner, job_id=new_job_id)
 
     def job(self, job_id: str) -> PrintJob | None:
         with self._jobs_lock:

@@ -329,10 +329,3 @@ class Outbox:
             due = max(due, row.purge_warned_at + self.dead_warn_s)
         return due
 
-
-def __getattr__(name: str) -> Any:
-    # ``from kiosk.backend.outbox import OutboxSender`` (the brief's interface) without an import cycle.
-    if name == "OutboxSender":
-        from kiosk.backend.sender import OutboxSender
-        return OutboxSender
-    raise AttributeError(name)

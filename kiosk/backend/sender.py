@@ -1,7 +1,7 @@
 """OutboxSender: the thread that delivers outbox rows to the gateway with capped, jittered backoff.
 
-Backoff is a pure function of the attempt count (``backoff_delay``), so tests drive it with a fake clock
-and a fixed random source. A reply that can never succeed (4xx validation, conflict, expired resident
+Backoff is the one policy of :mod:`kiosk.backoff` (a pure function of the attempt count), so tests drive
+it with a fake clock and a fixed random source. A reply that can never succeed (4xx validation, conflict, expired resident
 token) sends the row to ``dead`` with the reason; anything else — network, timeout, 5xx, 429 (honouring
 Retry-After), malformed reply — is retried with the same Idempotency-Key, so the gateway applies it once.
 """
@@ -16,22 +16,12 @@ from datetime import tzinfo
 from typing import Callable
 
 from kiosk.backend.errors import BackendError
+from kiosk.backoff import backoff_delay
 from kiosk.backend.outbox import Outbox, OutboxRow
 from kiosk.clock import DEFAULT_ZONE, at
 from kiosk.crash import log_unexpected
 
 log = logging.getLogger(__name__)
-
-
-def backoff_delay(attempts: int, *, base: float = 2.0, cap: float = 300.0,
-                  rand: Callable[[], float] = random.random) -> float:
-    """Seconds to wait after ``attempts`` failed tries: exponential, capped, "equal jitter".
-
-    Half the window is fixed so a crowd of kiosks never retries in a hot loop, half is random so they do
-    not retry in step after a gateway outage.
-    """
-    window = min(cap, base * 2 ** max(0, attempts - 1))
-    return window / 2 + rand() * window / 2
 
 
 class OutboxSender:

@@ -50,18 +50,6 @@ def _t(ts: float | None) -> str:
     return at(ts, _zone).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
 
 
-def mask_field(key: str, value: object) -> str:
-    from kiosk.logs import mask_id_number, mask_phone, mask_value
-    text = str(value)
-    k = key.lower()
-    if "id_number" in k or k in ("idno", "permit_number", "pass_number"):
-        return mask_id_number(text)
-    if "phone" in k or "mobile" in k:
-        return mask_phone(text)
-    # Every other field may be free text written by a resident: keep the first character and the length.
-    return mask_value(text) if len(text) > 1 else "*"
-
-
 def _list(args: argparse.Namespace) -> int:
     ob = _open_outbox(args)
     states = tuple(args.state) if args.state else ("pending", "in_flight", "done", "dead")
@@ -85,8 +73,13 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mask_field(key: str, value: object) -> str:
+    from kiosk.masking import mask_field
+    return mask_field(key, value)
+
+
 def _masked_text(text: str) -> str:
-    from kiosk.logs import mask_text
+    from kiosk.masking import mask_text
     return mask_text(text)
 
 
@@ -111,7 +104,7 @@ def _show(args: argparse.Namespace) -> int:
     else:
         print(f"{'填写内容 fields':28} (已打码 masked)")
         for key, value in sorted(r.fields.items()):
-            print(f"    {key:24} {mask_field(key, value)}")
+            print(f"    {key:24} {_mask_field(key, value)}")
     return 0
 
 

@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import sys
+from typing import Any, Callable
 
 EXIT_OK, EXIT_NO_CARD, EXIT_DEVICE = 0, 3, 4
 DEFAULT_SIM_PORT, DEFAULT_SIM_CONTROL = 17101, 17111
@@ -80,26 +81,8 @@ def _explain(exc: BaseException, reader) -> None:
         _fail(exc)
 
 
-def _status(args: argparse.Namespace) -> int:
-    from devices.errors import DeviceError
-    from devices.idcard.driver import IdCardReader
-
-    _quiet_device_logs()
-    reader = IdCardReader(args.port, baudrate=args.baud).start()
-    try:
-        info = reader.sam_info(timeout=args.timeout)
-    except DeviceError as exc:
-        _explain(exc, reader)
-        return EXIT_DEVICE
-    finally:
-        reader.close()
-    print(f"读卡器 / reader: {args.port}")
-    print(f"安全模块 / SAM: {'正常 ok' if info['sam_ok'] else '故障 fault'} ({info['sam_status']})")
-    print(f"SAM ID: {info['sam_id'] or '-'}")
-    return EXIT_OK if info["sam_ok"] else EXIT_DEVICE
-
-
-def _read(args: argparse.Namespace) -> int:
+def _ask_reader(args: argparse.Namespace, call: Callable[[Any], Any]) -> tuple[Any, int | None]:
+    """Open the reader at ``args.port``, run ``call(reader)``, close it: (answer, None) or (None, exit code)."""
     from devices.errors import DeviceError
     from devices.idcard.driver import IdCardReader
     from devices.idcard.protocol import CardNotPresent
@@ -107,15 +90,31 @@ def _read(args: argparse.Namespace) -> int:
     _quiet_device_logs()
     reader = IdCardReader(args.port, baudrate=args.baud).start()
     try:
-        card = reader.read_card(timeout=args.timeout)
+        return call(reader), None
     except CardNotPresent as exc:
         _fail(exc)
-        return EXIT_NO_CARD
+        return None, EXIT_NO_CARD
     except DeviceError as exc:
         _explain(exc, reader)
-        return EXIT_DEVICE
+        return None, EXIT_DEVICE
     finally:
         reader.close()
+
+
+def _status(args: argparse.Namespace) -> int:
+    info, failed = _ask_reader(args, lambda reader: reader.sam_info(timeout=args.timeout))
+    if failed is not None:
+        return failed
+    print(f"读卡器 / reader: {args.port}")
+    print(f"安全模块 / SAM: {'正常 ok' if info['sam_ok'] else '故障 fault'} ({info['sam_status']})")
+    print(f"SAM ID: {info['sam_id'] or '-'}")
+    return EXIT_OK if info["sam_ok"] else EXIT_DEVICE
+
+
+def _read(args: argparse.Namespace) -> int:
+    card, failed = _ask_reader(args, lambda reader: reader.read_card(timeout=args.timeout))
+    if failed is not None:
+        return failed
     try:
         fields = card.to_dict() if args.show_personal_data else card.masked()
         if args.json:

@@ -12,7 +12,10 @@ period: :func:`next_beat_delay` backs off with jitter from ``down_base_s`` up to
 
 The reply's ``config_version`` goes to ``on_ack`` (the remote-config updater compares it with its own).
 A failed beat is logged on the first failure and on recovery only, never once per beat, and does not
-stop the loop; the next beat carries the changes the failed one could not.
+stop the loop; the next beat carries the changes the failed one could not. ``on_result`` tells the runtime
+whether the gateway is reachable, and :meth:`Heartbeat.wake` beats at once (a resident's call just failed
+with a network error), so a terminal in use notices a returning gateway at its next call, while an idle
+one waits its jittered turn. This loop is the one the kiosk runs: the runtime starts it, the tests drive it.
 
 What the payload is made of is injected (``collect()`` returns the snapshot; :func:`runtime_snapshot`
 builds it from the app's Runtime), so this module has no import of devices, Kivy or the session.
@@ -30,6 +33,7 @@ from typing import Any, Callable, Mapping
 import psutil
 
 from kiosk import __version__
+from kiosk.backoff import backoff_delay
 from kiosk.crash import log_unexpected
 from kiosk.ops.alerts import AlertTracker, DeviceHealer
 from kiosk.logs import PiiMaskingFilter
@@ -52,8 +56,6 @@ def next_beat_delay(ok: bool, failures: int, *, interval_s: float, down_base_s: 
         # ±10 %: beats that a slow gateway (or a stalled host) answered together would otherwise stay in
         # step for good — the fleet run showed such clusters beating as one spike every interval
         return interval_s * (0.9 + 0.2 * rand())
-    from kiosk.backend.sender import backoff_delay  # lazy: keeps this module importable in isolation
-
     delay = backoff_delay(max(1, failures), base=min(down_base_s, interval_s), cap=interval_s, rand=rand)
     if retry_after:
         delay = max(delay, min(float(retry_after), 10 * interval_s))
@@ -91,7 +93,8 @@ class Heartbeat:
                  on_ack: Callable[[Any], None] | None = None, on_alert: Callable[[list], None] | None = None,
                  last_error: LastErrorHandler | None = None, config_version: Callable[[], str] = lambda: "",
                  started_at: float | None = None, clock: Callable[[], float] = time.monotonic,
-                 down_base_s: float = DOWN_BASE_S, rand: Callable[[], float] = random.random) -> None:
+                 on_result: Callable[[bool], None] | None = None, down_base_s: float = DOWN_BASE_S,
+                 rand: Callable[[], float] = random.random) -> None:
         if interval_s <= 0:
             raise ValueError("heartbeat interval must be > 0")
         self.client = client
@@ -102,6 +105,7 @@ class Heartbeat:
         self.healer = healer
         self.on_ack = on_ack
         self.on_alert = on_alert
+        self.on_result = on_result
         self.last_error = last_error
         self.config_version = config_version
         #: more fields for the payload (remote config status), merged last
@@ -119,6 +123,8 @@ class Heartbeat:
         self.failures = 0  # consecutive failed beats (0 after a success)
         self.retry_after: float | None = None  # the last failure's Retry-After, if the gateway sent one
         self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()  # the loop and a staff check may beat at the same time
         self._thread: threading.Thread | None = None
 
     def start(self) -> "Heartbeat":
@@ -131,20 +137,29 @@ class Heartbeat:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the loop and cancel a beat in flight (the client honours ``cancel``)."""
         self._stop.set()
+        self._wake.set()
         thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
             if thread.is_alive():
                 log.error("heartbeat worker did not stop within %.1fs", timeout)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._stop.wait(self.next_delay(self.beat()))  # beat() never raises
+    def wake(self) -> None:
+        """Beat now rather than at the next interval (a gateway call just failed on the network)."""
+        self._wake.set()
 
-    def next_delay(self, ok: bool) -> float:
-        """How long to wait after a beat whose outcome was ``ok`` (see :func:`next_beat_delay`)."""
-        return next_beat_delay(ok, self.failures, interval_s=self.interval_s, down_base_s=self.down_base_s,
+    def next_wait(self, failures: int) -> float:
+        """Seconds until the next beat after ``failures`` failed beats in a row (0: the last one got through) —
+        the one wait policy, :func:`next_beat_delay`, with the last failure's ``Retry-After``."""
+        return next_beat_delay(failures == 0, failures, interval_s=self.interval_s, down_base_s=self.down_base_s,
                                retry_after=self.retry_after, rand=self.rand)
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            self.beat()  # never raises; sets failures and retry_after
+            self._wake.wait(self.next_wait(self.failures))  # Event.wait: a monotonic clock, not the wall clock
+            self._wake.clear()
 
     def build_payload(self) -> dict[str, Any]:
         snapshot = dict(self.collect())
@@ -176,13 +191,18 @@ class Heartbeat:
     def beat(self, cancel: threading.Event | None = None) -> bool:
         """Collect, evaluate alerts, send. Returns True when the gateway acknowledged the beat. Never raises:
         whatever a collector, the client or ``on_ack`` throws is logged and counted as a failed beat."""
-        try:
-            return self._beat(cancel)
-        except Exception as exc:  # noqa: BLE001 — the heartbeat outlives any bug; the next beat tries again
-            log_unexpected(log, "heartbeat", exc)
-            self.failed += 1
-            self._failing = True
-            return False
+        with self._lock:
+            try:
+                ok = self._beat(cancel)
+            except Exception as exc:  # noqa: BLE001 — the heartbeat outlives any bug; the next beat tries again
+                log_unexpected(log, "heartbeat", exc)
+                self.failed += 1
+                self.failures, self.retry_after = self.failures + 1, None
+                self._failing = True
+                ok = False
+        if self.on_result is not None:
+            self.on_result(ok)
+        return ok
 
     def _beat(self, cancel: threading.Event | None) -> bool:
         try:
@@ -263,7 +283,7 @@ def runtime_snapshot(devices: Mapping[str, Any], outbox: Any = None, extra: Mapp
 class OpsServices:
     """What ops adds to a running kiosk on top of the Runtime's heartbeat, built in one call.
 
-    The Runtime owns the :class:`Heartbeat` (sent from its gateway-probe thread) and the DeviceHealer.
+    The Runtime owns the :class:`Heartbeat` (its loop runs on the "heartbeat" thread) and the DeviceHealer.
     This adds, around that heartbeat:
 
     * the systemd watchdog — READY once the UI loop turns, WATCHDOG=1 from the UI thread (via the

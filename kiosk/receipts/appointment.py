@@ -10,7 +10,8 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from devices.printer.document import QR, Cut, Document, KeyValue, Separator, Text
-from kiosk.receipts.common import delivery_status, footer, header, mask_name
+from kiosk.masking import mask_name
+from kiosk.receipts.common import delivery_status, footer, header
 
 WEEKDAYS_ZH = "一二三四五六日"
 

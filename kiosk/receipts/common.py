@@ -1,7 +1,7 @@
-"""Helpers shared by the receipt layouts: reading dicts or backend dataclasses alike, masking, header/footer.
+"""Helpers shared by the receipt layouts: reading dicts or backend dataclasses alike, header/footer.
 
-Personal data reaches paper only masked: every layout runs names and numbers through these functions even
-when the backend says they are masked already (masking twice is harmless, forgetting once is not).
+Personal data reaches paper only masked: every layout runs names and numbers through :mod:`kiosk.masking`
+even when the backend says they are masked already (masking twice is harmless, forgetting once is not).
 """
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 
 from devices.printer.document import Block, Separator, Text
 from kiosk.clock import format_local
-from kiosk.logs import mask_id_number, mask_phone
 
 DEFAULT_TERMINAL = "一网通办自助终端"
 
@@ -22,28 +21,6 @@ def field(obj: Any, key: str, default: Any = None) -> Any:
     if isinstance(obj, dict):
         return obj.get(key, default)
     return getattr(obj, key, default)
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 张三丰 → 张*丰, 欧阳娜娜 → 欧**娜; already masked names are kept."""
-    name = (name or "").strip()
-    if not name or "*" in name:
-        return name
-    if len(name) <= 2:
-        return name[0] + "*"
-    if " " in name:  # Latin names: keep the initial of each part
-        return " ".join(p[0] + "*" * (len(p) - 1) for p in name.split())
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_number(value: str) -> str:
-    """ID/permit numbers and phones, unless already masked."""
-    value = (value or "").strip()
-    if not value or "*" in value:
-        return value
-    if value.isdigit() and len(value) == 11 and value.startswith("1"):
-        return mask_phone(value)
-    return mask_id_number(value)
 
 
 def when(value: Any, tz: tzinfo | None = None) -> str:

@@ -16,7 +16,8 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
 from devices.printer.document import QR, Cut, Document, Feed, Image, KeyValue, Separator, Text
-from kiosk.receipts.common import delivery_status, field, footer, header, mask_name, mask_number, when
+from kiosk.masking import mask_licence_number, mask_name
+from kiosk.receipts.common import delivery_status, field, footer, header, when
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
@@ -70,7 +71,7 @@ def submission_receipt(service: str, reference: str, name: str | None, submitted
 
     service       service title in Chinese
     reference     the kiosk-generated reference number (the resident quotes it)
-    name          resident's name; printed masked (张*丰); None when not identified
+    name          resident's name; printed masked (张**); None when not identified
     submitted_at  when the kiosk accepted it
     delivered     True: the government gateway confirmed receipt; False: saved on this kiosk and will be
                   sent automatically (the outbox) — the receipt says so honestly
@@ -177,7 +178,7 @@ def licence_copy(licence: Any, *, purpose: str = "仅供自助终端打印留存
         image.load()
     if image is not None:
         doc.add(Image(watermark(image, purpose), align="center", max_width=560))
-    doc.add(KeyValue("证号 Number", mask_number(field(licence, "number", ""))),
+    doc.add(KeyValue("证号 Number", mask_licence_number(field(licence, "number", ""))),
             KeyValue("签发机关 Issuer", field(licence, "issuer_zh", "")),
             KeyValue("有效期至 Valid to", field(licence, "valid_to", "")),
             Separator("="),

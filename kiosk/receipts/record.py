@@ -11,7 +11,8 @@ from operator import itemgetter
 from typing import Any
 
 from devices.printer.document import Cut, Document, KeyValue, Separator, Table, Text, text_width
-from kiosk.receipts.common import field, footer, header, mask_name, when
+from kiosk.masking import mask_name
+from kiosk.receipts.common import field, footer, header, when
 
 COLUMNS = 48
 

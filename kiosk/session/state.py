@@ -26,7 +26,10 @@ class Text:
         return self.zh
 
     def format(self, **kw: Any) -> "Text":
-        return Text(self.zh.format(**kw), self.en.format(**kw))
+        """Fill the placeholders of both languages; a :class:`Text` argument gives each language its own."""
+        zh = {k: v.zh if isinstance(v, Text) else v for k, v in kw.items()}
+        en = {k: v.en if isinstance(v, Text) else v for k, v in kw.items()}
+        return Text(self.zh.format(**zh), self.en.format(**en))
 
 
 @dataclass

@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 import pytest
 
 from kiosk.backend.models import HeartbeatAck, SubmissionAck
-from kiosk.backend.outbox import Outbox, OutboxSender
+from kiosk.backend.outbox import Outbox
+from kiosk.backend.sender import OutboxSender
 from kiosk.ops.heartbeat import Heartbeat, runtime_snapshot
 
 pytestmark = pytest.mark.timeout(60)

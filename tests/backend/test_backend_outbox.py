@@ -10,8 +10,9 @@ from backend_support import TERMINAL, make_client
 
 from kiosk.backend import errors as E
 from kiosk.backend.models import SubmissionAck
-from kiosk.backend.outbox import Outbox, OutboxSender
-from kiosk.backend.sender import backoff_delay
+from kiosk.backend.outbox import Outbox
+from kiosk.backend.sender import OutboxSender
+from kiosk.backoff import backoff_delay
 from kiosk.backend.submissions import SubmissionService, make_reference, reference_prefix
 
 

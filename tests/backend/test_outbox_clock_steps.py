@@ -10,7 +10,8 @@ import pytest
 from test_backend_outbox import ScriptedGateway, put
 
 from kiosk.backend import errors as E
-from kiosk.backend.outbox import Outbox, OutboxSender
+from kiosk.backend.outbox import Outbox
+from kiosk.backend.sender import OutboxSender
 
 HOUR = 3600.0
 

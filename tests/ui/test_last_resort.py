@@ -30,7 +30,7 @@ def _raise(*_args):
 
 
 def _inject_task(k):
-    k.ctl._spawn("boom", lambda cancel: 42, _raise, _raise, timeout=5)
+    k.ctl.core.spawn("boom", lambda cancel: 42, _raise, _raise, timeout=5)
 
 
 def _inject_app_timer(k):
@@ -96,7 +96,7 @@ def test_an_exception_in_any_callback_fails_safe_and_the_next_resident_is_served
     ui.screenshot(shots / f"last-resort-{kind}.png")
     # the resident was forgotten and the truthful notice is on the attract screen, with 一键求助
     assert k.state.screen == "attract" and ui.current_screen() == "attract"
-    assert k.ctl._token is None and k.state.error.action == "help"
+    assert k.ctl.core.token is None and k.state.error.action == "help"
     assert "暂时无法办理" in ui.text_of("error.message")
     assert ui.exists("error.help")
     assert k.rt.last_resort.last["kind"] == ("kivy" if kind == "kivy" else kind)

@@ -40,7 +40,7 @@ def test_a_100000_character_guide_item_is_paged_with_a_visible_more_cue(kiosk, s
     text = "".join(f"第{i:05d}条。" for i in range(N // 8))[:N]  # distinct, so pages can be told apart
     ui.wait_screen("attract")
     kiosk.ctl.state.service = SimpleNamespace(id="appointment", printable=False)
-    kiosk.ctl._guide_done(_guide(text))
+    kiosk.ctl.services._guide_done(_guide(text))
     ui.wait_until(lambda: ui.exists("guide.b.0"), timeout=10, what="the guide section")
     ui.screenshot(shots / "long-guide-item.png")
     first = ui.text_of("guide.b.0")
@@ -57,7 +57,7 @@ def test_a_100000_character_record_cell_is_paged(kiosk, shots):
     record = SimpleNamespace(kind="social-insurance", title_zh="缴费记录", title_en="Payments", holder="李**",
                              columns=cols, rows=({"month": "2026-11", "note": "注" * N},), generated_at=WHEN)
     kiosk.ctl.state.service = SimpleNamespace(id="social-insurance-record", printable=False)
-    kiosk.ctl._record_done(record)
+    kiosk.ctl.services._record_done(record)
     ui.wait_until(lambda: ui.exists("record.cell.0.1"), timeout=10, what="the record table")
     ui.screenshot(shots / "long-record-cell.png")
     assert len(ui.text_of("record.cell.0.1")) <= CELL_CHARS + 2

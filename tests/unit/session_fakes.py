@@ -61,6 +61,25 @@ class FakeCard:
 
 
 @dataclass
+class FakeWatch:
+    rt: Any
+    on_checking: Any
+    on_done: Any
+    on_error: Any
+    cancelled: bool = False
+    checks: list = field(default_factory=list)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        for task in self.checks:  # a check in flight is aborted and its card wiped
+            task.cancelled = True
+            task.card.wipe()
+        if self.rt.watch is self:
+            self.rt.watch = None
+            self.rt.polling.append(False)
+
+
+@dataclass
 class FakeRuntime:
     tasks: list[FakeTask] = field(default_factory=list)
     polling: list[bool] = field(default_factory=list)
@@ -71,6 +90,8 @@ class FakeRuntime:
     client: Any = None
     print_error: Exception | None = None
     auto_print: bool = True
+    watch: Any = None
+    jobs: list[tuple[str, str]] = field(default_factory=list)
 
     def spawn(self, name, fn, *, on_done, on_error, timeout):
         task = FakeTask(name, fn, on_done, on_error, timeout)
@@ -106,15 +127,52 @@ class FakeRuntime:
     def set_card_polling(self, enabled: bool) -> None:
         self.polling.append(enabled)
 
-    def print_document(self, kind, data, *, owner):
+    def watch_cards(self, *, on_checking, on_done, on_error):
+        """Like kiosk.runtime_cards.CardChecker: polling on until the watch is cancelled."""
+        watch = FakeWatch(self, on_checking, on_done, on_error)
+        self.watch = watch
+        self.polling.append(True)
+        return watch
+
+    def place_card(self, card=None):
+        """The reader's worker read ``card``: an "auth" task the test finishes; the card is wiped at its end.
+
+        With no live watch the card is wiped at once (nobody asked for it), as the real checker does.
+        """
+        card = card if card is not None else FakeCard()
+        watch = self.watch
+        if watch is None or watch.cancelled:
+            card.wipe()
+            return card
+        watch.on_checking()
+
+        def ended(callback):
+            def call(value):
+                card.wipe()
+                if not watch.cancelled:
+                    callback(value)
+            return call
+        task = FakeTask("auth", lambda cancel: None, ended(watch.on_done), ended(watch.on_error), 20.0)
+        task.card = card
+        watch.checks.append(task)
+        self.tasks.append(task)
+        return card
+
+    @property
+    def printed_jobs(self) -> list[str]:
+        return [job for job, _ in self.jobs]
+
+    def print_document(self, kind, data, *, owner, job_id):
         if self.print_error is not None:
             raise self.print_error
         self.printed.append((kind, data, owner))
-        return f"job-{len(self.printed)}"
+        self.jobs.append((job_id, kind))
+        return job_id
 
-    def reprint(self, job_id):
+    def reprint(self, job_id, *, new_job_id):
         self.printed.append(("reprint", job_id, ""))
-        return f"job-{len(self.printed)}"
+        self.jobs.append((new_job_id, "reprint"))
+        return new_job_id
 
     def discard_jobs(self, owner):
         self.discarded.append(owner)
@@ -161,10 +219,9 @@ def identify_by_card(ctl, rt, service: str | None = None):
         ctl.choose_service(service)
     else:
         ctl.start_identify()
-    rt.finish("qr_create", qr_ticket(now=ctl.now()))
-    card = FakeCard()
-    ctl.on_card_read(card)
-    rt.finish("auth", auth(now=ctl.now()))
+    rt.finish("qr_create", qr_ticket(now=ctl.core.now()))
+    card = rt.place_card()
+    rt.finish("auth", auth(now=ctl.core.now()))
     return card
 
 
@@ -178,7 +235,7 @@ def handoff_state(state: str = "submitted", length: int | None = 12, interval: f
 
 def phone_fills(ctl, rt, clock, field: str = "description", length: int = 12, hid: str = "ho_T1"):
     """The hand-off of ``field`` is created, the resident types ``length`` characters on the phone, a poll sees it."""
-    rt.finish(f"handoff:{field}", handoff(hid, now=ctl.now()))
+    rt.finish(f"handoff:{field}", handoff(hid, now=ctl.core.now()))
     clock.advance(2.1)
     ctl.tick()
     rt.finish(f"handoff_poll:{field}", handoff_state("submitted", length))

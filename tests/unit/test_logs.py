@@ -5,7 +5,8 @@ import os
 import pytest
 from hypothesis import given, strategies as st
 
-from kiosk.logs import PiiMaskingFilter, mask_id_number, mask_phone, mask_text, setup_logging, tail
+from kiosk.logs import PiiMaskingFilter, setup_logging, tail
+from kiosk.masking import mask_id_number, mask_phone, mask_text
 
 ID = "11010519491231002X"
 

@@ -56,7 +56,7 @@ def test_appointment_receipt_names_service_date_slot_place_and_reference():
                               status_url="https://zwdt.sh.gov.cn/s/NJXL01-20261127-7F3K9Q", printed_at=PRINTED)
     text = dump(doc)
     for expected in ("预约凭条", "社保卡业务", "2026-12-05（周六）", "上午 9:00-10:30", "一楼大厅人工窗口",
-                     "NJXL01-20261127-7F3K9Q", "张*丰", "已提交至政务服务平台",
+                     "NJXL01-20261127-7F3K9Q", "张**", "已提交至政务服务平台",
                      "[QR https://zwdt.sh.gov.cn/s/NJXL01-20261127-7F3K9Q]", "打印时间 Printed：2026-11-27 09:30"):
         assert expected in flat(text), expected
     assert "张三丰" not in text

@@ -173,7 +173,7 @@ def test_heartbeat_reports_devices_and_gateway_loss_greys_online_services(kiosk)
     assert beat["devices"]["printer"]["status"] == "online" and beat["devices"]["idcard"]["status"] == "online"
     assert "outbox" in beat and beat["app_version"]
     stack.gateway.stop()
-    rt._probe_now.set()
+    rt.heartbeat.wake()
     assert bridge.pump_until(lambda: not ctl.state.devices.backend_ok, 15)
     items = {i.service_id: i for c in ctl.state.menu for i in c.items}
     assert not items["e-licences"].available and items["hotline-12345"].available

@@ -40,7 +40,7 @@ def test_card_identification_reaches_menu_with_masked_name_and_cancels_qr():
     rt.finish("qr_create", qr_ticket())
     assert ctl.state.qr.state == "waiting" and ctl.state.qr.qr_url.endswith("T1")
     card = FakeCard()
-    ctl.on_card_read(card)
+    rt.place_card(card)
     assert ctl.state.busy is not None  # identity check in progress shows progress
     rt.finish("auth", auth("张*"))
     s = ctl.state
@@ -50,16 +50,6 @@ def test_card_identification_reaches_menu_with_masked_name_and_cancels_qr():
     assert rt.polling[-1] is False
     assert rt.has_pending("qr_cancel")  # the QR ticket is cancelled on the gateway
     assert "tok-secret" not in repr(s)
-
-
-def test_auth_task_wipes_the_card_after_the_check():
-    ctl, rt, _ = make()
-    ctl.start_identify()
-    card = FakeCard()
-    ctl.on_card_read(card)
-    rt.auth_idcard = lambda c, cancel=None: auth()
-    rt.pending("auth").fn(None)
-    assert card.wiped and card.id_number == ""
 
 
 def test_qr_wins_the_race_and_turns_card_polling_off():
@@ -78,7 +68,7 @@ def test_qr_wins_the_race_and_turns_card_polling_off():
     assert rt.polling[-1] is False
     # a card arriving afterwards is ignored and wiped
     late = FakeCard()
-    ctl.on_card_read(late)
+    rt.place_card(late)
     assert late.wiped and not rt.has_pending("auth")
 
 
@@ -89,7 +79,7 @@ def test_card_wins_while_qr_poll_in_flight_and_late_poll_result_is_ignored():
     clock.advance(2.5)
     ctl.tick()
     poll = rt.pending("qr_poll")
-    ctl.on_card_read(FakeCard())
+    rt.place_card(FakeCard())
     rt.finish("auth", auth())
     assert poll.cancelled
     assert ctl.state.identity.method == "idcard"
@@ -101,7 +91,7 @@ def test_qr_confirmed_while_card_check_in_flight_wins_and_ignores_the_card():
     rt.finish("qr_create", qr_ticket())
     clock.advance(2.5)
     ctl.tick()
-    ctl.on_card_read(FakeCard())
+    rt.place_card(FakeCard())
     card_check = rt.pending("auth")
     rt.finish("qr_poll", SimpleNamespace(state="confirmed", interval_s=2.0, session=auth("李*")))
     assert card_check.cancelled and ctl.state.identity.method == "qr" and ctl.state.busy is None
@@ -149,7 +139,7 @@ def test_expired_gateway_session_sends_the_resident_to_identify_then_back():
     ctl.choose_service("e-licences")
     rt.fail("licences", AuthError("token expired"))
     assert ctl.state.screen == "identify" and ctl.state.identity is None
-    ctl.on_card_read(FakeCard())
+    rt.place_card(FakeCard())
     rt.finish("auth", auth())
     assert rt.has_pending("licences")
 
@@ -159,7 +149,7 @@ def test_card_error_says_place_again_and_card_removal_keeps_session():
     ctl.start_identify()
     ctl.on_card_error("读卡失败", "read failed", "80")
     assert ctl.state.card.state == "error" and "请重新放置身份证" in ctl.state.card.message.zh
-    ctl.on_card_read(FakeCard())
+    rt.place_card(FakeCard())
     rt.finish("auth", auth())
     ctl.on_card_removed()
     assert ctl.state.screen == "menu" and ctl.state.identity is not None
@@ -168,7 +158,7 @@ def test_card_error_says_place_again_and_card_removal_keeps_session():
 def test_auth_failure_is_shown_with_the_backend_reason():
     ctl, rt, _ = make()
     ctl.start_identify()
-    ctl.on_card_read(FakeCard())
+    rt.place_card(FakeCard())
     rt.fail("auth", NetworkError("down"))
     assert ctl.state.screen == "identify" and ctl.state.card.state == "error"
     assert ctl.state.card.message.zh and ctl.state.busy is None
@@ -178,7 +168,7 @@ def test_back_from_identify_cancels_qr_card_and_auth():
     ctl, rt, _ = make()
     ctl.start_identify()
     rt.finish("qr_create", qr_ticket())
-    ctl.on_card_read(FakeCard())
+    rt.place_card(FakeCard())
     auth_task = rt.pending("auth")
     ctl.back()
     assert ctl.state.screen == "attract"
@@ -196,7 +186,7 @@ def test_queue_ticket_without_login_prints_and_reports_printing_outcome():
     assert s.screen == "result" and s.result.reference == "A023"
     assert "3号窗口" in s.result.message.zh
     assert rt.printed[-1][0] == "queue_ticket" and s.result.printed is None
-    ctl.on_print_done("job-1")
+    ctl.on_print_done(rt.printed_jobs[-1])
     assert s.result.printed is True
 
 
@@ -213,7 +203,7 @@ def test_guide_browse_and_print_copy():
     assert ctl.state.screen == "guide" and ctl.state.guide.sections[0][0].zh == "材料"
     ctl.print_current()
     assert rt.printed[-1][0] == "service_guide"
-    ctl.on_print_failed("job-1", "缺纸", "out of paper", "clear")
+    ctl.on_print_failed(rt.printed_jobs[-1], "缺纸", "out of paper", "clear")
     assert "缺纸" in ctl.state.notice.zh
     ctl.back()
     assert ctl.state.screen == "guide" and ctl.state.guide is None and ctl.state.guide_topics
@@ -251,7 +241,7 @@ def fill_12345(ctl):
     ctl.set_field("category", "help")
     ctl.set_field("phone", "13800138000")
     ctl.set_field("street", "njxl")
-    phone_fills(ctl, ctl.rt, ctl.clock)  # 诉求内容 typed on the phone
+    phone_fills(ctl, ctl.core.rt, ctl.core.clock)  # 诉求内容 typed on the phone
 
 
 def test_form_validation_then_confirm_submit_delivered_and_receipt_printed():
@@ -275,7 +265,7 @@ def test_form_validation_then_confirm_submit_delivered_and_receipt_printed():
     ctl.set_field("phone", "13800138000")
     ctl.set_field("street", "njxl")
     assert not ctl.state.form.can_confirm  # 诉求内容 is required and not typed yet
-    phone_fills(ctl, rt, ctl.clock, length=57)
+    phone_fills(ctl, rt, ctl.core.clock, length=57)
     assert ctl.state.form.field("description").handoff_status.zh == "已在手机上填写（57 字）"
     assert ctl.state.form.can_confirm
     ctl.next()
@@ -313,7 +303,7 @@ def test_printer_out_of_paper_mid_flow_is_truthful_and_submission_kept():
     ctl.next()
     ctl.confirm()
     rt.finish("submit", SimpleNamespace(reference="R-1", delivered=True, status="delivered"))
-    ctl.on_print_failed("job-1", "打印机缺纸", "out of paper", "clear")
+    ctl.on_print_failed(rt.printed_jobs[-1], "打印机缺纸", "out of paper", "clear")
     r = ctl.state.result
     assert r.printed is False and "缺纸" in r.print_message.zh and "已保存" in r.print_message.zh
     assert r.reference == "R-1"
@@ -378,16 +368,27 @@ def test_help_is_offered_with_the_nearest_staffed_option():
 
 
 def test_print_done_arriving_before_the_print_task_answer_is_not_lost():
+    """The session names the job before the printer sees it, so the printer's answer always finds it."""
     ctl, rt, _ = make()
     rt.auto_print = False
     ctl.choose_service("queue-ticket")
     rt.finish("queue", SimpleNamespace(number="A7", window_zh="1号窗口", window_en="Window 1"))
     task = [t for t in rt.tasks if t.name.startswith("print-")][-1]
+    job = task.fn(None)  # the worker hands the job to the printer …
     assert ctl.state.result.printed is None
-    ctl.on_print_done("J00009")  # the printer was quicker than the UI thread
-    task.ended = True
-    task.on_done("J00009")
+    ctl.on_print_done(job)  # … which finishes before the task's answer reaches the UI thread
     assert ctl.state.result.printed is True
+    task.ended = True
+    task.on_done(job)
+    assert ctl.state.result.printed is True
+
+
+def test_events_of_unknown_print_jobs_are_ignored():
+    ctl, rt, _ = make()
+    ctl.choose_service("queue-ticket")
+    rt.finish("queue", SimpleNamespace(number="A7", window_zh="1号窗口", window_en="Window 1"))
+    ctl.on_print_failed("J99999", "缺纸", "out of paper")  # another job's event (a wiped session's copy)
+    assert ctl.state.result.printed is None and ctl.state.notice is None
 
 
 def test_printer_refusing_a_job_is_a_message():

@@ -75,7 +75,7 @@ def _do(ctl, rt, clock, step) -> None:
             else:
                 rt.fail(step[1], NetworkError("down"))
     elif kind == "card":
-        {"read": lambda: ctl.on_card_read(FakeCard()), "error": lambda: ctl.on_card_error("读卡失败", "failed", "80"),
+        {"read": lambda: rt.place_card(FakeCard()), "error": lambda: ctl.on_card_error("读卡失败", "failed", "80"),
          "removed": ctl.on_card_removed, "present": ctl.on_card_present}[step[1]]()
     elif kind == "devices":
         printer, reader, backend = step[1:]
@@ -88,7 +88,7 @@ def _do(ctl, rt, clock, step) -> None:
     elif kind == "login":  # a whole identification, so deep flows are reached often
         ctl.start_identify()
         if step[1] == "card":
-            ctl.on_card_read(FakeCard())
+            rt.place_card(FakeCard())
             if rt.has_pending("auth"):
                 rt.finish("auth", auth("钱*"))
         elif rt.has_pending("qr_create"):
@@ -98,7 +98,7 @@ def _do(ctl, rt, clock, step) -> None:
             if rt.has_pending("qr_poll"):
                 rt.finish("qr_poll", _RESULTS["qr_poll"]())
     elif kind == "printed":
-        for job in list(ctl._jobs):
+        for job in list(ctl.printing.jobs):
             (ctl.on_print_done(job) if step[1] else ctl.on_print_failed(job, "缺纸", "paper out", "clear"))
 
 
@@ -112,11 +112,11 @@ def test_any_sequence_keeps_the_session_coherent(steps):
         assert s.screen in SCREENS
         assert s.lang in ("zh-CN", "en")
         if s.screen in NEEDS_LOGIN:
-            assert s.identity is not None and ctl._token is not None, (s.screen, step)
+            assert s.identity is not None and ctl.core.token is not None, (s.screen, step)
         if s.identity is None:
-            assert ctl._token is None
+            assert ctl.core.token is None
         if s.busy is not None:
-            assert ctl._busy_task in ctl._tasks
+            assert ctl.core.busy_task in ctl.core.tasks
         if s.screen in ("form", "confirm"):
             assert s.form is not None and s.service is not None
         if s.screen == "result":
@@ -133,11 +133,11 @@ def test_any_sequence_keeps_the_session_coherent(steps):
         if s.countdown is not None:
             assert s.screen not in ("attract", "closed")
     ctl.end_session()
-    assert ctl._handoffs == {}  # a wipe leaves no hand-off behind (each was cancelled on the gateway)
+    assert ctl.handoff.entries == {}  # a wipe leaves no hand-off behind (each was cancelled on the gateway)
     leftovers = repr(asdict(ctl.state))
     for secret in ("赵*", "钱*", "13800138000", "R-1", "tok-secret"):
         assert secret not in leftovers
-    assert ctl._token is None and ctl._form_values == {} and ctl.state.screen in ("attract", "closed")
+    assert ctl.core.token is None and ctl.services.form_values == {} and ctl.state.screen in ("attract", "closed")
     assert all(t.cancelled or getattr(t, "ended", False) or t.name.startswith(("qr_cancel", "handoff_cancel", "print-"))
                for t in rt.tasks)
 

@@ -186,7 +186,7 @@ def test_code_arriving_after_the_form_was_left_is_cancelled():
     task = rt.pending("handoff:description")
     ctl.home()
     assert task.cancelled
-    ctl._handoff_created("description", handoff("ho_late"))  # a late answer that slipped through
+    ctl.handoff.created("description", handoff("ho_late"))  # a late answer that slipped through
     cancels(rt)[-1].fn(None)
     assert rt.client.calls[-1] == ("cancel", "ho_late")
 

@@ -85,20 +85,20 @@ def test_wipe_during_identify_cancels_qr_ticket_and_auth():
     ctl, rt, clock = make()
     ctl.start_identify()
     rt.finish("qr_create", qr_ticket())
-    ctl.on_card_read(SimpleNamespace(wipe=lambda: None))
+    rt.place_card(SimpleNamespace(wipe=lambda: None))
     auth = rt.pending("auth")
     ctl.end_session()
     assert auth.cancelled and rt.has_pending("qr_cancel") and ctl.state.screen == "attract"
     # a late auth result cannot resurrect the session
-    assert ctl._token is None
+    assert ctl.core.token is None
 
 
 def test_end_session_is_immediate_wipe_with_new_print_owner():
     ctl, rt, _ = make()
     identify_by_card(ctl, rt)
-    first = ctl._owner()
+    first = ctl.core.owner()
     ctl.end_session()
-    assert ctl.state.identity is None and rt.discarded == [first] and ctl._owner() != first
+    assert ctl.state.identity is None and rt.discarded == [first] and ctl.core.owner() != first
 
 
 def test_attract_language_change_resets_quietly_after_idle():
@@ -199,7 +199,7 @@ def test_staff_can_disable_a_service_persistently(tmp_path):
     path = tmp_path / "var" / "service-overrides.json"
     ctl, rt, _ = make()
     rt.overrides = ServiceOverrides(path)
-    ctl._overrides = rt.overrides
+    ctl.core.overrides = rt.overrides
     for _ in range(5):
         ctl.staff_corner_tap()
     _enter_pin(ctl, rt, "246810", True)
@@ -222,7 +222,7 @@ def test_staff_exit_and_reprint_last_receipt():
         ctl.staff_corner_tap()
     _enter_pin(ctl, rt, "246810", True)
     ctl.staff_reprint_last()
-    assert rt.printed[-1] == ("reprint", "job-1", "")
+    assert rt.printed[-1] == ("reprint", rt.printed_jobs[0], "")
     assert not ctl.exit_requested
     ctl.staff_exit_app()
     assert ctl.exit_requested

@@ -120,12 +120,12 @@ def test_an_empty_entry_costs_no_try():
     assert ctl.state.screen == "staff_pin"
     for _ in range(10):
         ctl.staff_pin_submit()
-    assert not rt.has_pending("pin") and ctl._pin_gate.tries_left() == 5
+    assert not rt.has_pending("pin") and ctl.staff.pin_gate.tries_left() == 5
     for d in "111111":
         ctl.staff_pin_digit(d)
     ctl.staff_pin_submit()
     rt.finish("pin", False)
-    assert ctl._pin_gate.tries_left() == 4
+    assert ctl.staff.pin_gate.tries_left() == 4
 
 
 def test_the_real_runtime_persists_lockouts_and_its_heartbeat_reports_them(tmp_path):
@@ -135,7 +135,7 @@ def test_the_real_runtime_persists_lockouts_and_its_heartbeat_reports_them(tmp_p
 
     with HeadlessKiosk(load_config(CONFIG_DIR), tmp_path) as k:
         ctl, rt = k.ctl, k.rt
-        assert ctl._pin_gate is rt.pin_gate  # the session uses the runtime's persistent gate
+        assert ctl.staff.pin_gate is rt.pin_gate  # the session uses the runtime's persistent gate
         for _ in range(5):
             ctl.staff_corner_tap()
         assert ctl.state.screen == "staff_pin"
@@ -143,7 +143,7 @@ def test_the_real_runtime_persists_lockouts_and_its_heartbeat_reports_them(tmp_p
             for d in "111111":
                 ctl.staff_pin_digit(d)
             ctl.staff_pin_submit()
-            assert k.bridge.pump_until(lambda: "pin" not in ctl._tasks, 15)
+            assert k.bridge.pump_until(lambda: "pin" not in ctl.core.tasks, 15)
         assert ctl.state.staff.locked_for_s == 300
         payload = rt.heartbeat.build_payload()
         assert "staff.pin_lockout.1" in {a["code"] for a in payload["alerts"]}

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kiosk.backend.simulator.help import OPEN_STATES, iso
-
-if TYPE_CHECKING:
-    from kiosk.backend.simulator.server import GatewaySimulator
+from kiosk.backend.simulator.help import OPEN_STATES
+from kiosk.backend.simulator.replies import GatewayState, iso
 
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>值班台 · 一网通办自助终端</title>
@@ -125,7 +123,7 @@ refresh(); setInterval(refresh, 1000);
 """
 
 
-def state(sim: GatewaySimulator) -> dict[str, Any]:
+def state(sim: GatewayState) -> dict[str, Any]:
     desk = sim.duty
     now = time.time()
     with desk.lock:
@@ -141,7 +139,7 @@ def state(sim: GatewaySimulator) -> dict[str, Any]:
     return {"now": iso(now), "requests": requests, "terminals": terminals}
 
 
-def handle(sim: GatewaySimulator, method: str, path: str, headers: Any, body: bytes) -> tuple[int, str, bytes]:
+def handle(sim: GatewayState, method: str, path: str, headers: Any, body: bytes) -> tuple[int, str, bytes]:
     """(status, content type, body) for one ``/_sim/console…`` request."""
     if method == "GET" and path in ("/_sim/console", "/_sim/console/"):
         page = PAGE.replace("__POSTS__", json.dumps(list(sim.duty.posts), ensure_ascii=False))

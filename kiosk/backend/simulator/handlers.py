@@ -1,6 +1,6 @@
 """The gateway simulator's request handling: signature/clock/nonce checks and one function per endpoint.
 
-Kept apart from the HTTP plumbing in ``simulator.py``; every reply here is a ``(status, body, headers)``
+Kept apart from the HTTP plumbing in ``server.py``; every reply here is a ``(status, body, headers)``
 triple whose body matches docs/openapi.yaml (the backend tests validate each one against it).
 """
 from __future__ import annotations
@@ -10,18 +10,14 @@ import json
 import re
 import secrets
 import time
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
 from kiosk.backend import bounds, signing
 from kiosk.backend.simulator import (data as simdata, handoff as simhandoff, help as simhelp, scan as simscan,
                                      slots as simslots)
+from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso
 
-if TYPE_CHECKING:
-    from kiosk.backend.simulator.server import GatewaySimulator
-
-Reply = tuple[int, "dict | None", dict]
 ROUTES = [(re.compile(p), m, name) for p, m, name in [
     (r"^/v1/auth/idcard$", "POST", "auth_idcard"), (r"^/v1/auth/qr-tickets$", "POST", "qr_create"),
     (r"^/v1/auth/qr-tickets/(?P<id>[^/]+)$", "GET", "qr_poll"),
@@ -41,18 +37,10 @@ SUBMISSION_GRANT_S = 14 * 86400
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone(timedelta(hours=8))).isoformat(timespec="seconds")
-
-
 def allowed_methods(path: str) -> str:
     """The ``Allow`` header for ``path`` ("" when no endpoint has that path)."""
     methods = [m for pattern, m, _name in ROUTES if pattern.match(path)]
     return ", ".join(sorted(set(methods)))
-
-
-def err(status: int, code: str, message: str, headers: dict | None = None, **extra: Any) -> Reply:
-    return status, {"code": code, "message": message, **extra}, headers or {}
 
 
 def id_number_ok(value: Any) -> bool:
@@ -63,7 +51,7 @@ def id_number_ok(value: Any) -> bool:
 
 
 class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, simslots.SlotRoutes):
-    def __init__(self, sim: GatewaySimulator) -> None:
+    def __init__(self, sim: GatewayState) -> None:
         self.sim = sim
 
     def dispatch(self, method: str, raw_path: str, headers: dict, body: bytes, *, bad_signature: bool) -> Reply:

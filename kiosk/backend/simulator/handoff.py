@@ -11,12 +11,9 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from kiosk.backend.simulator.server import GatewaySimulator
-
-Reply = tuple[int, "dict | None", dict]
+from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso
 ROUTES = [(r"^/v1/handoffs$", "POST", "handoff_create"),
           (r"^/v1/handoffs/(?P<id>[^/]+)$", "GET", "handoff_poll"),
           (r"^/v1/handoffs/(?P<id>[^/]+)$", "DELETE", "handoff_cancel")]
@@ -29,10 +26,9 @@ VALUE_RE = re.compile(r"^handoff:(?P<id>[A-Za-z0-9_-]{1,64})$")
 class HandoffRoutes:
     """Mixed into ``handlers.Routes`` (which provides ``sim``, ``_session`` and the reply helpers)."""
 
-    sim: GatewaySimulator
+    sim: GatewayState
 
     def handoff_create(self, h: dict, data: dict) -> Reply:
-        from kiosk.backend.simulator.handlers import err, iso
 
         bad = [k for k, rx in (("service_id", SERVICE_RE), ("field_id", FIELD_RE))
                if not isinstance(data.get(k), str) or not rx.fullmatch(data[k])]
@@ -53,7 +49,6 @@ class HandoffRoutes:
                      "expires_at": iso(entry["expires"]), "interval_s": entry["interval_s"]}, {}
 
     def handoff_poll(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002 — the path parameter's name
-        from kiosk.backend.simulator.handlers import err, iso
 
         with self.sim.lock:
             entry = self.sim.handoffs.get(id)
@@ -67,7 +62,6 @@ class HandoffRoutes:
         return 200, reply, {}
 
     def handoff_cancel(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002
-        from kiosk.backend.simulator.handlers import err
 
         with self.sim.lock:
             entry = self.sim.handoffs.get(id)

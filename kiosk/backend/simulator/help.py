@@ -16,10 +16,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from kiosk.backend.simulator.server import GatewaySimulator
+from kiosk.backend.simulator.replies import GatewayState, err, iso
 
 Reply = tuple[int, "dict | None", dict]
 ROUTES = [(r"^/v1/help-requests$", "POST", "help_create"), (r"^/v1/help-requests$", "GET", "help_list"),
@@ -110,17 +109,12 @@ class DutyDesk:
         return out
 
 
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, SHANGHAI).isoformat(timespec="seconds")
-
-
 class HelpRoutes:
     """Mixed into ``handlers.Routes`` (which provides ``sim``)."""
 
-    sim: GatewaySimulator
+    sim: GatewayState
 
     def help_create(self, h: dict, data: dict) -> Reply:
-        from kiosk.backend.simulator.handlers import err
 
         bad = sorted(set(data) - CREATE_KEYS)  # nothing else: a resident's name has no place here
         if not isinstance(data.get("screen"), str) or not SCREEN_RE.fullmatch(data["screen"]):
@@ -151,7 +145,6 @@ class HelpRoutes:
     def help_poll(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002 — the path parameter's name
         entry = self._own(h, id)
         if entry is None:
-            from kiosk.backend.simulator.handlers import err
 
             return err(404, "not_found", "no such help request")
         return 200, self.sim.duty.view(entry), {}
@@ -160,7 +153,6 @@ class HelpRoutes:
         with self.sim.duty.lock:
             entry = self._own(h, id)
             if entry is None:
-                from kiosk.backend.simulator.handlers import err
 
                 return err(404, "not_found", "no such help request")
             if entry["state"] in OPEN_STATES:

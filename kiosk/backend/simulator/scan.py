@@ -18,12 +18,11 @@ import re
 import secrets
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from kiosk.backend.simulator.server import GatewaySimulator
+from kiosk.backend.simulator.data import QUEUE_WINDOWS
+from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso
 
-Reply = tuple[int, "dict | None", dict]
 ROUTES = [(r"^/v1/auth/ssm$", "POST", "auth_ssm"),
           (r"^/v1/pickups/lookup$", "POST", "pickup_lookup"),
           (r"^/v1/appointments/check-in$", "POST", "appointment_check_in")]
@@ -59,7 +58,7 @@ def _appointment(code: str, minutes_from_now: float) -> dict:
 class ScanRoutes:
     """Mixed into ``handlers.Routes`` (which provides ``sim``, ``_session`` and the reply helpers)."""
 
-    sim: GatewaySimulator
+    sim: GatewayState
 
     @property
     def _scan(self) -> _ScanState:
@@ -120,7 +119,6 @@ class ScanRoutes:
         return code if isinstance(code, str) and CODE_RE.fullmatch(code) and set(data) == {"code"} else None
 
     def auth_ssm(self, h: dict, data: dict) -> Reply:
-        from kiosk.backend.simulator.handlers import err
 
         code = self._code(data)
         if code is None:
@@ -139,7 +137,6 @@ class ScanRoutes:
         return 200, self.sim.issue_token(name, id_number), {}
 
     def pickup_lookup(self, h: dict, data: dict) -> Reply:
-        from kiosk.backend.simulator.handlers import err, iso
 
         code = self._code(data)
         if code is None:
@@ -158,8 +155,6 @@ class ScanRoutes:
                      "keep_until": iso(now + entry["days_kept"] * 86400), "looked_up_at": iso(now)}, {}
 
     def appointment_check_in(self, h: dict, data: dict) -> Reply:
-        from kiosk.backend.simulator.data import QUEUE_WINDOWS
-        from kiosk.backend.simulator.handlers import err, iso
 
         code = self._code(data)
         if code is None:

@@ -22,8 +22,9 @@ from typing import Any, Callable
 
 from kiosk.backend import signing
 from kiosk.backend.simulator import scan as simscan
-from kiosk.backend.simulator.handlers import Routes, iso
+from kiosk.backend.simulator.handlers import Routes
 from kiosk.backend.simulator.help import DutyDesk
+from kiosk.backend.simulator.replies import iso
 from kiosk.backend.simulator.wire import handler_class
 
 log = logging.getLogger(__name__)
@@ -308,10 +309,10 @@ class GatewaySimulator:
         return time.time() + self.clock_skew_s
 
     def issue_token(self, name: str, id_number: str) -> dict:
-        from kiosk.logs import mask_id_number, mask_value
+        from kiosk.masking import mask_id_number, mask_name
         token = secrets.token_urlsafe(24)
         now = time.time()
-        info = {"display_name": mask_value(name), "id_masked": mask_id_number(id_number), "issued": now,
+        info = {"display_name": mask_name(name), "id_masked": mask_id_number(id_number), "issued": now,
                 "expires": now + self.token_ttl_s}
         with self.lock:
             self.tokens[token] = info

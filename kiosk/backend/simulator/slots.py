@@ -14,10 +14,9 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
-if TYPE_CHECKING:
-    from kiosk.backend.simulator.server import GatewaySimulator
+from kiosk.backend.simulator.replies import GatewayState
 
 Reply = tuple[int, "dict | None", dict]
 ROUTES = [(r"^/v1/services/(?P<id>[^/]+)/slots$", "GET", "slots")]
@@ -86,7 +85,7 @@ def _steps(periods: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
 class SlotRoutes:
     """Mixed into the simulator's Routes: the slots endpoint."""
 
-    sim: GatewaySimulator
+    sim: GatewayState
 
     @property
     def slot_book(self) -> SlotBook:
