@@ -447,3 +447,14 @@ def test_every_session_message_is_drawable_by_the_configured_font():
     texts += ["读卡器 ID reader — 安全模块正常 SAM OK · 自检失败 check failed 政务网关 不可达 一键求助 本次启动后"]
     assert len(texts) > 100
     assert font.missing(texts) == set()
+
+
+def test_an_e_licence_number_the_gateway_sends_in_full_is_shown_masked():
+    """One masking rule everywhere: the screen shows the e-licence number as paper does, whatever the gateway sent."""
+    ctl, rt, _ = make()
+    identify_by_card(ctl, rt, service="e-licences")
+    rt.finish("licences", [SimpleNamespace(name_zh="驾驶证", name_en="Driving licence", number="310106199001010023",
+                                           image_png=b"\x89PNG\r\n\x1a\nfake")])
+    shown = ctl.state.licences[0]
+    assert shown.number_masked == "3101**********0023"
+    assert "310106199001010023" not in repr(ctl.state)
