@@ -44,7 +44,7 @@ def main() -> int:
     from kiosk.voice.cache import EspeakNg, VoiceCache
     from kiosk.voice.engine import VoiceEngine
     from kiosk.voice.player import Player
-    from kiosk.voice.sdl import DISK_RATE, SdlAudio
+    from screens.audio import DISK_RATE, SdlAudio
 
     cache = VoiceCache(tmp / "cache")
     cache.build(EspeakNg(), ("zh-CN",))

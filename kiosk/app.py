@@ -206,8 +206,9 @@ def _serve(cfg: Any, *, headless: bool, kiosk_mode: bool) -> int:
     runtime.attach(controller)
     app = create_app(cfg, controller, kiosk_mode=kiosk_mode)
     from kiosk.voice.setup import player_from_config
+    from screens.audio import SdlAudio
 
-    app.voice = runtime.audio = player_from_config(cfg, KivyBridge().post)  # docs/voice.md; None = silent
+    app.voice = runtime.audio = player_from_config(cfg, KivyBridge().post, backend=SdlAudio())  # None = silent
     failed = start_runtime_after_first_frame(app, runtime)
     try:
         app.run()

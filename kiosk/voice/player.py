@@ -6,7 +6,7 @@ the resident already moved on is dropped instead of talking over the next screen
 screen) and ``stop_all()`` (idle wipe: also drops pending compositions) silence it. Volume and mute come
 from the config and may be changed by staff at run time.
 
-Sound output goes through a backend (:class:`kiosk.voice.sdl.SdlAudio` in the app: SDL2 audio via Kivy's
+Sound output goes through a backend (:class:`screens.audio.SdlAudio` in the app: SDL2 audio via Kivy's
 SoundLoader; tests may pass another). A device that cannot open or play is *reported* — ``status`` in the
 device vocabulary (``online``/``hardwareError``) feeds :class:`kiosk.ops.alerts.AlertTracker` as device
 ``audio``) — and the flow goes on silently. Calls are made on the UI thread and return at once: the file is

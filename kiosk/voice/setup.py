@@ -11,16 +11,14 @@ from kiosk.voice.player import Player
 log = logging.getLogger(__name__)
 
 
-def player_from_config(cfg: Any, post: Callable[..., None], *, backend: Any = None,
+def player_from_config(cfg: Any, post: Callable[..., None], *, backend: Any,
                        on_status: Callable[[dict], None] | None = None) -> Player | None:
+    """``backend`` plays a WAV file (the app passes :class:`screens.audio.SdlAudio`; the core never imports
+    Kivy)."""
     voice = getattr(cfg, "voice", None)
     if voice is None:
         log.info("voice: no voice section in terminal.yaml; the kiosk stays silent")
         return None
-    if backend is None:
-        from kiosk.voice.sdl import SdlAudio
-
-        backend = SdlAudio()
     engine = VoiceEngine(VoiceCache(voice.cache_dir, voice.recorded_dir))
     return Player(engine, backend, post, volume=voice.volume, muted=voice.muted, auto_play=voice.auto_play,
                   on_status=on_status)

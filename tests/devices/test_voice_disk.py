@@ -14,7 +14,7 @@ import pytest
 
 from kiosk.voice import capture
 from kiosk.voice.cache import EspeakNg, VoiceCache
-from kiosk.voice.sdl import DISK_RATE
+from screens.audio import DISK_RATE
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed (setup.sh)")

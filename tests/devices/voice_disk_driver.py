@@ -19,7 +19,7 @@ from kiosk.voice import numbers
 from kiosk.voice.cache import VoiceCache
 from kiosk.voice.engine import VoiceEngine
 from kiosk.voice.player import Player
-from kiosk.voice.sdl import DISK_CHANNELS, DISK_RATE, SdlAudio
+from screens.audio import DISK_CHANNELS, DISK_RATE, SdlAudio
 from kiosk.voice.wav import RATE, read_pcm
 
 CAPTURE = Path(os.environ["SDL_DISKAUDIOFILE"])
