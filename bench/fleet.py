@@ -26,6 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fleet_procs import gateway_process, terminal_process  # noqa: E402
 
+from kiosk.clock import wall_time  # stamps comparable with the gateway simulator's per-second counts
+
 
 def ask(conn, *cmd, timeout: float = 120.0):
     conn.send(cmd)
@@ -101,9 +103,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def timeline(args: argparse.Namespace, gw, workers: list, loads: list[float]) -> dict:
     """Boot, steady window, outage, recovery, drain; returns the marks, the series and the delivery report."""
     interval = 60.0 / args.scale
-    run: dict = {"t0": time.time()}
+    run: dict = {"t0": wall_time()}
     sleep_sampling(2 * interval, loads)  # boot spread over one interval, then one beat each
-    run["t_steady"] = time.time()
+    run["t_steady"] = wall_time()
     sleep_sampling(args.steady / args.scale, loads)
     run["retry_after"] = max(1, round(args.retry_after / args.scale))
     run["t_down"] = ask(gw, "down", args.mode, run["retry_after"] if args.mode == "503" else None)
@@ -113,7 +115,7 @@ def timeline(args: argparse.Namespace, gw, workers: list, loads: list[float]) ->
     deadline = time.monotonic() + 600 / args.scale
     while sum(ask(c, "status")["depth"] for c in workers) and time.monotonic() < deadline:
         sleep_sampling(1.0, loads)
-    run["t_end"] = time.time()
+    run["t_end"] = wall_time()
     for c in workers:
         ask(c, "stop_load")
     deadline = time.monotonic() + 600 / args.scale

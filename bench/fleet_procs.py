@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+from kiosk.clock import wall_time  # stamps comparable with the gateway simulator's per-second counts
+
 REPO = Path(__file__).resolve().parents[1]
 CA = REPO / "config" / "dev-tls" / "ca.pem"
 
@@ -29,10 +31,10 @@ def gateway_process(conn, ids: list[str]) -> None:
         cmd = conn.recv()
         if cmd[0] == "down":
             sim.down(cmd[1], retry_after=cmd[2])
-            conn.send(time.time())
+            conn.send(wall_time())
         elif cmd[0] == "up":
             sim.up()
-            conn.send(time.time())
+            conn.send(wall_time())
         elif cmd[0] == "series":
             conn.send(sim.series())
         elif cmd[0] == "report":
@@ -78,7 +80,7 @@ def terminal_process(conn, ids: list[str], base_url: str, scale: float, outbox_d
         rate = len(ids) * scale / submit_every_s
         while not stop_load.wait(rng.expovariate(rate)):
             if started:
-                rng.choice(started).submit(time.time())
+                rng.choice(started).submit(wall_time())
 
     threads = [threading.Thread(target=boot, daemon=True), threading.Thread(target=load, daemon=True)]
     for t in threads:

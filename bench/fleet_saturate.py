@@ -21,6 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fleet_procs import CA, gateway_process  # noqa: E402
 
+from kiosk.clock import wall_time  # stamps comparable with the gateway simulator's per-second counts
+
 
 def client_process(base_url: str, ids: list[str], seconds: float, out) -> None:
     logging.basicConfig(level=logging.CRITICAL)
@@ -64,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"gateway simulator throughput (heartbeats, TLS keep-alive), load average {os.getloadavg()[0]:.1f}:")
     try:
         for level in levels:
-            t0 = time.time()
+            t0 = wall_time()
             pipes, procs = [], []
             for w in range(args.processes):
                 mine = ids[:level][w::args.processes]
