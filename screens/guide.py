@@ -10,7 +10,7 @@ from kivy.properties import StringProperty
 from screens.widgets import KGrid, KioskScreen, PagedText, button, columns, label
 
 #: characters of a guide section shown at once; longer text is paged ("more"), never laid out whole
-PAGE_CHARS = 400
+PAGE_CHARS = 300
 
 
 class GuideScreen(KioskScreen):
