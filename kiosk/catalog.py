@@ -48,6 +48,8 @@ def unavailable_reason(service: Any, devices: DeviceView) -> Text | None:
         return msg("reason.paper_out") if devices.paper == "out" else msg("reason.printer")
     if "idcard" in wanted and not devices.reader_online:
         return msg("reason.reader")
+    if "scanner" in wanted and devices.scanner != "online":
+        return msg("reason.scanner")
     if service.action in ONLINE_ACTIONS and not devices.backend_ok:
         return msg("reason.backend")
     return None

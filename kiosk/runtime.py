@@ -18,6 +18,7 @@ from kiosk.bridge import UiBridge
 from kiosk.crash import LastResort, log_unexpected
 from kiosk.runtime_cards import CardChecker, CardWatch
 from kiosk.runtime_print import build_document
+from kiosk.runtime_scan import ScannerLink
 from kiosk.session.state import DeviceView, Text
 from kiosk.staff import PinGate, ServiceOverrides, overrides_path
 from kiosk.tasks import TaskRunner
@@ -62,6 +63,8 @@ class Runtime:
         self.last_resort = LastResort(self._fail_safe)
         if getattr(bridge, "last_resort", False) is None:
             bridge.last_resort = self.last_resort
+        self.scan = ScannerLink(bridge, self.tasks, controller=lambda: self.controller,
+                                post_devices=self._post_devices, guard=self.last_resort.guard)
 
     # ----- lifecycle ---------------------------------------------------------------------------
     def attach(self, controller: Any) -> None:
@@ -90,6 +93,7 @@ class Runtime:
             self.printer = Printer(devs.printer.port, baudrate=devs.printer.baudrate, profile=devs.printer.profile)
             self._unsubscribe.append(self.printer.subscribe(self.last_resort.guard(self._on_printer_event, "device")))
             self.printer.start()
+        self.scan.start(devs.scanner)
         try:
             # a kiosk's resources are fixed from the start, so a day's fd and thread counts stay flat
             # (bench/soak.py) instead of creeping up to the pools' bounds as calls happen to overlap: one
@@ -114,7 +118,8 @@ class Runtime:
         logging.getLogger().addHandler(self._last_error)
         self.heartbeat = Heartbeat(
             self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer,
-                                                   **({"audio": self.audio} if self.audio is not None else {})},
+                                                   **({"audio": self.audio} if self.audio is not None else {}),
+                                                   **self.scan.devices()},
                                                   self.outbox),
             interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
             healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at, on_result=self._set_backend)
@@ -143,6 +148,7 @@ class Runtime:
             part = getattr(self, name)
             if part is not None:
                 _quietly(f"stop {name}", getattr(part, "stop", None) or part.close)
+        _quietly("stop scanner", self.scan.stop)
         for name in ("outbox", "client"):
             part = getattr(self, name)
             if part is not None and hasattr(part, "close"):
@@ -173,7 +179,7 @@ class Runtime:
             reason = Text("打印机缺纸", "Out of paper") if paper == "out" else Text("打印机不可用", "Printer unavailable")
         return DeviceView(printer=p_status, idcard=r_status, backend=self.backend_state, paper=paper,
                           printer_ready=printer_ready, reader_online=r_status == "online",
-                          backend_ok=self.backend_ok, printer_reason=reason)
+                          backend_ok=self.backend_ok, printer_reason=reason, scanner=self.scan.status())
 
     def _fail_safe(self, kind: str) -> None:
         """LastResort's action, from any thread: the session fails safe on the UI thread."""
@@ -227,7 +233,7 @@ class Runtime:
     # ----- gateway reachability (the heartbeat's outcome) ----------------------------------------
     def _reset_device(self, name: str) -> None:
         """DeviceHealer's one automatic reset of a device stuck in a resettable error: close and reopen."""
-        device = {"idcard": self.reader, "printer": self.printer}.get(name)
+        device = {"idcard": self.reader, "printer": self.printer, "scanner": self.scan.scanner}.get(name)
         if device is not None:
             log.warning("resetting %s after a stuck error", name)
             device.close()
@@ -259,6 +265,15 @@ class Runtime:
                     on_error: Callable[[BaseException], Any]) -> CardWatch:
         """Read resident cards and check each with the gateway until the returned watch is cancelled."""
         return self._cards.watch(on_checking=on_checking, on_done=on_done, on_error=on_error)
+
+    def set_scanner_enabled(self, enabled: bool) -> None:
+        self.scan.set_enabled(enabled)
+
+    def forget_scans(self) -> None:
+        self.scan.forget()
+
+    def staff_test_scan(self, *, cancel: threading.Event | None = None) -> dict:
+        return self.scan.test_scan(cancel)
 
     def submit(self, service_id: str, kind: str, fields: dict, token: str | None) -> Any:
         return self.submissions.submit(service_id, kind, fields, token, wait_s=2.0)
@@ -309,6 +324,7 @@ class Runtime:
         statuses = [("读卡器 ID reader", f"{_zh_status(view.idcard)} — {self._check_reader()}"),
                     ("打印机 printer", f"{_zh_status(view.printer)} · {_PAPER_ZH.get(view.paper, view.paper)} — "
                                     f"{self._check_printer()}"),
+                    ("扫码器 scanner", self.scan.staff_line(_zh_status)),
                     ("政务网关 gateway", f"{_zh_status(view.backend)} — {self._check_gateway()}"),
                     ("一键求助 help", f"本次启动后 {self.help_requests} 次 (since start)")]
         depth = self.outbox.depth() if self.outbox is not None else None

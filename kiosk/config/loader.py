@@ -37,6 +37,8 @@ DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 ENV_CONFIG_DIR = "KIOSK_CONFIG_DIR"
 TERMINAL_FILE = "terminal.yaml"
 SERVICES_FILE = "services.yaml"
+#: devices a service may need → whether its terminal.yaml section is on when ``enabled`` is left out
+DEVICE_DEFAULT_ON = {"printer": True, "idcard": True, "scanner": False}
 #: in a remote config's directory: the staff config dir its relative paths (secret, CA, outbox) resolve
 #: against, so the files are read where staff keep (and rotate) them and are never copied
 PATHS_FILE = "PATHS_FROM"
@@ -149,10 +151,10 @@ def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any) -
         wanted = svc.get("devices")
         if isinstance(wanted, list) and isinstance(devices, dict):
             for j, dev in enumerate(wanted):
-                if not isinstance(dev, str) or dev not in ("printer", "idcard"):
+                if not isinstance(dev, str) or dev not in DEVICE_DEFAULT_ON:
                     continue  # the model reports the bad name
                 conf = devices.get(dev)
-                if not isinstance(conf, dict) or conf.get("enabled", True) is not True:
+                if not isinstance(conf, dict) or conf.get("enabled", DEVICE_DEFAULT_ON[dev]) is not True:
                     loc = ("services", i, "devices", j)
                     zh, en = ("未配置", "not configured") if not isinstance(conf, dict) else ("已停用", "disabled")
                     issues.append(ConfigIssue(

@@ -25,6 +25,7 @@ from kiosk.session.handoff import HandoffFlow
 from kiosk.session.identify import IdentifyFlow
 from kiosk.session.idle import IdleWatch
 from kiosk.session.printing import Printing
+from kiosk.session.scan import ScanFlow
 from kiosk.session.services import ServiceFlows
 from kiosk.session.staff import StaffFlow
 from kiosk.session.state import DeviceView, SessionState, Text
@@ -47,6 +48,7 @@ class SessionController:
         self.staff = StaffFlow(core, Printing(core, staff_note=lambda t: self.staff.note(t)),
                                wipe=lambda: self.wipe(), refresh_menu=self._refresh_menu)
         self.printing = self.staff.printing
+        self.scan = ScanFlow(core, self.identify, self.printing)
         self.services = ServiceFlows(core, self.identify, self.handoff, self.printing, leave_flow=self._leave_flow)
         # wipe is looked up at call time: whatever wipe() is (a test's leaky one included) is what runs
         self.idle = IdleWatch(core, wipe=lambda: self.wipe(), stop_cards=self.identify.stop_cards)
@@ -142,6 +144,9 @@ class SessionController:
         else:
             self.identify.on_card_error(message_zh, message_en)
 
+    def on_scan(self, text: str) -> None:
+        self.scan.on_scan(text)
+
     def on_print_done(self, job_id: str) -> None:
         self.printing.on_print_done(job_id)
 
@@ -207,6 +212,9 @@ class SessionController:
 
     def staff_test_card(self) -> None:
         self.staff.test_card()
+
+    def staff_test_scan(self) -> None:
+        self.scan.staff_test()
 
     def staff_retry_outbox(self) -> None:
         self.staff.retry_outbox()

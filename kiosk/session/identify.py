@@ -237,6 +237,10 @@ class IdentifyFlow:
                                   timeout=10.0)
 
     # ----- the winner --------------------------------------------------------------------------
+    def identified(self, auth: "AuthSession", method: str) -> None:
+        """Another way in won (a scanned 随申码, kiosk/session/scan.py): the same path as the card's."""
+        self._identified(auth, method)
+
     def _identified(self, auth: "AuthSession", method: str) -> None:
         core = self.core
         core.token = auth.token

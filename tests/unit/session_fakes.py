@@ -92,6 +92,8 @@ class FakeRuntime:
     auto_print: bool = True
     watch: Any = None
     jobs: list[tuple[str, str]] = field(default_factory=list)
+    scanner_enabled: list[bool] = field(default_factory=list)
+    scans_forgotten: int = 0
 
     def spawn(self, name, fn, *, on_done, on_error, timeout):
         task = FakeTask(name, fn, on_done, on_error, timeout)
@@ -179,6 +181,15 @@ class FakeRuntime:
 
     def record_help(self, screen):
         self.help.append(screen)
+
+    def set_scanner_enabled(self, enabled: bool) -> None:
+        self.scanner_enabled.append(enabled)
+
+    def forget_scans(self) -> None:
+        self.scans_forgotten += 1
+
+    def staff_test_scan(self, *, cancel=None):
+        raise AssertionError("runs as a task: the test finishes 'staff_scan' by hand")
 
 
 def all_ready() -> DeviceView:
