@@ -9,11 +9,15 @@ from kivy.properties import StringProperty
 
 from screens.widgets import IconKey, KioskScreen, icon_button, label
 
+#: the status line the scanner section shows (kiosk/runtime.py staff_info)
+SCANNER_STATUS = "扫码器 scanner"
+
 
 class StaffScreen(KioskScreen):
     outbox_text = StringProperty("")
     version_text = StringProperty("")
     message_text = StringProperty("")
+    scanner_text = StringProperty("")  # the scanner section's health line (no scan content, counts only)
 
     def signature(self, state: Any) -> Any:
         s = state.staff
@@ -35,6 +39,9 @@ class StaffScreen(KioskScreen):
         self.version_text = app.tr("staff.version", lang, v=s.version)
         self.message_text = s.message.get(lang) if s.message is not None else ""
         for name, value in s.statuses:
+            if name == SCANNER_STATUS:
+                self.scanner_text = value  # shown in the scanner section, beside its 测试扫码
+                continue
             status_box.add_widget(label(f"{name}: {value}", wid=f"staff.status.{name}"))
         for sid, title, enabled in s.services:
             # the state in words and a switch icon, not by colour alone (issue 14 item 8)
@@ -52,4 +59,4 @@ class StaffScreen(KioskScreen):
     def clear_content(self) -> None:
         for box in (self.ids.statuses, self.ids.services, self.ids.logs):
             box.clear_widgets()
-        self.outbox_text = self.version_text = self.message_text = ""
+        self.outbox_text = self.version_text = self.message_text = self.scanner_text = ""
