@@ -1,9 +1,9 @@
 """``kiosk demo``: the real app against in-process simulators, walked through by real touches.
 
-Starts the ID-card, printer and gateway simulators (kiosk_dev/sims.py), builds the real Runtime and
+Starts the ID-card, printer, scanner and gateway simulators (kiosk_dev/sims.py), builds the real Runtime and
 SessionController on a config copy pointing at them, runs the real Kivy app (offscreen GL when there is no
-display) and walks: attract → ID card → queue ticket → 12345 request → e-licence → idle wipe, then the
-service guide without login, the social-insurance record and the staff screens. Every tap is a real touch on
+display) and walks: attract → ID card → queue ticket → 12345 request → e-licence → idle wipe, a resident showing a
+随申码 to the scanner simulator (→ menu), then the service guide without login, the social-insurance record and the staff screens. Every tap is a real touch on
 a real widget (kiosk_dev/uidriver.py); every step waits for the screen it expects and fails with a message
 naming the step. Screenshots go to ``OUT/screens``, printed receipts (the printer simulator's PNGs) to
 ``OUT/receipts``, and ``OUT/walk.txt`` lists what happened.
@@ -131,6 +131,7 @@ class Walk:
         ticket = self._queue_ticket()
         reference, phone = self._hotline()
         self._licence_then_idle_wipe([name, ticket, reference, phone])
+        self._ssm_identify()
         self._guides_and_record()
         self._staff()
         self._closed_hours()
@@ -212,6 +213,22 @@ class Walk:
             "fresh state", lambda st: st.identity is None and st.countdown is None)))
         self.step("no personal data left in any widget", lambda: self.check_wiped(secrets))
         self.shot("after-wipe")
+
+    def _ssm_identify(self) -> None:
+        """The next resident shows a 随申码 (issued by the gateway simulator) to the scanner simulator."""
+        ui = self.ui
+        self.step("scanner online", lambda: self.wait_state("scanner online",
+                                                             lambda st: st.devices.scanner == "online", 10))
+        self.step("tap 刷身份证 → three ways", lambda: (ui.tap("attract.card"), self.wait_screen("identify"),
+                                                     self.wait_state("QR waiting", lambda st: st.qr is not None
+                                                                     and st.qr.state == "waiting")))
+        self.shot("identify-three-ways")
+        code = self.stack.gateway.routes.ssm_issue(name="赵丽华", id_number="310104197203154426")
+        self.stack.scanner.scan(code)  # real bytes over the scanner simulator's port
+        self.step("随申码 scanned → menu", lambda: self.wait_screen("menu", 15))
+        self.note(f"identified by 随申码 as {self.ctl.state.identity.display_name} (masked)")
+        self.shot("menu-after-ssm")
+        self.step("结束办理", lambda: (ui.tap("footer.end"), self.wait_screen("attract")))
 
     def _guides_and_record(self) -> None:
         ui = self.ui

@@ -101,7 +101,7 @@ def test_identify_without_a_scanner_hides_the_way_and_greys_it_while_offline(kio
     assert not ui.exists("identify.ssm_panel") and ui.visible(ui.find("identify.card_panel"))
 
 
-def test_staff_scanner_health_and_test_scan(kiosk):
+def test_staff_scanner_health_and_test_scan(kiosk, shots):
     _scanner_ready(kiosk)
     ui.wait_screen("attract")
     open_staff(kiosk)
@@ -116,5 +116,6 @@ def test_staff_scanner_health_and_test_scan(kiosk):
     shown = ui.text_of("staff.message")
     assert f"{len(code)} 字节" in shown and code not in shown
     assert not any(code in w.text for w in ui.walk() if isinstance(w, Label))
+    ui.screenshot(shots / "screens" / "staff-scanner-standard-portrait.png")
     ui.tap("staff.leave")
     ui.wait_screen("attract")

@@ -14,8 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ["attract", "identify", "menu", "queue-ticket-result", "form-12345", "confirm-12345",
-           "submission-result", "e-licence", "idle-countdown", "after-wipe", "guide", "record", "staff-pin",
-           "staff", "closed"]
+           "submission-result", "e-licence", "idle-countdown", "after-wipe", "identify-three-ways",
+           "menu-after-ssm", "guide", "record", "staff-pin", "staff", "closed"]
 
 
 @pytest.mark.ui
@@ -36,3 +36,4 @@ def test_kiosk_demo_walks_every_screen_and_prints(tmp_path):
     assert any("排队取号" in t for t in texts) and any("办件回执" in t for t in texts)
     walk = (tmp_path / "walk.txt").read_text(encoding="utf-8")
     assert "ok  no personal data left in any widget" in walk
+    assert "ok  随申码 scanned → menu" in walk  # a resident identified through the scanner simulator
