@@ -13,16 +13,15 @@ Prints figures, asserts nothing (docs/PERFORMANCE.md, docs/scanner.md).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
+from app_bench import AppBench  # noqa: E402
 from bench_ui import percentile  # noqa: E402
 
 
@@ -33,72 +32,37 @@ def main() -> int:
     ap.add_argument("--config", default=str(REPO / "config"))
     args = ap.parse_args()
 
-    from kiosk.app import KivyBridge, configure_headless, create_app
+    def pacing(stack: object) -> None:
+        stack.scanner.pace = not args.no_pace  # type: ignore[attr-defined]
 
-    cfg = configure_headless(args.config, prefix="bench-kivy-")
+    with AppBench(args.config, "bench-scan-", tune=pacing) as b:
+        from kiosk_dev import uidriver as ui
 
-    from kivy.base import EventLoop
-    from kivy.graphics.opengl import glFinish
-    from kivy.uix.screenmanager import NoTransition
-
-    from kiosk.runtime import Runtime
-    from kiosk.session.controller import SessionController
-    from kiosk_dev import uidriver as ui
-    from kiosk_dev.sims import SimStack
-
-    stack = SimStack(cfg, Path(tempfile.mkdtemp(prefix="bench-scan-")))
-    sim_cfg = stack.start()
-    stack.scanner.pace = not args.no_pace
-    runtime = Runtime(sim_cfg, KivyBridge())
-    controller = SessionController(sim_cfg, runtime)
-    runtime.attach(controller)
-    runtime.start()
-    app = create_app(sim_cfg, controller, transition=NoTransition(), kiosk_mode=True)
-    app._run_prepare()
-    rng = random.Random(17)
-    load = [os.getloadavg()[0]]
-    try:
-        ui.wait_until(lambda: controller.state.devices.scanner == "online" and controller.state.devices.backend_ok,
+        ctl, routes, sim = b.controller, b.stack.gateway.routes, b.stack.scanner
+        ui.wait_until(lambda: ctl.state.devices.scanner == "online" and ctl.state.devices.backend_ok,
                       timeout=15, what="scanner and gateway online")
         ui.wait_screen("attract")
-        cycle = runtime.scan.scanner.read_timeout
-        sm = app.root.sm
+        cycle = b.runtime.scan.scanner.read_timeout
+        rng = random.Random(17)
         took: list[float] = []
         size = 0
         for n in range(args.scans):
-            code = stack.gateway.routes.ssm_issue()
+            code = routes.ssm_issue()
             size = len(code)
-            pause = time.perf_counter() + rng.uniform(0, cycle)
-            while time.perf_counter() < pause:
-                EventLoop.idle()
+            b.idle_until(time.perf_counter() + rng.uniform(0, cycle))  # the code arrives at any phase of a read
             t0 = time.perf_counter()
-            stack.scanner.scan(code)
-            flips, deadline = None, t0 + 10.0
-            while True:
-                EventLoop.idle()
-                if sm.current == "menu":
-                    if flips is None:
-                        flips = app.frames_drawn
-                    elif app.frames_drawn > flips:
-                        glFinish()
-                        break
-                if time.perf_counter() > deadline:
-                    raise SystemExit(f"scan {n}: menu not drawn within 10 s (screen {sm.current}, "
-                                     f"error {controller.state.error})")
-            took.append((time.perf_counter() - t0) * 1000.0)
-            controller.end_session()
+            sim.scan(code)
+            took.append(b.drawn_ms(t0, "menu"))
+            ctl.end_session()
             ui.wait_screen("attract")
             ui.pump(2)
             if n % 20 == 0:
-                load.append(os.getloadavg()[0])
-        load.append(os.getloadavg()[0])
-        wire = "unpaced" if args.no_pace else f"paced at {sim_cfg.devices.scanner.baudrate} baud"
+                b.sample_load()
+        b.sample_load()
+        wire = "unpaced" if args.no_pace else f"paced at {b.cfg.devices.scanner.baudrate} baud"
         print(f"随申码 shown → menu drawn over {len(took)} scans ({size}-character code + CR, scanner {wire}, "
               f"gateway TLS on loopback): p50 {percentile(took, 50):.1f} ms, p95 {percentile(took, 95):.1f} ms, "
-              f"max {max(took):.1f} ms; load average {min(load):.1f}–{max(load):.1f} on {os.cpu_count()} cores")
-    finally:
-        runtime.stop()
-        stack.stop()
+              f"max {max(took):.1f} ms; {b.load_text()}")
     return 0
 
 
