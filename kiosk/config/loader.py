@@ -91,9 +91,11 @@ class KioskConfig(Strict):
         devs = self.devices
         idcard = devs.idcard.port if devs.idcard.enabled else "停用 off"
         printer = f"{devs.printer.port} ({devs.printer.profile})" if devs.printer.enabled else "停用 off"
+        scanner = f"{devs.scanner.port} ({devs.scanner.profile})" if devs.scanner.enabled else "停用 off"
         return (f"配置有效 (config OK): 终端 {self.terminal.id} {self.terminal.name} | "
                 f"服务 services {len(self.enabled_services())}/{len(self.services)} 启用 enabled, "
                 f"{len(self.categories)} 类 categories | 读卡器 idcard {idcard} | 打印机 printer {printer} | "
+                f"扫码器 scanner {scanner} | "
                 f"后台 backend {self.backend.base_url} | {self.display.width}x{self.display.height} "
                 f"{self.display.orientation} | {self.opening_hours.describe('zh-CN')}")
 

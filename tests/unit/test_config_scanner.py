@@ -18,6 +18,8 @@ NEEDS_SCANNER = ("    devices: []\n    action: licences\n", "    devices: [scann
 
 
 def test_a_service_needing_the_scanner_while_it_is_off_is_refused(cfg_dir: Path) -> None:  # noqa: F811
+    cfg, issues = check_config(cfg_dir)
+    assert issues == [] and "扫码器 scanner 停用 off" in cfg.summary()  # the shipped default: no scanner
     patch(cfg_dir, "services.yaml", *NEEDS_SCANNER)
     issue = only_issue(cfg_dir)
     assert issue.key == "services[3].devices[0]" and "scanner" in issue.message and "已停用" in issue.message
@@ -31,6 +33,7 @@ def test_with_the_scanner_on_it_loads_and_is_greyed_while_the_scanner_is_offline
     assert issues == [] and cfg is not None
     service = next(s for s in cfg.services if s.id == "e-licences")
     assert service.devices == ["scanner"]
+    assert "扫码器 scanner socket://127.0.0.1:17103 (generic)" in cfg.summary()
     ready = dict(printer="online", idcard="online", backend="online", paper="full", printer_ready=True,
                  reader_online=True, backend_ok=True)
     assert catalog.unavailable_reason(service, DeviceView(**ready, scanner="online")) is None

@@ -47,6 +47,8 @@ def test_ssm_shown_on_attract_identifies_and_reaches_the_menu(kiosk, caplog):
     assert bridge.pump_until(lambda: ctl.state.screen == "menu", 10), ctl.state.error
     assert ctl.state.identity.method == "ssm" and "*" in ctl.state.identity.display_name
     assert code not in caplog.text and code.rsplit("/", 1)[-1] not in caplog.text  # never logged
+    rt.heartbeat.beat()
+    assert stack.gateway.heartbeats[-1]["devices"]["scanner"]["status"] == "online"  # staff see it remotely
 
 
 def test_replayed_code_is_refused_with_its_reason_then_a_refreshed_one_works(kiosk):
