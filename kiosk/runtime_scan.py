@@ -43,6 +43,9 @@ class ScannerLink:
         self._guard = guard
         self.scanner: Scanner | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._wanted = True  # what the session last asked for; a task applies the latest one
+        self._apply_lock = threading.Lock()  # one switch at a time, in the order they were asked for
+        self.switches = 0  # on/off switches applied so far (a count, for tests and diagnosis)
 
     def start(self, conf: "ScannerConfig") -> None:
         if not conf.enabled:
@@ -82,10 +85,16 @@ class ScannerLink:
     def set_enabled(self, enabled: bool) -> None:
         """Reading on (a screen that takes a scan) or off; returns at once (the bytes go from a task)."""
         scanner = self.scanner
-        if scanner is None or scanner.enabled == enabled:
+        if scanner is None or self._wanted == enabled:
             return
-        self._tasks.spawn("scanner-enable", lambda _cancel: scanner.set_enabled(enabled, timeout=2.0),
-                          on_done=lambda _r: None, on_error=self._enable_failed, timeout=5.0)
+        self._wanted = enabled
+
+        def apply(_cancel: threading.Event) -> None:
+            with self._apply_lock:  # a later request may already be wanted: apply that, not ours
+                scanner.set_enabled(self._wanted, timeout=2.0)
+                self.switches += 1
+        self._tasks.spawn("scanner-enable", apply, on_done=lambda _r: None, on_error=self._enable_failed,
+                          timeout=5.0)
 
     @staticmethod
     def _enable_failed(exc: BaseException) -> None:
@@ -104,12 +113,13 @@ class ScannerLink:
         scanner = self.scanner
         if scanner is None:
             raise DeviceUnavailable("scanner disabled in config", message_zh="本机未配置扫码器")
-        was = scanner.enabled
-        scanner.set_enabled(True, timeout=2.0)
+        with self._apply_lock:
+            scanner.set_enabled(True, timeout=2.0)
         try:
             scan = scanner.wait_scan(TEST_SCAN_S, cancel=cancel)
         finally:
-            scanner.set_enabled(was, timeout=2.0)
+            with self._apply_lock:
+                scanner.set_enabled(self._wanted, timeout=2.0)  # back to what the screen wants
         return {"bytes": len(scan.raw), "chars": len(scan.text), "encoding": scan.encoding,
                 "kind": code_kind(scan.text)}
 
