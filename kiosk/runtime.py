@@ -324,7 +324,7 @@ class Runtime:
         statuses = [("读卡器 ID reader", f"{_zh_status(view.idcard)} — {self._check_reader()}"),
                     ("打印机 printer", f"{_zh_status(view.printer)} · {_PAPER_ZH.get(view.paper, view.paper)} — "
                                     f"{self._check_printer()}"),
-                    ("扫码器 scanner", self.scan.staff_line(_zh_status)),
+                    ("扫码器 scanner", self.scan.staff_line(_zh_status, clock.local_now(self.cfg))),
                     ("政务网关 gateway", f"{_zh_status(view.backend)} — {self._check_gateway()}"),
                     ("一键求助 help", f"本次启动后 {self.help_requests} 次 (since start)")]
         depth = self.outbox.depth() if self.outbox is not None else None

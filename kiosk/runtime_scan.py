@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
 from kiosk.bridge import UiBridge
@@ -123,8 +124,9 @@ class ScannerLink:
         return {"bytes": len(scan.raw), "chars": len(scan.text), "encoding": scan.encoding,
                 "kind": code_kind(scan.text)}
 
-    def staff_line(self, status_zh: Callable[[str], str]) -> str:
-        """The staff screen's health line: status, query answer, scans and the last one's age — no content."""
+    def staff_line(self, status_zh: Callable[[str], str], now: datetime | None = None) -> str:
+        """The staff screen's health line: status, query answer, scans and when the last one came (terminal
+        time ``now`` minus its age) — never what was scanned."""
         scanner = self.scanner
         if scanner is None:
             return f"{status_zh('noDevice')} — 亮码未启用 scanning off"
@@ -138,6 +140,10 @@ class ScannerLink:
         else:
             answer_text = {True: "应答正常 answers", False: "无应答 silent", None: "型号无查询 no query"}[answer]
         age = health["last_scan_age_s"]
-        last = "尚未扫码 no scan yet" if age is None else f"最近扫码 {age:.0f} 秒前 (last scan {age:.0f} s ago)"
+        if age is None:
+            last = "尚未扫码 no scan yet"
+        else:
+            at = "" if now is None else f"{(now - timedelta(seconds=age)):%H:%M:%S}，"
+            last = f"最近扫码 {at}{age:.0f} 秒前 (last scan {age:.0f} s ago)"
         return (f"{status_zh(health['status'])} — {answer_text} · {last} · 共 {health['scans']} 次 scans · "
                 f"噪声 noise {health['noise']}")

@@ -8,10 +8,12 @@ with no scanner configured runs with 亮码 off (staff: 未配置). The UI threa
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
 from devices.errors import DeviceUnavailable
+from devices.scanner.driver import NoScan
 from kiosk.bridge import QueueBridge
 from kiosk.config.loader import load_config
 from kiosk.runtime import Runtime
@@ -66,6 +68,10 @@ def test_replayed_code_is_refused_with_its_reason_then_a_refreshed_one_works(kio
     stack.scanner.scan(stack.gateway.routes.ssm_issue())  # the app's refreshed code
     assert bridge.pump_until(lambda: ctl.state.screen == "menu", 10), ctl.state.error
     assert ctl.state.error is None
+    ctl.end_session()
+    assert bridge.pump_until(lambda: ctl.state.screen == "attract", 5)
+    with pytest.raises(NoScan):  # the wipe made the driver forget what the resident showed
+        rt.scan.scanner.wait_scan(0.05, since=0)
 
 
 def test_pickup_code_prints_the_pickup_slip(kiosk):
@@ -114,6 +120,8 @@ def test_staff_health_and_test_scan_show_no_content(kiosk):
     assert ctl.state.identity is None and ctl.state.screen == "staff"
     ctl.staff_refresh()
     assert bridge.pump_until(lambda: "最近扫码" in dict(ctl.state.staff.statuses)["扫码器 scanner"], 10)
+    line = dict(ctl.state.staff.statuses)["扫码器 scanner"]
+    assert "共 1 次" in line and code not in line and re.search(r"最近扫码 \d\d:\d\d:\d\d，\d+ 秒前", line), line
 
 
 def test_no_scanner_configured_is_feature_off_not_a_simulator(tmp_path):
