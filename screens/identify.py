@@ -2,7 +2,7 @@
 
 Each way has a drawn picture (contactless, qr_code_scanner, phone_iphone from the icon font) and big text.
 The 亮随申码 way is shown where a scanner is configured (``state.devices.scanner`` not ``noDevice``), greyed
-with the reason while it is offline; a scan itself reaches the session from the runtime, never through here.
+with the reason while it is offline; a scan itself reaches the session as a device event, never through here.
 
 The QR comes from the gateway ticket (state.qr.qr_url, opaque, no personal data) and is drawn with
 qrcode -> texture (nearest filter). scanned -> QR hidden, "请在手机上确认"; expired -> grey QR + 点击刷新.
