@@ -9,7 +9,7 @@ from kivy.properties import StringProperty
 
 from screens.widgets import IconKey, KioskScreen, icon_button, label
 
-#: the status line the scanner section shows (kiosk/runtime.py staff_info)
+#: the status line (state.staff.statuses) the scanner section shows instead of the status grid
 SCANNER_STATUS = "扫码器 scanner"
 
 
