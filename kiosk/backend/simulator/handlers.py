@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import secrets
 import time
 from typing import Any
 from urllib.parse import unquote
@@ -16,7 +15,7 @@ from urllib.parse import unquote
 from kiosk.backend import bounds, signing
 from kiosk.backend.simulator import (data as simdata, handoff as simhandoff, help as simhelp, scan as simscan,
                                      slots as simslots)
-from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso
+from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso, open_ticket, own_ticket, polled
 
 ROUTES = [(re.compile(p), m, name) for p, m, name in [
     (r"^/v1/auth/idcard$", "POST", "auth_idcard"), (r"^/v1/auth/qr-tickets$", "POST", "qr_create"),
@@ -127,21 +126,14 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
 
     # ---- QR login --------------------------------------------------------------------------------------
     def qr_create(self, h: dict, data: dict) -> Reply:
-        now = time.time()
-        ticket_id = "qt_" + secrets.token_urlsafe(12)
-        t = {"id": ticket_id, "terminal": h["x-terminal-id"], "state": "waiting",
-             "expires": now + self.sim.qr_ttl_s, "interval_s": self.sim.qr_interval_s, "last_poll": 0.0,
-             "session": None}
-        with self.sim.lock:
-            self.sim.tickets[ticket_id] = t
-        return 201, {"id": ticket_id, "qr_url": f"https://qr.gateway.invalid/l/{ticket_id}",
-                     "expires_at": iso(t["expires"]), "interval_s": t["interval_s"]}, {}
+        return open_ticket(self.sim.lock, self.sim.tickets, "qt_", h, link=("qr_url", "https://qr.gateway.invalid/l/"),
+                           ttl_s=self.sim.qr_ttl_s, interval_s=self.sim.qr_interval_s, last_poll=0.0, session=None)
 
     def qr_poll(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002 — the path parameter's name
         with self.sim.lock:
-            t = self.sim.tickets.get(id)
-            if t is None or t["terminal"] != h["x-terminal-id"]:  # a ticket is bound to its terminal
-                return err(404, "not_found", "no such QR ticket")
+            t, problem = own_ticket(self.sim.tickets, id, h, "no such QR ticket")
+            if problem:
+                return problem
             now = time.time()
             if t["state"] in ("waiting", "scanned") and now > t["expires"]:
                 t["state"] = "expired"
@@ -149,17 +141,16 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
             if slow:
                 t["interval_s"] = min(t["interval_s"] + 1.0, 10.0)
             t["last_poll"] = now
-            reply = {"id": id, "state": t["state"], "interval_s": t["interval_s"], "slow_down": slow,
-                     "expires_at": iso(t["expires"])}
+            reply = polled(t, slow_down=slow)
             if t["state"] == "confirmed":
                 reply["session"] = t["session"]
         return 200, reply, {}
 
     def qr_cancel(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002
         with self.sim.lock:
-            t = self.sim.tickets.get(id)
-            if t is None or t["terminal"] != h["x-terminal-id"]:
-                return err(404, "not_found", "no such QR ticket")
+            t, problem = own_ticket(self.sim.tickets, id, h, "no such QR ticket")
+            if problem:
+                return problem
             if t["state"] in ("waiting", "scanned"):
                 t["state"] = "cancelled"
         return 204, None, {}
