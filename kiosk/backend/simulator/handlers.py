@@ -49,9 +49,20 @@ def id_number_ok(value: Any) -> bool:
     return value[17] == check
 
 
-class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, simslots.SlotRoutes):
+class Routes:
+    """Checks a request and hands it to its endpoint: the core endpoints here, the hand-off, help, scanned
+    code and slot endpoints to one collaborator each (``handoff``, ``help``, ``scan``, ``slots``)."""
+
     def __init__(self, sim: GatewayState) -> None:
         self.sim = sim
+        self.handoff = simhandoff.HandoffRoutes(sim, self.session)
+        self.help = simhelp.HelpRoutes(sim)
+        self.scan = simscan.ScanRoutes(sim)
+        self.slots = simslots.SlotRoutes(sim)
+        groups = (self.handoff, self.help, self.scan, self.slots)
+        #: endpoint name (ROUTES) -> the method that answers it
+        self._endpoints = {name: getattr(next((g for g in groups if hasattr(g, name)), self), name)
+                           for _pattern, _method, name in ROUTES}
 
     def dispatch(self, method: str, raw_path: str, headers: dict, body: bytes, *, bad_signature: bool) -> Reply:
         h = {k.lower(): v for k, v in headers.items()}
@@ -78,7 +89,7 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
             if not isinstance(data, dict):
                 return err(400, "bad_json", "request body must be a JSON object")
         name, params = match
-        return getattr(self, name)(h, data or {}, **params)
+        return self._endpoints[name](h, data or {}, **params)
 
     # ---- authentication --------------------------------------------------------------------------------
     def _check_signature(self, method: str, raw_path: str, h: dict, body: bytes, forced_bad: bool) -> Reply | None:
@@ -102,7 +113,7 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
             return err(401, "replayed_nonce", "nonce already used")
         return None
 
-    def _session(self, h: dict, *, grant_s: float | None = None) -> tuple[dict | None, Reply | None]:
+    def session(self, h: dict, *, grant_s: float | None = None) -> tuple[dict | None, Reply | None]:
         auth = h.get("authorization", "")
         if not auth.startswith("Bearer "):
             return None, err(401, "token_invalid", "a Bearer session token is required")
@@ -163,7 +174,7 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
         return 200, payload, {}
 
     def record(self, h: dict, data: dict, kind: str) -> Reply:
-        info, problem = self._session(h)
+        info, problem = self.session(h)
         if problem:
             return problem
         payload = simdata.record_payload(kind, info["display_name"], iso(time.time()))
@@ -172,7 +183,7 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
         return 200, payload, {}
 
     def licences(self, h: dict, data: dict) -> Reply:
-        info, problem = self._session(h)
+        info, problem = self.session(h)
         if problem:
             return problem
         return 200, simdata.licences_payload(info["display_name"], info["id_masked"]), {}
@@ -182,7 +193,7 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
         if not isinstance(service_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", service_id):
             return err(422, "validation_failed", "service_id is required", fields=["service_id"])
         if "authorization" in h:
-            _, problem = self._session(h)
+            _, problem = self.session(h)
             if problem:
                 return problem
         with self.sim.lock:
@@ -220,7 +231,7 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
             self.sim.deliveries_by_reference[ref] = self.sim.deliveries_by_reference.get(ref, 0) + 1
             self.sim.submissions[ref] = {"service_id": data["service_id"], "kind": data["kind"],
                                          "field_names": sorted(data["fields"])}
-        self.handoff_attach(data["fields"], ref)
+        self.handoff.handoff_attach(data["fields"], ref)
         return 201, reply, {}
 
     def _validate_submission(self, h: dict, data: dict) -> Reply | None:
@@ -237,10 +248,10 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
             return err(422, "validation_failed", "phone must be an 11-digit mainland mobile number",
                        fields=["fields.phone"])
         if "authorization" in h:
-            _, problem = self._session(h, grant_s=SUBMISSION_GRANT_S)
+            _, problem = self.session(h, grant_s=SUBMISSION_GRANT_S)
             if problem:
                 return problem
-        unusable = self.handoff_fields(h, data["fields"])
+        unusable = self.handoff.handoff_fields(h, data["fields"])
         if unusable:
             return err(422, "validation_failed", "a field names a hand-off that is unknown or not submitted",
                        fields=unusable)

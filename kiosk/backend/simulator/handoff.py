@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 
-from kiosk.backend.simulator.replies import (GatewayState, Reply, bound_ticket, err, open_ticket, own_ticket,
+from kiosk.backend.simulator.replies import (GatewayState, Reply, SessionCheck, bound_ticket, err, open_ticket, own_ticket,
                                               polled)
 ROUTES = [(r"^/v1/handoffs$", "POST", "handoff_create"),
           (r"^/v1/handoffs/(?P<id>[^/]+)$", "GET", "handoff_poll"),
@@ -23,9 +23,11 @@ VALUE_RE = re.compile(r"^handoff:(?P<id>[A-Za-z0-9_-]{1,64})$")
 
 
 class HandoffRoutes:
-    """Mixed into ``handlers.Routes`` (which provides ``sim``, ``_session`` and the reply helpers)."""
+    """The hand-off endpoints, one of ``handlers.Routes``' collaborators; ``session`` checks a Bearer token."""
 
-    sim: GatewayState
+    def __init__(self, sim: GatewayState, session: SessionCheck) -> None:
+        self.sim = sim
+        self._session = session
 
     def handoff_create(self, h: dict, data: dict) -> Reply:
 
@@ -34,7 +36,7 @@ class HandoffRoutes:
         if bad:
             return err(422, "validation_failed", "service_id and field_id are required", fields=bad)
         if "authorization" in h:
-            _, problem = self._session(h)  # type: ignore[attr-defined]
+            _, problem = self._session(h)
             if problem:
                 return problem
         return open_ticket(self.sim.lock, self.sim.handoffs, "ho_", h, link=("url", "https://m.gateway.invalid/h/"),

@@ -11,7 +11,7 @@ import secrets
 import threading
 import time
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 #: (HTTP status, JSON body or None, extra headers)
 Reply = tuple[int, "dict | None", dict]
@@ -57,6 +57,10 @@ def polled(entry: dict, **extra: Any) -> dict:
     """A poll's answer for a ticket: its id, state, poll interval and expiry (and ``extra``)."""
     return {"id": entry["id"], "state": entry["state"], "interval_s": entry["interval_s"], **extra,
             "expires_at": iso(entry["expires"])}
+
+
+#: ``Routes.session``: the resident session a request's Bearer token names, or the 401 to answer instead
+SessionCheck = Callable[[dict], "tuple[dict | None, Reply | None]"]
 
 
 class GatewayState(Protocol):
