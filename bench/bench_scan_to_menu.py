@@ -38,7 +38,7 @@ def main() -> int:
     with AppBench(args.config, "bench-scan-", tune=pacing) as b:
         from kiosk_dev import uidriver as ui
 
-        ctl, routes, sim = b.controller, b.stack.gateway.routes, b.stack.scanner
+        ctl, routes, sim = b.controller, b.stack.gateway.routes.scan, b.stack.scanner
         ui.wait_until(lambda: ctl.state.devices.scanner == "online" and ctl.state.devices.backend_ok,
                       timeout=15, what="scanner and gateway online")
         ui.wait_screen("attract")

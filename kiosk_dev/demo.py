@@ -223,7 +223,7 @@ class Walk:
                                                      self.wait_state("QR waiting", lambda st: st.qr is not None
                                                                      and st.qr.state == "waiting")))
         self.shot("identify-three-ways")
-        code = self.stack.gateway.routes.ssm_issue(name="赵丽华", id_number="310104197203154426")
+        code = self.stack.gateway.routes.scan.ssm_issue(name="赵丽华", id_number="310104197203154426")
         self.stack.scanner.scan(code)  # real bytes over the scanner simulator's port
         self.step("随申码 scanned → menu", lambda: self.wait_screen("menu", 15))
         self.note(f"identified by 随申码 as {self.ctl.state.identity.display_name} (masked)")

@@ -1,7 +1,7 @@
 """Identify screen: three ways in — 刷身份证 · 亮随申码 (the kiosk's scanner) · 随申办扫码 (the gateway's QR).
 
 Each way has a drawn picture (contactless, qr_code_scanner, phone_iphone from the icon font) and big text.
-The 亮随申码 way is shown where a scanner is configured (``state.devices.scanner`` not ``noDevice``), greyed
+The 亮随申码 way is shown where a scanner is configured (the view's ``scanner`` is not ``noDevice``), greyed
 with the reason while it is offline; a scan itself reaches the session as a device event, never through here.
 
 The QR comes from the gateway ticket (state.qr.qr_url, opaque, no personal data) and is drawn with
@@ -65,7 +65,7 @@ class IdentifyScreen(KioskScreen):
         qr, card = state.qr, state.card
         return (state.lang, state.elder_mode,
                 None if qr is None else (qr.state, qr.qr_url, qr.seconds_left, qr.message),
-                card.state, card.message, state.devices.scanner)
+                card.state, card.message, state.scanner)
 
     def build_content(self, state: IdentifyScreenView) -> None:
         app = App.get_running_app()
@@ -75,7 +75,7 @@ class IdentifyScreen(KioskScreen):
         self.card_text = card.message.get(lang) if card.message is not None else app.tr(key, lang)
         self.card_error = card.state == "error"
         self._animate(card.state == "waiting")
-        scanner = state.devices.scanner
+        scanner = state.scanner
         self._ssm_shown(scanner != "noDevice")
         self.ssm_off = scanner != "online"
         self.ssm_text = app.tr("identify.ssm_offline" if self.ssm_off else "identify.ssm_show", lang)

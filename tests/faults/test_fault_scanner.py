@@ -33,7 +33,7 @@ def test_unplug_mid_scan_on_identify_keeps_the_session_and_the_card_still_identi
     k, ctl, bridge, sim = kiosk, kiosk.ctl, kiosk.bridge, kiosk.stack.scanner
     ctl.start_identify()
     assert bridge.pump_until(lambda: ctl.state.card.state == "waiting", WAIT)
-    code = k.stack.gateway.routes.ssm_issue()
+    code = k.stack.gateway.routes.scan.ssm_issue()
     sim.control("unplug_mid_scan", text=code)
     assert bridge.pump_until(lambda: ctl.state.devices.scanner == "offline", WAIT), ctl.state.devices
     assert ctl.state.screen == "identify" and ctl.state.error is None and ctl.state.busy is None
@@ -51,7 +51,7 @@ def test_unplug_mid_scan_on_identify_keeps_the_session_and_the_card_still_identi
 
 def test_unplug_while_a_code_is_checked_still_lands_and_a_later_code_is_read(kiosk):
     k, ctl, bridge, sim = kiosk, kiosk.ctl, kiosk.bridge, kiosk.stack.scanner
-    sim.scan(k.stack.gateway.routes.ssm_issue())
+    sim.scan(k.stack.gateway.routes.scan.ssm_issue())
     assert bridge.pump_until(lambda: ctl.core.running("scan") or ctl.state.screen == "menu", WAIT)
     sim.handle_control({"cmd": "unplug"})
     assert bridge.pump_until(lambda: ctl.state.screen == "menu", WAIT), ctl.state.error
@@ -59,7 +59,7 @@ def test_unplug_while_a_code_is_checked_still_lands_and_a_later_code_is_read(kio
     assert ctl.state.identity.method == "ssm" and ctl.state.error is None
     sim.handle_control({"cmd": "replug"})
     assert bridge.pump_until(lambda: ctl.state.devices.scanner == "online", WAIT)
-    sim.scan(k.stack.gateway.routes.pickup_add("ready"))  # the resident picks up a parcel next
+    sim.scan(k.stack.gateway.routes.scan.pickup_add("ready"))  # the resident picks up a parcel next
     assert bridge.pump_until(lambda: ctl.state.screen == "result", WAIT), ctl.state.error
     assert ctl.state.result.title.zh == "取件单"
     jobs = k.stack.printer.wait_jobs(1, timeout=WAIT, complete=True)

@@ -22,7 +22,7 @@ def _scanner_ready(k):
 def test_ssm_on_attract_reaches_the_menu(kiosk):
     _scanner_ready(kiosk)
     ui.wait_screen("attract")
-    code = kiosk.gateway.routes.ssm_issue(name="李四")
+    code = kiosk.gateway.routes.scan.ssm_issue(name="李四")
     kiosk.stack.scanner.scan(code)
     ui.wait_screen("menu", timeout=10)
     assert kiosk.state.identity.method == "ssm"
@@ -35,8 +35,8 @@ def test_ssm_on_identify_after_a_refusal_reaches_the_menu(kiosk):
     ui.tap("attract.card")
     ui.wait_screen("identify")
     assert ui.visible(ui.find("identify.ssm_panel")) and "扫码窗口" in ui.text_of("identify.ssm_message")
-    old = kiosk.gateway.routes.ssm_issue()
-    kiosk.gateway.routes.ssm_expire(old)
+    old = kiosk.gateway.routes.scan.ssm_issue()
+    kiosk.gateway.routes.scan.ssm_expire(old)
     kiosk.stack.scanner.scan(old)
     ui.wait_until(lambda: kiosk.state.error is not None, timeout=10, what="refusal")
     ui.pump(3)
@@ -44,7 +44,7 @@ def test_ssm_on_identify_after_a_refusal_reaches_the_menu(kiosk):
     ui.tap("error.action")  # 返回: back to the identify screen, the refusal gone
     ui.wait_until(lambda: kiosk.state.error is None, timeout=5, what="refusal dismissed")
     assert ui.current_screen() == "identify"
-    kiosk.stack.scanner.scan(kiosk.gateway.routes.ssm_issue())  # the refreshed code
+    kiosk.stack.scanner.scan(kiosk.gateway.routes.scan.ssm_issue())  # the refreshed code
     ui.wait_screen("menu", timeout=10)
     assert kiosk.state.identity.method == "ssm"
 
@@ -110,7 +110,7 @@ def test_staff_scanner_health_and_test_scan(kiosk, shots):
     assert ui.visible(ui.find("staff.scanner")) and "尚未扫码" in ui.text_of("staff.scanner")
     ui.tap("staff.test_scan")
     ui.wait_until(lambda: kiosk.rt.scan.scanner.enabled, timeout=5, what="reading on for the test")
-    code = kiosk.gateway.routes.ssm_issue()
+    code = kiosk.gateway.routes.scan.ssm_issue()
     kiosk.stack.scanner.scan(code)
     ui.wait_until(lambda: ui.text_of("staff.message").startswith("扫码成功"), timeout=10, what="test scan")
     shown = ui.text_of("staff.message")

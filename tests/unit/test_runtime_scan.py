@@ -43,7 +43,7 @@ def _staff(bridge, ctl):
 def test_ssm_shown_on_attract_identifies_and_reaches_the_menu(kiosk, caplog):
     stack, bridge, rt, ctl = kiosk
     caplog.set_level(logging.DEBUG)
-    code = stack.gateway.routes.ssm_issue(name="李四")
+    code = stack.gateway.routes.scan.ssm_issue(name="李四")
     assert ctl.state.screen == "attract"
     stack.scanner.scan(code)
     assert bridge.pump_until(lambda: ctl.state.screen == "menu", 10), ctl.state.error
@@ -55,7 +55,7 @@ def test_ssm_shown_on_attract_identifies_and_reaches_the_menu(kiosk, caplog):
 
 def test_replayed_code_is_refused_with_its_reason_then_a_refreshed_one_works(kiosk):
     stack, bridge, rt, ctl = kiosk
-    code = stack.gateway.routes.ssm_issue()
+    code = stack.gateway.routes.scan.ssm_issue()
     stack.scanner.scan(code)
     assert bridge.pump_until(lambda: ctl.state.screen == "menu", 10)
     ctl.end_session()
@@ -65,7 +65,7 @@ def test_replayed_code_is_refused_with_its_reason_then_a_refreshed_one_works(kio
     stack.scanner.scan(code)
     assert bridge.pump_until(lambda: ctl.state.error is not None, 10)
     assert ctl.state.error.text.zh.startswith("此随申码已使用过") and ctl.state.screen == "attract"
-    stack.scanner.scan(stack.gateway.routes.ssm_issue())  # the app's refreshed code
+    stack.scanner.scan(stack.gateway.routes.scan.ssm_issue())  # the app's refreshed code
     assert bridge.pump_until(lambda: ctl.state.screen == "menu", 10), ctl.state.error
     assert ctl.state.error is None
     ctl.end_session()
@@ -76,7 +76,7 @@ def test_replayed_code_is_refused_with_its_reason_then_a_refreshed_one_works(kio
 
 def test_pickup_code_prints_the_pickup_slip(kiosk):
     stack, bridge, rt, ctl = kiosk
-    code = stack.gateway.routes.pickup_add("ready")
+    code = stack.gateway.routes.scan.pickup_add("ready")
     stack.scanner.scan(code)
     assert bridge.pump_until(lambda: ctl.state.screen == "result", 10), ctl.state.error
     assert ctl.state.result.title.zh == "取件单" and "3-12" in ctl.state.result.message.zh
@@ -86,7 +86,7 @@ def test_pickup_code_prints_the_pickup_slip(kiosk):
 
 def test_appointment_qr_checks_in_and_prints_the_ticket_with_the_window(kiosk):
     stack, bridge, rt, ctl = kiosk
-    code = stack.gateway.routes.appointment_add(0)
+    code = stack.gateway.routes.scan.appointment_add(0)
     stack.scanner.scan(code)
     assert bridge.pump_until(lambda: ctl.state.screen == "result", 10), ctl.state.error
     number = ctl.state.result.reference
@@ -99,7 +99,7 @@ def test_scanner_reads_only_where_a_scan_is_taken(kiosk):
     stack, bridge, rt, ctl = kiosk
     _staff(bridge, ctl)
     assert bridge.pump_until(lambda: not rt.scan.scanner.enabled, 5)
-    stack.scanner.scan(stack.gateway.routes.ssm_issue())
+    stack.scanner.scan(stack.gateway.routes.scan.ssm_issue())
     bridge.pump_until(lambda: False, 0.5)
     assert ctl.state.screen == "staff" and ctl.state.identity is None
 
@@ -112,7 +112,7 @@ def test_staff_health_and_test_scan_show_no_content(kiosk):
     assert "在线" in line and "尚未扫码" in line
     ctl.staff_test_scan()
     assert bridge.pump_until(lambda: rt.scan.scanner.enabled, 5)
-    code = stack.gateway.routes.ssm_issue()
+    code = stack.gateway.routes.scan.ssm_issue()
     stack.scanner.scan(code)
     assert bridge.pump_until(lambda: ctl.state.staff.message.zh.startswith("扫码成功"), 10), ctl.state.staff.message
     shown = ctl.state.staff.message.zh
