@@ -250,3 +250,13 @@ def phone_fills(ctl, rt, clock, field: str = "description", length: int = 12, hi
     clock.advance(2.1)
     ctl.tick()
     rt.finish(f"handoff_poll:{field}", handoff_state("submitted", length))
+
+
+def enter_staff(ctl, bridge, pin: str = "246810") -> None:
+    """Hidden corner, the dev config's PIN, then wait (pumping ``bridge``) for the staff screen."""
+    for _ in range(5):
+        ctl.staff_corner_tap()
+    for d in pin:
+        ctl.staff_pin_digit(d)
+    ctl.staff_pin_submit()
+    assert bridge.pump_until(lambda: ctl.state.screen == "staff", 10)

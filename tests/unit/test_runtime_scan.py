@@ -19,7 +19,7 @@ from kiosk.config.loader import load_config
 from kiosk.runtime import Runtime
 from kiosk_dev.sims import HeadlessKiosk
 
-from session_fakes import CONFIG_DIR
+from session_fakes import CONFIG_DIR, enter_staff
 
 
 @pytest.fixture
@@ -29,15 +29,6 @@ def kiosk(tmp_path):
         assert k.bridge.pump_until(lambda: ctl.state.devices.printer_ready and ctl.state.devices.backend_ok
                                    and ctl.state.devices.scanner == "online", 15), ctl.state.devices
         yield k.stack, k.bridge, k.rt, ctl
-
-
-def _staff(bridge, ctl):
-    for _ in range(5):
-        ctl.staff_corner_tap()
-    for d in "246810":
-        ctl.staff_pin_digit(d)
-    ctl.staff_pin_submit()
-    assert bridge.pump_until(lambda: ctl.state.screen == "staff", 10)
 
 
 def test_ssm_shown_on_attract_identifies_and_reaches_the_menu(kiosk, caplog):
@@ -97,7 +88,7 @@ def test_appointment_qr_checks_in_and_prints_the_ticket_with_the_window(kiosk):
 
 def test_scanner_reads_only_where_a_scan_is_taken(kiosk):
     stack, bridge, rt, ctl = kiosk
-    _staff(bridge, ctl)
+    enter_staff(ctl, bridge)
     assert bridge.pump_until(lambda: not rt.scan.scanner.enabled, 5)
     stack.scanner.scan(stack.gateway.routes.scan.ssm_issue())
     bridge.pump_until(lambda: False, 0.5)
@@ -106,7 +97,7 @@ def test_scanner_reads_only_where_a_scan_is_taken(kiosk):
 
 def test_staff_health_and_test_scan_show_no_content(kiosk):
     stack, bridge, rt, ctl = kiosk
-    _staff(bridge, ctl)
+    enter_staff(ctl, bridge)
     assert bridge.pump_until(lambda: any(name == "扫码器 scanner" for name, _ in ctl.state.staff.statuses), 10)
     line = dict(ctl.state.staff.statuses)["扫码器 scanner"]
     assert "在线" in line and "尚未扫码" in line
