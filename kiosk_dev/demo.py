@@ -219,9 +219,11 @@ class Walk:
         ui = self.ui
         self.step("scanner online", lambda: self.wait_state("scanner online",
                                                              lambda st: st.devices.scanner == "online", 10))
+        # the 随申办 QR is not what this step shows: wait for the gateway's answer either way, with room for a
+        # loaded machine, so the screenshot has all three ways settled
         self.step("tap 刷身份证 → three ways", lambda: (ui.tap("attract.card"), self.wait_screen("identify"),
-                                                     self.wait_state("QR waiting", lambda st: st.qr is not None
-                                                                     and st.qr.state == "waiting")))
+                                                     self.wait_state("QR answered", lambda st: st.qr is not None
+                                                                     and st.qr.state != "loading", 20)))
         self.shot("identify-three-ways")
         code = self.stack.gateway.routes.scan.ssm_issue(name="赵丽华", id_number="310104197203154426")
         self.stack.scanner.scan(code)  # real bytes over the scanner simulator's port
