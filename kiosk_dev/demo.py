@@ -217,6 +217,8 @@ class Walk:
     def _ssm_identify(self) -> None:
         """The next resident shows a 随申码 (issued by the gateway simulator) to the scanner simulator."""
         ui = self.ui
+        self.stack.idcard.remove()  # the first resident took their card: this one has only a phone
+        ui.pump(5)
         self.step("scanner online", lambda: self.wait_state("scanner online",
                                                              lambda st: st.devices.scanner == "online", 10))
         # the 随申办 QR is not what this step shows: wait for the gateway's answer either way, with room for a
@@ -227,7 +229,7 @@ class Walk:
         self.shot("identify-three-ways")
         code = self.stack.gateway.routes.scan.ssm_issue(name="赵丽华", id_number="310104197203154426")
         self.stack.scanner.scan(code)  # real bytes over the scanner simulator's port
-        self.step("随申码 scanned → menu", lambda: self.wait_screen("menu", 15))
+        self.step("随申码 scanned → menu", lambda: (self.wait_screen("menu", 15), self.check_method("ssm")))
         self.note(f"identified by 随申码 as {self.ctl.state.identity.display_name} (masked)")
         self.shot("menu-after-ssm")
         self.step("结束办理", lambda: (ui.tap("footer.end"), self.wait_screen("attract")))
@@ -292,6 +294,10 @@ class Walk:
         self.now.at = None  # the real time again: open
         self.clock.offset += 16
         self.step("open again", lambda: self.wait_screen("attract"))
+
+    def check_method(self, method: str) -> None:
+        identity = self.ctl.state.identity
+        assert identity is not None and identity.method == method, f"identified by {identity and identity.method}"
 
     def check_wiped(self, secrets: list[str]) -> None:
         texts = []

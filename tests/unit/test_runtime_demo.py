@@ -36,4 +36,4 @@ def test_kiosk_demo_walks_every_screen_and_prints(tmp_path):
     assert any("排队取号" in t for t in texts) and any("办件回执" in t for t in texts)
     walk = (tmp_path / "walk.txt").read_text(encoding="utf-8")
     assert "ok  no personal data left in any widget" in walk
-    assert "ok  随申码 scanned → menu" in walk  # a resident identified through the scanner simulator
+    assert "ok  随申码 scanned → menu" in walk and "identified by 随申码 as 赵**" in walk  # not by a card left behind
