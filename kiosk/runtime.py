@@ -1,10 +1,10 @@
 """Wiring from the config to the real drivers and the gateway, for the session.
 
 ``Runtime(cfg, bridge)`` builds nothing until :meth:`start`: then it opens the ID-card reader, the printer,
-the gateway client and the outbox (with its sender) exactly as configured — a port that does not answer
-stays *offline* and the menu says so; there is no fallback to a simulator. Device events and task results
-reach the session only through ``bridge.post`` (the UI thread). The session calls the methods below; the
-blocking ones are called from tasks (``spawn``), never from the UI thread.
+the QR scanner (kiosk/runtime_scan.py), the gateway client and the outbox exactly as configured — a port
+that does not answer stays *offline* and the menu says so; there is no fallback to a simulator. Device events
+and task results reach the session only through ``bridge.post`` (the UI thread). The session calls the
+methods below; the blocking ones are called from tasks (``spawn``), never from the UI thread.
 """
 from __future__ import annotations
 

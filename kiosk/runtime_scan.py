@@ -138,7 +138,8 @@ class ScannerLink:
         except DeviceError as exc:
             answer_text = f"自检失败 check failed: {exc.message_zh}"
         else:
-            answer_text = {True: "应答正常 answers", False: "无应答 silent", None: "型号无查询 no query"}[answer]
+            answer_text = {True: "应答正常 answers", False: "无应答 silent",
+                           None: "型号无查询 no query"}[answer]
         age = health["last_scan_age_s"]
         if age is None:
             last = "尚未扫码 no scan yet"

@@ -1,4 +1,4 @@
-"""Identify screen: three ways in — 刷身份证 · 亮随申码 (the kiosk's scanner) · 随申办扫码 (the gateway's QR).
+"""Identify screen: three ways in — 刷身份证 · 亮随申码 (to the kiosk's scanner) · 随申办扫码 (the QR).
 
 Each way has a drawn picture (contactless, qr_code_scanner, phone_iphone from the icon font) and big text.
 The 亮随申码 way is shown where a scanner is configured (the view's ``scanner`` is not ``noDevice``), greyed

@@ -45,7 +45,8 @@ def test_unplug_mid_scan_on_identify_keeps_the_session_and_the_card_still_identi
     k.stack.idcard.place("resident")  # the card way never depended on the scanner
     assert bridge.pump_until(lambda: ctl.state.screen == "menu", WAIT), (ctl.state.card, ctl.state.error)
     assert ctl.state.identity.method == "idcard"
-    record("scanner unplugged mid-scan (identify)", kept_running=True, message="扫码器暂不可用 (亮码 way greyed)",
+    record("scanner unplugged mid-scan (identify)", kept_running=True,
+           message="扫码器暂不可用 (亮码 way greyed)",
            lost=0, duplicated=0, recovery_s=back_s)
 
 

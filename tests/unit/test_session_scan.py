@@ -181,7 +181,8 @@ def test_staff_test_scan_shows_length_and_encoding_only():
     ctl.staff_test_scan()
     assert ctl.state.staff.message.zh.startswith("请在扫码窗口出示")
     rt.finish("staff_scan", {"bytes": 41, "chars": 41, "encoding": "utf-8", "kind": "ssm"})
-    assert ctl.state.staff.message.zh == "扫码成功：身份码（随申码或其它），41 字节 / 41 字符，编码 utf-8（内容不显示）"
+    assert ctl.state.staff.message.zh == ("扫码成功：身份码（随申码或其它），41 字节 / 41 字符，"
+                                          "编码 utf-8（内容不显示）")
     ctl.staff_test_scan()
     rt.fail("staff_scan", NoScan("nothing"))
     assert ctl.state.staff.message.zh == "测试扫码失败：未扫描到二维码"
