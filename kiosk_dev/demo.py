@@ -5,8 +5,8 @@ SessionController on a config copy pointing at them, runs the real Kivy app (off
 display) and walks: attract → ID card → queue ticket → 12345 request → e-licence → idle wipe, a resident
 showing a 随申码 to the scanner simulator (→ menu), then the service guide without login, the social-insurance
 record and the staff screens. Every tap is a real touch on a real widget (kiosk_dev/uidriver.py); every step
-waits for the screen it expects and fails with a message naming the step. Screenshots go to ``OUT/screens``, printed receipts (the printer simulator's PNGs) to
-``OUT/receipts``, and ``OUT/walk.txt`` lists what happened.
+waits for the screen it expects and fails with a message naming the step. Screenshots go to ``OUT/screens``,
+printed receipts (the printer simulator's PNGs) to ``OUT/receipts``, and ``OUT/walk.txt`` lists what happened.
 
 Idle is shown honestly but without waiting a minute: the session's clock is the real monotonic clock plus
 an offset the walk advances by ``idle_timeout_s`` ("the resident walked away"), then by ``countdown_s``.
