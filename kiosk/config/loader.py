@@ -25,8 +25,8 @@ from kiosk.config.address import AddressBook
 from kiosk.config.hours import OpeningHours
 from kiosk.config.issues import ConfigError, ConfigIssue, issues_from_validation, key_path
 from kiosk.config.services import PARAMS_MODELS, Category, ServiceDef, ServicesFile
-from kiosk.config.terminal import (BackendConfig, DevicesConfig, DisplayConfig, LanguageConfig, LoggingConfig,
-                                   OutboxConfig, SessionConfig, StaffConfig, TerminalFile, TerminalInfo,
+from kiosk.config.terminal import (BackendConfig, DevicesConfig, DisplayConfig, HelpConfig, LanguageConfig,
+                                   LoggingConfig, OutboxConfig, SessionConfig, StaffConfig, TerminalFile, TerminalInfo,
                                    VoiceConfig)
 
 if TYPE_CHECKING:  # the YAML reader (and PyYAML) load only in check_config: the kiosk process reads no YAML
@@ -67,6 +67,7 @@ class KioskConfig(Strict):
     services: list[ServiceDef]
     addresses: AddressBook = dataclasses.field(default_factory=AddressBook)
     voice: VoiceConfig | None = None
+    help: HelpConfig = dataclasses.field(default_factory=HelpConfig)
 
     def service(self, service_id: str) -> ServiceDef:
         """The service with ``service_id`` (KeyError when the catalog has none)."""
