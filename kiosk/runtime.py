@@ -276,6 +276,17 @@ class Runtime:
         if self.printer is not None:
             self.printer.discard_jobs(owner)
 
+    def audio_status(self, health: dict) -> None:
+        """The Player's ``on_status`` (UI thread): the audio device changed state. Logged for staff, and the
+        heartbeat beats now, so the gateway's console shows the alert (``audio.offline``) without waiting for
+        the next interval; the resident's flow goes on silently either way."""
+        if health.get("status") == "online":
+            log.info("audio device back online")
+        else:
+            log.error("audio device %s: %s", health.get("status"), health.get("reason"))
+        if self.heartbeat is not None:
+            self.heartbeat.wake()
+
     def record_help(self, screen: str) -> None:
         self.help_requests += 1
         log.warning("resident asked for help (screen %s, %d since start)", screen, self.help_requests)
@@ -311,6 +322,10 @@ class Runtime:
                                     f"{self._check_printer()}"),
                     ("政务网关 gateway", f"{_zh_status(view.backend)} — {self._check_gateway()}"),
                     ("一键求助 help", f"本次启动后 {self.help_requests} 次 (since start)")]
+        if self.audio is not None:
+            audio = self.audio.health()
+            statuses.append(("语音 audio", f"{_zh_status(audio['status'])}" + (f" — {audio['reason']}"
+                                                                              if audio["reason"] else "")))
         depth = self.outbox.depth() if self.outbox is not None else None
         return {"statuses": statuses, "outbox_depth": depth, "log_tail": self.log_tail(30)}
 
