@@ -287,6 +287,22 @@ class Runtime:
         if self.heartbeat is not None:
             self.heartbeat.wake()
 
+    def set_voice(self, *, volume: float | None = None, muted: bool | None = None) -> tuple[float, bool] | None:
+        """Staff's volume / mute: applied to the Player now and kept across restarts (kiosk/voice/settings.py).
+        Returns (volume, muted), or None when this kiosk has no voice."""
+        from kiosk.voice import settings
+
+        player = self.audio
+        if player is None:
+            return None
+        if volume is not None:
+            player.set_volume(volume)
+        if muted is not None:
+            player.set_muted(muted)
+        if volume is not None or muted is not None:
+            settings.save(settings.settings_path(self.cfg), settings.VoiceLevel(player.volume, player.muted))
+        return player.volume, player.muted
+
     def record_help(self, screen: str) -> None:
         self.help_requests += 1
         log.warning("resident asked for help (screen %s, %d since start)", screen, self.help_requests)

@@ -28,6 +28,7 @@ from kiosk.session.idle import IdleWatch
 from kiosk.session.printing import Printing
 from kiosk.session.services import ServiceFlows
 from kiosk.session.staff import StaffFlow
+from kiosk.session.staff_voice import VOLUME_STEP, StaffVoice
 from kiosk.session.state import DeviceView, SessionState, Text
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class SessionController:
         # wipe is looked up at call time: whatever wipe() is (a test's leaky one included) is what runs
         self.idle = IdleWatch(core, wipe=lambda: self.wipe(), stop_cards=self.identify.stop_cards)
         self.help = HelpFlow(core, self.idle)
+        self.staff_voice = StaffVoice(core, self.help)
         self._refresh_menu()
 
     # ----- observation -------------------------------------------------------------------------
@@ -214,6 +216,15 @@ class SessionController:
 
     def staff_exit_app(self) -> None:
         self.staff.exit_app()
+
+    def staff_volume_up(self) -> None:
+        self.staff_voice.volume(VOLUME_STEP)
+
+    def staff_volume_down(self) -> None:
+        self.staff_voice.volume(-VOLUME_STEP)
+
+    def staff_toggle_mute(self) -> None:
+        self.staff_voice.toggle_mute()
 
     def staff_leave(self) -> None:
         if self.staff.leave():

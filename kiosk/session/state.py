@@ -199,6 +199,8 @@ class StaffView:
     log_tail: list[str] = field(default_factory=list)
     version: str = ""
     last_receipt: bool = False
+    voice: tuple[int, bool] | None = None  # (volume %, muted); None: this kiosk has no voice
+    help_today: list[tuple[str, str, Text]] = field(default_factory=list)  # (HH:MM, screen, status) — never who
 
 
 @dataclass
