@@ -46,7 +46,8 @@ class AudioBackend(Protocol):
 class Player:
     def __init__(self, engine: VoiceEngine, backend: AudioBackend, post: Callable[..., None], *,
                  volume: float = 0.8, muted: bool = False, auto_play: str = "elder",
-                 on_status: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 on_status: Callable[[dict[str, Any]], None] | None = None,
+                 on_play: Callable[[Prompt], None] | None = None) -> None:
         self.engine = engine
         self.backend = backend
         self.post = post
@@ -54,6 +55,7 @@ class Player:
         self.muted = muted
         self.auto_play = auto_play  # always | elder | never (kiosk/voice/prompts.py)
         self.on_status = on_status
+        self.on_play = on_play  # told of each prompt as it starts sounding (the demo marks its audio capture)
         self.lang = "zh-CN"
         self._gen = 0
         self._sound: Sound | None = None
@@ -155,6 +157,8 @@ class Player:
             return
         self.started.append((prompt, time.monotonic()))
         del self.started[:-64]
+        if self.on_play is not None:
+            self.on_play(prompt)
         self._set_status("online", None)
 
     def _silence(self) -> None:
