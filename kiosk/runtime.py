@@ -277,31 +277,16 @@ class Runtime:
             self.printer.discard_jobs(owner)
 
     def audio_status(self, health: dict) -> None:
-        """The Player's ``on_status`` (UI thread): the audio device changed state. Logged for staff, and the
-        heartbeat beats now, so the gateway's console shows the alert (``audio.offline``) without waiting for
-        the next interval; the resident's flow goes on silently either way."""
-        if health.get("status") == "online":
-            log.info("audio device back online")
-        else:
-            log.error("audio device %s: %s", health.get("status"), health.get("reason"))
-        if self.heartbeat is not None:
-            self.heartbeat.wake()
+        """The Player's ``on_status`` (UI thread): logged, and the heartbeat beats now (kiosk/voice/settings.py)."""
+        from kiosk.voice.settings import report_audio
+
+        report_audio(health, self.heartbeat)
 
     def set_voice(self, *, volume: float | None = None, muted: bool | None = None) -> tuple[float, bool] | None:
-        """Staff's volume / mute: applied to the Player now and kept across restarts (kiosk/voice/settings.py).
-        Returns (volume, muted), or None when this kiosk has no voice."""
-        from kiosk.voice import settings
+        """Staff's volume / mute, applied and kept (kiosk/voice/settings.py); None when there is no voice."""
+        from kiosk.voice.settings import apply
 
-        player = self.audio
-        if player is None:
-            return None
-        if volume is not None:
-            player.set_volume(volume)
-        if muted is not None:
-            player.set_muted(muted)
-        if volume is not None or muted is not None:
-            settings.save(settings.settings_path(self.cfg), settings.VoiceLevel(player.volume, player.muted))
-        return player.volume, player.muted
+        return apply(self.audio, self.cfg, volume=volume, muted=muted)
 
     def record_help(self, screen: str) -> None:
         self.help_requests += 1

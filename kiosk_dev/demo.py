@@ -314,13 +314,11 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
     from kiosk.logs import setup_logging
     from kiosk.runtime import Runtime
     from kiosk.session.controller import SessionController
+    from kiosk_dev.demo_audio import close_voice, demo_capture, demo_voice
 
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    from kiosk_dev.demo_audio import DemoAudio, demo_voice, prepare_capture
-
-    raw = prepare_capture(out)  # before SDL's audio starts (at the first prompt)
-    audio = DemoAudio(raw) if raw is not None else None
+    audio = demo_capture(out)  # before SDL's audio starts (at the first prompt)
     for old in list((out / "screens").glob("*.png")) + list((out / "receipts").glob("job-*")):
         old.unlink()
     try:
@@ -360,9 +358,7 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
         return 2
     finally:
         if app is not None:
-            if app.voice is not None:
-                app.voice.stop_all()
-                app.voice.engine.close()
+            close_voice(app.voice)
             app.stop()
         if runtime is not None:
             runtime.stop()

@@ -1,7 +1,7 @@
 """The demo's ears: with ``SDL_AUDIODRIVER=disk`` everything the kiosk says during the walk ends up as WAV files.
 
 SDL's ``disk`` driver writes the mixed output in real time (16-bit stereo at 44.1 kHz, as Kivy opens the
-device) to ``SDL_DISKAUDIOFILE``; :func:`prepare_capture` points it at ``OUT/audio/sdl-disk.raw`` before SDL's
+device) to ``SDL_DISKAUDIOFILE``; :func:`demo_capture` points it at ``OUT/audio/sdl-disk.raw`` before SDL's
 audio starts. The Player tells :class:`DemoAudio` each prompt as it starts sounding, and DemoAudio notes
 where the capture stood then; at the end :meth:`DemoAudio.save` cuts the capture at those marks into one
 WAV per prompt, ``OUT/audio/NN-<prompt>.wav`` in the order they were heard (a prompt runs until the next one
@@ -24,8 +24,8 @@ RATE, CHANNELS = 44100, 2  # as Kivy opens SDL's device (screens/audio.py)
 BYTES_PER_S = RATE * CHANNELS * 2
 
 
-def prepare_capture(out: Path) -> Path | None:
-    """Where SDL's disk driver will write, when it is the driver in use (set before SDL's audio starts)."""
+def demo_capture(out: Path) -> "DemoAudio | None":
+    """When SDL's disk driver is in use: point it at ``OUT/audio/sdl-disk.raw`` (before SDL's audio starts)."""
     if os.environ.get("SDL_AUDIODRIVER") != "disk":
         return None
     raw = out / "audio" / "sdl-disk.raw"
@@ -33,7 +33,13 @@ def prepare_capture(out: Path) -> Path | None:
     for old in list(raw.parent.glob("*.wav")) + [raw]:
         old.unlink(missing_ok=True)
     os.environ["SDL_DISKAUDIOFILE"] = str(raw)
-    return raw
+    return DemoAudio(raw)
+
+
+def close_voice(player: Any) -> None:
+    if player is not None:
+        player.stop_all()
+        player.engine.close()
 
 
 def label(prompt: str | Utterance) -> str:

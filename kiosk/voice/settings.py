@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kiosk.staff import write_private_json
 
@@ -48,3 +49,29 @@ def save(path: Path | None, level: VoiceLevel) -> None:
     if path is not None:
         write_private_json(path, {"volume": round(level.volume, 2), "muted": level.muted})
     log.info("staff set the voice to %d%%%s", round(level.volume * 100), " (muted)" if level.muted else "")
+
+
+def apply(player: Any, cfg: object, *, volume: float | None = None,
+          muted: bool | None = None) -> tuple[float, bool] | None:
+    """Staff's change on the running Player (kiosk.voice.player.Player, or None: no voice), saved when it is one.
+    Returns the level now as (volume, muted)."""
+    if player is None:
+        return None
+    if volume is not None:
+        player.set_volume(volume)
+    if muted is not None:
+        player.set_muted(muted)
+    if volume is not None or muted is not None:
+        save(settings_path(cfg), VoiceLevel(player.volume, player.muted))
+    return player.volume, player.muted
+
+
+def report_audio(health: dict, heartbeat: Any) -> None:
+    """The audio device changed state: logged for staff, and the heartbeat (if running) beats now, so the
+    centre's console shows ``audio.offline`` without waiting for the next interval. The flow goes on."""
+    if health.get("status") == "online":
+        log.info("audio device back online")
+    else:
+        log.error("audio device %s: %s", health.get("status"), health.get("reason"))
+    if heartbeat is not None:
+        heartbeat.wake()

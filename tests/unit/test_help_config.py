@@ -2,31 +2,17 @@
 line and key in the message; the section is optional."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from kiosk.config.loader import check_config
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def cfg_dir(tmp_path: Path) -> Path:
-    d = tmp_path / "config"
-    d.mkdir()
-    for name in ("terminal.yaml", "services.yaml"):
-        shutil.copy(ROOT / "config" / name, d / name)
-    shutil.copy(ROOT / "config" / "dev-terminal.secret", d / "dev-terminal.secret")
-    shutil.copytree(ROOT / "config" / "dev-tls", d / "dev-tls")
-    return d
+from test_config import cfg_dir, patch  # noqa: F401 — the shipped config in a temporary folder
 
 
 def edit(d: Path, old: str, new: str) -> None:
-    text = (d / "terminal.yaml").read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    (d / "terminal.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    patch(d, "terminal.yaml", old, new)
 
 
 def test_shipped_help_section(cfg_dir: Path) -> None:
