@@ -54,7 +54,7 @@ class StaffScreen(KioskScreen):
         self._voice_section(app, lang, s)
 
     #: help requests listed (the newest; the title counts them all)
-    HELP_ROWS = 8
+    HELP_ROWS = 20
 
     def _voice_section(self, app: Any, lang: str, s: Any) -> None:
         """Volume and mute, and this terminal's 一键求助 of the day (time, screen, status — never who)."""
