@@ -7,6 +7,8 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.session.state import StaffView
+from kiosk.session.views import StaffScreenView
 from screens.widgets import IconKey, KioskScreen, icon_button, label
 
 
@@ -18,13 +20,13 @@ class StaffScreen(KioskScreen):
     help_title = StringProperty("")
     muted = BooleanProperty(False)
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: StaffScreenView) -> Any:
         s = state.staff
         return (state.lang, state.elder_mode, None if s is None else
                 (tuple(s.statuses), s.outbox_depth, tuple(s.services), tuple(s.log_tail), s.version,
                  s.last_receipt, s.message, s.voice, tuple(s.help_today)))
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: StaffScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         s = state.staff
@@ -56,7 +58,7 @@ class StaffScreen(KioskScreen):
     #: help requests listed (the newest; the title counts them all)
     HELP_ROWS = 20
 
-    def _voice_section(self, app: Any, lang: str, s: Any) -> None:
+    def _voice_section(self, app: Any, lang: str, s: StaffView) -> None:
         """Volume and mute, and this terminal's 一键求助 of the day (time, screen, status — never who)."""
         if s.voice is None:
             self.volume_text, self.muted = app.tr("staff.no_voice", lang), False
