@@ -76,6 +76,7 @@ PROMPTS: dict[str, tuple[str, str]] = {
     "piece.helper_coming": ("已通知值班人员", "Staff are on their way,"),
     "piece.call": ("请拨打", "Please call"),
     "piece.or_hotline": ("或拨打一二三四五市民服务热线", "or call the one two three four five citizen hotline"),
+    "piece.hotline": ("请拨打一二三四五市民服务热线", "Please call the one two three four five citizen hotline"),
 }
 
 ZH_DIGITS = "零一二三四五六七八九"

@@ -26,6 +26,7 @@ from kiosk.voice.numbers import PAUSE, Utterance
 AUTO_PLAY = ("always", "elder", "never")
 Prompt = str | Utterance
 _URGENT = ("error.", "help.", "step.idle_warning", "piece.helper_coming")
+HOTLINE = "12345"
 
 
 def prompt_for(state: Any) -> Prompt | None:
@@ -68,8 +69,10 @@ def help_prompt(view: Any, lang: str) -> Prompt | None:
         return numbers.help_eta(int(view.eta_minutes), lang)
     if status in ("call", "unreachable") and view.phones:
         head = "help.call" if status == "call" else "help.unreachable"
+        if view.phones[0] == HOTLINE:  # the hotline is said 一二三四五, the way residents know it
+            return (head, PAUSE, "piece.hotline")
         parts: list[str] = [head, PAUSE, *numbers.phone(view.phones[0], lang)]
-        if "12345" in view.phones[1:]:
+        if HOTLINE in view.phones[1:]:
             parts += [PAUSE, "piece.or_hotline"]
         return tuple(parts)
     return {"sending": "help.sending", "pending": "help.notified", "acknowledged": "help.notified",

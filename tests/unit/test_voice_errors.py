@@ -84,7 +84,8 @@ def test_help_statuses_are_spoken_with_their_numbers():
     fallback = said(HelpView("unreachable", Text("x", "x"), phones=("021-62470000", "12345")))
     assert fallback[0] == "help.unreachable" and fallback[-1] == "piece.or_hotline"
     assert "piece.call" in fallback and fallback.count("piece.digit.2") >= 2
-    assert said(HelpView("call", Text("x", "x"), phones=("12345",)))[0] == "help.call"
+    assert said(HelpView("call", Text("x", "x"), phones=("12345",))) == ("help.call", "|", "piece.hotline")
+    assert said(HelpView("unreachable", Text("x", "x"), phones=("12345",)))[-1] == "piece.hotline"
     assert said(HelpView("cancelled", Text("x", "x"))) == "help.cancelled"
     # an idle warning still wins over the help status (the wait's upper bound ran out)
     assert prompt_for(SessionState(help=HelpView("pending", Text("x", "x")), countdown=10)) == "step.idle_warning"
