@@ -106,8 +106,8 @@ def main() -> int:
     for kind in ("cached", "composed"):
         print(f"  {kind:9s} load + play of the prepared file on the UI thread: p50 "
               f"{statistics.median(ui_ms[kind]):5.2f} ms  p95 {pct(ui_ms[kind], 95):5.2f} ms")
-    print(f"  (loading the unprepared 22.05 kHz file on the UI thread instead: p50 {statistics.median(unprepared):5.2f} ms"
-          f"  p95 {pct(unprepared, 95):5.2f} ms)")
+    print(f"  (loading the unprepared 22.05 kHz file on the UI thread instead: p50 "
+          f"{statistics.median(unprepared):5.2f} ms  p95 {pct(unprepared, 95):5.2f} ms)")
     engine.close()
     return 0
 
