@@ -63,8 +63,7 @@ class Runtime:
         self.last_resort = LastResort(self._fail_safe)
         if getattr(bridge, "last_resort", False) is None:
             bridge.last_resort = self.last_resort
-        self.scan = ScannerLink(bridge, self.tasks, controller=lambda: self.controller,
-                                post_devices=self._post_devices, guard=self.last_resort.guard)
+        self.scan = ScannerLink(bridge, self.tasks, lambda: self.controller, self._post_devices, self.last_resort.guard)
 
     # ----- lifecycle ---------------------------------------------------------------------------
     def attach(self, controller: Any) -> None:
@@ -144,11 +143,10 @@ class Runtime:
             unsubscribe()
         self._unsubscribe.clear()
         self.tasks.shutdown(timeout=3.0)
-        for name in ("sender", "reader", "printer"):
+        for name in ("sender", "reader", "printer", "scan"):
             part = getattr(self, name)
             if part is not None:
                 _quietly(f"stop {name}", getattr(part, "stop", None) or part.close)
-        _quietly("stop scanner", self.scan.stop)
         for name in ("outbox", "client"):
             part = getattr(self, name)
             if part is not None and hasattr(part, "close"):
@@ -266,15 +264,6 @@ class Runtime:
         """Read resident cards and check each with the gateway until the returned watch is cancelled."""
         return self._cards.watch(on_checking=on_checking, on_done=on_done, on_error=on_error)
 
-    def set_scanner_enabled(self, enabled: bool) -> None:
-        self.scan.set_enabled(enabled)
-
-    def forget_scans(self) -> None:
-        self.scan.forget()
-
-    def staff_test_scan(self, *, cancel: threading.Event | None = None) -> dict:
-        return self.scan.test_scan(cancel)
-
     def submit(self, service_id: str, kind: str, fields: dict, token: str | None) -> Any:
         return self.submissions.submit(service_id, kind, fields, token, wait_s=2.0)
 
@@ -290,6 +279,18 @@ class Runtime:
     def discard_jobs(self, owner: str) -> None:
         if self.printer is not None:
             self.printer.discard_jobs(owner)
+
+    def audio_status(self, health: dict) -> None:
+        """The Player's ``on_status`` (UI thread): logged, and the heartbeat beats now (kiosk/voice/settings.py)."""
+        from kiosk.voice.settings import report_audio
+
+        report_audio(health, self.heartbeat)
+
+    def set_voice(self, *, volume: float | None = None, muted: bool | None = None) -> tuple[float, bool] | None:
+        """Staff's volume / mute, applied and kept (kiosk/voice/settings.py); None when there is no voice."""
+        from kiosk.voice.settings import apply
+
+        return apply(self.audio, self.cfg, volume=volume, muted=muted)
 
     def record_help(self, screen: str) -> None:
         self.help_requests += 1
@@ -327,6 +328,10 @@ class Runtime:
                     ("扫码器 scanner", self.scan.staff_line(_zh_status, clock.local_now(self.cfg))),
                     ("政务网关 gateway", f"{_zh_status(view.backend)} — {self._check_gateway()}"),
                     ("一键求助 help", f"本次启动后 {self.help_requests} 次 (since start)")]
+        if self.audio is not None:
+            audio = self.audio.health()
+            statuses.append(("语音 audio", f"{_zh_status(audio['status'])}" + (f" — {audio['reason']}"
+                                                                              if audio["reason"] else "")))
         depth = self.outbox.depth() if self.outbox is not None else None
         return {"statuses": statuses, "outbox_depth": depth, "log_tail": self.log_tail(30)}
 

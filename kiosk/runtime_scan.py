@@ -32,9 +32,10 @@ TEST_SCAN_S = 20.0
 
 
 class ScannerLink:
-    """See the module docstring. ``controller()`` is the session now attached (None before)."""
+    """See the module docstring. ``controller()`` is the session now attached (None before). The session
+    reaches it as ``runtime.scan`` (:class:`kiosk.session.core.ScannerPort`)."""
 
-    def __init__(self, bridge: UiBridge, tasks: TaskRunner, *, controller: Callable[[], Any],
+    def __init__(self, bridge: UiBridge, tasks: TaskRunner, controller: Callable[[], Any],
                  post_devices: Callable[[], None], guard: Callable[[Callable[..., Any], str], Callable[..., Any]]
                  ) -> None:
         self._bridge = bridge

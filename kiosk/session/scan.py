@@ -40,6 +40,9 @@ APPOINTMENT_PREFIX = "APPT-"
 #: the session's one scan task (a second code while it runs is ignored; wipe and Home cancel it)
 SCAN_TASK = "scan"
 _TIMEOUT_S = 15.0
+#: the spoken prompt of a refusal (kiosk/voice/catalog.py); others are said by the generic error prompt
+VOICE = {"code_expired": "error.scan_expired", "code_replayed": "error.scan_replayed",
+         "code_invalid": "error.scan_invalid", "code_unreadable": "error.scan_invalid"}
 
 
 def code_kind(text: str) -> str:
@@ -66,11 +69,11 @@ class ScanFlow:
     def _follow(self, state: SessionState) -> None:
         if self.core.session_no != self._session_no:
             self._session_no = self.core.session_no
-            self.core.rt.forget_scans()  # what the last resident showed leaves with them
+            self.core.rt.scan.forget()  # what the last resident showed leaves with them
         reading = state.screen in ACCEPTING
         if reading != self._reading:
             self._reading = reading
-            self.core.rt.set_scanner_enabled(reading)
+            self.core.rt.scan.set_enabled(reading)
 
     # ----- a scan arrives (UI thread) ----------------------------------------------------------
     def on_scan(self, text: str) -> None:
@@ -136,8 +139,8 @@ class ScanFlow:
             reason = msg(f"scan.{kind}_unknown")
         else:
             reason = error_text(exc, msg("scan.failed"))
-        # the reason is the error's text (shown, and spoken by the voice's error prompt); 返回 dismisses it
-        self.core.state.error = ErrorView(reason, action="back")
+        # the reason is shown in words and spoken by its own prompt where the catalog has one; 返回 dismisses it
+        self.core.state.error = ErrorView(reason, action="back", voice=VOICE.get(str(code)))
         self.core.changed()
 
     # ----- staff mode: 测试扫码 ------------------------------------------------------------------
@@ -147,8 +150,8 @@ class ScanFlow:
         if core.state.screen != "staff" or core.state.staff is None:
             return
         core.state.staff.message = msg("scan.staff_waiting")
-        rt = core.rt
-        core.spawn("staff_scan", lambda cancel: rt.staff_test_scan(cancel=cancel), on_done=self._staff_scanned,
+        scanner = core.rt.scan
+        core.spawn("staff_scan", lambda cancel: scanner.test_scan(cancel), on_done=self._staff_scanned,
                    on_error=lambda exc: self._staff_note(msg("scan.staff_failed", reason=error_text(
                        exc, Text(type(exc).__name__, type(exc).__name__)))), timeout=30.0)
         core.changed()

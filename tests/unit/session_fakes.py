@@ -80,6 +80,23 @@ class FakeWatch:
 
 
 @dataclass
+class FakeScanner:
+    """``runtime.scan``: what the session told the scanner (reading on/off, forget at wipe)."""
+
+    enabled: list[bool] = field(default_factory=list)
+    forgotten: int = 0
+
+    def set_enabled(self, enabled: bool) -> None:
+        self.enabled.append(enabled)
+
+    def forget(self) -> None:
+        self.forgotten += 1
+
+    def test_scan(self, cancel=None):
+        raise AssertionError("runs as a task: the test finishes 'staff_scan' by hand")
+
+
+@dataclass
 class FakeRuntime:
     tasks: list[FakeTask] = field(default_factory=list)
     polling: list[bool] = field(default_factory=list)
@@ -92,8 +109,8 @@ class FakeRuntime:
     auto_print: bool = True
     watch: Any = None
     jobs: list[tuple[str, str]] = field(default_factory=list)
-    scanner_enabled: list[bool] = field(default_factory=list)
-    scans_forgotten: int = 0
+    scan: Any = field(default_factory=lambda: FakeScanner())
+    voice: tuple[float, bool] | None = None
 
     def spawn(self, name, fn, *, on_done, on_error, timeout):
         task = FakeTask(name, fn, on_done, on_error, timeout)
@@ -182,14 +199,13 @@ class FakeRuntime:
     def record_help(self, screen):
         self.help.append(screen)
 
-    def set_scanner_enabled(self, enabled: bool) -> None:
-        self.scanner_enabled.append(enabled)
 
-    def forget_scans(self) -> None:
-        self.scans_forgotten += 1
-
-    def staff_test_scan(self, *, cancel=None):
-        raise AssertionError("runs as a task: the test finishes 'staff_scan' by hand")
+    def set_voice(self, *, volume=None, muted=None):
+        """Like Runtime.set_voice: None without a voice (``self.voice`` unset), else (volume, muted)."""
+        if self.voice is None:
+            return None
+        self.voice = (self.voice[0] if volume is None else volume, self.voice[1] if muted is None else muted)
+        return self.voice
 
 
 def all_ready() -> DeviceView:

@@ -128,17 +128,17 @@ def test_no_scanner_configured_is_feature_off_not_a_simulator(tmp_path):
     assert rt.scan.devices() == {}  # the heartbeat names no scanner
     assert rt.scan.staff_line(lambda s: s) == "noDevice — 亮码未启用 scanning off"
     with pytest.raises(DeviceUnavailable) as info:
-        rt.staff_test_scan()
+        rt.scan.test_scan()
     assert info.value.message_zh == "本机未配置扫码器"
-    rt.set_scanner_enabled(True)  # nothing to switch and nothing raised: the session runs without one
-    rt.forget_scans()
+    rt.scan.set_enabled(True)  # nothing to switch and nothing raised: the session runs without one
+    rt.scan.forget()
 
 
 
 def test_quick_screen_changes_leave_the_scanner_as_last_asked(kiosk):
     stack, bridge, rt, ctl = kiosk
     done = rt.scan.switches
-    rt.set_scanner_enabled(False)
-    rt.set_scanner_enabled(True)  # asked before the first switch ran: the last wish wins
+    rt.scan.set_enabled(False)
+    rt.scan.set_enabled(True)  # asked before the first switch ran: the last wish wins
     assert bridge.pump_until(lambda: rt.scan.switches == done + 2, 5)
     assert rt.scan.scanner.enabled is True

@@ -14,6 +14,7 @@ from devices.scanner.driver import NoScan
 from kiosk.backend.errors import NetworkError, error_for_status
 from kiosk.session.scan import SCAN_TASK, code_kind
 from kiosk.session.state import StaffView
+from kiosk.voice.prompts import prompt_for
 
 from session_fakes import auth, make, qr_ticket
 
@@ -90,22 +91,23 @@ def test_appointment_qr_checks_in_and_prints_the_ticket_with_the_window(again, t
     assert rt.watch is None and ctl.state.qr is None  # leaving identify stopped the card watch and the QR
 
 
-@pytest.mark.parametrize("code,status,kind,starts", [
-    (SSM, 422, "code_expired", "随申码已过期"),
-    (SSM, 422, "code_replayed", "此随申码已使用过"),
-    (SSM, 422, "code_invalid", "无法识别此码，请出示随申办中的随申码"),
-    (PICKUP, 409, "pickup_collected", "此件已领取"),
-    (PICKUP, 409, "pickup_returned", "此件已退回"),
-    (PICKUP, 404, "not_found", "未找到此取件码"),
-    (APPOINTMENT, 422, "appointment_not_now", "不在预约签到时间内"),
-    (APPOINTMENT, 404, "not_found", "未找到此预约"),
+@pytest.mark.parametrize("code,status,kind,starts,voice", [
+    (SSM, 422, "code_expired", "随申码已过期", "error.scan_expired"),
+    (SSM, 422, "code_replayed", "此随申码已使用过", "error.scan_replayed"),
+    (SSM, 422, "code_invalid", "无法识别此码，请出示随申办中的随申码", "error.scan_invalid"),
+    (PICKUP, 409, "pickup_collected", "此件已领取", None),
+    (PICKUP, 409, "pickup_returned", "此件已退回", None),
+    (PICKUP, 404, "not_found", "未找到此取件码", None),
+    (APPOINTMENT, 422, "appointment_not_now", "不在预约签到时间内", None),
+    (APPOINTMENT, 404, "not_found", "未找到此预约", None),
 ])
-def test_a_refused_code_says_why_and_the_next_scan_is_taken(code, status, kind, starts):
+def test_a_refused_code_says_why_and_the_next_scan_is_taken(code, status, kind, starts, voice):
     ctl, rt, _ = make()
     ctl.on_scan(code)
     rt.fail(SCAN_TASK, error_for_status(status, kind, "refused"))
     error = ctl.state.error
     assert error is not None and error.text.zh.startswith(starts) and error.action == "back"
+    assert error.voice == voice and (voice is None or prompt_for(ctl.state) == voice)  # spoken by its prompt
     assert error.text.en and error.text.en != error.text.zh
     assert ctl.state.screen == "attract" and ctl.core.token is None and ctl.state.busy is None
     ctl.on_scan(SSM)  # the refreshed code: taken at once, the refusal leaves the screen
@@ -165,13 +167,13 @@ def test_reading_follows_the_screen_and_a_wipe_forgets_the_scans():
     ctl.choose_service("queue-ticket")
     rt.finish("queue", SimpleNamespace(number="A001", service_id="queue-ticket", window_zh="1号窗口",
                                        window_en="Window 1", waiting=0, issued_at=AT))
-    assert rt.scanner_enabled[-1] is False  # result screen: no scan taken
-    forgotten = rt.scans_forgotten
+    assert rt.scan.enabled[-1] is False  # result screen: no scan taken
+    forgotten = rt.scan.forgotten
     ctl.wipe()
-    assert rt.scans_forgotten == forgotten + 1 and rt.scanner_enabled[-1] is True  # attract takes scans
+    assert rt.scan.forgotten == forgotten + 1 and rt.scan.enabled[-1] is True  # attract takes scans
     ctl.start_identify()
     ctl.touch()
-    assert rt.scanner_enabled[-1] is True and rt.scans_forgotten == forgotten + 1  # told on change only
+    assert rt.scan.enabled[-1] is True and rt.scan.forgotten == forgotten + 1  # told on change only
 
 
 def test_staff_test_scan_shows_length_and_encoding_only():
