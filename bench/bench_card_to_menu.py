@@ -26,11 +26,52 @@ sys.path.insert(0, str(REPO / "bench"))
 from bench_ui import percentile  # noqa: E402
 
 
+PHASES = {"poll": "card placed → the driver's find sees it (poll phase + find)",
+          "read": "find → card read (select + read on the wire, decode)",
+          "gateway": "identity check with the gateway (TLS, loopback)",
+          "post": "answer → session on the menu (UI thread picks it up)",
+          "draw": "menu screen → its frame flipped and finished",
+          "sum": "total of the phases (check)"}
+
+
+def _instrument(runtime) -> dict[str, float]:
+    """Time stamps of one placement, taken where the work happens (reader worker, gateway call)."""
+    marks: dict[str, float] = {}
+
+    def on_event(event) -> None:
+        if event.name == "card_present":
+            marks.setdefault("present", time.perf_counter())
+
+    runtime.reader.subscribe(on_event)
+    cards = runtime._cards
+    auth = cards._auth
+
+    def timed_auth(card, cancel):
+        marks.setdefault("auth", time.perf_counter())
+        try:
+            return auth(card, cancel)
+        finally:
+            marks.setdefault("authed", time.perf_counter())
+
+    cards._auth = timed_auth
+    return marks
+
+
+def _split(phases: dict[str, list[float]], marks: dict[str, float], t0: float, end: float) -> None:
+    stamps = [t0, marks.get("present"), marks.get("auth"), marks.get("authed"), marks.get("menu"), end]
+    if None in stamps:
+        return
+    for name, a, b in zip(PHASES, stamps, stamps[1:]):
+        phases[name].append((b - a) * 1000.0)
+    phases["sum"].append((end - t0) * 1000.0)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--placements", type=int, default=200)
     ap.add_argument("--no-pace", action="store_true", help="reader simulator answers without wire time")
     ap.add_argument("--config", default=str(REPO / "config"))
+    ap.add_argument("--profile", metavar="FILE", help="cProfile the UI thread while it waits for the menu")
     args = ap.parse_args()
 
     from kiosk.app import KivyBridge, configure_headless, create_app
@@ -64,12 +105,21 @@ def main() -> int:
         poll = runtime.reader.poll_interval
         sm = app.root.sm
         took: list[float] = []
+        marks = _instrument(runtime)
+        profiler = None
+        if args.profile:
+            import cProfile
+            profiler = cProfile.Profile()
+        phases: dict[str, list[float]] = {name: [] for name in PHASES}
         for n in range(args.placements):
             ui.tap("attract.card")
             ui.wait_screen("identify")
             pause = time.perf_counter() + rng.uniform(0, poll)
             while time.perf_counter() < pause:
                 EventLoop.idle()
+            marks.clear()
+            if profiler is not None:
+                profiler.enable()
             t0 = time.perf_counter()
             stack.idcard.place("resident")
             flips, deadline = None, t0 + 10.0
@@ -78,16 +128,20 @@ def main() -> int:
                 if sm.current == "menu":
                     if flips is None:
                         flips = app.frames_drawn
+                        marks.setdefault("menu", time.perf_counter())
                     elif app.frames_drawn > flips:
                         glFinish()
                         break
                 if time.perf_counter() > deadline:
                     raise SystemExit(f"placement {n}: menu not drawn within 10 s (screen {sm.current})")
             took.append((time.perf_counter() - t0) * 1000.0)
+            if profiler is not None:
+                profiler.disable()
+            _split(phases, marks, t0, time.perf_counter())
             controller.end_session()
             stack.idcard.remove()
             ui.wait_screen("attract")
-            settle = time.perf_counter() + 2 * poll  # the reader's polls notice the card has gone
+            settle = time.perf_counter() + 0.6  # the reader's polls (every 0.3 s with a card) notice it has gone
             while time.perf_counter() < settle:
                 EventLoop.idle()
             if n % 20 == 0:
@@ -97,6 +151,12 @@ def main() -> int:
               f"reader {'paced at ' + str(sim_cfg.devices.idcard.baudrate) + ' baud' if not args.no_pace else 'unpaced'}"
               f", gateway TLS on loopback): p50 {percentile(took, 50):.1f} ms, p95 {percentile(took, 95):.1f} ms, "
               f"max {max(took):.1f} ms; load average {min(load):.1f}–{max(load):.1f} on {os.cpu_count()} cores")
+        for name, label in PHASES.items():
+            if phases[name]:
+                print(f"  {label:<58} p50 {percentile(phases[name], 50):6.1f}  p95 "
+                      f"{percentile(phases[name], 95):6.1f}  max {max(phases[name]):6.1f} ms")
+        if profiler is not None:
+            profiler.dump_stats(args.profile)
     finally:
         runtime.stop()
         stack.stop()
