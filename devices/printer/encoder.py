@@ -10,6 +10,7 @@ import logging
 from functools import lru_cache
 from operator import call, methodcaller
 from typing import Any, Callable, Sequence
+from weakref import ref
 
 from PIL import Image as PILImage
 
@@ -90,10 +91,14 @@ def _table_lines(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> list[s
         rows = [tuple(map(str, row)) for row in rows]
         columns = list(zip(*rows))
     pads: list[Callable[[str], str]] = []
+    fields: list[str] = []  # one format field per column: ASCII ones pad themselves, others come padded
+    padded: list[Sequence[str | None]] = []
     for width, column in zip(widths, columns):
         joined = "".join(column)
         if joined.isascii() and joined.isprintable() and max(map(len, column)) < width:
             pads.append(methodcaller("ljust", width))
+            fields.append(f"{{:<{width}}}")
+            padded.append(column)
             continue
         fits = {}
         for value in set(column):
@@ -102,6 +107,10 @@ def _table_lines(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> list[s
             if used < width:
                 fits[value] = cell + " " * (width - used)
         pads.append(fits.__getitem__)
+        fields.append("{}")
+        padded.append(list(map(fits.get, column)))  # None: a cell wider than its column
+    if not any(None in column for column in padded):  # every row is one line: formatted in one pass
+        return list(map(str.rstrip, map("".join(fields).format, *padded)))
     lines: list[str] = []
     for row in rows:
         try:
@@ -127,6 +136,44 @@ def _wrapped_row(row: Sequence[Any], widths: Sequence[int]) -> list[str]:
     parts = [wrap(str(c), w - 1) or [""] for c, w in zip(row, widths)]
     return ["".join([pad_to(p[k] if k < len(p) else "", w) for p, w in zip(parts, widths)]).rstrip()
             for k in range(max(len(p) for p in parts))]
+
+
+#: rasters of pictures drawn once from constants (the test page's grey ramp), by id() of the picture while
+#: it lives (PIL images are unhashable): (a weak reference to it, {width limit: packed raster})
+_CONSTANT_RASTERS: dict[int, tuple[ref, dict[int, tuple[int, int, bytes]]]] = {}
+
+
+def _constant_raster(img: PILImage.Image, limit: int) -> tuple[int, int, bytes]:
+    entry = _CONSTANT_RASTERS.get(id(img))
+    if entry is None or entry[0]() is not img:
+        key = id(img)
+        entry = (ref(img, lambda _gone, key=key: _CONSTANT_RASTERS.pop(key, None)), {})
+        _CONSTANT_RASTERS[key] = entry
+    made = entry[1]
+    if limit not in made:
+        made[limit] = _packed(img, limit)
+    return made[limit]
+
+
+def _packed(img: PILImage.Image, limit: int) -> tuple[int, int, bytes]:
+    """(bytes per row, rows, bits with 1 = ink) of ``img`` at most ``limit`` dots wide."""
+    if img.mode == "1":
+        picture, packing, pad = img, "1", 0
+    else:
+        gray = img if img.mode == "L" else img.convert("L")
+        if gray.width > limit:
+            gray = gray.resize((limit, max(1, round(gray.height * limit / gray.width))),
+                               PILImage.Resampling.LANCZOS)
+        # Floyd–Steinberg dither (1 = paper); the packer inverts the bits, so ink = 1 without a pass
+        picture, packing, pad = gray.convert("1"), "1;I", 1
+    if picture.width > limit:
+        picture = picture.crop((0, 0, limit, picture.height))
+    width_bytes = (picture.width + 7) // 8
+    if picture.width != width_bytes * 8:
+        padded = PILImage.new("1", (width_bytes * 8, picture.height), pad)
+        padded.paste(picture, (0, 0))
+        picture = padded
+    return width_bytes, picture.height, picture.tobytes("raw", packing)
 
 
 class Encoder:
@@ -248,10 +295,13 @@ class Encoder:
     def text(self, block: Text) -> None:
         text = block.text
         # the common case, a paragraph that fits one line: no wrapping machinery
-        if text.isprintable() and (len(text) if text.isascii() else text_width(text)) <= self._cols // block.size[0]:
+        cols = self._cols // block.size[0]
+        # (a non-ASCII character takes 2 columns: a text of at most cols / 2 characters fits unmeasured)
+        if text.isprintable() and (2 * len(text) <= cols
+                                   or (len(text) if text.isascii() else text_width(text)) <= cols):
             self._single(text, block.size, block.bold, block.align)
             return
-        self.lines(wrap(text, self._cols // block.size[0]), block.size, block.bold, block.align)
+        self.lines(wrap(text, cols), block.size, block.bold, block.align)
 
     def _line_bytes(self, encoded: bytes, size: tuple[int, int], bold: bool, align: str) -> None:
         """One line already encoded and known printable by the model's font."""
@@ -317,7 +367,7 @@ class Encoder:
         self._mark()
 
     def image(self, block: Image) -> None:
-        self._raster(block.image, block.align, block.max_width)
+        self._raster(block.image, block.align, block.max_width, constant=block.constant)
 
     def feed(self, block: Feed) -> None:
         self._flush()  # the alignment the queued lines leave behind
@@ -325,31 +375,16 @@ class Encoder:
         self.out += P.feed_lines(block.lines)
         self._mark()
 
-    def _raster(self, img: PILImage.Image, align: str = "left", max_width: int | None = None) -> None:
+    def _raster(self, img: PILImage.Image, align: str = "left", max_width: int | None = None, *,
+                constant: bool = False) -> None:
         """GS v 0 in bands of ``profile.band_height`` rows. Input: any PIL image (dark = ink) or mode "1"
-        with 255 = ink (our own text lines)."""
+        with 255 = ink (our own text lines). A ``constant`` picture is dithered and packed once."""
         self._set(align=align)
         limit = min(self.profile.dots, max_width or self.profile.dots)
-        if img.mode == "1":
-            picture, packing, pad = img, "1", 0
-        else:
-            gray = img if img.mode == "L" else img.convert("L")
-            if gray.width > limit:
-                gray = gray.resize((limit, max(1, round(gray.height * limit / gray.width))),
-                                   PILImage.Resampling.LANCZOS)
-            # Floyd–Steinberg dither (1 = paper); the packer inverts the bits, so ink = 1 without a pass
-            picture, packing, pad = gray.convert("1"), "1;I", 1
-        if picture.width > limit:
-            picture = picture.crop((0, 0, limit, picture.height))
-        width_bytes = (picture.width + 7) // 8
-        if picture.width != width_bytes * 8:
-            padded = PILImage.new("1", (width_bytes * 8, picture.height), pad)
-            padded.paste(picture, (0, 0))
-            picture = padded
-        data = picture.tobytes("raw", packing)
+        width_bytes, height, data = _constant_raster(img, limit) if constant else _packed(img, limit)
         band = self.profile.band_height
-        for top in range(0, picture.height, band):
-            rows = min(band, picture.height - top)
+        for top in range(0, height, band):
+            rows = min(band, height - top)
             self.out += P.raster(width_bytes, rows, data[top * width_bytes:(top + rows) * width_bytes])
             self._mark()
 
@@ -378,11 +413,34 @@ def _encoded(document: Document, profile: Profile | str) -> Encoder:
         steps = [handlers[type(block)] for block in blocks]
     except KeyError as exc:
         raise TypeError(f"not a document block: {exc.args[0].__name__}") from None
-    for step, block in zip(steps, blocks):
-        step(block)
+    if len(set(map(id, blocks))) == len(blocks):
+        for step, block in zip(steps, blocks):
+            step(block)
+    else:
+        _repeating(enc, steps, blocks)
     if not blocks or not isinstance(blocks[-1], Cut):
         enc.cut()
     return enc
+
+
+_QUEUEING = (Text, Separator, KeyValue, Table)  # handlers that only queue lines (whatever the mode state)
+
+
+def _repeating(enc: Encoder, steps: list[Callable[[Any], None]], blocks: list[Block]) -> None:
+    """Blocks placed more than once in the job (a record's header and footer on every page): the lines a
+    text block queues do not depend on what came before it, so they are made once and queued again."""
+    made: dict[int, list] = {}
+    for step, block in zip(steps, blocks):
+        if type(block) not in _QUEUEING:
+            step(block)
+            continue
+        lines = made.get(id(block))
+        if lines is not None:
+            enc._pending += lines
+            continue
+        start = len(enc._pending)
+        step(block)
+        made[id(block)] = enc._pending[start:]
 
 
 def encode_segments(document: Document, profile: Profile | str = "generic-80mm",
