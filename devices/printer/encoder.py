@@ -91,14 +91,10 @@ def _table_lines(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> list[s
         rows = [tuple(map(str, row)) for row in rows]
         columns = list(zip(*rows))
     pads: list[Callable[[str], str]] = []
-    fields: list[str] = []  # one format field per column: ASCII ones pad themselves, others come padded
-    padded: list[Sequence[str | None]] = []
     for width, column in zip(widths, columns):
         joined = "".join(column)
         if joined.isascii() and joined.isprintable() and max(map(len, column)) < width:
             pads.append(methodcaller("ljust", width))
-            fields.append(f"{{:<{width}}}")
-            padded.append(column)
             continue
         fits = {}
         for value in set(column):
@@ -107,10 +103,6 @@ def _table_lines(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> list[s
             if used < width:
                 fits[value] = cell + " " * (width - used)
         pads.append(fits.__getitem__)
-        fields.append("{}")
-        padded.append(list(map(fits.get, column)))  # None: a cell wider than its column
-    if not any(None in column for column in padded):  # every row is one line: formatted in one pass
-        return list(map(str.rstrip, map("".join(fields).format, *padded)))
     lines: list[str] = []
     for row in rows:
         try:
@@ -413,34 +405,11 @@ def _encoded(document: Document, profile: Profile | str) -> Encoder:
         steps = [handlers[type(block)] for block in blocks]
     except KeyError as exc:
         raise TypeError(f"not a document block: {exc.args[0].__name__}") from None
-    if len(set(map(id, blocks))) == len(blocks):
-        for step, block in zip(steps, blocks):
-            step(block)
-    else:
-        _repeating(enc, steps, blocks)
+    for step, block in zip(steps, blocks):
+        step(block)
     if not blocks or not isinstance(blocks[-1], Cut):
         enc.cut()
     return enc
-
-
-_QUEUEING = (Text, Separator, KeyValue, Table)  # handlers that only queue lines (whatever the mode state)
-
-
-def _repeating(enc: Encoder, steps: list[Callable[[Any], None]], blocks: list[Block]) -> None:
-    """Blocks placed more than once in the job (a record's header and footer on every page): the lines a
-    text block queues do not depend on what came before it, so they are made once and queued again."""
-    made: dict[int, list] = {}
-    for step, block in zip(steps, blocks):
-        if type(block) not in _QUEUEING:
-            step(block)
-            continue
-        lines = made.get(id(block))
-        if lines is not None:
-            enc._pending += lines
-            continue
-        start = len(enc._pending)
-        step(block)
-        made[id(block)] = enc._pending[start:]
 
 
 def encode_segments(document: Document, profile: Profile | str = "generic-80mm",
