@@ -13,6 +13,7 @@ Target: p95 ≤ 400 ms (issue 19 §4). Prints figures, asserts nothing.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import sys
@@ -77,8 +78,6 @@ def _reader_process(pace: bool):
 
 def _gc_timer() -> list[float]:
     """Milliseconds spent in the garbage collector since ``[0]`` was last reset."""
-    import gc
-
     total, started = [0.0], [0.0]
 
     def callback(phase: str, _info: dict) -> None:
@@ -131,8 +130,9 @@ def main() -> int:
                     help="run the reader simulator in the app's process (its pacing thread then shares the GIL "
                          "with the UI; by default it runs in a process of its own, like the reader's own MCU)")
     ap.add_argument("--config", default=str(REPO / "config"))
-    ap.add_argument("--gc-freeze", action="store_true",
-                    help="gc.freeze() once the app is up (what the app would do after start-up), to compare")
+    ap.add_argument("--gc", choices=("default", "freeze", "idle"), default="default",
+                    help="garbage-collector policy to compare: freeze = gc.freeze() once the app is up; idle = "
+                         "that, and automatic collection off, one gc.collect() after each session (on attract)")
     ap.add_argument("--profile", metavar="FILE", help="cProfile the UI thread while it waits for the menu")
     args = ap.parse_args()
 
@@ -170,10 +170,11 @@ def main() -> int:
         ui.wait_until(lambda: controller.state.devices.reader_online and controller.state.devices.backend_ok,
                       timeout=15, what="devices online")
         ui.wait_screen("attract")
-        if args.gc_freeze:
-            import gc
+        if args.gc != "default":
             gc.collect()
             gc.freeze()
+            if args.gc == "idle":
+                gc.disable()
         poll = runtime.reader.poll_interval
         sm = app.root.sm
         took: list[float] = []
@@ -220,6 +221,8 @@ def main() -> int:
             controller.end_session()
             reader.remove()
             ui.wait_screen("attract")
+            if args.gc == "idle":
+                gc.collect()
             settle = time.perf_counter() + 0.6  # the reader's polls (every 0.3 s with a card) notice it has gone
             while time.perf_counter() < settle:
                 EventLoop.idle()
