@@ -10,11 +10,11 @@ import logging
 from functools import lru_cache
 from operator import call, methodcaller
 from typing import Any, Callable, Sequence
-from weakref import ref
 
 from PIL import Image as PILImage
 
 from devices.printer import protocol as P
+from devices.printer.bitmap import constant_raster, packed
 from devices.printer.document import (Block, Cut, Document, Feed, Image, KeyValue, QR, Separator, Table,
                                       Text, clean_text, pad_to, text_width, wrap)
 from devices.printer.profiles import Profile, get_profile
@@ -130,44 +130,6 @@ def _wrapped_row(row: Sequence[Any], widths: Sequence[int]) -> list[str]:
             for k in range(max(len(p) for p in parts))]
 
 
-#: rasters of pictures drawn once from constants (the test page's grey ramp), by id() of the picture while
-#: it lives (PIL images are unhashable): (a weak reference to it, {width limit: packed raster})
-_CONSTANT_RASTERS: dict[int, tuple[ref, dict[int, tuple[int, int, bytes]]]] = {}
-
-
-def _constant_raster(img: PILImage.Image, limit: int) -> tuple[int, int, bytes]:
-    entry = _CONSTANT_RASTERS.get(id(img))
-    if entry is None or entry[0]() is not img:
-        key = id(img)
-        entry = (ref(img, lambda _gone, key=key: _CONSTANT_RASTERS.pop(key, None)), {})
-        _CONSTANT_RASTERS[key] = entry
-    made = entry[1]
-    if limit not in made:
-        made[limit] = _packed(img, limit)
-    return made[limit]
-
-
-def _packed(img: PILImage.Image, limit: int) -> tuple[int, int, bytes]:
-    """(bytes per row, rows, bits with 1 = ink) of ``img`` at most ``limit`` dots wide."""
-    if img.mode == "1":
-        picture, packing, pad = img, "1", 0
-    else:
-        gray = img if img.mode == "L" else img.convert("L")
-        if gray.width > limit:
-            gray = gray.resize((limit, max(1, round(gray.height * limit / gray.width))),
-                               PILImage.Resampling.LANCZOS)
-        # Floyd–Steinberg dither (1 = paper); the packer inverts the bits, so ink = 1 without a pass
-        picture, packing, pad = gray.convert("1"), "1;I", 1
-    if picture.width > limit:
-        picture = picture.crop((0, 0, limit, picture.height))
-    width_bytes = (picture.width + 7) // 8
-    if picture.width != width_bytes * 8:
-        padded = PILImage.new("1", (width_bytes * 8, picture.height), pad)
-        padded.paste(picture, (0, 0))
-        picture = padded
-    return width_bytes, picture.height, picture.tobytes("raw", packing)
-
-
 class Encoder:
     """Stateful over one job so mode bytes are only sent when they change."""
 
@@ -215,10 +177,6 @@ class Encoder:
         self.out += P.INIT + P.DISABLE_FEED_BUTTON + P.NEAR_END_NO_STOP + P.CHINESE_PREAMBLE
         self._size, self._bold, self._align = (1, 1), False, "left"
 
-    def line(self, text: str, size: tuple[int, int] = (1, 1), bold: bool = False, align: str = "left") -> None:
-        """One already-wrapped line."""
-        self.lines((text,), size, bold, align)
-
     def lines(self, texts: Sequence[str], size: tuple[int, int] = (1, 1), bold: bool = False,
               align: str = "left") -> None:
         """Already-wrapped lines in one style (this is the hot path of every receipt): queued, and encoded
@@ -232,10 +190,9 @@ class Encoder:
 
     def _flush(self) -> None:
         """Encode the queued lines with their mode bytes in one ``str.encode`` (a GB18030 call costs about
-        as much as a short line's other work, and a receipt has dozens of lines between two non-text
-        commands). Mode bytes are ASCII and neither they nor GB18030 trail bytes contain 0x0A, so every
-        line feed of the span is a split point (:func:`encode_segments`). If some line needs the raster
-        fallback, the lines are encoded one by one instead — the same bytes where no fallback is needed."""
+        as much as a short line's other work). Mode bytes are ASCII and neither they nor GB18030 trail
+        bytes contain 0x0A, so every line feed of the span is a split point (:func:`encode_segments`). If
+        a line needs the raster fallback, the lines are encoded one by one instead (the same bytes)."""
         pending = self._pending
         if not pending:
             return
@@ -373,7 +330,7 @@ class Encoder:
         with 255 = ink (our own text lines). A ``constant`` picture is dithered and packed once."""
         self._set(align=align)
         limit = min(self.profile.dots, max_width or self.profile.dots)
-        width_bytes, height, data = _constant_raster(img, limit) if constant else _packed(img, limit)
+        width_bytes, height, data = constant_raster(img, limit) if constant else packed(img, limit)
         band = self.profile.band_height
         for top in range(0, height, band):
             rows = min(band, height - top)

@@ -107,17 +107,17 @@ def test_image_is_sent_in_bands_of_the_profile_height(profile):
 def test_a_constant_picture_prints_the_same_bytes_and_is_not_kept_after_it_is_gone():
     import gc
 
-    from devices.printer import encoder
+    from devices.printer import bitmap
 
     img = PILImage.linear_gradient("L").resize((300, 40))
     plain = encode(Document([Text("ramp"), Image(img, max_width=200)]))
     assert encode(Document([Text("ramp"), Image(img, max_width=200, constant=True)])) == plain
     assert encode(Document([Text("ramp"), Image(img, max_width=200, constant=True)])) == plain  # from the cache
-    assert id(img) in encoder._CONSTANT_RASTERS
+    assert id(img) in bitmap._CONSTANT_RASTERS
     key = id(img)
     del img
     gc.collect()
-    assert key not in encoder._CONSTANT_RASTERS
+    assert key not in bitmap._CONSTANT_RASTERS
 
 
 def test_lines_of_one_job_keep_their_modes_when_encoded_together():
