@@ -76,6 +76,11 @@ def _reader_process(pace: bool):
     return _RemoteReader(url, control_port, parent), child
 
 
+def _quarters(values: list[float]) -> list[list[float]]:
+    n = len(values)
+    return [part for part in (values[i * n // 4:(i + 1) * n // 4] for i in range(4)) if part]
+
+
 def _gc_timer() -> list[float]:
     """Milliseconds spent in the garbage collector since ``[0]`` was last reset."""
     total, started = [0.0], [0.0]
@@ -235,7 +240,7 @@ def main() -> int:
               f"max {max(took):.1f} ms; load average {min(load):.1f}–{max(load):.1f} on {os.cpu_count()} cores")
         print(f"  UI thread CPU time, placement → menu built: p50 {percentile(ui_cpu, 50):.1f} ms, "
               f"p95 {percentile(ui_cpu, 95):.1f} ms; total p50 by quarter of the run: "
-              + ", ".join(f"{percentile(took[i:i + len(took) // 4], 50):.0f}" for i in range(0, len(took), max(1, len(took) // 4))))
+              + ", ".join(f"{percentile(part, 50):.0f}" for part in _quarters(took)))
         print(f"  garbage collection in that window (any thread): p50 {percentile(gc_per, 50):.1f} ms, "
               f"p95 {percentile(gc_per, 95):.1f} ms, max {max(gc_per):.1f} ms")
         for name, label in PHASES.items():
