@@ -86,6 +86,7 @@ class KioskApp(App):
     th = ObjectProperty(None, rebind=True)
     clock_text = StringProperty("")
     terminal_text = StringProperty("")
+    session_text = StringProperty("")
     landscape = BooleanProperty(False)
     controller = ObjectProperty(None, allownone=True)
     title = "一网通办"
@@ -187,6 +188,16 @@ class KioskApp(App):
         text = clock_text() if clock_text is not None else wallclock.now_in().strftime(wallclock.CLOCK_FORMAT)
         if text != self.clock_text:
             self.clock_text = text
+        self._update_session_left()
+
+    def _update_session_left(self) -> None:
+        """The header's session countdown ("剩余 1:45"), always visible during a session, not only in the
+        15-s warning; one label changes once a second, nothing else is redrawn."""
+        left_of = getattr(self.controller, "session_left", None)
+        left = left_of() if left_of is not None else None
+        text = "" if left is None else self.tr("shell.session_left", self.lang, time=f"{left // 60}:{left % 60:02d}")
+        if text != self.session_text:
+            self.session_text = text
 
     # --- controller ---------------------------------------------------------------------------------
     def bind_controller(self, controller: Any) -> None:
@@ -292,6 +303,7 @@ class KioskApp(App):
                 previous.clear()
         sm.current_screen.render(state)
         root.render(state)
+        self._update_session_left()
         self._speak(state)
         if getattr(self.controller, "exit_requested", False):
             log.info("staff asked to leave the kiosk app")
