@@ -180,6 +180,23 @@ class StepDots(Widget):
                     Line(ellipse=(x + 1.5, y + 1.5, d - 3, d - 3), width=1.5)
 
 
+class PagerBar(BoxLayout):
+    """上一页 · 第 1 页 / 共 2 页 · 下一页 as large buttons (elder mode's short pages); no height with one page.
+    Taps dispatch ``on_prev`` / ``on_next``; the buttons are ``<wid>.prev`` / ``<wid>.next``, the words
+    ``<wid>.text``."""
+
+    wid = StringProperty("")
+    page = NumericProperty(1)
+    pages = NumericProperty(1)
+    __events__ = ("on_prev", "on_next")
+
+    def on_prev(self) -> None:
+        """Bound by the screen."""
+
+    def on_next(self) -> None:
+        """Bound by the screen."""
+
+
 class Panel(BoxLayout):
     """A box with a painted background colour taken from the palette by name."""
 

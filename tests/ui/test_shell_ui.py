@@ -73,8 +73,39 @@ def tile_problems(name: str, prefix: str) -> list[str]:
     if max(heights) - min(heights) > 2:
         problems.append(f"{name}: {prefix} tiles of unequal heights {sorted(heights)}")
     for t in tiles:
-        if t.texture_size[0] > t.width + 2:
-            problems.append(f"{name}: {t.wid} text wider than the tile")
+        if t.texture_size[0] > t.width + 2 or t.texture_size[1] > t.height + 2:
+            problems.append(f"{name}: {t.wid} text larger than the tile")
+    return problems
+
+
+def menu_page_problems(name: str, k) -> list[str]:
+    """Menu tiles inside the page box (never over the welcome or the pager); elder: ≤ 4 a page, one column
+    in portrait, and 下一页 shows the rest."""
+    screen = k.app.root.sm.get_screen("menu")
+    box = screen.ids.page
+    bx, by = box.to_window(box.x, box.y)
+    problems = []
+    seen: set[str] = set()
+    while True:
+        tiles = [w for w in ui.find_all("menu.svc.") if isinstance(w, Tile) and ui.visible(w)]
+        for t in tiles:
+            x, y = t.to_window(t.x, t.y)
+            if y < by - 1 or y + t.height > by + box.height + 1 or x < bx - 1 or x + t.width > bx + box.width + 1:
+                problems.append(f"{name}: {t.wid} outside the page box")
+        seen |= {t.wid for t in tiles}
+        if k.state.elder_mode:
+            if len(tiles) > 4:
+                problems.append(f"{name}: {len(tiles)} tiles on one elder page")
+            if not k.app.landscape and len({round(t.to_window(t.x, t.y)[0]) for t in tiles}) != 1:
+                problems.append(f"{name}: elder portrait tiles not in one column")
+        if not ui.exists("menu.page.next") or ui.find("menu.page.next").disabled:
+            break
+        ui.tap("menu.page.next")
+    expected = {f"menu.svc.{i.service_id}" for c in k.state.menu for i in c.items}
+    if seen != expected:
+        problems.append(f"{name}: pages show {sorted(seen)}, not every service")
+    while ui.exists("menu.page.prev") and not ui.find("menu.page.prev").disabled:
+        ui.tap("menu.page.prev")
     return problems
 
 
@@ -123,6 +154,8 @@ def test_menu_and_attract_layouts_in_every_variant(skewed, shots):
         name = "menu-" + set_variant(k, lang, elder, orient)
         problems += [f"{name}: {p}" for p in audit(elder)] + footer_problems(name)
         problems += tile_problems(name, "menu.svc.")
+        png = ui.screenshot(out / f"{name}.png")
+        problems += menu_page_problems(name, k)
         png = ui.screenshot(out / f"{name}.png")
         if name == "menu-standard-portrait" and empty_share(png) > MAX_EMPTY:
             problems.append(f"{name}: {empty_share(png):.0%} of the height empty")
