@@ -175,6 +175,7 @@ class KioskApp(App):
             if self.root is not None and self.controller is not None:
                 self.root.clear_all()  # rebuild grids for the new orientation
                 self.apply_state(self.controller.state)
+                settle_layout(self.root, (width, height))  # the new widths at once, not a frame per level
 
     def _on_flip(self, *args: Any) -> None:
         self.frames_drawn += 1
@@ -277,6 +278,7 @@ class KioskApp(App):
         root = self.root
         if root is None:
             return
+        resettle = False
         if state is not self._state_obj:
             # a wipe replaces the state object: every widget forgets what it showed
             root.clear_all()
@@ -289,6 +291,7 @@ class KioskApp(App):
             self._elder = bool(state.elder_mode)
             self._spoken = None  # turning elder mode on speaks the screen's prompt
             self.th = resolve(theme_for(self._elder), Metrics.dpi, Metrics.density)
+            resettle = True
         term = state.terminal
         en = state.lang == "en"
         name = (getattr(term, "name_en", "") if en else "") or term.name
@@ -304,6 +307,8 @@ class KioskApp(App):
         sm.current_screen.render(state)
         root.render(state)
         self._update_session_left()
+        if resettle:  # every size changed with the mode: lay the tree out once now
+            settle_layout(root, Window.size)
         self._speak(state)
         if getattr(self.controller, "exit_requested", False):
             log.info("staff asked to leave the kiosk app")
