@@ -202,3 +202,14 @@ def test_action_bar_keeps_back_left_and_primary_right_and_step_indicator_says_th
         assert ui.text_of("test.steps.text") == "Step 2 of 3"
     finally:
         app.root.remove_widget(box)
+
+
+def test_a_card_placed_on_the_attract_screen_opens_the_menu_without_a_tap(kiosk):
+    ui.wait_screen("attract")
+    ui.wait_until(lambda: kiosk.rt.reader is not None and kiosk.ctl.identify._watch is not None, timeout=5,
+                  what="the attract screen watching the reader")
+    kiosk.card("place", card="resident")
+    ui.wait_screen("menu", timeout=10)
+    kiosk.card("remove")
+    assert kiosk.state.identity.method == "idcard" and "李" in ui.text_of("menu.welcome")
+    assert ui.exists("header.session")
