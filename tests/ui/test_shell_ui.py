@@ -213,3 +213,17 @@ def test_a_card_placed_on_the_attract_screen_opens_the_menu_without_a_tap(kiosk)
     kiosk.card("remove")
     assert kiosk.state.identity.method == "idcard" and "李" in ui.text_of("menu.welcome")
     assert ui.exists("header.session")
+
+
+def test_taps_walker_counts_real_taps_to_the_receipt(kiosk):
+    """kiosk_dev/taps.py on the test app: 取号 is one tap, the record two (the card is placed, not tapped)."""
+    from kiosk_dev.taps import Walker
+
+    walker = Walker(kiosk.stack, kiosk.ctl)
+    ticket = walker.flow("queue-ticket")
+    assert (ticket.taps, ticket.keys, ticket.error) == (1, 0, "")
+    assert kiosk.state.result.printed is True
+    kiosk.ctl.end_session()
+    record = walker.flow("social-insurance-record")
+    assert (record.taps, record.keys) == (2, 0)
+    assert kiosk.state.notice is not None or kiosk.state.result.printed is True
