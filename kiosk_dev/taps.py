@@ -169,36 +169,25 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     from kiosk.app import KivyBridge, configure_kivy, create_app, kivy_environment, register_font
     from kiosk.config.loader import load_config
-    from kiosk.runtime import Runtime
-    from kiosk.session.controller import SessionController
-    from kiosk_dev.sims import SimStack
+    from kiosk_dev.sims import HeadlessKiosk
 
     base = load_config(args.config)
     work = Path(tempfile.mkdtemp(prefix="kiosk-taps-"))
-    stack = SimStack(base, work)
-    cfg = stack.start()
-    runtime = app = None
-    try:
-        kivy_environment(str(work / "kivy"), headless=headless)
-        configure_kivy(cfg.display, windowed=True)
-        register_font(cfg.display.font_path)
-        runtime = Runtime(cfg, KivyBridge())
-        ctl = SessionController(cfg, runtime)
-        runtime.attach(ctl)
-        runtime.start()
-        app = create_app(cfg, ctl, kiosk_mode=False)
+    kivy_environment(str(work / "kivy"), headless=headless)
+    configure_kivy(base.display, windowed=True)
+    register_font(base.display.font_path)
+    with HeadlessKiosk(base, work, bridge=KivyBridge()) as k:
+        app = create_app(k.cfg, k.ctl, kiosk_mode=False)
         app._run_prepare()  # the window and the app, without Kivy's blocking loop: the walker pumps frames
-        from kiosk_dev import uidriver as ui
+        try:
+            from kiosk_dev import uidriver as ui
 
-        ui.wait_until(lambda: ctl.state.devices.reader_online and ctl.state.devices.printer_ready
-                      and ctl.state.devices.backend_ok, timeout=30, what="simulated devices online")
-        rows = walk_all(stack, ctl)
-    finally:
-        if app is not None:
+            d = lambda: k.ctl.state.devices  # noqa: E731 — replaced on every status change
+            ui.wait_until(lambda: d().reader_online and d().printer_ready and d().backend_ok, timeout=30,
+                          what="simulated devices online")
+            rows = walk_all(k.stack, k.ctl)
+        finally:
             app.stop()
-        if runtime is not None:
-            runtime.stop()
-        stack.stop()
     print(table(rows))
     return 1 if any(c.error for *_rest, c in rows) else 0
 
