@@ -18,6 +18,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
+from kiosk.session.views import MenuScreenView
 from screens.widgets import KioskScreen, Tile, icon_button, label
 
 #: elder mode: tiles per page (spec resident-ui.md: at most 4)
@@ -36,14 +37,14 @@ class MenuScreen(KioskScreen):
         self._relayout = Clock.create_trigger(lambda _dt: self._paginate(0.0), 0)
         self.ids.page.bind(size=lambda *_: self._relayout())
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: MenuScreenView) -> Any:
         app = App.get_running_app()
         who = state.identity.display_name if state.identity is not None else None
         cats = tuple((c.id, c.title, tuple((i.service_id, i.title, i.available, i.reason) for i in c.items))
                      for c in state.menu)
         return (state.lang, state.elder_mode, app.landscape, who, cats)
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: MenuScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         self.welcome = (app.tr("menu.welcome", lang, name=state.identity.display_name)

@@ -22,6 +22,7 @@ from kivy.uix.screenmanager import NoTransition
 from kiosk import clock as wallclock, i18n
 from kiosk.crash import log_unexpected
 from kiosk.session.state import SCREENS
+from kiosk.session.views import root_view
 from kiosk.theme import resolve, theme_for
 from kiosk.voice.prompts import prompt_for, speaks_on_entry
 from screens.kv import load_kv, screen_class
@@ -305,7 +306,7 @@ class KioskApp(App):
             if previous is not None and not getattr(previous, "keep_on_leave", False):
                 previous.clear()
         sm.current_screen.render(state)
-        root.render(state)
+        root.render(root_view(state))  # the screen builds its own view in render()
         self._update_session_left()
         if resettle:  # every size changed with the mode: lay the tree out once now
             settle_layout(root, Window.size)
