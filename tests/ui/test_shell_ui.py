@@ -227,3 +227,34 @@ def test_taps_walker_counts_real_taps_to_the_receipt(kiosk):
     record = walker.flow("social-insurance-record")
     assert (record.taps, record.keys) == (2, 0)
     assert kiosk.state.notice is not None or kiosk.state.result.printed is True
+
+
+def test_scroll_cue_shows_while_there_is_more_below_and_goes_at_the_end(kiosk):
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.scrollview import ScrollView
+    from kivy.uix.widget import Widget
+
+    from screens.widgets import ScrollCue
+
+    app = kiosk.app
+    box = BoxLayout(orientation="vertical")
+    view = ScrollView(do_scroll_x=False)
+    content = Widget(size_hint_y=None, height=5000)
+    view.add_widget(content)
+    cue = ScrollCue(wid="test.cue")
+    box.add_widget(view)
+    box.add_widget(cue)
+    cue.scroll = view
+    app.root.add_widget(box)
+    try:
+        ui.pump(4)
+        assert ui.text_of("test.cue.text") == "向下滑动，查看更多" and cue.height > 0
+        view.scroll_y = 0  # the resident reached the end
+        ui.pump(3)
+        assert not ui.exists("test.cue.text") and cue.height == 0
+        view.scroll_y = 1
+        content.height = 10  # nothing to scroll: no cue
+        ui.pump(3)
+        assert not ui.exists("test.cue.text")
+    finally:
+        app.root.remove_widget(box)
