@@ -113,7 +113,7 @@ class Walker:
                 self.stack.gateway.handoff_submit(text="小区门口路灯坏了，请尽快修理。")
                 ui.wait_until(lambda: form().field(field_id).filled, timeout=10, what="hand-off done")
                 continue
-            if ui.exists(f"form.field.{field_id}"):
+            if ui.exists(f"form.field.{field_id}") and not self._open(f.label.zh):
                 self.tap(f"form.field.{field_id}")
             options = sorted(w.wid for w in ui.find_all("form.opt.") if ui.visible(w) and not w.disabled)
             if options:
@@ -122,6 +122,10 @@ class Walker:
                 for ch in PHONE if f.kind != "date" else DATE_KEYS:
                     self.tap(f"form.key.{ch}", key=True)
             ui.wait_until(lambda: form().field(field_id).filled, timeout=5, what=f"field {field_id} filled")
+
+    def _open(self, label_zh: str) -> bool:
+        """Whether the form already edits the field labelled ``label_zh`` (it opens the next by itself)."""
+        return self.ui.exists("form.editing") and label_zh in self.ui.text_of("form.editing")
 
     def _wait_printed(self) -> None:
         def printed(s: Any) -> bool:

@@ -101,6 +101,8 @@ class IconMixin:
     icon_size = NumericProperty(0)
     #: the icon edge really used (kv: icon_size, else a size that goes with the text; 0 without an icon)
     icon_px = NumericProperty(0)
+    #: left/right padding in px; 0 = the theme's gap (the footer packs six labels in tighter)
+    pad_x = NumericProperty(0)
 
 
 class IconButton(IconMixin, KButton):

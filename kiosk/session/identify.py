@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 CARD_CHECK = "auth"
 #: screens where a card placed on the reader signs in at once, without tapping 刷身份证 first (issue 14 §3)
 CARD_ANYWHERE = ("attract", "menu")
+#: screens where the reader rests between watches (the staff screens read cards their own way)
+_CARDS_OFF = ("staff_pin", "staff", "closed")
 
 
 class IdentifyFlow:
@@ -41,6 +43,7 @@ class IdentifyFlow:
         self._on_identified = on_identified
         self.pending_service: str | None = None
         self._watch: TaskHandle | None = None
+        self._keep_polling = False
         self._ticket: QrTicket | None = None
         self._expires_at = 0.0
         self._next_poll: float | None = None
@@ -102,6 +105,12 @@ class IdentifyFlow:
         and the reader is online; stop when the screen leaves them (identify keeps its own watch)."""
         core = self.core
         state = core.state
+        keep = state.screen not in _CARDS_OFF and state.devices.reader_online
+        if keep != self._keep_polling:
+            # the reader polls on between watches on the resident's screens, so a card left lying on it
+            # after a session is not read again for the next resident (runtime_cards.CardChecker.keep_polling)
+            self._keep_polling = keep
+            core.rt.keep_card_polling(keep)
         wanted = state.screen in CARD_ANYWHERE and core.token is None and state.devices.reader_online
         if wanted and self._watch is None:
             self.watch_cards()

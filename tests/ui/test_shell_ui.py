@@ -258,3 +258,28 @@ def test_scroll_cue_shows_while_there_is_more_below_and_goes_at_the_end(kiosk):
         assert not ui.exists("test.cue.text")
     finally:
         app.root.remove_widget(box)
+
+
+def test_a_card_left_on_the_reader_does_not_sign_its_owner_in_again(kiosk):
+    """The resident ends the session and walks away; the card stays on the reader (the real reader driver
+    re-reads a lying card whenever its polling is switched back on)."""
+    ui.wait_screen("attract")
+    ui.wait_until(lambda: kiosk.ctl.identify._watch is not None, timeout=5, what="reader watched")
+    kiosk.card("place", card="resident")
+    ui.wait_screen("menu", timeout=10)
+    ui.tap("footer.end")  # the card is still on the reader
+    ui.wait_screen("attract")
+    ui.wait_until(lambda: kiosk.ctl.identify._watch is not None, timeout=5, what="reader watched again")
+    polls = kiosk.rt.reader.poll_interval if hasattr(kiosk.rt.reader, "poll_interval") else 0.3
+    end = time.monotonic() + max(2.0, 6 * polls)
+    ui.wait_until(lambda: time.monotonic() > end or ui.current_screen() != "attract", timeout=10,
+                  what="a few reader polls")
+    assert ui.current_screen() == "attract" and kiosk.state.identity is None
+    events: list[str] = []
+    unsubscribe = kiosk.rt.reader.subscribe(lambda event: events.append(event.name))
+    kiosk.card("remove")  # lifted and placed again: that is a new sign-in
+    ui.wait_until(lambda: "card_removed" in events, timeout=5, what="the reader saw the card lifted")
+    unsubscribe()
+    kiosk.card("place", card="resident")
+    ui.wait_screen("menu", timeout=10)
+    kiosk.card("remove")

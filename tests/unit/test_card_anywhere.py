@@ -24,9 +24,27 @@ def test_card_on_the_attract_screen_signs_in_at_once_and_opens_the_menu():
     rt.finish("auth", auth("张*"))
     assert ctl.state.screen == "menu" and ctl.state.identity.display_name == "张*"
     assert ctl.state.identity.method == "idcard" and card.wiped
-    assert rt.polling[-1] is False and rt.watch is None
+    assert rt.watch is None and rt.polling[-1] is True  # polling goes on, nobody asks for cards
     ctl.tick()
-    assert rt.watch is None and card_ignored(rt)  # signed in: the reader rests
+    assert rt.watch is None and card_ignored(rt)  # signed in: a card is wiped unchecked
+
+
+def test_a_card_left_on_the_reader_does_not_sign_in_again_after_the_session():
+    """Switching the reader's polling off and on re-reads a card lying on it: the polling stays on from the
+    sign-in through the wipe, so the next resident's attract screen does not take the old card."""
+    ctl, rt, _ = make()
+    ctl.tick()
+    rt.place_card(FakeCard())
+    rt.finish("auth", auth())
+    since = len(rt.polling)
+    ctl.end_session()
+    ctl.tick()
+    assert ctl.state.screen == "attract" and rt.watch is not None
+    assert False not in rt.polling[since - 1:]  # never switched off in between
+    for _ in range(5):
+        ctl.staff_corner_tap()
+    ctl.tick()
+    assert rt.polling[-1] is False  # the staff screens read cards their own way
 
 
 def test_leaving_the_attract_screen_stops_the_watch_and_coming_back_restarts_it():
@@ -36,7 +54,7 @@ def test_leaving_the_attract_screen_stops_the_watch_and_coming_back_restarts_it(
     ctl.choose_service("service-guides")  # no sign-in needed: the guide browser
     assert ctl.state.screen == "guide"
     ctl.tick()
-    assert rt.watch is None and rt.polling[-1] is False
+    assert rt.watch is None and rt.polling[-1] is True  # polling goes on, unwatched
     assert card_ignored(rt)  # nobody asked for a card here
     ctl.home()
     ctl.tick()
