@@ -29,14 +29,19 @@ class IdleWatch:
         self._stop_cards = stop_cards
         self._countdown_end: float | None = None
         self._next_hours_check = 0.0
+        #: session-clock instant until which the idle wipe waits (help on the way, kiosk/session/help.py sets
+        #: it, bounded); afterwards idle counts from the last touch as usual, so the countdown may start at once
+        self.hold_until: float | None = None
 
     def touch(self) -> bool:
         """The resident touched the screen: idle starts again; True if an overlay went away."""
         core = self.core
         state = core.state
         core.touched()
-        changed = state.help is not None or state.countdown is not None
-        state.help = None
+        closes = state.help is not None and not state.help.live  # a live request stays until cancelled
+        changed = closes or state.countdown is not None
+        if closes:
+            state.help = None
         self.stop_countdown()
         if state.screen == "closed":
             self._next_hours_check = 0.0
@@ -50,6 +55,7 @@ class IdleWatch:
         """After a wipe or leaving staff mode: no countdown, and the hours are checked at the next tick."""
         self.stop_countdown()
         self._next_hours_check = 0.0
+        self.hold_until = None
 
     def tick(self, now: float) -> bool:
         changed = self._tick_idle(now)
@@ -57,6 +63,22 @@ class IdleWatch:
             self._next_hours_check = now + _HOURS_EVERY_S
             changed = self._check_hours() or changed
         return changed
+
+    def remaining(self, now: float) -> int | None:
+        """Whole seconds until the session ends by itself if nobody touches the screen — what the header
+        shows during a session ("剩余 1:45"); None where no session runs (attract, closed, staff)."""
+        core = self.core
+        screen = core.state.screen
+        if screen in _QUIET_SCREENS or screen in ("staff_pin", "staff"):
+            return None
+        if self._countdown_end is not None:
+            return max(0, int(-(-(self._countdown_end - now) // 1)))
+        idle = 0.0 if core.state.busy is not None else now - core.last_touch  # a wait pauses the clock
+        left = self.limit(screen) - idle + self._countdown_s()
+        return max(0, int(-(-left // 1)))
+
+    def _countdown_s(self) -> float:
+        return float(getattr(getattr(self.core.cfg, "session", None), "countdown_s", 10) or 10)
 
     def limit(self, screen: str) -> float:
         session = getattr(self.core.cfg, "session", None)
@@ -73,6 +95,10 @@ class IdleWatch:
         if state.busy is not None:
             core.last_touch = now
             return False
+        if self.hold_until is not None:
+            if now < self.hold_until:
+                return False  # a helper is on the way: the session waits for them
+            self.hold_until = None
         if state.screen in _QUIET_SCREENS:
             fresh = core.fresh_state()
             dirty = state.lang != fresh.lang or state.elder_mode or state.help is not None
@@ -89,7 +115,7 @@ class IdleWatch:
                 return True
             return False
         if now - core.last_touch >= self.limit(state.screen):
-            countdown = float(getattr(getattr(core.cfg, "session", None), "countdown_s", 10) or 10)
+            countdown = self._countdown_s()
             self._countdown_end = now + countdown
             state.countdown = int(countdown)
             return True

@@ -47,7 +47,7 @@ def test_card_identification_reaches_menu_with_masked_name_and_cancels_qr():
     assert s.screen == "menu"
     assert s.identity.display_name == "张*" and s.identity.method == "idcard"
     assert s.qr is None and s.busy is None
-    assert rt.polling[-1] is False
+    assert rt.watch is None  # the card wait ended (the reader polls on unwatched: test_card_anywhere.py)
     assert rt.has_pending("qr_cancel")  # the QR ticket is cancelled on the gateway
     assert "tok-secret" not in repr(s)
 
@@ -65,7 +65,7 @@ def test_qr_wins_the_race_and_turns_card_polling_off():
     ctl.tick()
     rt.finish("qr_poll", SimpleNamespace(state="confirmed", interval_s=2.0, session=auth("李*")))
     assert ctl.state.screen == "menu" and ctl.state.identity.method == "qr"
-    assert rt.polling[-1] is False
+    assert rt.watch is None  # the card wait ended (the reader polls on unwatched: test_card_anywhere.py)
     # a card arriving afterwards is ignored and wiped
     late = FakeCard()
     rt.place_card(late)
@@ -359,10 +359,12 @@ def test_unknown_service_is_a_clear_message():
     assert ctl.state.error is not None and ctl.state.screen == "attract"
 
 
-def test_help_is_offered_with_the_nearest_staffed_option():
+def test_help_is_recorded_and_an_unreachable_gateway_gives_numbers_to_call():
     ctl, rt, _ = make()
     ctl.request_help()
-    assert rt.help == ["attract"] and "12345" in ctl.state.help.zh
+    assert rt.help == ["attract"] and ctl.state.help.live
+    rt.fail("help_create", NetworkError("down"))  # tests/unit/test_help_session.py has the whole flow
+    assert "12345" in ctl.state.help.message.zh and not ctl.state.help.live
     ctl.touch()
     assert ctl.state.help is None
 
