@@ -85,7 +85,8 @@ class Runtime:
         devs = self.cfg.devices
         if devs.idcard.enabled:
             self.reader = IdCardReader(devs.idcard.port, baudrate=devs.idcard.baudrate,
-                                       photo_decoder=devs.idcard.photo_decoder)
+                                       photo_decoder=devs.idcard.photo_decoder,
+                                       poll_interval=devs.idcard.poll_interval_s)
             self._unsubscribe.append(self.reader.subscribe(self.last_resort.guard(self._on_reader_event, "device")))
             self.reader.start()
         if devs.printer.enabled:
@@ -258,6 +259,10 @@ class Runtime:
             self.reader.set_polling(enabled)
             if not enabled:
                 self.reader.cancel()
+
+    def keep_card_polling(self, keep: bool) -> None:
+        """Poll the reader between watches too (kiosk/runtime_cards.py CardChecker.keep_polling)."""
+        self._cards.keep_polling(keep)
 
     def watch_cards(self, *, on_checking: Callable[[], Any], on_done: Callable[[Any], Any],
                     on_error: Callable[[BaseException], Any]) -> CardWatch:

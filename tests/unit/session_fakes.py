@@ -76,7 +76,7 @@ class FakeWatch:
             task.card.wipe()
         if self.rt.watch is self:
             self.rt.watch = None
-            self.rt.polling.append(False)
+            self.rt.polling.append(self.rt.keep)
 
 
 @dataclass
@@ -108,6 +108,7 @@ class FakeRuntime:
     print_error: Exception | None = None
     auto_print: bool = True
     watch: Any = None
+    keep: bool = False  # keep_card_polling
     jobs: list[tuple[str, str]] = field(default_factory=list)
     scan: Any = field(default_factory=lambda: FakeScanner())
     voice: tuple[float, bool] | None = None
@@ -145,6 +146,10 @@ class FakeRuntime:
 
     def set_card_polling(self, enabled: bool) -> None:
         self.polling.append(enabled)
+
+    def keep_card_polling(self, keep: bool) -> None:
+        self.keep = keep
+        self.polling.append(keep or self.watch is not None)
 
     def watch_cards(self, *, on_checking, on_done, on_error):
         """Like kiosk.runtime_cards.CardChecker: polling on until the watch is cancelled."""
