@@ -19,6 +19,9 @@ from kiosk.crash import LastResort, log_unexpected
 from kiosk.runtime_cards import CardChecker, CardWatch
 from kiosk.runtime_print import build_document
 from kiosk.runtime_scan import ScannerLink
+# the staff screen's status words (_STATUS_ZH is read by the font test through this module)
+from kiosk.runtime_status import PAPER_ZH as _PAPER_ZH, STATUS_ZH as _STATUS_ZH  # noqa: F401
+from kiosk.runtime_status import self_check as _self_check, status_of as _status, zh_status as _zh_status
 from kiosk.session.state import DeviceView, Text
 from kiosk.staff import PinGate, ServiceOverrides, overrides_path
 from kiosk.tasks import TaskRunner
@@ -117,9 +120,8 @@ class Runtime:
         self._last_error = LastErrorHandler()
         logging.getLogger().addHandler(self._last_error)
         self.heartbeat = Heartbeat(
-            self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer,
-                                                   **({"audio": self.audio} if self.audio is not None else {}),
-                                                   **self.scan.devices()},
+            self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer, **self.scan.devices(),
+                                                   **({"audio": self.audio} if self.audio is not None else {})},
                                                   self.outbox),
             interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
             healer=DeviceHealer(reset=self._reset_device), started_at=self._started_at, on_result=self._set_backend)
@@ -367,35 +369,6 @@ class Runtime:
         self.heartbeat.beat()
         took = 1000 * (time.monotonic() - started)
         return f"可达 reachable, {took:.0f} ms" if self.backend_ok else f"不可达 unreachable ({took:.0f} ms)"
-
-
-_STATUS_ZH = {"online": "在线", "offline": "离线", "noDevice": "未配置", "hardwareError": "硬件故障",
-              "userError": "需人工处理", "busy": "忙碌", "unknown": "未知"}
-_PAPER_ZH = {"full": "纸充足", "low": "纸将尽", "out": "缺纸", "unknown": "纸况未知"}
-
-
-def _zh_status(status: str) -> str:
-    return f"{_STATUS_ZH.get(status, status)} {status}"
-
-
-def _status(device: Any) -> str:
-    if device is None:
-        return "noDevice"
-    status = getattr(device, "status", "offline")
-    return str(getattr(status, "value", status))
-
-
-def _self_check(device: Any, probe: Callable[[Any], Any], verdict: Callable[[Any], str]) -> str:
-    """A staff self-check line for ``device``: not configured, the probe's typed failure, or its verdict."""
-    from devices.errors import DeviceError
-
-    if device is None:
-        return "未配置 not configured"
-    try:
-        answer = probe(device)
-    except DeviceError as exc:
-        return f"自检失败 check failed: {exc.message_zh}"
-    return verdict(answer)
 
 
 def _quietly(what: str, fn: Callable[[], Any]) -> None:
