@@ -54,6 +54,9 @@ PROMPTS: dict[str, tuple[str, str]] = {
                            "The network is down. Please try again later or press Help."),
     "error.input": ("填写有误，请按红字提示修改。", "Something is not right. Please correct the field in red."),
     "error.generic": ("暂时无法办理，请按一键求助。", "This cannot be done now. Please press Help."),
+    "error.input_emoji": ("不能输入表情符号，请用文字描述。", "Emoji cannot be entered. Please use words."),
+    "error.input_control": ("不能输入控制字符，请重新输入。", "Control characters cannot be entered. Please type again."),
+    "error.input_too_long": ("字数已满，请删减后再输入。", "The field is full. Please shorten it first."),
     # --- help ----------------------------------------------------------------------------------------------
     "help.sending": ("正在通知值班人员，请稍候。", "Calling the staff on duty, please wait."),
     "help.notified": ("已通知值班人员，请在这里稍候。", "The staff on duty have been told. Please wait here."),
