@@ -48,6 +48,7 @@ class PinyinKeyboard(BoxLayout):
     composing = StringProperty("")   # pinyin letters not yet turned into characters
     cap = NumericProperty(limits.DEFAULT_TEXT_CAP)
     message = StringProperty("")     # what the resident must know now (refusal, loading), translated
+    refusal = StringProperty("")     # the last refusal's reason key (kiosk.ime.limits), for the owner to speak
     count_text = StringProperty("")
     shown = StringProperty("")       # the end of ``text`` that fits above the keys
     per_page = NumericProperty(6)
@@ -197,6 +198,7 @@ class PinyinKeyboard(BoxLayout):
             self.dispatch("on_change", text)
 
     def _refuse(self, verdict: limits.Verdict) -> None:
+        self.refusal = verdict.reason or ""
         self.message = self._tr(verdict.reason, **dict(verdict.params))
         self.dispatch("on_refused", self.message)
 

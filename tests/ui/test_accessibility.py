@@ -113,6 +113,8 @@ def test_every_screen_meets_the_rules_in_both_modes_and_orientations(walk, kiosk
         ui.tap(f"form.key.{digit}")
     c.check("form-pad")
     ui.tap("form.field.description")
+    c.check("form-keyboard")
+    ui.tap("form.use_phone")
     ui.wait_until(lambda: ui.exists("form.handoff_qr"), timeout=10, what="hand-off QR")
     c.check("form-handoff")
     ui.tap("form.next")
