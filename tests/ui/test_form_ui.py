@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from kiosk import ime
 from kiosk.voice.prompts import prompt_for
 from kiosk_dev import uidriver as ui
@@ -18,6 +20,36 @@ from test_ime_ui import COMPLAINT, _pick, _type
 from uiflow import PHONE, open_service, sign_in_with_card
 
 THURSDAY = date(2026, 12, 3)
+
+
+class Taps:
+    """Counts the taps from the menu on (card placement on the attract screen is not a tap), apart from
+    what is typed: keyboard letters and candidates (``form.ime.*``) and phone/number digits (``form.key.*``)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.wids: list[str] = []
+        real = ui.tap
+
+        def tap(target):
+            widget = real(target)
+            self.wids.append(str(getattr(widget, "wid", "")))
+            return widget
+        monkeypatch.setattr(ui, "tap", tap)
+
+    @property
+    def actions(self) -> int:
+        return sum(1 for w in self.wids if not w.startswith(("form.ime.", "form.key.")))
+
+    @property
+    def typed(self) -> int:
+        return len(self.wids) - self.actions
+
+
+@pytest.fixture(autouse=True)
+def _session_picks_wiped():
+    """A resident's picks rank first for the rest of their session; here every test is a new resident."""
+    yield
+    ime.clear_session()
 
 
 def _keyboard():
@@ -35,8 +67,9 @@ def _submitted(kiosk, service_id: str) -> dict:
     return next(s for s in gw.submissions.values() if s["service_id"] == service_id)["fields"]
 
 
-def test_complaint_typed_on_the_kiosk_reaches_the_gateway(kiosk, shots):
+def test_complaint_typed_on_the_kiosk_reaches_the_gateway(kiosk, shots, monkeypatch):
     sign_in_with_card(kiosk)
+    taps = Taps(monkeypatch)
     open_service(kiosk, "hotline-12345", "form")
     assert ui.text_of("form.step") == "第 2 步 / 共 4 步"
     ui.tap("form.opt.complaint")                     # each complete field moves on to the next
@@ -59,11 +92,14 @@ def test_complaint_typed_on_the_kiosk_reaches_the_gateway(kiosk, shots):
     ui.wait_screen("confirm")
     fields = _submitted(kiosk, "hotline-12345")
     assert fields["description"] == text and fields["phone"] == PHONE and fields["category"] == "complaint"
+    print(f"taps 12345: {taps.actions} + {taps.typed} typed (11 phone digits, the text)")
+    assert taps.actions <= 8            # issue 14 §6: 12345 ≤ 8 taps plus what is typed
 
 
-def test_appointment_booked_by_tapping_slot_buttons(kiosk, shots):
+def test_appointment_booked_by_tapping_slot_buttons(kiosk, shots, monkeypatch):
     kiosk.gateway.routes.slot_book.today = lambda: THURSDAY
     sign_in_with_card(kiosk)
+    taps = Taps(monkeypatch)
     open_service(kiosk, "appointment", "form")
     assert not ui.exists("form.key.0")                # no date is typed
     ui.tap("form.opt.ss-card")
@@ -80,6 +116,8 @@ def test_appointment_booked_by_tapping_slot_buttons(kiosk, shots):
     ui.wait_screen("confirm")
     fields = _submitted(kiosk, "appointment")
     assert fields["date"] == first_day and fields["slot"] == slot_id and fields["service"] == "ss-card"
+    print(f"taps 预约办事: {taps.actions} + {taps.typed} typed")
+    assert taps.actions <= 6 and taps.typed == 0   # issue 14 §6: 预约办事 ≤ 6, nothing typed
 
 
 def test_delivery_address_by_district_street_and_keyboard(kiosk):
@@ -100,6 +138,23 @@ def test_delivery_address_by_district_street_and_keyboard(kiosk):
     ui.tap("form.next")
     ui.wait_screen("confirm")
     assert _submitted(kiosk, "certificate-delivery")["address"] == "上海市静安区南京西路街道威海路"
+
+
+def test_delivery_to_a_pick_up_point_in_few_taps(kiosk, monkeypatch):
+    sign_in_with_card(kiosk)
+    taps = Taps(monkeypatch)
+    open_service(kiosk, "certificate-delivery", "form")
+    ui.tap("form.opt.ss-card")
+    for digit in PHONE:
+        ui.tap(f"form.key.{digit}")
+    ui.tap("form.opt.pickup")
+    ui.tap("form.opt.njxl-centre")               # the pick-up point is offered next by itself
+    ui.tap("form.next")
+    ui.wait_screen("confirm")
+    fields = _submitted(kiosk, "certificate-delivery")
+    assert fields["method"] == "pickup" and fields["pickup_point"] == "njxl-centre" and fields["phone"] == PHONE
+    print(f"taps 证照统一物流: {taps.actions} + {taps.typed} typed (11 phone digits)")
+    assert taps.actions <= 8                     # issue 14 §6: 证照统一物流 ≤ 8
 
 
 def test_a_refused_character_is_shown_and_spoken(kiosk):
