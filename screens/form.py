@@ -175,6 +175,12 @@ class FormScreen(KioskScreen):
         if field is None:
             return
         kind = _kind(field)
+        if kind in _TEXT_KINDS and field.id not in self._on_phone:
+            # the keyboard needs the panel's height (elder mode too): the highlighted field line says
+            # what is being typed, the keyboard's own prompt says how
+            self._text_input(box, field, lang)
+            box.add_widget(Widget())
+            return
         box.add_widget(label(app.tr("form.editing", lang, label=field.label.get(lang)), role="title",
                              wid="form.editing"))
         if field.hint is not None:

@@ -173,3 +173,25 @@ def test_a_refused_character_is_shown_and_spoken(kiosk):
     assert kiosk.state.form.field("description").value == "社区"
     ui.tap("error.action")                            # one action: back to typing
     assert kiosk.state.error is None and kiosk.state.screen == "form"
+
+
+def test_the_form_keyboard_fits_in_elder_mode(kiosk, shots):
+    sign_in_with_card(kiosk)
+    ui.tap("footer.elder")
+    assert kiosk.state.elder_mode
+    open_service(kiosk, "hotline-12345", "form")
+    ui.tap("form.field.description")
+    kb = _keyboard()
+    ui.pump(4)
+    panel, bar = ui.find("form.input"), ui.find("form.actions")
+    keys = [ui.find(f"form.ime.key.{c}") for c in "qazm"] + [ui.find("form.ime.key.space"), ui.find("form.use_phone")]
+    # every key and the phone option inside the input panel, above the action bar, none squeezed
+    assert all(panel.y <= k.y and k.top <= panel.top and k.y >= bar.top for k in keys)
+    assert min(k.height for k in keys[:4]) >= 120
+    _type(kb, "shequ")
+    _pick(kb, "社区")
+    assert kiosk.state.form.field("description").value == "社区"
+    ui.pump(2)
+    panel = ui.find("form.input")
+    assert ui.find("form.ime.text").top <= panel.top      # the typed text too: nothing drawn over the fields
+    ui.screenshot(shots / "form-12345-keyboard-elder-1080x1920.png")
