@@ -21,6 +21,7 @@ from kivy.properties import StringProperty
 from kivy.uix.widget import Widget
 
 from kiosk.ime import limits
+from kiosk.session.views import FormScreenView
 from screens.address import AddressPicker
 from screens.keyboard import PinyinKeyboard
 from screens.phonepad import PhonePad
@@ -89,9 +90,10 @@ class FormScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._editor: tuple[str, Any] | None = None   # (field id, keyboard or picker): personal, wiped
+        self._form: Any = None                        # the form last shown (its view), for moving on
         self._on_phone: set[str] = set()              # free-text fields the resident fills on the phone
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: FormScreenView) -> Any:
         app = App.get_running_app()
         form = state.form
         fields = () if form is None else tuple(
@@ -106,8 +108,8 @@ class FormScreen(KioskScreen):
     def _enter(self, field_id: str, value: str, *, done: bool) -> None:
         """Give the controller the new value; when the field is complete (a choice made, all digits in)
         move on to the next field that still needs one — fewer taps per form."""
+        form = self._form
         if done:
-            form = App.get_running_app().controller.state.form
             ids = [f.id for f in form.fields] if form is not None else []
             after = ids[ids.index(field_id) + 1:] if field_id in ids else []
             nxt = next((f.id for f in form.fields if f.id in after and not f.filled), None) \
@@ -125,7 +127,7 @@ class FormScreen(KioskScreen):
         (self._on_phone.add if on_phone else self._on_phone.discard)(field_id)
         self.render(App.get_running_app().controller.state)
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: FormScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         form = state.form
@@ -133,6 +135,7 @@ class FormScreen(KioskScreen):
         self.step_text = step_text(state, app.tr)
         fields_box = self.ids.fields
         fields_box.clear_widgets()
+        self._form = form
         if form is None:
             self._clear_input()
             self._drop_editor()
@@ -165,7 +168,7 @@ class FormScreen(KioskScreen):
             self._editor[1].reset()   # the typed text and the composition leave the widget too
         self._editor = None
 
-    def _build_input(self, state: Any, field: Any) -> None:
+    def _build_input(self, state: FormScreenView, field: Any) -> None:
         app = App.get_running_app()
         lang = state.lang
         self._clear_input()
@@ -281,6 +284,7 @@ class FormScreen(KioskScreen):
         self._clear_input()
         self._drop_editor()
         self._on_phone = set()
+        self._form = None
         self.active = ""
         self.title_text = ""
         self.step_text = ""

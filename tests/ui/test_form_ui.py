@@ -97,7 +97,7 @@ def test_complaint_typed_on_the_kiosk_reaches_the_gateway(kiosk, shots, monkeypa
 
 
 def test_appointment_booked_by_tapping_slot_buttons(kiosk, shots, monkeypatch):
-    kiosk.gateway.routes.slot_book.today = lambda: THURSDAY
+    kiosk.gateway.routes.slots.slot_book.today = lambda: THURSDAY
     sign_in_with_card(kiosk)
     taps = Taps(monkeypatch)
     open_service(kiosk, "appointment", "form")
