@@ -52,7 +52,7 @@ def typed(field: Any, key: str) -> str:
     return raw + key
 
 
-def step_text(state: Any, tr: Any) -> str:
+def step_text(state: FormScreenView, tr: Any) -> str:
     """第 2 步 / 共 4 步: identify (when the service needs it) → fill in → check → receipt."""
     total = 4 if state.service is not None and state.service.needs_login else 3
     return tr("form.step", state.lang, n=total - 2, total=total)
