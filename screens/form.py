@@ -242,7 +242,8 @@ class FormScreen(KioskScreen):
             return
         editor = self._editor_for(field, lang)
         box.add_widget(editor)
-        box.add_widget(switch)
+        # landscape leaves the panel too little height for the keyboard and the switch: it goes under the fields
+        (self.ids.fields if app.landscape else box).add_widget(switch)
 
     def _editor_for(self, field: Any, lang: str) -> Any:
         """The keyboard or picker of ``field``: the one in use, or a new one holding the field's value."""

@@ -27,7 +27,7 @@ ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm'")
 PUNCTUATION = ("，", "。", "？", "！")
 #: longest composition: past it a resident is asked to pick first (the bar stays quick)
 MAX_COMPOSING = 40
-#: characters of the text shown above the keys (two lines of title type across a portrait screen)
+#: characters of the text shown above the keys (two lines of title type across a portrait screen, one in landscape)
 SHOWN_CHARS = 40
 
 
@@ -119,7 +119,9 @@ class PinyinKeyboard(BoxLayout):
     def _count(self, *_: Any) -> None:
         self.count_text = self._tr("ime.count", n=len(self.text), max=int(self.cap))
         # a long complaint shows its end, where the resident is typing
-        self.shown = self.text if len(self.text) <= SHOWN_CHARS else "…" + self.text[-SHOWN_CHARS:]
+        # landscape: one line (the keys need the height); portrait: two
+        shown = SHOWN_CHARS // 2 if getattr(App.get_running_app(), "landscape", False) else SHOWN_CHARS
+        self.shown = self.text if len(self.text) <= shown else "…" + self.text[-shown:]
 
     # --- typing -----------------------------------------------------------------------------------------
     def press(self, letter: str) -> None:

@@ -196,3 +196,30 @@ def test_the_form_keyboard_fits_in_elder_mode(kiosk, shots):
     assert ui.find("form.ime.text").top <= panel.top      # the typed text too: nothing drawn over the fields
     ui.screenshot(shots / "form-12345-keyboard-elder-1080x1920.png")
     ui.tap("footer.elder")                               # the app is shared: leave it in standard mode
+
+
+def test_the_form_keyboard_fits_in_elder_landscape(kiosk, shots):
+    sign_in_with_card(kiosk)
+    ui.tap("footer.elder")
+    open_service(kiosk, "hotline-12345", "form")
+    try:
+        ui.set_window_size(1920, 1080)
+        ui.pump(6)
+        ui.tap("form.field.description")
+        kb = _keyboard()
+        for letters, word in COMPLAINT * 2:             # two lines of text above the keys
+            _type(kb, letters)
+            _pick(kb, word)
+        _type(kb, "shequ")                              # and a composition with its candidates
+        ui.pump(4)
+        panel, bar = ui.find("form.input"), ui.find("form.actions")
+        parts = [ui.find("form.ime.text"), ui.find("form.ime.composing"), ui.find("form.ime.key.q"),
+                 ui.find("form.ime.key.space"), next(w for w in ui.find_all("form.ime.cand.") if ui.visible(w))]
+        assert all(panel.y <= w.y and w.top <= panel.top for w in parts), ([(w.wid, w.y, w.top) for w in parts], panel.y, panel.top)
+        assert ui.find("form.use_phone").y >= bar.top   # the phone option still there, beside the fields
+        assert ui.find("form.ime.key.q").height > 90    # still larger than standard keys
+        ui.screenshot(shots / "form-12345-keyboard-elder-1920x1080.png")
+    finally:
+        ui.set_window_size(1080, 1920)
+        ui.pump(4)
+        ui.tap("footer.elder")
