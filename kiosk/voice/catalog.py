@@ -54,6 +54,9 @@ PROMPTS: dict[str, tuple[str, str]] = {
                            "The network is down. Please try again later or press Help."),
     "error.input": ("填写有误，请按红字提示修改。", "Something is not right. Please correct the field in red."),
     "error.generic": ("暂时无法办理，请按一键求助。", "This cannot be done now. Please press Help."),
+    "error.scan_expired": ("这个码已过期，请在随申办里刷新后再扫。", "This code has expired. Refresh it in Suishenban and scan again."),
+    "error.scan_replayed": ("这个码已经用过了，请刷新后再扫。", "This code was already used. Refresh it and scan again."),
+    "error.scan_invalid": ("这不是随申码，请打开随申办出示随申码。", "This is not a Suishenban code. Please show your Suishenban code."),
     "error.input_emoji": ("不能输入表情符号，请用文字描述。", "Emoji cannot be entered. Please use words."),
     "error.input_control": ("不能输入控制字符，请重新输入。", "Control characters cannot be entered. Please type again."),
     "error.input_too_long": ("字数已满，请删减后再输入。", "The field is full. Please shorten it first."),
@@ -63,6 +66,8 @@ PROMPTS: dict[str, tuple[str, str]] = {
     "help.call": ("暂时联系不上值班人员，请拨打屏幕上的电话。",
                   "No staff could be reached. Please call the number on the screen."),
     "help.cancelled": ("已取消求助。", "Help request cancelled."),
+    "help.unreachable": ("暂时联系不上值班人员。", "The staff on duty cannot be reached just now."),
+    "help.resolved": ("值班人员已处理您的求助。", "The staff have closed your help request."),
     # --- pieces for dynamic sentences (kiosk/voice/numbers.py) ----------------------------------------------
     "piece.your_number": ("您的号码是", "Your number is"),
     "piece.hao": ("号", "."),
@@ -73,6 +78,8 @@ PROMPTS: dict[str, tuple[str, str]] = {
     "piece.minute_arrive": ("分钟到达", "minute"),
     "piece.helper_coming": ("已通知值班人员", "Staff are on their way,"),
     "piece.call": ("请拨打", "Please call"),
+    "piece.or_hotline": ("或拨打一二三四五市民服务热线", "or call the one two three four five citizen hotline"),
+    "piece.hotline": ("请拨打一二三四五市民服务热线", "Please call the one two three four five citizen hotline"),
 }
 
 ZH_DIGITS = "零一二三四五六七八九"
