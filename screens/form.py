@@ -90,7 +90,6 @@ class FormScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._editor: tuple[str, Any] | None = None   # (field id, keyboard or picker): personal, wiped
-        self._form: Any = None                        # the form last shown (its view), for moving on
         self._on_phone: set[str] = set()              # free-text fields the resident fills on the phone
 
     def signature(self, state: FormScreenView) -> Any:
@@ -108,8 +107,8 @@ class FormScreen(KioskScreen):
     def _enter(self, field_id: str, value: str, *, done: bool) -> None:
         """Give the controller the new value; when the field is complete (a choice made, all digits in)
         move on to the next field that still needs one — fewer taps per form."""
-        form = self._form
         if done:
+            form = self.view.form if isinstance(self.view, FormScreenView) else None
             ids = [f.id for f in form.fields] if form is not None else []
             after = ids[ids.index(field_id) + 1:] if field_id in ids else []
             nxt = next((f.id for f in form.fields if f.id in after and not f.filled), None) \
@@ -120,12 +119,12 @@ class FormScreen(KioskScreen):
 
     def select(self, field_id: str) -> None:
         self.active = field_id
-        self.render(App.get_running_app().controller.state)
+        self.rerender()
 
     def use_phone(self, field_id: str, on_phone: bool) -> None:
         """Switch a free-text field between the kiosk's keyboard and the phone hand-off."""
         (self._on_phone.add if on_phone else self._on_phone.discard)(field_id)
-        self.render(App.get_running_app().controller.state)
+        self.rerender()
 
     def build_content(self, state: FormScreenView) -> None:
         app = App.get_running_app()
@@ -135,7 +134,6 @@ class FormScreen(KioskScreen):
         self.step_text = step_text(state, app.tr)
         fields_box = self.ids.fields
         fields_box.clear_widgets()
-        self._form = form
         if form is None:
             self._clear_input()
             self._drop_editor()
@@ -285,7 +283,6 @@ class FormScreen(KioskScreen):
         self._clear_input()
         self._drop_editor()
         self._on_phone = set()
-        self._form = None
         self.active = ""
         self.title_text = ""
         self.step_text = ""

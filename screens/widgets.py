@@ -175,9 +175,20 @@ class KioskScreen(Screen):
         from kivy.app import App
         App.get_running_app().act(method, *args)
 
+    #: the view this screen was last rendered with (None once cleared: a wipe drops it with the widgets)
+    view: ScreenView | None = None
+
     def render(self, session: SessionState) -> None:
         # the one place a screen's view is made: signature() and build_content() see only their own slice
-        state = view_for(self.name, session)
+        self.view = view_for(self.name, session)
+        self.rerender()
+
+    def rerender(self) -> None:
+        """Rebuild from the last view if the signature changed — after a change of the screen's own
+        widget state (e.g. the form's selected field) that the session does not know about."""
+        state = self.view
+        if state is None:
+            return
         sig = self.signature(state)
         if sig == self._sig:
             return
@@ -192,6 +203,7 @@ class KioskScreen(Screen):
 
     def clear(self) -> None:
         self._sig = None
+        self.view = None
         self.clear_content()
 
     def clear_content(self) -> None:
