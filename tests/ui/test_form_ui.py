@@ -177,9 +177,9 @@ def test_a_refused_character_is_shown_and_spoken(kiosk):
 
 def test_the_form_keyboard_fits_in_elder_mode(kiosk, shots):
     sign_in_with_card(kiosk)
+    open_service(kiosk, "hotline-12345", "form")   # (the elder menu pages its tiles: switch on the form)
     ui.tap("footer.elder")
     assert kiosk.state.elder_mode
-    open_service(kiosk, "hotline-12345", "form")
     ui.tap("form.field.description")
     kb = _keyboard()
     ui.pump(4)
@@ -200,8 +200,8 @@ def test_the_form_keyboard_fits_in_elder_mode(kiosk, shots):
 
 def test_the_form_keyboard_fits_in_elder_landscape(kiosk, shots):
     sign_in_with_card(kiosk)
-    ui.tap("footer.elder")
     open_service(kiosk, "hotline-12345", "form")
+    ui.tap("footer.elder")
     try:
         ui.set_window_size(1920, 1080)
         ui.pump(6)
