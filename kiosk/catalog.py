@@ -14,7 +14,9 @@ from kiosk.session.text import msg
 ONLINE_ACTIONS = ("queue_ticket", "guide", "record", "licences")
 #: FieldDef.kind → the FieldView kind the screens know (the form screen picks a pad/picker from it)
 _KIND = {"digits": "digits", "id_number": "idnumber", "phone": "phone", "choice": "choice", "date": "date",
-         "handoff_text": "handoff"}
+         "slot": "slot", "handoff_text": "handoff", "address": "address"}
+#: kinds typed as free text (kiosk keyboard or phone hand-off): judged by kiosk/session/services.py
+_FREE_TEXT = ("handoff_text", "address")
 
 
 def text_of(local: Any) -> Text:
@@ -127,24 +129,24 @@ def form_view(service: Any, values: dict[str, str], handoff_url: str | None = No
         kind = _KIND.get(fdef.kind, fdef.kind)
         value = values.get(fdef.id, "")
         error = None
-        if kind != "handoff" and (show_errors or (fdef.id in values and entry_complete(fdef, value))):
+        if fdef.kind not in _FREE_TEXT and (show_errors or (fdef.id in values and entry_complete(fdef, value))):
             problem = fdef.validate(value)
             if problem is not None:
                 error = Text(problem.zh, problem.en)
         options = [(c.value, text_of(c.label)) for c in (fdef.choices or ())]
         fields.append(FieldView(id=fdef.id, label=text_of(fdef.label), kind=kind, value=value, error=error,
                                 required=bool(fdef.required), options=options,
-                                handoff_url=handoff_url if kind == "handoff" else None,
+                                handoff_url=handoff_url if fdef.kind in _FREE_TEXT else None,
                                 max_length=fdef.max_length,
                                 hint=text_of(fdef.help) if fdef.help is not None else None))
     return FormView(fields=fields)
 
 
 def form_problems(service: Any, values: dict[str, str]) -> dict[str, Text]:
-    """Per-field problems for the whole form (handoff fields are filled on the phone, not here)."""
+    """Per-field problems for the whole form (free-text fields are judged by the session, with their hand-off)."""
     out = {}
     for fdef in getattr(service, "fields", ()) or ():
-        if fdef.kind == "handoff_text":
+        if fdef.kind in _FREE_TEXT:
             continue
         problem = fdef.validate(values.get(fdef.id, ""))
         if problem is not None:

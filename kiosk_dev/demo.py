@@ -188,22 +188,34 @@ class Walk:
                 ui.tap(f"form.key.{digit}")
             ui.tap("form.field.street")
             ui.tap("form.opt.njxl")
-            ui.tap("form.field.description")
-            self.wait_state("hand-off code shown", lambda st: st.form.field("description").handoff_url is not None)
-            ui.find("form.handoff_qr")
+            assert ui.exists("form.use_phone")  # the phone stays an option; this resident has none
             values = {f.id: f.value for f in s.state.form.fields}
             assert values["phone"] == phone and values["category"] == "help" and values["street"] == "njxl", values
         self.step("fill the form with pickers and the digit pad", fill)
-        self.shot("form-12345-handoff")
+        self.shot("form-12345-keyboard")
+        text = "小区门口路灯坏了一周晚上很黑请尽快修理。"
 
-        def on_the_phone() -> None:
-            # the resident scans the code and types the details on the phone; the gateway keeps the text
-            self.stack.gateway.handoff_submit(text="小区门口的路灯坏了一个多星期，晚上老人出门很不安全，请尽快派人修理。")
-            self.wait_state("phone hand-off submitted",
-                            lambda st: st.form.field("description").handoff_state == "submitted", 10)
-            self.note(f"hand-off: {s.state.form.field('description').handoff_status.zh}")
-        self.step("诉求内容 typed on the phone", on_the_phone)
-        self.shot("form-12345-phone-done")
+        def on_the_keyboard() -> None:
+            # 诉求内容 typed on the kiosk's pinyin keyboard, one word at a time, as a resident without a phone
+            from kiosk import ime
+            self.wait_state("IME ready", lambda st: ime.ready() is not None, 30)
+            ui.tap("form.field.description")
+            for letters, word in (("xiaoqu", "小区"), ("menkou", "门口"), ("ludeng", "路灯"), ("huaile", "坏了"),
+                                  ("yizhou", "一周"), ("wanshang", "晚上"), ("henhei", "很黑"),
+                                  ("qingjinkuai", "请尽快"), ("xiuli", "修理")):
+                for ch in letters:
+                    ui.tap(f"form.ime.key.{ch}")
+                for _page in range(20):  # the word's candidate button, paging with 更多 if needed
+                    hit = [w for w in ui.find_all("form.ime.cand.") if ui.visible(w) and w.text == word]
+                    if hit:
+                        ui.tap(hit[0])
+                        break
+                    ui.tap("form.ime.more")
+            ui.tap("form.ime.key.punct1")
+            assert s.state.form.field("description").value == text, "typed text differs"
+            self.note(f"诉求内容 typed on the kiosk keyboard: {len(text)} characters, no phone")
+        self.step("诉求内容 typed on the kiosk keyboard", on_the_keyboard)
+        self.shot("form-12345-typed")
         self.step("confirm", lambda: (ui.tap("form.next"), self.wait_screen("confirm")))
         self.shot("confirm-12345")
         self.hear("screen.confirm", 0.8)

@@ -25,8 +25,9 @@ class AddressPicker(BoxLayout):
     cap = NumericProperty(limits.DEFAULT_TEXT_CAP)
     step = StringProperty("district")    # district → street → detail
     value = StringProperty("")           # personal: wiped by reset()
+    refusal = StringProperty("")         # the detail keyboard's last refusal (reason key)
 
-    __events__ = ("on_change",)
+    __events__ = ("on_change", "on_refused")
 
     def __init__(self, **kwargs: Any) -> None:
         load_widget_kv("keyboard")
@@ -39,6 +40,13 @@ class AddressPicker(BoxLayout):
 
     def on_change(self, value: str) -> None:
         """The address changed (the owner stores it)."""
+
+    def on_refused(self, reason: str) -> None:
+        """The detail keyboard refused something; ``reason`` is its translated sentence."""
+
+    def _refused(self, keyboard: PinyinKeyboard, reason: str) -> None:
+        self.refusal = keyboard.refusal
+        self.dispatch("on_refused", reason)
 
     def _tr(self, key: str) -> str:
         return App.get_running_app().tr(key, self.lang)
@@ -77,7 +85,8 @@ class AddressPicker(BoxLayout):
         body.add_widget(label(self._tr("ime.detail"), role="title", wid=f"{self.wid}.ask"))
         self._keyboard = PinyinKeyboard(wid=f"{self.wid}.ime", lang=lang,
                                         cap=max(1, int(self.cap) - len(self._prefix())))
-        self._keyboard.bind(on_change=lambda _kb, text: self._set(self._prefix() + text))
+        self._keyboard.bind(on_change=lambda _kb, text: self._set(self._prefix() + text),
+                             on_refused=self._refused)
         body.add_widget(self._keyboard)
 
     def _button(self, text: str, action: Any, wid: str) -> KButton:

@@ -1,9 +1,16 @@
-"""Form screen: pickers for choices, a digit pad (with X for ID numbers), the grouped phone pad
-(screens/phonepad.py, 138 0013 8000), dates as 8 digits, long text handed off to the phone by QR (the
-pinyin keyboard, screens/keyboard.py, is not wired here yet: the session still requires the hand-off).
+"""Form screen: every field can be completed at the kiosk, one field at a time in the input panel.
+
+Choices, appointment dates and times (the gateway's open slots, fetched by the session) are big buttons; a
+phone number has the grouped pad (138 0013 8000); digits and ID numbers a digit pad (X only as an ID
+number's last character); free text (诉求内容) the pinyin keyboard and an address the district → street →
+keyboard picker. For free text and addresses, filling it in on the resident's phone (QR hand-off) is an
+option beside the keyboard, never the only way. The step indicator (第 2 步 / 共 4 步) sits under the
+title; 返回 and 下一步 are in the fixed action bar at the bottom (form.kv).
 
 The pad keys are plain Buttons labelled with words (删除/清空): the CJK font has no ⌫/⏎ glyphs. The value
-shown is always the controller's (set_field → state); the only local state is which field is selected.
+shown is always the controller's (set_field → state); the screen keeps only which field is selected, which
+way a free-text field is filled, and the keyboard or picker in use (kept across renders, so a composition
+survives the re-render each pick causes, and wiped when the screen is cleared).
 """
 from __future__ import annotations
 
@@ -15,12 +22,14 @@ from kivy.uix.widget import Widget
 
 from kiosk.ime import limits
 from kiosk.session.views import FormScreenView
+from screens.address import AddressPicker
+from screens.keyboard import PinyinKeyboard
 from screens.phonepad import PhonePad
 from screens.qr import qr_texture
 from screens.widgets import KGrid, KImage, KioskScreen, PadKey, button, label
 
-_PAD_KINDS = {"digits", "idnumber", "id_number", "phone", "date"}
-_HANDOFF_KINDS = {"handoff", "handoff_text", "text"}
+_TEXT_KINDS = {"handoff", "address"}      # typed at the kiosk, or on the phone as an option
+_BUTTON_KINDS = {"choice", "date", "slot"}  # chosen from big buttons, never typed
 
 
 def _kind(field: Any) -> str:
@@ -28,50 +37,72 @@ def _kind(field: Any) -> str:
 
 
 def _limit(field: Any) -> int:
-    return {"idnumber": 18, "phone": 11, "date": 8}.get(_kind(field), field.max_length or 32)
+    return {"idnumber": 18, "phone": 11}.get(_kind(field), field.max_length or 32)
 
 
 def typed(field: Any, key: str) -> str:
-    """The new value of ``field`` after pad ``key`` (a digit, X, delete, clear); dates as YYYY-MM-DD."""
-    kind = _kind(field)
-    raw = field.value.replace("-", "") if kind == "date" else field.value
+    """The new value of ``field`` after pad ``key`` (a digit, X, delete, clear)."""
+    raw = field.value
     if key == "delete":
-        raw = raw[:-1]
-    elif key == "clear":
-        raw = ""
-    elif len(raw) < _limit(field):
-        if key == "X" and not (kind == "idnumber" and len(raw) == 17):
-            return field.value  # X is only the last character of an ID number
-        raw += key
-    if kind == "date":
-        return "-".join(p for p in (raw[:4], raw[4:6], raw[6:8]) if p)
-    return raw
+        return raw[:-1]
+    if key == "clear":
+        return ""
+    if len(raw) >= _limit(field) or (key == "X" and not (_kind(field) == "idnumber" and len(raw) == 17)):
+        return raw  # full, or X where it cannot be (only the last character of an ID number)
+    return raw + key
+
+
+def step_text(state: FormScreenView, tr: Any) -> str:
+    """第 2 步 / 共 4 步: identify (when the service needs it) → fill in → check → receipt."""
+    total = 4 if state.service is not None and state.service.needs_login else 3
+    return tr("form.step", state.lang, n=total - 2, total=total)
 
 
 def _handoff_line(field: Any, lang: str) -> str:
-    """What a phone hand-off field says: the controller's status (正在生成二维码… / 请用手机扫码填写 /
-    已在手机上填写（N 字） / 已过期…) or, from a controller without hand-off states, the plain instruction."""
+    """The phone hand-off's status (正在生成二维码… / 请用手机扫码填写 / 已在手机上填写（N 字） / 已过期…)."""
     status = getattr(field, "handoff_status", None)
-    if status is not None:
-        return status.get(lang)
-    from kivy.app import App
-    return App.get_running_app().tr("form.handoff", lang)
+    return status.get(lang) if status is not None else App.get_running_app().tr("form.handoff", lang)
+
+
+def _shown(field: Any, lang: str, tr: Any) -> str:
+    """What the field's line says about its value."""
+    kind = _kind(field)
+    if kind in _BUTTON_KINDS:
+        chosen = next((t.get(lang) for v, t in field.options if v == field.value), "")
+        return chosen or tr("form.choose", lang)
+    if kind in _TEXT_KINDS:
+        if field.value:  # the end of a long text, where the resident typed last
+            return field.value if len(field.value) <= 16 else "…" + field.value[-15:]
+        if getattr(field, "handoff_state", None) == "submitted":
+            return _handoff_line(field, lang)
+        return tr("form.tap_to_type", lang)
+    if kind == "phone" and field.value:
+        return limits.group_phone(field.value)   # 138 0013 8000, as on the pad
+    return field.value or tr("form.tap_to_edit", lang)
 
 
 class FormScreen(KioskScreen):
     title_text = StringProperty("")
+    step_text = StringProperty("")
     active = StringProperty("")   # selected field id (not personal data)
     _handoff_url = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._editor: tuple[str, Any] | None = None   # (field id, keyboard or picker): personal, wiped
+        self._on_phone: set[str] = set()              # free-text fields the resident fills on the phone
 
     def signature(self, state: FormScreenView) -> Any:
         app = App.get_running_app()
         form = state.form
         fields = () if form is None else tuple(
-            (f.id, f.label, f.kind, f.value, f.error, f.required, tuple(f.options), f.handoff_url,
-             getattr(f, "handoff_state", None), getattr(f, "handoff_status", None))
+            (f.id, f.label, f.kind, f.value, f.error, f.required, tuple(f.options), f.handoff_url, f.hint,
+             getattr(f, "handoff_state", None), getattr(f, "handoff_status", None),
+             getattr(f, "options_state", None))
             for f in form.fields)
         title = state.service.title if state.service is not None else None
-        return (state.lang, state.elder_mode, app.landscape, title, fields, self.active)
+        return (state.lang, state.elder_mode, app.landscape, title, fields, self.active,
+                tuple(sorted(self._on_phone)))
 
     def _enter(self, field_id: str, value: str, *, done: bool) -> None:
         """Give the controller the new value; when the field is complete (a choice made, all digits in)
@@ -80,8 +111,8 @@ class FormScreen(KioskScreen):
             form = self.view.form if isinstance(self.view, FormScreenView) else None
             ids = [f.id for f in form.fields] if form is not None else []
             after = ids[ids.index(field_id) + 1:] if field_id in ids else []
-            nxt = next((f.id for f in form.fields if f.id in after and not f.value
-                        and _kind(f) not in _HANDOFF_KINDS), None) if form is not None else None
+            nxt = next((f.id for f in form.fields if f.id in after and not f.filled), None) \
+                if form is not None else None
             if nxt is not None:
                 self.active = nxt
         self.act("set_field", field_id, value)
@@ -90,44 +121,38 @@ class FormScreen(KioskScreen):
         self.active = field_id
         self.rerender()
 
+    def use_phone(self, field_id: str, on_phone: bool) -> None:
+        """Switch a free-text field between the kiosk's keyboard and the phone hand-off."""
+        (self._on_phone.add if on_phone else self._on_phone.discard)(field_id)
+        self.rerender()
+
     def build_content(self, state: FormScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         form = state.form
         self.title_text = state.service.title.get(lang) if state.service is not None else app.tr("form.title", lang)
+        self.step_text = step_text(state, app.tr)
         fields_box = self.ids.fields
         fields_box.clear_widgets()
         if form is None:
             self._clear_input()
+            self._drop_editor()
             return
         ids = [f.id for f in form.fields]
-        if self.active not in ids:
-            # start at the first field that still needs a value
-            self.active = next((f.id for f in form.fields if not f.value and _kind(f) not in _HANDOFF_KINDS),
-                               ids[0] if ids else "")
+        if self.active not in ids:  # start at the first field that still needs a value
+            self.active = next((f.id for f in form.fields if not f.filled), ids[0] if ids else "")
         for f in form.fields:
-            kind = _kind(f)
             need = app.tr("form.required" if f.required else "form.optional", lang)
-            if kind in _HANDOFF_KINDS:
-                shown = _handoff_line(f, lang)
-            elif kind == "choice":
-                shown = next((t.get(lang) for v, t in f.options if v == f.value), "") or app.tr("form.choose", lang)
-            elif kind == "phone" and f.value:
-                shown = limits.group_phone(f.value)   # 138 0013 8000, as on the pad
-            else:
-                shown = f.value or app.tr("form.tap_to_edit", lang)
-            text = app.tr("form.field_line", lang, label=f.label.get(lang), need=need, value=shown)
+            text = app.tr("form.field_line", lang, label=f.label.get(lang), need=need, value=_shown(f, lang, app.tr))
             if f.error is not None:
                 # the problem is said in words inside the field itself (not by colour alone)
                 text = app.tr("form.field_error", lang, line=text, error=f.error.get(lang))
-            fields_box.add_widget(button(text,
-                                         lambda fid=f.id: self.select(fid), wid=f"form.field.{f.id}",
+            fields_box.add_widget(button(text, lambda fid=f.id: self.select(fid), wid=f"form.field.{f.id}",
                                          # a field with a problem is marked red AND says the problem
                                          style="error" if f.error is not None else
                                          "primary" if f.id == self.active else "secondary",
                                          role="button", cls=PadKey))
-        active = next((f for f in form.fields if f.id == self.active), None)
-        self._build_input(state, active)
+        self._build_input(state, next((f for f in form.fields if f.id == self.active), None))
 
     def _clear_input(self) -> None:
         for child in self.ids.input.walk(restrict=True):
@@ -136,68 +161,128 @@ class FormScreen(KioskScreen):
         self.ids.input.clear_widgets()
         self._handoff_url = ""
 
+    def _drop_editor(self) -> None:
+        if self._editor is not None:
+            self._editor[1].reset()   # the typed text and the composition leave the widget too
+        self._editor = None
+
     def _build_input(self, state: FormScreenView, field: Any) -> None:
         app = App.get_running_app()
         lang = state.lang
         self._clear_input()
         box = self.ids.input
+        if self._editor is not None and (field is None or self._editor[0] != field.id):
+            self._drop_editor()
         if field is None:
             return
         kind = _kind(field)
+        if kind in _TEXT_KINDS and field.id not in self._on_phone:
+            # the keyboard needs the panel's height (elder mode too): the highlighted field line says
+            # what is being typed, the keyboard's own prompt says how
+            self._text_input(box, field, lang)
+            box.add_widget(Widget())
+            return
         box.add_widget(label(app.tr("form.editing", lang, label=field.label.get(lang)), role="title",
                              wid="form.editing"))
-        hint = getattr(field, "hint", None)
-        if kind in _HANDOFF_KINDS:
-            box.add_widget(label(_handoff_line(field, lang), role="title", wid="form.handoff"))
-            if field.handoff_url:
-                # the gateway's one-time code, shown only while it waits for the phone
-                image = KImage(wid="form.handoff_qr", fit_mode="contain")  # takes the panel's free height
-                image.texture = qr_texture(field.handoff_url)
-                self._handoff_url = field.handoff_url
-                box.add_widget(image)
-                box.add_widget(label(app.tr("form.handoff_hint", lang), tone="muted", wid="form.handoff_hint"))
-                return
-            if getattr(field, "handoff_state", None) in ("expired", "error"):
-                box.add_widget(button(app.tr("common.retry", lang),
-                                      lambda fid=field.id: self.act("refresh_handoff", fid),
-                                      wid="form.handoff_retry", style="primary"))
-            box.add_widget(Widget())
-            return
-        if hint is not None:
-            box.add_widget(label(hint.get(lang), tone="muted", wid="form.hint"))
-        if kind == "choice":
-            grid = KGrid(cols=2 if not app.landscape else 3, wid="form.options")
-            for value, text in field.options:
-                grid.add_widget(button(text.get(lang), lambda v=value, fid=field.id: self._enter(fid, v, done=True),
-                                       wid=f"form.opt.{value}",
-                                       style="primary" if value == field.value else "secondary"))
-            box.add_widget(grid)
-            box.add_widget(Widget())
-            return
-        if kind == "phone":
+        if field.hint is not None:
+            box.add_widget(label(field.hint.get(lang), tone="muted", wid="form.hint"))
+        if kind in _TEXT_KINDS:
+            self._text_input(box, field, lang)
+        elif kind in _BUTTON_KINDS:
+            self._buttons(box, field, lang)
+        elif kind == "phone":
             # the large pad with the number grouped 3-4-4; its keys keep the form's names (form.key.N)
             pad = PhonePad(wid="form", lang=lang, digits=field.value)
             pad.bind(on_change=lambda _pad, digits, fid=field.id: self._enter(
                 fid, digits, done=len(digits) >= limits.PHONE_DIGITS))
             box.add_widget(pad)
-            box.add_widget(Widget())
+        else:
+            self._digit_pad(box, field, lang)
+        box.add_widget(Widget())  # keeps the input at the top of the panel
+
+    def _buttons(self, box: Any, field: Any, lang: str) -> None:
+        """Choices, dates and times: one big button each (dates/times from the gateway's open slots)."""
+        app = App.get_running_app()
+        if getattr(field, "options_state", None) == "error":
+            box.add_widget(button(app.tr("common.retry", lang), lambda: self.act("refresh_slots"),
+                                  wid="form.slots_retry", style="primary"))
             return
-        if kind == "date":
-            box.add_widget(label(app.tr("form.date_hint", lang), tone="muted", wid="form.date_hint"))
+        cols = 3 if app.landscape or _kind(field) == "slot" else 2
+        grid = KGrid(cols=cols, wid="form.options")
+        for value, text in field.options:
+            grid.add_widget(button(text.get(lang), lambda v=value, fid=field.id: self._enter(fid, v, done=True),
+                                   wid=f"form.opt.{value}", role="title",
+                                   style="primary" if value == field.value else "secondary"))
+        box.add_widget(grid)
+
+    def _digit_pad(self, box: Any, field: Any, lang: str) -> None:
+        app = App.get_running_app()
         grid = KGrid(cols=3, wid="form.pad")
-        x_key = "X" if kind == "idnumber" else None
-        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", x_key or "clear", "0", "delete"]
-        for key in keys:
+        x_key = "X" if _kind(field) == "idnumber" else None
+        for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9", x_key or "clear", "0", "delete"]:
             text = {"delete": app.tr("common.delete", lang), "clear": app.tr("common.clear", lang),
                     "X": app.tr("form.x_key", lang)}.get(key, key)
             grid.add_widget(button(text, lambda k=key, f=field: self._enter(
-                                       f.id, typed(f, k), done=len(typed(f, k).replace("-", "")) >= _limit(f)),
+                                       f.id, typed(f, k), done=len(typed(f, k)) >= _limit(f)),
                                    wid=f"form.key.{key}", role="title", cls=PadKey))
         box.add_widget(grid)
-        box.add_widget(Widget())  # keeps the pad at the top of the panel
+
+    # ----- free text: the kiosk's keyboard / address picker, or the phone --------------------------------
+    def _text_input(self, box: Any, field: Any, lang: str) -> None:
+        app = App.get_running_app()
+        on_phone = field.id in self._on_phone
+        switch = button(app.tr("form.use_keyboard" if on_phone else "form.use_phone", lang),
+                        lambda fid=field.id: self.use_phone(fid, not on_phone),
+                        wid="form.use_keyboard" if on_phone else "form.use_phone", role="button", cls=PadKey)
+        if on_phone:
+            box.add_widget(switch)
+            self._handoff_panel(box, field, lang)
+            return
+        editor = self._editor_for(field, lang)
+        box.add_widget(editor)
+        # landscape leaves the panel too little height for the keyboard and the switch: it goes under the fields
+        (self.ids.fields if app.landscape else box).add_widget(switch)
+
+    def _editor_for(self, field: Any, lang: str) -> Any:
+        """The keyboard or picker of ``field``: the one in use, or a new one holding the field's value."""
+        cap = limits.cap_for(field.kind, field.max_length)
+        if self._editor is not None and self._editor[0] == field.id:
+            editor = self._editor[1]
+            if isinstance(editor, PinyinKeyboard) and editor.text != field.value:
+                editor.text = field.value   # the session refused a change: show what the field holds
+            return editor
+        if _kind(field) == "address":
+            book = getattr(App.get_running_app().cfg, "addresses", None)   # config/services.yaml addresses
+            editor = AddressPicker(wid="form.address", lang=lang, book=book, cap=cap)
+            if field.value:
+                editor.value = field.value
+        else:
+            editor = PinyinKeyboard(wid="form.ime", lang=lang, cap=cap, text=field.value)
+        # a refusal is shown by the keyboard and said by the session (ErrorView with its prompt key)
+        editor.bind(on_refused=lambda w, _reason, fid=field.id: self.act("refuse_input", fid, w.refusal),
+                    on_change=lambda _w, value, fid=field.id: self._enter(fid, value, done=False))
+        self._editor = (field.id, editor)
+        return editor
+
+    def _handoff_panel(self, box: Any, field: Any, lang: str) -> None:
+        app = App.get_running_app()
+        box.add_widget(label(_handoff_line(field, lang), role="title", wid="form.handoff"))
+        if field.handoff_url:
+            # the gateway's one-time code, shown only while it waits for the phone
+            image = KImage(wid="form.handoff_qr", fit_mode="contain")  # takes the panel's free height
+            image.texture = qr_texture(field.handoff_url)
+            self._handoff_url = field.handoff_url
+            box.add_widget(image)
+            box.add_widget(label(app.tr("form.handoff_hint", lang), tone="muted", wid="form.handoff_hint"))
+        elif getattr(field, "handoff_state", None) in ("expired", "error"):
+            box.add_widget(button(app.tr("common.retry", lang), lambda fid=field.id: self.act("refresh_handoff", fid),
+                                  wid="form.handoff_retry", style="primary"))
 
     def clear_content(self) -> None:
         self.ids.fields.clear_widgets()
         self._clear_input()
+        self._drop_editor()
+        self._on_phone = set()
         self.active = ""
         self.title_text = ""
+        self.step_text = ""

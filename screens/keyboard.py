@@ -27,7 +27,7 @@ ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm'")
 PUNCTUATION = ("，", "。", "？", "！")
 #: longest composition: past it a resident is asked to pick first (the bar stays quick)
 MAX_COMPOSING = 40
-#: characters of the text shown above the keys (two lines of title type across a portrait screen)
+#: characters of the text shown above the keys (two lines of title type across a portrait screen, one in landscape)
 SHOWN_CHARS = 40
 
 
@@ -48,6 +48,7 @@ class PinyinKeyboard(BoxLayout):
     composing = StringProperty("")   # pinyin letters not yet turned into characters
     cap = NumericProperty(limits.DEFAULT_TEXT_CAP)
     message = StringProperty("")     # what the resident must know now (refusal, loading), translated
+    refusal = StringProperty("")     # the last refusal's reason key (kiosk.ime.limits), for the owner to speak
     count_text = StringProperty("")
     shown = StringProperty("")       # the end of ``text`` that fits above the keys
     per_page = NumericProperty(6)
@@ -118,7 +119,9 @@ class PinyinKeyboard(BoxLayout):
     def _count(self, *_: Any) -> None:
         self.count_text = self._tr("ime.count", n=len(self.text), max=int(self.cap))
         # a long complaint shows its end, where the resident is typing
-        self.shown = self.text if len(self.text) <= SHOWN_CHARS else "…" + self.text[-SHOWN_CHARS:]
+        # landscape: one line (the keys need the height); portrait: two
+        shown = SHOWN_CHARS // 2 if getattr(App.get_running_app(), "landscape", False) else SHOWN_CHARS
+        self.shown = self.text if len(self.text) <= shown else "…" + self.text[-shown:]
 
     # --- typing -----------------------------------------------------------------------------------------
     def press(self, letter: str) -> None:
@@ -197,6 +200,7 @@ class PinyinKeyboard(BoxLayout):
             self.dispatch("on_change", text)
 
     def _refuse(self, verdict: limits.Verdict) -> None:
+        self.refusal = verdict.reason or ""
         self.message = self._tr(verdict.reason, **dict(verdict.params))
         self.dispatch("on_refused", self.message)
 

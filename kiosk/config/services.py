@@ -20,7 +20,9 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
-FieldKind = Literal["digits", "id_number", "phone", "choice", "date", "handoff_text"]
+#: handoff_text / address: typed at the kiosk (pinyin keyboard, address picker) or, as an option, on the phone;
+#: date / slot: chosen from the gateway's open appointment slots as buttons (a slot's value is its id)
+FieldKind = Literal["digits", "id_number", "phone", "choice", "date", "slot", "handoff_text", "address"]
 Action = Literal["queue_ticket", "guide", "record", "licences", "submission"]
 Identification = Literal["none", "idcard_or_qr"]
 DeviceName = Literal["printer", "idcard", "scanner"]
@@ -105,7 +107,7 @@ def _choices_fit_kind(value: list[Choice] | None, info: Any) -> list[Choice] | N
 
 @dataclass(frozen=True, kw_only=True)
 class FieldDef(Strict):
-    """One form field; the kiosk has no Chinese IME, so free text is handed off to the phone (handoff_text)."""
+    """One form field; free text (handoff_text, address) is typed on the kiosk's keyboard or on the phone."""
 
     id: Ident
     label: LocalText
@@ -154,6 +156,8 @@ class FieldDef(Strict):
             return FieldMessage("请输入11位手机号码", "Enter an 11-digit mainland mobile number")
         if self.kind == "choice" and text not in {c.value for c in self.choices or ()}:
             return FieldMessage("请从列表中选择", "Please choose from the list")
+        if self.kind == "slot" and not re.fullmatch(r"[0-9]{8}-[0-9]{4}", text):
+            return FieldMessage("请选择预约时段", "Please choose a time slot")
         if self.kind == "date":
             try:
                 date.fromisoformat(text)

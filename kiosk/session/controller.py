@@ -186,6 +186,12 @@ class SessionController:
     def refresh_handoff(self, field_id: str) -> None:
         self.handoff.refresh(field_id)
 
+    def refuse_input(self, field_id: str, reason: str) -> None:
+        self.services.refuse_input(field_id, reason)
+
+    def refresh_slots(self) -> None:
+        self.services.refresh_slots()
+
     def _identified(self, pending_service: str | None) -> None:
         if pending_service:
             self.services.choose(pending_service)  # straight on into the service chosen before identifying

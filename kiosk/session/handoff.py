@@ -1,7 +1,7 @@
-"""Phone hand-off of long-text form fields (诉求内容, 收件地址): the session's side of ``/v1/handoffs``.
+"""Phone hand-off of free-text form fields (诉求内容, 收件地址): the session's side of ``/v1/handoffs``.
 
-The kiosk has no Chinese input method, so a ``handoff_text`` field is typed on the resident's phone. When the
-form is shown the session asks the gateway for a hand-off per such field (a task), shows its URL as the
+A free-text field (``handoff_text``, ``address``) is typed on the kiosk's own keyboard or address picker;
+typing it on the resident's phone is an option beside that, never the only way. When the form is shown the session asks the gateway for a hand-off per such field (a task), shows its URL as the
 field's QR, polls it at the gateway's interval on a worker, and shows 已在手机上填写（N 字） once the phone
 submitted. The text itself stays at the gateway: the submission carries ``"handoff:<id>"`` for the field
 and the gateway attaches the text, so long personal text never transits or rests on the kiosk. Leaving the
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: catalog kinds typed as free text, each with a phone hand-off beside the kiosk's own keyboard
+FREE_TEXT = ("handoff_text", "address")
 #: seconds a hand-off call may take before the field says the phone route is unavailable
 _CALL_TIMEOUT = 15.0
 #: longest wait between polls after a failed poll (the QR stays; the gateway may be back soon)
@@ -57,10 +59,10 @@ class HandoffFlow:
 
     # ----- lifecycle ---------------------------------------------------------------------------
     def start(self, service: "ServiceDef") -> None:
-        """The form of ``service`` is shown: one hand-off per long-text field."""
+        """The form of ``service`` is shown: one hand-off per free-text field."""
         self._service_id = service.id
         for fdef in getattr(service, "fields", ()) or ():
-            if fdef.kind == "handoff_text":
+            if fdef.kind in FREE_TEXT:
                 self._create(fdef.id)
 
     def refresh(self, field_id: str) -> None:
@@ -149,12 +151,13 @@ class HandoffFlow:
             entry.next_poll = self.core.clock() + min(entry.interval_s * 2, _POLL_BACKOFF_MAX_S)
 
     # ----- leaving -----------------------------------------------------------------------------
-    def drop(self, *, cancel_remote: bool = True) -> None:
-        """Forget this form's hand-offs; cancel them on the gateway unless a submission now holds them."""
+    def drop(self, *, cancel_remote: bool = True, kept: frozenset[str] = frozenset()) -> None:
+        """Forget this form's hand-offs; cancel them on the gateway unless a submission now holds them
+        (``kept``: the fields whose hand-off the submission names; the others are cancelled all the same)."""
         for field_id, entry in self.entries.items():
             self.core.cancel_task(f"handoff:{field_id}")
             self.core.cancel_task(f"handoff_poll:{field_id}")
-            if cancel_remote:
+            if cancel_remote or field_id not in kept:
                 self._cancel_remote(entry)
         self.entries = {}
         self._service_id = None
@@ -167,23 +170,20 @@ class HandoffFlow:
                                   timeout=_CALL_TIMEOUT)
 
     # ----- the form ----------------------------------------------------------------------------
-    def values(self) -> dict[str, str]:
-        """What the submission carries for hand-off fields: ``handoff:<id>`` for each submitted one."""
-        return {fid: f"handoff:{e.id}" for fid, e in self.entries.items() if e.state == "submitted"}
+    def values(self, typed: frozenset[str] = frozenset()) -> dict[str, str]:
+        """What the submission carries for hand-off fields: ``handoff:<id>`` for each submitted one that was
+        not typed at the kiosk (``typed``: what the resident sees on the kiosk is what is sent)."""
+        return {fid: f"handoff:{e.id}" for fid, e in self.entries.items()
+                if e.state == "submitted" and fid not in typed}
 
-    def problems(self, service: "ServiceDef") -> dict[str, Text]:
-        out = {}
-        for fdef in getattr(service, "fields", ()) or ():
-            if fdef.kind == "handoff_text" and fdef.required:
-                entry = self.entries.get(fdef.id)
-                if entry is None or entry.state != "submitted":
-                    out[fdef.id] = msg("handoff.required")
-        return out
+    def submitted(self, field_id: str) -> bool:
+        entry = self.entries.get(field_id)
+        return entry is not None and entry.state == "submitted"
 
     def decorate(self, form: FormView, *, show_required: bool) -> None:
         """Fill each hand-off field of ``form`` with its code, its state line and its error."""
         for f in form.fields:
-            if f.kind != "handoff":
+            if f.kind not in ("handoff", "address"):
                 continue
             entry = self.entries.get(f.id) or _Handoff(state="error", reason=msg("error.internal"))
             f.handoff_state = entry.state
@@ -198,5 +198,7 @@ class HandoffFlow:
                 f.handoff_status = f.error = msg("handoff.expired")
             else:
                 f.handoff_status = f.error = msg("handoff.failed", reason=entry.reason or Text("网络异常", "network problem"))
-            if f.error is None and show_required and f.required and entry.state != "submitted":
-                f.error = msg("handoff.required")
+            if f.value:  # typed at the kiosk: a code that failed or expired is no longer a problem
+                f.error = None
+            elif f.error is None and show_required and f.required and entry.state != "submitted":
+                f.error = msg("text.required")

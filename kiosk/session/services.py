@@ -2,8 +2,10 @@
 
 Every backend call is a named task of the session so Home/Back/idle can cancel it. A service that needs the
 resident's identity sends them through identification first and comes back here (``choose``) afterwards.
-Long-text fields of a form are typed on the phone (:mod:`kiosk.session.handoff`); what is printed goes
-through :mod:`kiosk.session.printing`.
+Free-text fields are typed on the kiosk's keyboard or address picker (checked here against the field's cap,
+no emoji or control characters — a refusal is shown and spoken) or, as an option, on the phone
+(:mod:`kiosk.session.handoff`); appointment dates and times come from the gateway's open slots
+(:mod:`kiosk.session.slots`); what is printed goes through :mod:`kiosk.session.printing`.
 """
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ import logging
 from typing import TYPE_CHECKING, Any, Callable
 
 from kiosk import catalog
+from kiosk.ime import limits
 from kiosk.session.core import SessionCore
-from kiosk.session.handoff import HandoffFlow
+from kiosk.session.handoff import FREE_TEXT, HandoffFlow
 from kiosk.session.identify import IdentifyFlow
 from kiosk.session.printing import Printing
+from kiosk.session.slots import SlotFlow
 from kiosk.session.state import ErrorView, FormView, GuideView, LicenceView, RecordView, ResultView, Text
 from kiosk.session.text import backend_voice, msg, voice_of
 
@@ -27,6 +31,10 @@ log = logging.getLogger(__name__)
 
 #: seconds a flow's backend call may take before the resident is told to retry (the client retries inside)
 _FETCH_TIMEOUT = 30.0
+#: a refused character or length (kiosk.ime.limits reason) -> (what the session shows, the prompt that says it)
+_REFUSALS = {"ime.refused_emoji": ("input.emoji", "error.input_emoji"),
+             "ime.refused_control": ("input.control", "error.input_control"),
+             "ime.too_long": ("input.too_long", "error.input_too_long")}
 
 
 class ServiceFlows:
@@ -45,7 +53,8 @@ class ServiceFlows:
         self._printable: tuple[str, Any] | None = None
         self._licences: list[Licence] = []
         self.guide_topic: str | None = None
-        handoff.on_change = self.refresh_form
+        self.slots = SlotFlow(core)
+        handoff.on_change = self.slots.on_change = self.refresh_form
 
     # ----- choosing ----------------------------------------------------------------------------
     def choose(self, service_id: str) -> None:
@@ -96,7 +105,8 @@ class ServiceFlows:
                        busy=msg("busy.licences"))
         elif action == "submission":
             self.form_values = {}
-            self.handoff.start(service)  # long-text fields: a phone hand-off each (kiosk/session/handoff.py)
+            self.handoff.start(service)  # free-text fields: a phone hand-off each, beside the kiosk keyboard
+            self.slots.start(service)    # date / time: the gateway's open slots as buttons
             core.state.form = self._form_view()
             core.state.screen = "form"
         else:  # config validation forbids it; say so rather than show a dead screen
@@ -125,6 +135,7 @@ class ServiceFlows:
         self.form_values = {}
         self._form_checked = False
         self.handoff.drop()
+        self.slots.drop()
         self._printable = None
         self._licences = []
         self.core.cancel_task("submit")
@@ -205,17 +216,39 @@ class ServiceFlows:
         self.core.touched()
         if self.service is None or self.core.state.form is None:
             return
-        self.service.field(field_id)  # KeyError for a field the form does not have: a screen bug
-        self.form_values[field_id] = str(value)
+        fdef = self.service.field(field_id)  # KeyError for a field the form does not have: a screen bug
+        value = str(value)
+        if fdef.kind in FREE_TEXT:
+            verdict = limits.check(value, limits.cap_for(fdef.kind, fdef.max_length))
+            if verdict.reason is not None:  # nothing half-stored: the field keeps what it had
+                self.refuse_input(field_id, verdict.reason)
+                return
+        self.form_values[field_id] = value
+        self.slots.chosen(self.form_values, field_id)
         self.core.state.form = self._form_view()
         self.core.changed()
+
+    def refuse_input(self, field_id: str, reason: str) -> None:
+        """Something typed for ``field_id`` was refused (``reason``: a kiosk.ime.limits key): say why on the
+        screen and aloud; the resident dismisses it and goes on typing."""
+        self.core.touched()
+        if self.service is None or self.core.state.form is None or reason not in _REFUSALS:
+            return
+        fdef = self.service.field(field_id)
+        shown, voice = _REFUSALS[reason]
+        cap = limits.cap_for(fdef.kind, fdef.max_length)
+        self._error(ErrorView(msg(shown, max=cap), "back", voice=voice))
+
+    def refresh_slots(self) -> None:
+        self.slots.refresh()
 
     def next(self) -> None:
         core = self.core
         core.touched()
         if core.state.screen != "form" or self.service is None:
             return
-        problems = {**catalog.form_problems(self.service, self.form_values), **self.handoff.problems(self.service)}
+        problems = {**catalog.form_problems(self.service, self.form_values), **self._text_problems(),
+                    **self.slots.problems(self.service, self.form_values)}
         self._form_checked = self._form_checked or bool(problems)  # after a refused 下一步, judge every field
         core.state.form = self._form_view()
         if problems:
@@ -232,7 +265,7 @@ class ServiceFlows:
             return
         service = self.service
         fields = dict(self.form_values)
-        fields.update(self.handoff.values())  # the text stays at the gateway; the submission names it
+        fields.update(self.handoff.values(self._typed()))  # a phone's text stays at the gateway, named here
         kind = str(service.params.get("submission_type", service.id))
         token, rt = core.token, core.rt
         core.spawn("submit", lambda c: rt.submit(service.id, kind, fields, token), on_done=self._submitted,
@@ -243,7 +276,10 @@ class ServiceFlows:
         # the submission (delivered or queued) now holds the hand-offs: leave them on the gateway — unless
         # the gateway refused it, then the typed text has no use and is dropped
         rejected = getattr(result, "status", "") == "rejected"
-        self.handoff.drop(cancel_remote=rejected)
+        used = frozenset(self.handoff.values(self._typed()))
+        self.handoff.drop(cancel_remote=rejected, kept=used)
+        shown = self.slots.receipt_fields(self.form_values)  # the slot's times, not its id, on the receipt
+        self.slots.drop()
         self.form_values = {}
         state = self.core.state
         state.form = None
@@ -262,7 +298,8 @@ class ServiceFlows:
             reference=str(result.reference), delivered=delivered)
         name = state.identity.display_name if state.identity else None
         self.printing.print("submission_receipt", {"service": self.service, "result": result, "name": name,
-                                                   "at": self.core.local_now()}, purpose="result")
+                                                   "at": self.core.local_now(), "fields": shown},
+                            purpose="result")
         self.core.changed()
 
     def _submit_failed(self, exc: BaseException) -> None:
@@ -273,7 +310,34 @@ class ServiceFlows:
     def _form_view(self) -> FormView:
         form = catalog.form_view(self.service, self.form_values, None, show_errors=self._form_checked)
         self.handoff.decorate(form, show_required=self._form_checked)
+        self.slots.decorate(form, self.form_values, show_required=self._form_checked)
+        if self._form_checked:  # typed text is judged here (the catalog leaves free text to the session)
+            for fid, problem in self._text_problems().items():
+                form.field(fid).error = form.field(fid).error or problem
         return form
+
+    def _typed(self) -> frozenset[str]:
+        """Free-text fields with text typed at the kiosk (sent as typed; their hand-off is not used)."""
+        return frozenset(fid for fid, v in self.form_values.items()
+                         if v.strip() and self.service is not None and self.service.field(fid).kind in FREE_TEXT)
+
+    def _text_problems(self) -> dict[str, Text]:
+        """Free-text fields: typed text within the field's rules, else a phone hand-off if it is required."""
+        out: dict[str, Text] = {}
+        for fdef in getattr(self.service, "fields", ()) or ():
+            if fdef.kind not in FREE_TEXT:
+                continue
+            typed = self.form_values.get(fdef.id, "").strip()
+            if typed:
+                problem = fdef.validate(typed)
+                verdict = limits.check(typed, limits.cap_for(fdef.kind, fdef.max_length))
+                if verdict.reason is not None:
+                    out[fdef.id] = msg(_REFUSALS[verdict.reason][0], max=dict(verdict.params).get("max", 0))
+                elif problem is not None:
+                    out[fdef.id] = Text(problem.zh, problem.en)
+            elif fdef.required and not self.handoff.submitted(fdef.id):
+                out[fdef.id] = msg("text.required")
+        return out
 
     def refresh_form(self) -> None:
         if self.core.state.form is not None and self.service is not None:

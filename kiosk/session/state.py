@@ -72,7 +72,7 @@ class MenuCategory:
 class FieldView:
     id: str
     label: Text
-    kind: str  # text digits idnumber phone choice date handoff
+    kind: str  # digits idnumber phone choice date slot handoff (free text) address
     value: str = ""
     error: Text | None = None
     required: bool = True
@@ -84,10 +84,13 @@ class FieldView:
     # in the field, e.g. 已在手机上填写（128 字）; the text itself stays at the gateway, never here
     handoff_state: str | None = None
     handoff_status: Text | None = None
+    # date / slot fields: the gateway's open slots as ``options``; loading ready empty error (None otherwise)
+    options_state: str | None = None
 
     @property
     def filled(self) -> bool:
-        return self.handoff_state == "submitted" if self.kind == "handoff" else bool(self.value)
+        # a free-text field is filled when typed at the kiosk or submitted on the phone
+        return bool(self.value) or self.handoff_state == "submitted"
 
 
 @dataclass

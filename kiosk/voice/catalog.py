@@ -57,6 +57,9 @@ PROMPTS: dict[str, tuple[str, str]] = {
     "error.scan_expired": ("这个码已过期，请在随申办里刷新后再扫。", "This code has expired. Refresh it in Suishenban and scan again."),
     "error.scan_replayed": ("这个码已经用过了，请刷新后再扫。", "This code was already used. Refresh it and scan again."),
     "error.scan_invalid": ("这不是随申码，请打开随申办出示随申码。", "This is not a Suishenban code. Please show your Suishenban code."),
+    "error.input_emoji": ("不能输入表情符号，请用文字描述。", "Emoji cannot be entered. Please use words."),
+    "error.input_control": ("不能输入控制字符，请重新输入。", "Control characters cannot be entered. Please type again."),
+    "error.input_too_long": ("字数已满，请删减后再输入。", "The field is full. Please shorten it first."),
     # --- help ----------------------------------------------------------------------------------------------
     "help.sending": ("正在通知值班人员，请稍候。", "Calling the staff on duty, please wait."),
     "help.notified": ("已通知值班人员，请在这里稍候。", "The staff on duty have been told. Please wait here."),

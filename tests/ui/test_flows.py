@@ -81,6 +81,8 @@ def _fill_12345(kiosk, shots=None):
     ui.tap("form.field.street")
     ui.tap("form.opt.njxl")
     ui.tap("form.field.description")
+    assert ui.exists("form.ime.key.a")  # the kiosk's own keyboard first; the phone is the option beside it
+    ui.tap("form.use_phone")
     ui.wait_until(lambda: ui.exists("form.handoff_qr"), timeout=10, what="hand-off QR")
     assert ui.text_of("form.handoff") == kiosk.state.form.field("description").handoff_status.zh
     assert ui.find("form.handoff_qr").texture is not None

@@ -63,19 +63,20 @@ def test_appointment_receipt_names_service_date_slot_place_and_reference():
 
 
 def test_the_kiosk_prints_an_appointment_receipt_from_the_submitted_form():
-    """What the session must pass: the submitted form values as ``data["fields"]``; choices print as labels."""
+    """What the session passes: the submitted form values as ``data["fields"]``, choices print as labels and the
+    slot as its times (the session turns the gateway's slot id into them, kiosk/session/slots.py)."""
     cfg = load_config(CONFIG_DIR)
     service = next(s for s in cfg.services if s.id == "appointment")
     result = SimpleNamespace(reference="NJXL01-20261128-7F3K9Q", delivered=False, status="queued")
     data = {"service": service, "result": result, "name": "王*明", "at": datetime(2026, 11, 28, 10, 5),
-            "fields": {"service": "residence-permit", "date": "2026-12-01", "slot": "13:30", "phone": "13800138000"}}
+            "fields": {"service": "residence-permit", "date": "2026-12-01", "slot": "13:30-14:00", "phone": "13800138000"}}
     text = dump(build_document(cfg, "submission_receipt", data, now=lambda: datetime(2026, 11, 28, 2, 5,
                                                                                    tzinfo=timezone.utc)))
-    for expected in ("预约凭条", "居住证办理", "2026-12-01（周二）", "下午 13:30-15:00", cfg.terminal.name,
+    for expected in ("预约凭条", "居住证办理", "2026-12-01（周二）", "13:30-14:00", cfg.terminal.name,
                      "一楼大厅人工窗口", "NJXL01-20261128-7F3K9Q", "王*明", "已在本机保存"):
         assert expected in flat(text), expected
     assert "13800138000" not in text
-    # without the form values (the session of today) it is still an honest submission receipt
+    # without the form values it is still an honest submission receipt
     del data["fields"]
     assert "办件回执" in dump(build_document(cfg, "submission_receipt", data))
 

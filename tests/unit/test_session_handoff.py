@@ -91,14 +91,14 @@ def test_submission_names_the_hand_off_and_keeps_it_on_the_gateway():
     assert cancels(rt) == []  # the submission holds it now
 
 
-def test_required_hand_off_blocks_confirm_until_typed_on_the_phone():
+def test_required_text_blocks_confirm_until_typed_on_the_phone_or_kiosk():
     ctl, rt, clock = open_form()
     fill_others(ctl)
     rt.finish("handoff:description", handoff())
     assert not ctl.state.form.can_confirm
     ctl.next()
     assert ctl.state.screen == "form" and ctl.state.error.action == "back"
-    assert ctl.state.form.field("description").error.zh == "请先用手机扫码填写此项"
+    assert ctl.state.form.field("description").error.zh == "请在下方键盘输入，或用手机扫码填写"
     ctl.back()  # closes the error, the code stays
     assert ctl.state.error is None and ctl.state.form.field("description").handoff_url
     clock.advance(2.1)

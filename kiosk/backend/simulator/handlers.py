@@ -230,7 +230,8 @@ class Routes:
             ref = data["reference"]
             self.sim.deliveries_by_reference[ref] = self.sim.deliveries_by_reference.get(ref, 0) + 1
             self.sim.submissions[ref] = {"service_id": data["service_id"], "kind": data["kind"],
-                                         "field_names": sorted(data["fields"])}
+                                         "field_names": sorted(data["fields"]),
+                                         "fields": dict(data["fields"])}  # as received (a test reads it back)
         self.handoff.handoff_attach(data["fields"], ref)
         return 201, reply, {}
 
