@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 
 from screens.plain import say
@@ -36,14 +37,17 @@ class ResultScreen(KioskScreen):
     is_copy = BooleanProperty(False)
     back_text = StringProperty("")
     end_text = StringProperty("")
+    #: portrait standard mode: icons above the words; elder and landscape have no height to spare
+    tall = BooleanProperty(True)
 
     def signature(self, state: Any) -> Any:
         r = state.result
-        return (state.lang, state.elder_mode, None if r is None else
+        return (state.lang, state.elder_mode, App.get_running_app().landscape, None if r is None else
                 (r.title, r.message, r.reference, r.delivered, r.printed, r.print_message, r.copy_of))
 
     def build_content(self, state: Any) -> None:
         lang, elder = state.lang, bool(state.elder_mode)
+        self.tall = not elder and not App.get_running_app().landscape
         r = state.result
         if r is None:
             self.clear_content()

@@ -198,6 +198,7 @@ def test_every_screen_meets_the_rules_in_both_modes_and_orientations(walk, kiosk
     if c.only is None:
         assert len(c.shots) == POINTS * 4 + 2 * english
         assert set(c.empty) == {p for p in c.points if not p.startswith(NOT_SCREENS)}
+    print("empty height (portrait standard):", ", ".join(f"{p} {v:.0%}" for p, v in c.empty.items()))
     assert not c.failures, "\n".join(c.failures)
     too_empty = {p: share for p, share in c.empty.items() if share > MAX_EMPTY and p not in EMPTY_PENDING}
     assert not too_empty, "empty height over 35 %: " + ", ".join(f"{p} {v:.0%}" for p, v in too_empty.items())
