@@ -40,7 +40,7 @@ class StaffPinScreen(KioskScreen):
         pad.bind(size=self._fit_pad)
 
     def _fit_pad(self, *_args: Any) -> None:
-        """The pad (kv) takes the space it has, up to 2.4 button heights a row; its keys share it equally,
+        """The pad (kv) takes the space it has, up to 3 button heights a row; its keys share it equally,
         and their text is sized to the key: as large as fits its height and, for 清空 / 确定, its width."""
         th = App.get_running_app().th
         pad = self.ids.pad
