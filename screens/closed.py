@@ -10,6 +10,7 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
+from kiosk.session.views import ClosedScreenView
 from screens.widgets import KioskScreen
 
 
@@ -18,10 +19,10 @@ class ClosedScreen(KioskScreen):
     hours_text = StringProperty("")
     hint_text = StringProperty("")
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: ClosedScreenView) -> Any:
         return (state.lang, state.elder_mode, state.closed, state.closed_hint)
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: ClosedScreenView) -> None:
         lang = state.lang
         # "周一至周五 09:00-17:00；周六 09:00-12:00；周日休息": one group of days per line reads at a glance
         hours = state.closed.get(lang) if state.closed is not None else ""

@@ -13,6 +13,7 @@ from kivy.app import App
 from kivy.properties import StringProperty
 from kivy.uix.widget import Widget
 
+from kiosk.session.views import FormScreenView
 from screens.plain import say
 from screens.scrollbox import ScrollBox
 from screens.widgets import KioskScreen, Panel, label
@@ -25,14 +26,14 @@ class ConfirmScreen(KioskScreen):
     hint_text = StringProperty("")
     next_text = StringProperty("")
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: FormScreenView) -> Any:
         form = state.form
         fields = () if form is None else tuple((f.id, f.label, f.kind, f.value, tuple(f.options),
                                                 getattr(f, "handoff_status", None)) for f in form.fields)
         return (state.lang, state.elder_mode, App.get_running_app().landscape,
                 state.service.title if state.service else None, fields)
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: FormScreenView) -> None:
         app = App.get_running_app()
         lang, elder = state.lang, bool(state.elder_mode)
         self.service_text = state.service.title.get(lang) if state.service is not None else ""

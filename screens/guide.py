@@ -12,6 +12,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.session.views import GuideScreenView
 from screens.plain import say
 from screens.scrollbox import ScrollBox
 from screens.widgets import KGrid, KioskScreen, PagedText, Panel, Tile, icon_button, label
@@ -30,14 +31,14 @@ class GuideScreen(KioskScreen):
     #: the card under the tiles: portrait only (landscape needs the height for the tiles)
     about = BooleanProperty(False)
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: GuideScreenView) -> Any:
         g = state.guide
         topics = tuple((t.service_id, t.title, t.available, t.reason) for t in getattr(state, "guide_topics", ()))
         printable = bool(getattr(state.service, "printable", False))
         return (state.lang, state.elder_mode, App.get_running_app().landscape, topics, printable,
                 None if g is None else (g.title, tuple(g.sections)))
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: GuideScreenView) -> None:
         app = App.get_running_app()
         lang, elder = state.lang, bool(state.elder_mode)
         box = self.ids.sections

@@ -10,6 +10,7 @@ from kivy.animation import Animation
 from kivy.clock import Clock
 from kivy.properties import NumericProperty, StringProperty
 
+from kiosk.session.views import RootView
 from screens.widgets import ModalLayer, Panel
 
 _ERROR_ACTIONS = {"retry": ("error.action_retry", "retry"), "home": ("error.action_home", "home"),
@@ -23,7 +24,7 @@ class ErrorBanner(Panel):
     action_key = StringProperty("error.action_home")
     action_method = StringProperty("home")
 
-    def show(self, state: Any) -> None:
+    def show(self, state: RootView) -> None:
         self.message = state.error.text.get(state.lang)
         key, method = _ERROR_ACTIONS.get(state.error.action, _ERROR_ACTIONS["home"])
         self.action_key, self.action_method = key, method
@@ -35,7 +36,7 @@ class ErrorBanner(Panel):
 class IdleLayer(ModalLayer):
     seconds = NumericProperty(0)
 
-    def show(self, state: Any) -> None:
+    def show(self, state: RootView) -> None:
         self.seconds = int(state.countdown or 0)
 
     def clear(self) -> None:
@@ -52,7 +53,7 @@ class BusyLayer(ModalLayer):
     _anim: Animation | None = None
     _reveal: Any = None
 
-    def show(self, state: Any) -> None:
+    def show(self, state: RootView) -> None:
         self.message = state.busy.get(state.lang) if state.busy is not None else ""
         if self._reveal is None and self._anim is None:
             self.opacity = 0
@@ -80,7 +81,7 @@ class BusyLayer(ModalLayer):
 class HelpLayer(ModalLayer):
     message = StringProperty("")
 
-    def show(self, state: Any) -> None:
+    def show(self, state: RootView) -> None:
         self.message = state.help.get(state.lang) if state.help is not None else ""
 
     def clear(self) -> None:

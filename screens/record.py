@@ -11,6 +11,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.session.views import RecordScreenView
 from screens.plain import say
 from screens.scrollbox import ScrollBox
 from screens.widgets import KioskScreen, PagedText, Panel, label
@@ -27,14 +28,14 @@ class RecordScreen(KioskScreen):
     count_text = StringProperty("")
     printable = BooleanProperty(False)
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: RecordScreenView) -> Any:
         r = state.record
         printable = bool(getattr(state.service, "printable", False))
         return (state.lang, state.elder_mode, printable, None if r is None else
                 (r.title, tuple(r.rows), getattr(r, "holder", ""), tuple(getattr(r, "columns", ())),
                  tuple(tuple(row) for row in getattr(r, "table", ()))))
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: RecordScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         table = self.ids.table

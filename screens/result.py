@@ -13,6 +13,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.session.views import ResultScreenView
 from screens.plain import say
 from screens.widgets import KioskScreen
 
@@ -40,12 +41,12 @@ class ResultScreen(KioskScreen):
     #: portrait standard mode: icons above the words; elder and landscape have no height to spare
     tall = BooleanProperty(True)
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: ResultScreenView) -> Any:
         r = state.result
         return (state.lang, state.elder_mode, App.get_running_app().landscape, None if r is None else
                 (r.title, r.message, r.reference, r.delivered, r.printed, r.print_message, r.copy_of))
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: ResultScreenView) -> None:
         lang, elder = state.lang, bool(state.elder_mode)
         self.tall = not elder and not App.get_running_app().landscape
         r = state.result

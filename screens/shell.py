@@ -22,6 +22,7 @@ from kivy.uix.screenmanager import NoTransition
 from kiosk import clock as wallclock, i18n
 from kiosk.crash import log_unexpected
 from kiosk.session.state import SCREENS
+from kiosk.session.views import root_view
 from kiosk.theme import resolve, theme_for
 from kiosk.voice.prompts import prompt_for, speaks_on_entry
 from screens.kv import load_kv, screen_class
@@ -291,7 +292,7 @@ class KioskApp(App):
             if previous is not None and not getattr(previous, "keep_on_leave", False):
                 previous.clear()
         sm.current_screen.render(state)
-        root.render(state)
+        root.render(root_view(state))  # the screen builds its own view in render()
         self._speak(state)
         if getattr(self.controller, "exit_requested", False):
             log.info("staff asked to leave the kiosk app")

@@ -7,6 +7,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
+from kiosk.session.views import StaffScreenView
 from screens.widgets import IconKey, KioskScreen, icon_button, label
 
 
@@ -15,13 +16,13 @@ class StaffScreen(KioskScreen):
     version_text = StringProperty("")
     message_text = StringProperty("")
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: StaffScreenView) -> Any:
         s = state.staff
         return (state.lang, state.elder_mode, None if s is None else
                 (tuple(s.statuses), s.outbox_depth, tuple(s.services), tuple(s.log_tail), s.version,
                  s.last_receipt, s.message))
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: StaffScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         s = state.staff
