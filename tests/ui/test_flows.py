@@ -16,7 +16,7 @@ def test_card_to_menu_to_queue_ticket(kiosk, shots):
     ui.wait_until(lambda: kiosk.state.result.printed is not None, timeout=10, what="ticket printed")
     ui.pump(3)
     assert kiosk.state.result.printed is True
-    assert ui.text_of("result.print") != ""
+    assert ui.text_of("result.card_title") == "请取走凭条" and ui.find("result.pointer").text
     assert ui.text_of("result.reference") == kiosk.state.result.reference != ""
     ui.screenshot(shots / "flow-queue-result.png")
     jobs = kiosk.printer.wait_jobs(1, timeout=5)
