@@ -34,6 +34,7 @@ class ConfirmScreen(KioskScreen):
                 state.service.title if state.service else None, fields)
 
     def build_content(self, state: FormScreenView) -> None:
+        self.ids.scroll.to_top()
         app = App.get_running_app()
         lang, elder = state.lang, bool(state.elder_mode)
         self.service_text = state.service.title.get(lang) if state.service is not None else ""

@@ -39,6 +39,7 @@ class GuideScreen(KioskScreen):
                 None if g is None else (g.title, tuple(g.sections)))
 
     def build_content(self, state: GuideScreenView) -> None:
+        self.ids.scroll.to_top()
         app = App.get_running_app()
         lang, elder = state.lang, bool(state.elder_mode)
         box = self.ids.sections

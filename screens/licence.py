@@ -37,6 +37,7 @@ class LicenceScreen(KioskScreen):
         return (state.lang, state.elder_mode, app.landscape, printable, items)
 
     def build_content(self, state: LicenceScreenView) -> None:
+        self.ids.scroll.to_top()
         app = App.get_running_app()
         lang = state.lang
         self.clear_content()
@@ -63,7 +64,8 @@ class LicenceScreen(KioskScreen):
         words.bind(minimum_height=words.setter("height"))
         words.add_widget(label(lic.title.get(lang), role="largest", wid=f"licence.title.{n}"))
         if lic.number_masked:
-            words.add_widget(label(app.tr("licence.number", lang, number=lic.number_masked), role="title",
+            # the number on a line of its own: a long masked number must not be broken mid-way
+            words.add_widget(label(f"{app.tr('licence.number_label', lang)}\n{lic.number_masked}", role="title",
                                    tone="muted", wid=f"licence.number.{n}", personal=True))
         if printable:
             words.add_widget(icon_button(app.tr("licence.print", lang), "print",

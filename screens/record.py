@@ -36,6 +36,7 @@ class RecordScreen(KioskScreen):
                  tuple(tuple(row) for row in getattr(r, "table", ()))))
 
     def build_content(self, state: RecordScreenView) -> None:
+        self.ids.scroll.to_top()
         app = App.get_running_app()
         lang = state.lang
         table = self.ids.table

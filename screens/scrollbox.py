@@ -53,6 +53,12 @@ class ScrollBox(BoxLayout):
         widget.bind(height=self._update)
         self._update()
 
+    def to_top(self) -> None:
+        """Rebuilt content (another record, language, mode, rotation) starts at its top: a scroll position
+        kept from the old content could show a blank stretch past the new one's end."""
+        self.sv.scroll_y = 1.0
+        self._update()
+
     def turn_page(self) -> None:
         """One page down (a page overlaps the last by a tenth), or back to the top from the end."""
         content = self.sv.children[0] if self.sv.children else None
