@@ -11,7 +11,6 @@ from typing import Any
 
 from kivy.app import App
 from kivy.properties import StringProperty
-from kivy.uix.widget import Widget
 
 from kiosk.session.views import FormScreenView
 from screens.plain import say
@@ -53,7 +52,6 @@ class ConfirmScreen(KioskScreen):
                 shown = f.value
             table.add_widget(self._card(f.id, f.label.get(lang), shown or app.tr("confirm.empty_value", lang),
                                         elder or not app.landscape))
-        table.add_widget(Widget())  # what the cards leave stays under them, not between title and cards
 
     def _place_next_card(self, landscape: bool) -> None:
         """Landscape: the next-step card under the service on the left; portrait: under the fields."""
