@@ -2,8 +2,9 @@
 
 Each licence is a card: its name, the image at a fixed scale of its own pixels (``IMAGE_SCALE``, the same in
 standard and 长辈模式 and in both orientations — an elder never gets a smaller image, issue 14 §5), the
-masked number and, when printable, 打印复印件. Portrait: the image left, the words right; landscape: cards side
-by side, the image on top. The cards scroll in a :class:`ScrollBox` with a visible cue when they do not fit.
+masked number and, when printable, 打印复印件. Portrait standard: the image left, the words right; landscape:
+cards side by side, and 长辈模式: one card under the other, each with its name above the image and the number
+on full-width lines below it. The cards scroll in a :class:`ScrollBox` with a visible cue when they do not fit.
 
 Images are personal data: textures are dropped on leave and on every wipe.
 """
@@ -48,15 +49,16 @@ class LicenceScreen(KioskScreen):
             box.add_widget(label(app.tr("licence.empty", lang), role="title", tone="muted", wid="licence.empty"))
             return
         for n, lic in enumerate(state.licences):
-            box.add_widget(self._card(n, lic, lang, bool(getattr(state.service, "printable", False))))
+            box.add_widget(self._card(n, lic, lang, bool(getattr(state.service, "printable", False)),
+                                      stacked=app.landscape or bool(state.elder_mode)))
 
-    def _card(self, n: int, lic: Any, lang: str, printable: bool) -> Panel:
+    def _card(self, n: int, lic: Any, lang: str, printable: bool, *, stacked: bool) -> Panel:
         app = App.get_running_app()
         th = app.th
-        card = Panel(orientation="vertical" if app.landscape else "horizontal", wid=f"licence.card.{n}",
-                     size_hint_y=None, padding=th.pad, spacing=th.gap if app.landscape else th.pad)
+        card = Panel(orientation="vertical" if stacked else "horizontal", wid=f"licence.card.{n}",
+                     size_hint_y=None, padding=th.pad, spacing=th.gap if stacked else th.pad)
         image = KImage(wid=f"licence.image.{n}", personal=True, fit_mode="contain", size_hint=(None, None),
-                       pos_hint={"center_x": 0.5} if app.landscape else {"center_y": 0.5})
+                       pos_hint={"center_x": 0.5} if stacked else {"center_y": 0.5})
         if lic.image_png:
             image.texture = png_texture(lic.image_png)
             image.size = (image.texture.width * IMAGE_SCALE, image.texture.height * IMAGE_SCALE)
@@ -71,7 +73,7 @@ class LicenceScreen(KioskScreen):
             words.add_widget(icon_button(app.tr("licence.print", lang), "print",
                                          lambda i=n: self.act("print_current", i), wid=f"licence.print.{n}",
                                          style="primary"))
-        if app.landscape:  # name on top, then the image, then number and print
+        if stacked:  # name on top, then the image, then number and print
             title = words.children[-1]
             words.remove_widget(title)
             card.add_widget(title)
@@ -80,7 +82,7 @@ class LicenceScreen(KioskScreen):
 
         def fit(*_: Any) -> None:
             inner = (sum(c.height for c in card.children) + card.spacing * (len(card.children) - 1)
-                     if app.landscape else max(image.height, words.height))
+                     if stacked else max(image.height, words.height))
             card.height = inner + 2 * th.pad
         for child in card.children:
             child.bind(height=fit)

@@ -50,7 +50,7 @@ class RecordScreen(KioskScreen):
         rows = list(getattr(record, "table", ()) or ()) if record is not None else []
         if columns and rows:
             # a real table: one header strip, one tinted strip per record row
-            table.add_widget(self._row([label(head.get(lang), role="title", tone="secondary_text",
+            table.add_widget(self._row([label(head.get(lang), role="body", tone="secondary_text",
                                               wid=f"record.col.{c}") for c, head in enumerate(columns)],
                                        "secondary_bg", "record.head"))
             for n, row in enumerate(rows):
