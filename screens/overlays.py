@@ -8,7 +8,8 @@ from typing import Any
 
 from kivy.animation import Animation
 from kivy.clock import Clock
-from kivy.properties import NumericProperty, StringProperty
+from kivy.app import App
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.session.views import RootView
 from screens.widgets import ModalLayer, Panel
@@ -79,10 +80,31 @@ class BusyLayer(ModalLayer):
 
 
 class HelpLayer(ModalLayer):
+    """一键求助's live status, big: what was done (title), who is coming and when, or the numbers to call.
+
+    One large button: 取消求助 while the request is live (a touch elsewhere does not close it — the resident
+    waits for the helper), 关闭 once it ended. Sizes come from the theme, so elder mode is larger still.
+    """
+
     message = StringProperty("")
+    big = StringProperty("")  # "约 3 分钟" or the numbers to call — the line read from a distance
+    status = StringProperty("")
+    live = BooleanProperty(False)
 
     def show(self, state: RootView) -> None:
-        self.message = state.help.get(state.lang) if state.help is not None else ""
+        view, lang = state.help, state.lang
+        if view is None:
+            self.clear()
+            return
+        app = App.get_running_app()
+        self.message = view.message.get(lang)
+        self.status = view.state
+        self.live = bool(view.live)
+        if view.eta_minutes is not None and view.state == "acknowledged":
+            self.big = app.tr("help.eta", lang, n=view.eta_minutes)
+        else:
+            self.big = "   ".join(view.phones)
 
     def clear(self) -> None:
-        self.message = ""
+        self.message = self.big = self.status = ""
+        self.live = False

@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from kiosk.session.state import (CardView, ErrorView, FormView, GuideView, Identity, LicenceView, MenuCategory,
-                                 MenuItem, QrView, RecordView, ResultView, ServiceView, SessionState, StaffView,
-                                 TerminalView, Text)
+from kiosk.session.state import (CardView, ErrorView, FormView, GuideView, HelpView, Identity, LicenceView,
+                                 MenuCategory, MenuItem, QrView, RecordView, ResultView, ServiceView, SessionState,
+                                 StaffView, TerminalView, Text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ class RootView(ScreenView):
     notice: Text | None
     countdown: int | None
     busy: Text | None
-    help: Text | None
+    help: HelpView | None
 
 
 def attract_view(s: SessionState) -> AttractScreenView:
