@@ -73,7 +73,7 @@ def build_menu(cfg: Any, devices: DeviceView, disabled: Iterable[str] = ()) -> t
         reason = unavailable_reason(service, devices)
         item = MenuItem(service_id=service.id, title=text_of(service.title), icon=str(service.icon),
                         available=reason is None, reason=reason, needs_login=needs_login(service),
-                        action=service.action)
+                        action=service.action, summary=text_of(service.summary))
         category = by_id.get(service.category)
         if category is None:  # config validation forbids it; keep the tile rather than lose a service
             category = MenuCategory(id=service.category, title=Text(service.category, service.category))

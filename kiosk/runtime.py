@@ -255,6 +255,10 @@ class Runtime:
             if not enabled:
                 self.reader.cancel()
 
+    def keep_card_polling(self, keep: bool) -> None:
+        """Poll the reader between watches too (kiosk/runtime_cards.py CardChecker.keep_polling)."""
+        self._cards.keep_polling(keep)
+
     def watch_cards(self, *, on_checking: Callable[[], Any], on_done: Callable[[Any], Any],
                     on_error: Callable[[BaseException], Any]) -> CardWatch:
         """Read resident cards and check each with the gateway until the returned watch is cancelled."""

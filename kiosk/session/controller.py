@@ -80,6 +80,10 @@ class SessionController:
         """The header clock, e.g. ``2026-11-28  07:16`` in the terminal's zone (screens/shell.py calls it)."""
         return self.core.local_now().strftime(wallclock.CLOCK_FORMAT)
 
+    def session_left(self) -> int | None:
+        """Seconds before the session ends if left alone (the header's "剩余 1:45"); None outside a session."""
+        return self.idle.remaining(self.core.clock())
+
     def request_exit(self, reason: str = "") -> None:
         """Ask the app to end cleanly (ops: restart while idle). The app stops when it sees exit_requested."""
         log.info("app exit requested: %s", reason)

@@ -58,6 +58,7 @@ class MenuItem:
     reason: Text | None
     needs_login: bool
     action: str = ""
+    summary: Text | None = None  # one plain sentence (elder mode's menu says it under the name)
 
 
 @dataclass

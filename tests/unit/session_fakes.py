@@ -76,7 +76,7 @@ class FakeWatch:
             task.card.wipe()
         if self.rt.watch is self:
             self.rt.watch = None
-            self.rt.polling.append(False)
+            self.rt.polling.append(self.rt.keep)
 
 
 @dataclass
@@ -91,6 +91,7 @@ class FakeRuntime:
     print_error: Exception | None = None
     auto_print: bool = True
     watch: Any = None
+    keep: bool = False  # keep_card_polling
     jobs: list[tuple[str, str]] = field(default_factory=list)
     voice: tuple[float, bool] | None = None
 
@@ -127,6 +128,10 @@ class FakeRuntime:
 
     def set_card_polling(self, enabled: bool) -> None:
         self.polling.append(enabled)
+
+    def keep_card_polling(self, keep: bool) -> None:
+        self.keep = keep
+        self.polling.append(keep or self.watch is not None)
 
     def watch_cards(self, *, on_checking, on_done, on_error):
         """Like kiosk.runtime_cards.CardChecker: polling on until the watch is cancelled."""

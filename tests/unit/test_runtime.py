@@ -95,7 +95,7 @@ def test_qr_login_confirmed_on_the_phone(kiosk):
     stack.gateway.qr_confirm()
     assert bridge.pump_until(lambda: (ctl.tick(), ctl.state.screen == "menu")[1], 10)
     assert ctl.state.identity.method == "qr"
-    assert rt.reader.polling is False
+    assert ctl.identify._watch is None  # the card wait ended; the reader polls on unwatched (card anywhere)
 
 
 def test_paper_out_mid_flow_then_staff_reprint(kiosk):
