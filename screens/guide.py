@@ -30,6 +30,8 @@ class GuideScreen(KioskScreen):
     choosing = BooleanProperty(False)
     #: the card under the tiles: portrait only (landscape needs the height for the tiles)
     about = BooleanProperty(False)
+    #: a guide is shown and may be printed: the action bar offers 打印办事指南
+    printable = BooleanProperty(False)
 
     def signature(self, state: GuideScreenView) -> Any:
         g = state.guide
@@ -45,7 +47,7 @@ class GuideScreen(KioskScreen):
         box = self.ids.sections
         box.clear_widgets()
         guide = state.guide
-        self.ids.print_button.disabled = guide is None or not getattr(state.service, "printable", False)
+        self.printable = guide is not None and bool(getattr(state.service, "printable", False))
         self.choosing = guide is None and bool(getattr(state, "guide_topics", None))
         self.about = self.choosing and not app.landscape
         if self.choosing:
@@ -91,4 +93,4 @@ class GuideScreen(KioskScreen):
     def clear_content(self) -> None:
         self.ids.sections.clear_widgets()
         self.title_text = self.hint_text = ""
-        self.choosing = self.about = False
+        self.choosing = self.about = self.printable = False
