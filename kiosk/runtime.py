@@ -83,7 +83,8 @@ class Runtime:
         devs = self.cfg.devices
         if devs.idcard.enabled:
             self.reader = IdCardReader(devs.idcard.port, baudrate=devs.idcard.baudrate,
-                                       photo_decoder=devs.idcard.photo_decoder)
+                                       photo_decoder=devs.idcard.photo_decoder,
+                                       poll_interval=devs.idcard.poll_interval_s)
             self._unsubscribe.append(self.reader.subscribe(self.last_resort.guard(self._on_reader_event, "device")))
             self.reader.start()
         if devs.printer.enabled:

@@ -224,8 +224,10 @@ def test_login_service_from_attract_goes_through_identify_then_straight_into_it(
     rt.finish("licences", [SimpleNamespace(name_zh="驾驶证", name_en="Driving licence", number="3101**********12",
                                            image_png=png)])
     assert ctl.state.screen == "licence" and ctl.state.licences[0].image_png == png
-    ctl.print_current()
-    assert not rt.printed  # config: e-licences params.printable is false → no copies
+    ctl.print_current(5)  # no such licence: nothing printed
+    assert not rt.printed
+    ctl.print_current()  # config: e-licences params.printable is true → a watermarked copy of the one shown
+    assert [(kind, data.name_zh) for kind, data, _ in rt.printed] == [("licence_copy", "驾驶证")]
 
 
 def test_record_flow_fetches_shows_and_prints():
