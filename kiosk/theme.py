@@ -63,6 +63,7 @@ class Palette:
     ok_bg: RGB = hex_rgb("#E7F4EA")
     ok_text: RGB = hex_rgb("#14532D")
     overlay_bg: RGB = hex_rgb("#FFFFFF")     # idle/progress dialogs
+    stripe_bg: RGB = hex_rgb("#E8EEF6")      # table rows and read-only field cards: not a button, not the page
 
     def pairs(self) -> dict[str, tuple[RGB, RGB]]:
         return {
@@ -72,6 +73,7 @@ class Palette:
             "secondary": (self.secondary_text, self.secondary_bg), "help": (self.help_text, self.help_bg),
             "disabled": (self.disabled_text, self.disabled_bg), "error": (self.error_text, self.error_bg),
             "ok": (self.ok_text, self.ok_bg), "overlay": (self.text, self.overlay_bg),
+            "stripe": (self.text, self.stripe_bg), "muted_on_stripe": (self.muted, self.stripe_bg),
         }
 
 

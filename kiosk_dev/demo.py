@@ -263,7 +263,8 @@ class Walk:
                                                        self.wait_screen("record", 15)))
         self.shot("record")
         self.step("print the record", lambda: (ui.tap("record.print"), self.wait_state(
-            "record printed", lambda st: st.notice is not None and st.notice.zh.startswith("打印完成"), 15)))
+            "record printed: 请取走凭条", lambda st: st.screen == "result" and st.result.printed is True, 15)))
+        self.shot("result-print")
         self.step("结束办理", lambda: (ui.tap("footer.end"), self.wait_screen("attract")))
 
     def _staff(self) -> None:

@@ -1,4 +1,9 @@
-"""Staff PIN pad (after the hidden corner taps): digits only, the PIN itself is never shown or kept here."""
+"""Staff PIN pad (after the hidden corner taps): digits only, the PIN itself is never shown or kept here.
+
+A lock, the title and a line telling a resident who landed here to go back; the entered dots in a field;
+the pad fills the rest of the screen with big keys (their digits sized from the space the pad has).
+Landscape: the pad on the right half.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -8,6 +13,9 @@ from kivy.properties import StringProperty
 
 from kiosk.session.views import StaffScreenView
 from screens.widgets import KioskScreen, PadKey, button
+
+#: the pad's keys: 4 rows of 3
+ROWS = 4
 
 
 class StaffPinScreen(KioskScreen):
@@ -28,7 +36,20 @@ class StaffPinScreen(KioskScreen):
                 btn = button(key, lambda d=key: self.act("staff_pin_digit", d), wid=f"staff_pin.{key}",
                              role="title", cls=PadKey)
                 btn.tkey = ""
+            btn.size_hint_y = 1  # the rows share the pad's height equally
             pad.add_widget(btn)
+        pad.bind(size=self._fit_pad)
+
+    def _fit_pad(self, *_args: Any) -> None:
+        """The pad (kv) takes the space it has, up to 3 button heights a row; its keys share it equally,
+        and their text is sized to the key: as large as fits its height and, for 清空 / 确定, its width."""
+        th = App.get_running_app().th
+        pad = self.ids.pad
+        key_h = (pad.height - (ROWS - 1) * th.gap) / ROWS
+        key_w = (pad.width - (pad.cols - 1) * th.gap) / pad.cols
+        font = max(th.title, min((key_h - 1.5 * th.gap) / 1.5, (key_w - 2 * th.gap) / 2.4))
+        for btn in pad.children:
+            btn.font_size = font
 
     def signature(self, state: StaffScreenView) -> Any:
         s = state.staff
@@ -40,9 +61,10 @@ class StaffPinScreen(KioskScreen):
         for btn in self.ids.pad.children:
             if btn.tkey:
                 btn.text = app.tr(btn.tkey, lang)
+        self._fit_pad()  # a mode switch re-sized the keys' text through the theme
         s = state.staff
         digits = s.pin_digits if s is not None else 0
-        self.entered_text = "*" * digits if digits else app.tr("staff.pin_hint", lang)
+        self.entered_text = "●" * digits if digits else app.tr("staff.pin_hint", lang)
         if s is not None and s.message is not None:
             self.message_text = s.message.get(lang)
         elif s is not None and s.locked_for_s:

@@ -183,6 +183,9 @@ class SessionController:
     def print_current(self, index: int = 0) -> None:
         self.services.print_current(index)
 
+    def back_to_shown(self) -> None:
+        self.printing.back_to_shown()
+
     def refresh_handoff(self, field_id: str) -> None:
         self.handoff.refresh(field_id)
 

@@ -8,6 +8,10 @@ handed over in a task, never on the UI thread.
 Purposes: ``result`` (the receipt of a queue ticket or submission: owned by ``receipts`` so staff can
 reprint it after the session ended), ``copy`` (a guide, record or licence: dies with the session) and
 ``staff`` (test page, reprint from the staff screen).
+
+Every print a resident asked for ends on the full result screen (issue 14 §2): a copy opens its own result
+(``ResultView.copy_of`` names the screen 返回 goes back to) that says printing → 请取走凭条 → or what to do
+when it failed; a receipt's outcome is shown on the result screen it was printed from.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import logging
 from typing import Any, Callable
 
 from kiosk.session.core import SessionCore
-from kiosk.session.state import Text
+from kiosk.session.state import ResultView, Text
 from kiosk.session.text import msg
 
 log = logging.getLogger(__name__)
@@ -33,15 +37,19 @@ class Printing:
         self.jobs: dict[str, str] = {}  # job id -> purpose (result | copy | staff), until its outcome
         self.last_job: str | None = None  # this session's receipt (reprint on the result screen)
         self.last_receipt: str | None = None  # the last receipt of any session (staff reprint)
+        self.last_copy: tuple[str, Any] | None = None  # (kind, data) of this session's last copy: 重新打印
         self._seq = 0
 
     def reset(self) -> None:
         """Wipe: this session's jobs are forgotten (staff jobs keep their purpose)."""
         self.last_job = None
+        self.last_copy = None
         self.jobs = {job: p for job, p in self.jobs.items() if p == "staff"}
 
     # ----- what the flows ask for --------------------------------------------------------------
     def print(self, kind: str, data: Any, *, purpose: str) -> None:
+        if purpose == "copy":
+            self._show_copy(kind, data)
         devices = self.core.state.devices
         if not devices.printer_ready and purpose != "staff":
             self._unavailable(purpose, msg("reason.paper_out") if devices.paper == "out" else msg("print.unavailable"))
@@ -51,6 +59,23 @@ class Printing:
         owner = "staff" if purpose == "staff" else RECEIPT_OWNER if purpose == "result" else self.core.owner()
         rt = self.core.rt
         self._hand_over(lambda job_id: rt.print_document(kind, data, owner=owner, job_id=job_id), purpose)
+
+    def _show_copy(self, kind: str, data: Any) -> None:
+        """The copy's own result screen, before the job exists: its outcome fills it in."""
+        state = self.core.state
+        self.last_copy = (kind, data)
+        shown_from = state.result.copy_of if state.screen == "result" and state.result is not None else state.screen
+        what = Text(str(getattr(data, "title_zh", "") or getattr(data, "name_zh", "")),
+                    str(getattr(data, "title_en", "") or getattr(data, "name_en", "")))
+        state.result = ResultView(title=msg("result.copy"), message=what, copy_of=shown_from)
+        state.screen = "result"
+
+    def back_to_shown(self) -> None:
+        """返回 on a copy's result screen: the guide, record or licence it was printed from, as it was."""
+        state = self.core.state
+        if state.screen == "result" and state.result is not None and state.result.copy_of:
+            state.screen, state.result = state.result.copy_of, None
+            self.core.changed()
 
     def reprint(self, job_id: str, *, purpose: str) -> None:
         rt = self.core.rt
@@ -68,7 +93,7 @@ class Printing:
 
     def _progress(self, purpose: str, text: Text) -> None:
         result = self.core.state.result
-        if purpose == "result" and result is not None:
+        if purpose in ("result", "copy") and result is not None:
             result.printed = None
             result.print_message = text
         elif purpose == "staff":
@@ -95,7 +120,7 @@ class Printing:
         result = self.core.state.result
         if purpose == "staff":
             self._staff_note(msg("staff.test_printed"))
-        elif purpose == "result" and result is not None:
+        elif purpose in ("result", "copy") and result is not None:
             result.printed = True
             result.print_message = msg("print.done")
         else:
@@ -117,9 +142,9 @@ class Printing:
 
     def _unavailable(self, purpose: str, reason: Text) -> None:
         result = self.core.state.result
-        if purpose == "result" and result is not None:
+        if purpose in ("result", "copy") and result is not None:
             result.printed = False
-            result.print_message = msg("print.failed", reason=reason)
+            result.print_message = msg("print.failed" if purpose == "result" else "print.copy_failed", reason=reason)
         elif purpose != "staff":
             self.core.state.notice = msg("print.copy_failed", reason=reason)
 

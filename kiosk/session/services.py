@@ -350,6 +350,8 @@ class ServiceFlows:
         printing = self.printing
         if self.core.state.screen == "result" and printing.last_job is not None:
             printing.reprint(printing.last_job, purpose="result")
+        elif self.core.state.screen == "result" and printing.last_copy is not None:
+            printing.print(*printing.last_copy, purpose="copy")
         elif self._printable is not None:
             kind, data = self._printable
             if kind == "licence_copy":

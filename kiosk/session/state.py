@@ -138,6 +138,7 @@ class ResultView:
     delivered: bool | None = None
     printed: bool | None = None  # None while printing / nothing to print
     print_message: Text | None = None
+    copy_of: str | None = None  # a printed copy's result: the screen (guide/record/licence) 返回 goes back to
 
 
 @dataclass

@@ -42,7 +42,9 @@ def _check_inside(w: Any, name: str, problems: list[str]) -> None:
     """A button drawn beyond its container (e.g. a two-line label in a fixed-height bar) is cut off or
     overlaps what is next to it."""
     parent = w.parent
-    if _in_scrollview(w) or parent is None or parent is Window:
+    # the scrolled content may be taller than its viewport; inside it, a widget still belongs in its box (a
+    # card laid out above its list's top is never seen, whatever the scroll position)
+    if parent is None or parent is Window or isinstance(parent, ScrollView):
         return
     x, y = w.to_window(w.x, w.y)
     px, py = parent.to_window(parent.x, parent.y)
@@ -66,6 +68,8 @@ def audit(elder: bool) -> list[str]:
             dp_w, dp_h = w.width / density, w.height / density
             if min(dp_w, dp_h) < theme.min_target_dp:
                 problems.append(f"{name}: target {dp_w:.0f}x{dp_h:.0f} dp < {theme.min_target_dp}")
+        if not isinstance(w, Label) and getattr(w, "wid", ""):
+            _check_inside(w, name, problems)  # a named box (a card, a table row) laid out outside its parent
         if not isinstance(w, Label) or not w.text.strip():
             continue
         pt = px_to_pt(w.font_size, dpi)
@@ -87,8 +91,8 @@ def audit(elder: bool) -> list[str]:
             if tw > w.width + 2 or th > w.height + 2:
                 problems.append(f"{name}: text {tw:.0f}x{th:.0f} overflows its box {w.width:.0f}x{w.height:.0f}"
                                 f" ({w.text[:20]!r})")
+        _check_inside(w, name, problems)
         if not _in_scrollview(w):
-            _check_inside(w, name, problems)
             if x < -1 or y < -1 or x + w.width > Window.width + 1 or y + w.height > Window.height + 1:
                 problems.append(f"{name}: outside the window at ({x:.0f},{y:.0f}) {w.width:.0f}x{w.height:.0f}")
     if elder and theme.min_largest_pt and largest < theme.min_largest_pt:

@@ -16,7 +16,7 @@ def test_card_to_menu_to_queue_ticket(kiosk, shots):
     ui.wait_until(lambda: kiosk.state.result.printed is not None, timeout=10, what="ticket printed")
     ui.pump(3)
     assert kiosk.state.result.printed is True
-    assert ui.text_of("result.print") != ""
+    assert ui.text_of("result.card_title") == "请取走凭条" and ui.find("result.pointer").text
     assert ui.text_of("result.reference") == kiosk.state.result.reference != ""
     ui.screenshot(shots / "flow-queue-result.png")
     jobs = kiosk.printer.wait_jobs(1, timeout=5)
@@ -130,12 +130,19 @@ def test_printer_out_of_paper_mid_flow(kiosk, shots):
     open_service(kiosk, "social-insurance-record", "record")
     kiosk.printer_ctl("paper_out", after_bytes=40)
     ui.tap("record.print")
-    ui.wait_until(lambda: kiosk.state.notice is not None and "失败" in kiosk.state.notice.zh, timeout=15,
+    # the print ends on the full result screen: what failed and what to do, not a bar at the top
+    ui.wait_until(lambda: ui.current_screen() == "result" and kiosk.state.result.printed is False, timeout=15,
                   what="print failure shown")
     ui.pump(3)
-    shown = ui.text_of("notice.text")
-    assert "打印失败" in shown and "工作人员" in shown, shown
+    assert ui.find("result.card_icon").name == "print_disabled"
+    assert ui.text_of("result.card_title") == "没有打印出来"
+    shown = ui.text_of("result.card_text")
+    assert "打印失败" in shown and "重新打印" in shown and "一键求助" in shown, shown
+    assert not ui.exists("result.pointer")  # nothing came out: no pointer to the slot
     ui.screenshot(shots / "flow-paper-out.png")
+    ui.tap("result.continue")  # 返回: the record again, as it was
+    ui.wait_screen("record")
+    assert ui.exists("record.cell.0.0")
     # the menu now greys printing services WITH the reason
     ui.tap("footer.home")
     ui.wait_screen("menu")

@@ -203,8 +203,15 @@ def test_guide_browse_and_print_copy():
     assert ctl.state.screen == "guide" and ctl.state.guide.sections[0][0].zh == "材料"
     ctl.print_current()
     assert rt.printed[-1][0] == "service_guide"
+    # a print ends on the full result screen, never a bar (issue 14 §2)
+    assert ctl.state.screen == "result" and ctl.state.result.copy_of == "guide"
+    assert ctl.state.result.message.zh == "指南" and ctl.state.result.printed is None
     ctl.on_print_failed(rt.printed_jobs[-1], "缺纸", "out of paper", "clear")
-    assert "缺纸" in ctl.state.notice.zh
+    r = ctl.state.result
+    assert r.printed is False and "缺纸" in r.print_message.zh and "工作人员" in r.print_message.zh
+    assert ctl.state.notice is None
+    ctl.back_to_shown()  # 返回 on the copy's result: the guide again, as it was
+    assert ctl.state.screen == "guide" and ctl.state.guide.title.zh == "指南" and ctl.state.result is None
     ctl.back()
     assert ctl.state.screen == "guide" and ctl.state.guide is None and ctl.state.guide_topics
 
@@ -235,6 +242,17 @@ def test_record_flow_fetches_shows_and_prints():
     assert rec.holder == "王*明" and rec.rows[1][0].zh == "2026-10"
     ctl.print_current()
     assert rt.printed[-1][0] == "record_printout"
+    assert ctl.state.screen == "result" and ctl.state.result.copy_of == "record"
+    ctl.on_print_done(rt.printed_jobs[-1])
+    assert ctl.state.result.printed is True and "取走" in ctl.state.result.print_message.zh
+    ctl.print_current()  # 重新打印 on the result screen prints the same copy again, result screen stays
+    assert [p[0] for p in rt.printed] == ["record_printout", "record_printout"]
+    assert ctl.state.screen == "result" and ctl.state.result.copy_of == "record"
+    assert ctl.state.result.printed is None
+    ctl.back_to_shown()
+    assert ctl.state.screen == "record" and ctl.state.record is rec
+    ctl.back_to_shown()  # only a copy's result goes back: elsewhere it does nothing
+    assert ctl.state.screen == "record"
 
 
 def fill_12345(ctl):

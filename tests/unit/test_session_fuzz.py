@@ -58,7 +58,7 @@ action = st.one_of(
         ["touch", "start_identify", "refresh_qr", "next", "back", "home", "confirm", "print_current",
          "request_help", "cancel_help", "continue_session", "end_session", "tick", "dismiss", "retry",
          "toggle_elder_mode",
-         "staff_corner_tap", "staff_pin_submit", "staff_leave"])),
+         "staff_corner_tap", "staff_pin_submit", "staff_leave", "back_to_shown"])),
     st.tuples(st.just("refresh_handoff"), st.sampled_from(["description", "address", "phone"])),
     st.tuples(st.just("service"), st.sampled_from(SERVICES)),
     st.tuples(st.just("field"), st.sampled_from(["phone", "category", "street", "date", "slot", "service"]),
