@@ -382,7 +382,7 @@ class Soak:
 
     def observers(self) -> int:
         """Kivy observers bound anywhere (``BoundCallback``), counted on the attract screen after a GC and
-        a wipe: the wipe is where the app drops the observers of widgets that are gone (screens/observers.py),
+        a wipe (the screens drop the last session's widgets there; see screens/observers.py),
         so a count that grows from report to report is observers that outlive their sessions."""
         from kiosk_dev import uidriver as ui
 

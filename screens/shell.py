@@ -25,7 +25,6 @@ from kiosk.session.state import SCREENS
 from kiosk.theme import resolve, theme_for
 from kiosk.voice.prompts import prompt_for, speaks_on_entry
 from screens.kv import load_kv, screen_class
-from screens.observers import drop_dead_observers
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +269,6 @@ class KioskApp(App):
         if state is not self._state_obj:
             # a wipe replaces the state object: every widget forgets what it showed
             root.clear_all()
-            drop_dead_observers()  # Kivy keeps observers of dropped widgets (screens/observers.py)
             self._state_obj = state
             if self.voice is not None:
                 self.voice.stop_all()  # and the resident's last sentence is not said again

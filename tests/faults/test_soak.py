@@ -6,7 +6,8 @@ every ticket/receipt printed exactly once, every submission delivered exactly on
 thread growth, and no descriptor growth after warm-up except at most one more pooled keep-alive connection
 to the gateway (requests keeps up to ``pool_size`` connections, one per concurrent call, so a probe
 overlapping a submission can open a second one once; a leak would grow with the session count instead).
-Memory growth needs the long run (warm-up caches dominate a short one), so it is printed, not asserted.
+Memory growth needs the long run (warm-up caches dominate a short one), so it is printed, not asserted;
+the count of Kivy observers is exact at the same point of each round of flows, so its growth is asserted.
 """
 from __future__ import annotations
 
@@ -40,3 +41,23 @@ def test_short_soak_through_the_real_app(tmp_path):
     growth = verdict["fd_growth_by_kind"]
     assert set(growth) <= {f"tcp:{verdict['gateway_port']}"}, growth
     assert sum(growth.values()) <= 1, growth
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_no_kivy_observer_outlives_its_session(tmp_path):
+    """40 sessions of the real app (five rounds of the soak's eight-flow mix): the Kivy observers bound
+    anywhere (``BoundCallback``, counted after a GC and a wipe at the same point of each round) do not grow
+    after the first two rounds — before the ScrollView fix (screens/observers.py) they grew by ~19 a round."""
+    out = tmp_path / "soak.json"
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "soak.py"), "--sessions", "40", "--warmup", "16",
+                           "--every", "8", "--json", str(out)], capture_output=True, text=True, timeout=580,
+                          cwd=str(REPO))
+    print(proc.stdout[-3000:])
+    assert out.exists(), proc.stderr[-3000:]
+    verdict = json.loads(out.read_text())
+    assert verdict["sessions"] == 40 and verdict["errors"] == []
+    rows = {row["sessions"]: row["bound_callbacks"] for row in verdict["rows"]}
+    assert sorted(rows) == [0, 8, 16, 24, 32, 40]
+    assert all(rows[n] <= rows[16] for n in (24, 32, 40)), rows
+    assert verdict["observer_growth_after_warmup"] <= 0
