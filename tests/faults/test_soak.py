@@ -21,16 +21,21 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _soak(tmp_path: Path, *, sessions: int, warmup: int, every: int, timeout: float) -> dict:
+    """Run bench/soak.py in its own process; its JSON verdict."""
+    out = tmp_path / "soak.json"
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "soak.py"), "--sessions", str(sessions),
+                           "--warmup", str(warmup), "--every", str(every), "--json", str(out)],
+                          capture_output=True, text=True, timeout=timeout, cwd=str(REPO))
+    print(proc.stdout[-3000:])
+    assert out.exists(), proc.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_short_soak_through_the_real_app(tmp_path):
-    out = tmp_path / "soak.json"
-    proc = subprocess.run([sys.executable, str(REPO / "bench" / "soak.py"), "--sessions", "300", "--warmup", "100",
-                           "--every", "100", "--json", str(out)], capture_output=True, text=True, timeout=880,
-                          cwd=str(REPO))
-    print(proc.stdout[-3000:])
-    assert out.exists(), proc.stderr[-3000:]
-    verdict = json.loads(out.read_text())
+    verdict = _soak(tmp_path, sessions=300, warmup=100, every=100, timeout=880)
     assert verdict["sessions"] == 300
     assert verdict["errors"] == []
     assert sum(verdict["counts"].values()) == 300 and all(verdict["counts"].values())
@@ -49,13 +54,7 @@ def test_no_kivy_observer_outlives_its_session(tmp_path):
     """40 sessions of the real app (five rounds of the soak's eight-flow mix): the Kivy observers bound
     anywhere (``BoundCallback``, counted after a GC and a wipe at the same point of each round) do not grow
     after the first two rounds — before the ScrollView fix (screens/observers.py) they grew by ~19 a round."""
-    out = tmp_path / "soak.json"
-    proc = subprocess.run([sys.executable, str(REPO / "bench" / "soak.py"), "--sessions", "40", "--warmup", "16",
-                           "--every", "8", "--json", str(out)], capture_output=True, text=True, timeout=580,
-                          cwd=str(REPO))
-    print(proc.stdout[-3000:])
-    assert out.exists(), proc.stderr[-3000:]
-    verdict = json.loads(out.read_text())
+    verdict = _soak(tmp_path, sessions=40, warmup=16, every=8, timeout=580)
     assert verdict["sessions"] == 40 and verdict["errors"] == []
     rows = {row["sessions"]: row["bound_callbacks"] for row in verdict["rows"]}
     assert sorted(rows) == [0, 8, 16, 24, 32, 40]
