@@ -129,7 +129,7 @@ def bench_identify(scans: int) -> None:
         scanner.wait_attempted(5)
         scan_ms, total_ms = [], []
         for i in range(scans + 1):
-            code = gateway.routes.ssm_issue()
+            code = gateway.routes.scan.ssm_issue()
             before = scanner.scan_count
             t0 = time.perf_counter()
             sim.scan(code)

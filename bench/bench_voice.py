@@ -8,8 +8,10 @@ real time to a file: before each request the bench notes how many bytes SDL has 
 is what a listener would wait, including SDL_mixer's 1024-frame buffer; since SDL's file writes are buffered
 (stdio), the noted position can lag the true one, so the figure errs long, never short. Two kinds: a cached
 prompt (``screen.*``/``error.*`` keys) and a composed one (queue number + counter, joined on the worker from
-cached pieces). Also prints how long ``play()`` holds the calling (UI) thread. Builds a zh-CN cache with
-espeak-ng in a temporary folder first.
+cached pieces). Also prints how long ``play()`` holds the calling (UI) thread, and how long the posted load +
+play of the prepared file holds it (screens/audio.py: SoundLoader runs on the UI thread, the conversion to the
+device's format on the worker) next to loading the unprepared 22.05 kHz file there, as it would cost without
+the worker's preparation. Builds a zh-CN cache with espeak-ng in a temporary folder first.
 """
 from __future__ import annotations
 
@@ -56,6 +58,14 @@ def main() -> int:
     time.sleep(0.6)
     player.stop()
     time.sleep(0.4)
+    ui_ms: dict[str, list[float]] = {"cached": [], "composed": []}
+    real_start = player._start
+
+    def timed_start(prompt, ready, gen):  # the posted UI-thread half: SoundLoader.load + play
+        t = time.perf_counter()
+        real_start(prompt, ready, gen)
+        ui_ms["cached" if isinstance(prompt, str) else "composed"].append((time.perf_counter() - t) * 1000)
+    player._start = timed_start
     marks: list[tuple[str, int, float]] = []
     for i in range(args.rounds * 2):
         composed = i % 2 == 1
@@ -85,6 +95,19 @@ def main() -> int:
         v = latency[kind]
         print(f"  {kind:9s} p50 {statistics.median(v):6.1f} ms  p95 {pct(v, 95):6.1f} ms  max {max(v):6.1f} ms"
               f"   play() holds the UI thread p95 {pct(held_ms[kind], 95):5.2f} ms")
+    from kivy.core.audio import SoundLoader
+
+    unprepared = []
+    for i in range(args.rounds):
+        t = time.perf_counter()
+        sound = SoundLoader.load(str(engine.path(STATIC[i % len(STATIC)], "zh-CN")))
+        unprepared.append((time.perf_counter() - t) * 1000)
+        sound.unload()
+    for kind in ("cached", "composed"):
+        print(f"  {kind:9s} load + play of the prepared file on the UI thread: p50 "
+              f"{statistics.median(ui_ms[kind]):5.2f} ms  p95 {pct(ui_ms[kind], 95):5.2f} ms")
+    print(f"  (loading the unprepared 22.05 kHz file on the UI thread instead: p50 "
+          f"{statistics.median(unprepared):5.2f} ms  p95 {pct(unprepared, 95):5.2f} ms)")
     engine.close()
     return 0
 

@@ -208,7 +208,10 @@ def _serve(cfg: Any, *, headless: bool, kiosk_mode: bool) -> int:
     from kiosk.voice.setup import player_from_config
     from screens.audio import SdlAudio
 
-    app.voice = runtime.audio = player_from_config(cfg, KivyBridge().post, backend=SdlAudio())  # None = silent
+    audio = SdlAudio()
+    # a missing or broken sound card: reported to staff (heartbeat alert, staff screen), never stops a flow
+    app.voice = runtime.audio = player_from_config(cfg, KivyBridge().post, backend=audio,
+                                                   on_status=runtime.audio_status)
     failed = start_runtime_after_first_frame(app, runtime)
     try:
         app.run()
@@ -217,6 +220,7 @@ def _serve(cfg: Any, *, headless: bool, kiosk_mode: bool) -> int:
         if app.voice is not None:
             app.voice.stop_all()
             app.voice.engine.close()
+        audio.close()
     if failed:  # a RuntimeStartError (start_runtime_after_first_frame keeps only those)
         print(f"终端未启动 / kiosk not started: {failed[0]}", file=sys.stderr)
         return 1

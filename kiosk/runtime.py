@@ -276,6 +276,18 @@ class Runtime:
         if self.printer is not None:
             self.printer.discard_jobs(owner)
 
+    def audio_status(self, health: dict) -> None:
+        """The Player's ``on_status`` (UI thread): logged, and the heartbeat beats now (kiosk/voice/settings.py)."""
+        from kiosk.voice.settings import report_audio
+
+        report_audio(health, self.heartbeat)
+
+    def set_voice(self, *, volume: float | None = None, muted: bool | None = None) -> tuple[float, bool] | None:
+        """Staff's volume / mute, applied and kept (kiosk/voice/settings.py); None when there is no voice."""
+        from kiosk.voice.settings import apply
+
+        return apply(self.audio, self.cfg, volume=volume, muted=muted)
+
     def record_help(self, screen: str) -> None:
         self.help_requests += 1
         log.warning("resident asked for help (screen %s, %d since start)", screen, self.help_requests)
@@ -311,6 +323,10 @@ class Runtime:
                                     f"{self._check_printer()}"),
                     ("政务网关 gateway", f"{_zh_status(view.backend)} — {self._check_gateway()}"),
                     ("一键求助 help", f"本次启动后 {self.help_requests} 次 (since start)")]
+        if self.audio is not None:
+            audio = self.audio.health()
+            statuses.append(("语音 audio", f"{_zh_status(audio['status'])}" + (f" — {audio['reason']}"
+                                                                              if audio["reason"] else "")))
         depth = self.outbox.depth() if self.outbox is not None else None
         return {"statuses": statuses, "outbox_depth": depth, "log_tail": self.log_tail(30)}
 

@@ -77,7 +77,8 @@ def demo_hours(cfg: Any) -> Any:
 
 
 class Walk:
-    def __init__(self, out: Path, stack: Any, controller: Any, clock: SkewClock, now: DemoNow) -> None:
+    def __init__(self, out: Path, stack: Any, controller: Any, clock: SkewClock, now: DemoNow,
+                 audio: Any = None) -> None:
         from kiosk_dev import uidriver
 
         self.ui = uidriver
@@ -86,6 +87,7 @@ class Walk:
         self.ctl = controller
         self.clock = clock
         self.now = now
+        self.audio = audio  # kiosk_dev.demo_audio.DemoAudio under SDL's disk driver, else None
         self.shots: list[Path] = []
         self.lines: list[str] = []
         self.n = 0
@@ -127,6 +129,10 @@ class Walk:
             lambda st: st.devices.printer_ready and st.devices.reader_online and st.devices.backend_ok, 20))
         self.step("attract", lambda: self.wait_screen("attract"))
         self.shot("attract")
+        self.hear("screen.attract")
+        from kiosk_dev.demo_help import walk_help
+
+        walk_help(self)
         name = self._identify()
         ticket = self._queue_ticket()
         reference, phone = self._hotline()
@@ -135,17 +141,24 @@ class Walk:
         self._staff()
         self._closed_hours()
 
+    def hear(self, name: str, seconds: float = 1.0) -> None:
+        """Under SDL's disk driver: let ``name`` sound for ``seconds`` before the walk moves on."""
+        if self.audio is not None:
+            self.step(f"heard {name}", lambda: self.audio.wait_heard(name, seconds))
+
     def _identify(self) -> str:
         ui, s = self.ui, self.ctl
         self.step("tap 刷身份证", lambda: (ui.tap("attract.card"), self.wait_screen("identify")))
         self.step("QR shown", lambda: self.wait_state("QR waiting", lambda st: st.qr is not None
                                                       and st.qr.state == "waiting"))
         self.shot("identify")
+        self.hear("screen.identify", 0.8)
         self.stack.idcard.place("resident")
         self.step("card read → menu", lambda: self.wait_screen("menu", 15))
         name = s.state.identity.display_name
         self.note(f"identified as {name} (masked)")
         self.shot("menu")
+        self.hear("screen.menu", 0.8)
         return name
 
     def _queue_ticket(self) -> str:
@@ -154,6 +167,7 @@ class Walk:
                                            self.wait_printed()))
         ticket = s.state.result.reference
         self.shot("queue-ticket-result")
+        self.hear("screen.result", 0.8)
         self.step("back to menu", lambda: (ui.tap("result.continue"), self.wait_screen("menu")))
         return ticket
 
@@ -189,6 +203,7 @@ class Walk:
         self.shot("form-12345-phone-done")
         self.step("confirm", lambda: (ui.tap("form.next"), self.wait_screen("confirm")))
         self.shot("confirm-12345")
+        self.hear("screen.confirm", 0.8)
         self.step("submit", lambda: (ui.tap("confirm.submit"), self.wait_screen("result", 15), self.wait_printed()))
         reference = s.state.result.reference
         self.note(f"12345 reference {reference}, delivered={s.state.result.delivered}")
@@ -206,6 +221,7 @@ class Walk:
         self.clock.offset += idle + 0.5
         self.step("idle countdown", lambda: self.wait_state("countdown", lambda st: st.countdown is not None, 5))
         self.shot("idle-countdown")
+        self.hear("step.idle_warning", 0.8)
         countdown = float(s.core.cfg.session.countdown_s)
         self.clock.offset += countdown + 0.5
         self.step("wipe → attract", lambda: (self.wait_screen("attract"), self.wait_state(
@@ -270,6 +286,7 @@ class Walk:
         self.clock.offset += 16  # the opening-hours check runs every 15 s
         self.step(f"closed at {self.now.at:%H:%M}", lambda: self.wait_screen("closed"))
         self.shot("closed")
+        self.hear("screen.closed", 0.8)
         self.now.at = None  # the real time again: open
         self.clock.offset += 16
         self.step("open again", lambda: self.wait_screen("attract"))
@@ -297,9 +314,11 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
     from kiosk.logs import setup_logging
     from kiosk.runtime import Runtime
     from kiosk.session.controller import SessionController
+    from kiosk_dev.demo_audio import close_voice, demo_capture, demo_voice
 
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    audio = demo_capture(out)  # before SDL's audio starts (at the first prompt)
     for old in list((out / "screens").glob("*.png")) + list((out / "receipts").glob("job-*")):
         old.unlink()
     try:
@@ -329,15 +348,17 @@ def run_demo(out_dir: str | os.PathLike, *, config_dir: str | os.PathLike | None
         runtime.attach(controller)
         runtime.start()
         app = create_app(cfg, controller, kiosk_mode=False)
+        app.voice = runtime.audio = demo_voice(cfg, KivyBridge().post, runtime, audio)
         app._run_prepare()  # build + window, without entering Kivy's blocking loop: the walk pumps frames
         print(f"kiosk demo: simulators up (gateway {stack.gateway.base_url}); walking the app "
               f"({'offscreen' if headless else 'windowed'}) …", flush=True)
-        return _walk(Walk(out, stack, controller, clock, now), out)
+        return _walk(Walk(out, stack, controller, clock, now, audio), out)
     except StartupError as exc:
         print(f"无法启动 / cannot start: {exc}", file=sys.stderr)
         return 2
     finally:
         if app is not None:
+            close_voice(app.voice)
             app.stop()
         if runtime is not None:
             runtime.stop()
@@ -354,9 +375,12 @@ def _walk(walk: Walk, out: Path) -> int:
         return 1
     finally:
         receipts = sorted((out / "receipts").glob("job-*.png"))
+        heard = walk.audio.save() if walk.audio is not None else []
         (out / "walk.txt").write_text("\n".join(walk.lines + [f"screenshot {p.name}" for p in walk.shots]
-                                                + [f"receipt {p.name}" for p in receipts]) + "\n",
+                                                + [f"receipt {p.name}" for p in receipts]
+                                                + [f"audio {p.name}" for p in heard]) + "\n",
                                       encoding="utf-8")
     print(f"kiosk demo OK: {len(walk.shots)} screenshots in {out / 'screens'}, "
-          f"{len(receipts)} receipts in {out / 'receipts'}")
+          f"{len(receipts)} receipts in {out / 'receipts'}"
+          + (f", {len(heard)} prompts heard in {out / 'audio'}" if heard else ""))
     return 0

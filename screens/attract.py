@@ -6,6 +6,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
+from kiosk.session.views import AttractScreenView
 from screens.widgets import KioskScreen, Tile, columns, icon_button
 
 
@@ -14,14 +15,14 @@ class AttractScreen(KioskScreen):
     terminal_name = StringProperty("")
     terminal_location = StringProperty("")
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: AttractScreenView) -> Any:
         app = App.get_running_app()
         items = tuple((i.service_id, i.title, i.available, i.reason) for i in state.attract_services)
         term = state.terminal
         return (state.lang, state.elder_mode, app.landscape, term.name, term.location,
                 getattr(term, "name_en", ""), getattr(term, "location_en", ""), items)
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: AttractScreenView) -> None:
         app = App.get_running_app()
         term = state.terminal
         en = state.lang == "en"

@@ -6,6 +6,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
+from kiosk.session.views import ClosedScreenView
 from screens.widgets import KioskScreen
 
 
@@ -14,10 +15,10 @@ class ClosedScreen(KioskScreen):
     hours_text = StringProperty("")
     hint_text = StringProperty("")
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: ClosedScreenView) -> Any:
         return (state.lang, state.elder_mode, state.closed, state.closed_hint)
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: ClosedScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         self.hours_text = (app.tr("closed.hours", lang, hours=state.closed.get(lang))

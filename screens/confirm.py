@@ -6,19 +6,20 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
+from kiosk.session.views import FormScreenView
 from screens.widgets import KioskScreen, label
 
 
 class ConfirmScreen(KioskScreen):
     service_text = StringProperty("")
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: FormScreenView) -> Any:
         form = state.form
         fields = () if form is None else tuple((f.id, f.label, f.kind, f.value, tuple(f.options),
                                                 getattr(f, "handoff_status", None)) for f in form.fields)
         return (state.lang, state.elder_mode, state.service.title if state.service else None, fields)
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: FormScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         self.service_text = state.service.title.get(lang) if state.service is not None else ""

@@ -14,6 +14,7 @@ from kivy.properties import StringProperty
 from kivy.uix.widget import Widget
 
 from kiosk.ime import limits
+from kiosk.session.views import FormScreenView
 from screens.phonepad import PhonePad
 from screens.qr import qr_texture
 from screens.widgets import KGrid, KImage, KioskScreen, PadKey, button, label
@@ -62,7 +63,7 @@ class FormScreen(KioskScreen):
     active = StringProperty("")   # selected field id (not personal data)
     _handoff_url = ""
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: FormScreenView) -> Any:
         app = App.get_running_app()
         form = state.form
         fields = () if form is None else tuple(
@@ -89,7 +90,7 @@ class FormScreen(KioskScreen):
         self.active = field_id
         self.render(App.get_running_app().controller.state)
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: FormScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         form = state.form
@@ -135,7 +136,7 @@ class FormScreen(KioskScreen):
         self.ids.input.clear_widgets()
         self._handoff_url = ""
 
-    def _build_input(self, state: Any, field: Any) -> None:
+    def _build_input(self, state: FormScreenView, field: Any) -> None:
         app = App.get_running_app()
         lang = state.lang
         self._clear_input()

@@ -7,6 +7,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
+from kiosk.session.views import GuideScreenView
 from screens.widgets import KGrid, KioskScreen, PagedText, button, columns, label
 
 #: characters of a guide section shown at once; longer text is paged ("more"), never laid out whole
@@ -16,14 +17,14 @@ PAGE_CHARS = 300
 class GuideScreen(KioskScreen):
     title_text = StringProperty("")
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: GuideScreenView) -> Any:
         g = state.guide
         topics = tuple((t.service_id, t.title, t.available, t.reason) for t in getattr(state, "guide_topics", ()))
         printable = bool(getattr(state.service, "printable", False))
         return (state.lang, state.elder_mode, App.get_running_app().landscape, topics, printable,
                 None if g is None else (g.title, tuple(g.sections)))
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: GuideScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         box = self.ids.sections

@@ -11,6 +11,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
+from kiosk.session.views import IdentifyScreenView
 from screens.qr import qr_texture
 from screens.widgets import KioskScreen
 
@@ -46,13 +47,13 @@ class IdentifyScreen(KioskScreen):
         elif not shown and self._refresh.parent is not None:
             panel.remove_widget(self._refresh)
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: IdentifyScreenView) -> Any:
         qr, card = state.qr, state.card
         return (state.lang, state.elder_mode,
                 None if qr is None else (qr.state, qr.qr_url, qr.seconds_left, qr.message),
                 card.state, card.message)
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: IdentifyScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         card = state.card

@@ -9,6 +9,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
+from kiosk.session.views import LicenceScreenView
 from screens.qr import png_texture
 from screens.widgets import KImage, KioskScreen, Panel, button, label
 
@@ -16,14 +17,14 @@ from screens.widgets import KImage, KioskScreen, Panel, button, label
 class LicenceScreen(KioskScreen):
     title_text = StringProperty("")
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: LicenceScreenView) -> Any:
         app = App.get_running_app()
         items = tuple((lic.title, lic.number_masked, len(lic.image_png), hash(lic.image_png))
                       for lic in state.licences)
         printable = bool(getattr(state.service, "printable", False))
         return (state.lang, state.elder_mode, app.landscape, printable, items)
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: LicenceScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         self.clear_content()

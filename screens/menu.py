@@ -8,20 +8,21 @@ from kivy.properties import StringProperty
 
 from kivy.uix.boxlayout import BoxLayout
 
+from kiosk.session.views import MenuScreenView
 from screens.widgets import KGrid, KioskScreen, Tile, icon_button, label
 
 
 class MenuScreen(KioskScreen):
     welcome = StringProperty("")
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: MenuScreenView) -> Any:
         app = App.get_running_app()
         who = state.identity.display_name if state.identity is not None else None
         cats = tuple((c.id, c.title, tuple((i.service_id, i.title, i.available, i.reason) for i in c.items))
                      for c in state.menu)
         return (state.lang, state.elder_mode, app.landscape, who, cats)
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: MenuScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         self.welcome = (app.tr("menu.welcome", lang, name=state.identity.display_name)

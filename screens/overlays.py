@@ -8,8 +8,10 @@ from typing import Any
 
 from kivy.animation import Animation
 from kivy.clock import Clock
-from kivy.properties import NumericProperty, StringProperty
+from kivy.app import App
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
+from kiosk.session.views import RootView
 from screens.widgets import ModalLayer, Panel
 
 _ERROR_ACTIONS = {"retry": ("error.action_retry", "retry"), "home": ("error.action_home", "home"),
@@ -23,7 +25,7 @@ class ErrorBanner(Panel):
     action_key = StringProperty("error.action_home")
     action_method = StringProperty("home")
 
-    def show(self, state: Any) -> None:
+    def show(self, state: RootView) -> None:
         self.message = state.error.text.get(state.lang)
         key, method = _ERROR_ACTIONS.get(state.error.action, _ERROR_ACTIONS["home"])
         self.action_key, self.action_method = key, method
@@ -35,7 +37,7 @@ class ErrorBanner(Panel):
 class IdleLayer(ModalLayer):
     seconds = NumericProperty(0)
 
-    def show(self, state: Any) -> None:
+    def show(self, state: RootView) -> None:
         self.seconds = int(state.countdown or 0)
 
     def clear(self) -> None:
@@ -52,7 +54,7 @@ class BusyLayer(ModalLayer):
     _anim: Animation | None = None
     _reveal: Any = None
 
-    def show(self, state: Any) -> None:
+    def show(self, state: RootView) -> None:
         self.message = state.busy.get(state.lang) if state.busy is not None else ""
         if self._reveal is None and self._anim is None:
             self.opacity = 0
@@ -78,10 +80,31 @@ class BusyLayer(ModalLayer):
 
 
 class HelpLayer(ModalLayer):
-    message = StringProperty("")
+    """一键求助's live status, big: what was done (title), who is coming and when, or the numbers to call.
 
-    def show(self, state: Any) -> None:
-        self.message = state.help.get(state.lang) if state.help is not None else ""
+    One large button: 取消求助 while the request is live (a touch elsewhere does not close it — the resident
+    waits for the helper), 关闭 once it ended. Sizes come from the theme, so elder mode is larger still.
+    """
+
+    message = StringProperty("")
+    big = StringProperty("")  # "约 3 分钟" or the numbers to call — the line read from a distance
+    status = StringProperty("")
+    live = BooleanProperty(False)
+
+    def show(self, state: RootView) -> None:
+        view, lang = state.help, state.lang
+        if view is None:
+            self.clear()
+            return
+        app = App.get_running_app()
+        self.message = view.message.get(lang)
+        self.status = view.state
+        self.live = bool(view.live)
+        if view.eta_minutes is not None and view.state == "acknowledged":
+            self.big = app.tr("help.eta", lang, n=view.eta_minutes)
+        else:
+            self.big = "   ".join(view.phones)
 
     def clear(self) -> None:
-        self.message = ""
+        self.message = self.big = self.status = ""
+        self.live = False

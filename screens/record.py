@@ -6,6 +6,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.session.views import RecordScreenView
 from screens.widgets import KioskScreen, PagedText, label
 
 #: characters of one table cell shown at once; a longer cell is paged ("more"), never laid out whole
@@ -17,14 +18,14 @@ class RecordScreen(KioskScreen):
     holder_text = StringProperty("")
     printable = BooleanProperty(False)
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: RecordScreenView) -> Any:
         r = state.record
         printable = bool(getattr(state.service, "printable", False))
         return (state.lang, state.elder_mode, printable, None if r is None else
                 (r.title, tuple(r.rows), getattr(r, "holder", ""), tuple(getattr(r, "columns", ())),
                  tuple(tuple(row) for row in getattr(r, "table", ()))))
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: RecordScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         table = self.ids.table

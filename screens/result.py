@@ -6,6 +6,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.session.views import ResultScreenView
 from screens.widgets import KioskScreen
 
 
@@ -17,12 +18,12 @@ class ResultScreen(KioskScreen):
     print_failed = BooleanProperty(False)
     queued = BooleanProperty(False)
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: ResultScreenView) -> Any:
         r = state.result
         return (state.lang, state.elder_mode, None if r is None else
                 (r.title, r.message, r.reference, r.delivered, r.printed, r.print_message))
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: ResultScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         r = state.result

@@ -12,6 +12,7 @@ from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
+from kiosk.session.views import RootView
 from screens.overlays import BusyLayer, HelpLayer, IdleLayer
 from screens.widgets import KioskScreen
 
@@ -57,7 +58,7 @@ class KioskRoot(FloatLayout):
         return handled
 
     # --- rendering -----------------------------------------------------------------------------------
-    def render(self, state: Any) -> None:
+    def render(self, state: RootView) -> None:
         self._render_footer(state)
         self._render_error(state)
         self._render_notice(state)
@@ -65,7 +66,7 @@ class KioskRoot(FloatLayout):
         self._set_layer("busy", state.busy is not None and state.countdown is None, state)
         self._set_layer("help", state.help is not None, state)
 
-    def _render_footer(self, state: Any) -> None:
+    def _render_footer(self, state: RootView) -> None:
         screen = state.screen
         if screen in ("staff_pin", "staff"):
             shown: tuple[str, ...] = ()  # the PIN pad has its own 返回, the staff panel its 退出管理
@@ -89,7 +90,7 @@ class KioskRoot(FloatLayout):
                 bar.add_widget(self._footer_buttons[name])
         Clock.schedule_once(lambda _dt: _share_by_longest_word(bar.children), 0)  # after the labels' text updates
 
-    def _render_error(self, state: Any) -> None:
+    def _render_error(self, state: RootView) -> None:
         banner = self._overlays["error"]
         content = self.ids.content
         if state.error is None:
@@ -102,7 +103,7 @@ class KioskRoot(FloatLayout):
             # below the header, above the screen
             content.add_widget(banner, index=len(content.children) - 1)
 
-    def _render_notice(self, state: Any) -> None:
+    def _render_notice(self, state: RootView) -> None:
         notice = getattr(state, "notice", None)
         content = self.ids.content
         self.notice_text = notice.get(state.lang) if notice is not None else ""
@@ -117,7 +118,7 @@ class KioskRoot(FloatLayout):
             if name not in self._overlays:
                 self._overlays[name] = cls()
 
-    def _set_layer(self, name: str, visible: bool, state: Any) -> None:
+    def _set_layer(self, name: str, visible: bool, state: RootView) -> None:
         layer = self._overlays.get(name)
         if layer is None:
             if not visible:

@@ -22,8 +22,9 @@ from kivy.uix.screenmanager import NoTransition
 from kiosk import clock as wallclock, i18n
 from kiosk.crash import log_unexpected
 from kiosk.session.state import SCREENS
+from kiosk.session.views import root_view
 from kiosk.theme import resolve, theme_for
-from kiosk.voice.prompts import prompt_for, speaks_on_entry
+from kiosk.voice.prompts import prompt_for, speaks
 from screens.kv import load_kv, screen_class
 
 log = logging.getLogger(__name__)
@@ -248,7 +249,7 @@ class KioskApp(App):
         self._spoken = (key, state.lang)
         if key is None:
             self.voice.stop()  # the screen left has nothing more to say
-        elif speaks_on_entry(self.voice.auto_play, bool(state.elder_mode)):
+        elif speaks(key, self.voice.auto_play, bool(state.elder_mode)):  # errors and help: always
             self.voice.play(key, state.lang)
         else:
             self.voice.stop()
@@ -291,7 +292,7 @@ class KioskApp(App):
             if previous is not None and not getattr(previous, "keep_on_leave", False):
                 previous.clear()
         sm.current_screen.render(state)
-        root.render(state)
+        root.render(root_view(state))  # the screen builds its own view in render()
         self._speak(state)
         if getattr(self.controller, "exit_requested", False):
             log.info("staff asked to leave the kiosk app")

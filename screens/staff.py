@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.session.state import StaffView
+from kiosk.session.views import StaffScreenView
 from screens.widgets import IconKey, KioskScreen, icon_button, label
 
 
@@ -14,14 +16,17 @@ class StaffScreen(KioskScreen):
     outbox_text = StringProperty("")
     version_text = StringProperty("")
     message_text = StringProperty("")
+    volume_text = StringProperty("")
+    help_title = StringProperty("")
+    muted = BooleanProperty(False)
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: StaffScreenView) -> Any:
         s = state.staff
         return (state.lang, state.elder_mode, None if s is None else
                 (tuple(s.statuses), s.outbox_depth, tuple(s.services), tuple(s.log_tail), s.version,
-                 s.last_receipt, s.message))
+                 s.last_receipt, s.message, s.voice, tuple(s.help_today)))
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: StaffScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         s = state.staff
@@ -48,8 +53,28 @@ class StaffScreen(KioskScreen):
         for n, line in enumerate(s.log_tail[-12:]):
             logs.add_widget(label(line, role="small", wid=f"staff.log.{n}"))
         self.ids.reprint.disabled = not s.last_receipt
+        self._voice_section(app, lang, s)
+
+    #: help requests listed (the newest; the title counts them all)
+    HELP_ROWS = 20
+
+    def _voice_section(self, app: Any, lang: str, s: StaffView) -> None:
+        """Volume and mute, and this terminal's 一键求助 of the day (time, screen, status — never who)."""
+        if s.voice is None:
+            self.volume_text, self.muted = app.tr("staff.no_voice", lang), False
+        else:
+            percent, self.muted = s.voice
+            self.volume_text = app.tr("staff.volume_muted" if self.muted else "staff.volume", lang, n=percent)
+        for key in ("volume_down", "volume_up", "mute"):
+            self.ids[key].disabled = s.voice is None
+        rows = self.ids.help_today
+        rows.clear_widgets()
+        self.help_title = (app.tr("staff.help_today", lang, n=len(s.help_today)) if s.help_today
+                           else app.tr("staff.help_none", lang))
+        for n, (at, screen, status) in enumerate(s.help_today[-self.HELP_ROWS:]):
+            rows.add_widget(label(f"{at}  {screen}  {status.get(lang)}", role="small", wid=f"staff.help.{n}"))
 
     def clear_content(self) -> None:
-        for box in (self.ids.statuses, self.ids.services, self.ids.logs):
+        for box in (self.ids.statuses, self.ids.services, self.ids.logs, self.ids.help_today):
             box.clear_widgets()
-        self.outbox_text = self.version_text = self.message_text = ""
+        self.outbox_text = self.version_text = self.message_text = self.volume_text = self.help_title = ""

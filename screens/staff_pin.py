@@ -6,6 +6,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import StringProperty
 
+from kiosk.session.views import StaffScreenView
 from screens.widgets import KioskScreen, PadKey, button
 
 
@@ -29,11 +30,11 @@ class StaffPinScreen(KioskScreen):
                 btn.tkey = ""
             pad.add_widget(btn)
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: StaffScreenView) -> Any:
         s = state.staff
         return (state.lang, state.elder_mode, None if s is None else (s.pin_digits, s.locked_for_s, s.message))
 
-    def build_content(self, state: Any) -> None:
+    def build_content(self, state: StaffScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         for btn in self.ids.pad.children:

@@ -19,6 +19,9 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
+from kiosk.session.state import SessionState
+from kiosk.session.views import ScreenView, view_for
+
 
 class KLabel(Label):
     """Text in one of the theme roles (small/body/button/title/largest) and palette tones."""
@@ -154,10 +157,11 @@ class ModalLayer(FloatLayout):
 
 
 class KioskScreen(Screen):
-    """Base of every screen: renders from the controller state and forgets everything on clear().
+    """Base of every screen: renders its own view of the session state and forgets everything on clear().
 
-    ``render`` is called after every state change while the screen is shown; subclasses rebuild their
-    dynamic parts only when ``signature(state)`` changed, so a tap elsewhere costs nothing here.
+    ``render(session)`` is called after every state change while the screen is shown; it builds the
+    screen's view (kiosk/session/views.py: only the fields this screen reads) and subclasses rebuild their
+    dynamic parts only when ``signature(view)`` changed, so a tap elsewhere costs nothing here.
     ``clear`` runs when the screen is left and on every wipe: no resident data survives in its widgets.
     """
 
@@ -167,27 +171,24 @@ class KioskScreen(Screen):
     #: widgets when left, so coming back costs no rebuild; every screen is still cleared on a wipe
     keep_on_leave = False
 
-    @property
-    def ctl(self) -> Any:
-        from kivy.app import App
-        return App.get_running_app().controller
-
     def act(self, method: str, *args: Any) -> None:
         from kivy.app import App
         App.get_running_app().act(method, *args)
 
-    def render(self, state: Any) -> None:
+    def render(self, session: SessionState) -> None:
+        # the one place a screen's view is made: signature() and build_content() see only their own slice
+        state = view_for(self.name, session)
         sig = self.signature(state)
         if sig == self._sig:
             return
         self._sig = sig
         self.build_content(state)
 
-    def signature(self, state: Any) -> Any:
+    def signature(self, state: ScreenView) -> Any:
         return (state.lang, state.elder_mode)
 
-    def build_content(self, state: Any) -> None:
-        """Fill dynamic widgets from ``state`` (subclasses)."""
+    def build_content(self, state: ScreenView) -> None:
+        """Fill dynamic widgets from ``state``, this screen's view (subclasses)."""
 
     def clear(self) -> None:
         self._sig = None
@@ -195,10 +196,6 @@ class KioskScreen(Screen):
 
     def clear_content(self) -> None:
         """Drop dynamic widgets / textures (subclasses)."""
-
-
-def lang_of(state: Any) -> str:
-    return getattr(state, "lang", "zh-CN")
 
 
 def label(text: str, *, role: str = "body", tone: str = "text", wid: str = "", halign: str = "left",

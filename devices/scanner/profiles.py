@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-import yaml
-
+from devices.profiles import ProfileBook, check_keys, hex_bytes
 from devices.scanner.protocol import ENCODINGS, SUFFIXES
 
 _FILE = Path(__file__).with_name("profiles.yaml")
@@ -42,18 +41,10 @@ class ScannerProfile:
                 if getattr(self, k)}
 
 
-def _parse(name: str, spec: dict) -> ScannerProfile:
-    wanted = {f.name for f in fields(ScannerProfile)} - {"name"}
-    if not isinstance(spec, dict) or set(spec) != wanted:
-        have = set(spec) if isinstance(spec, dict) else set()
-        raise ValueError(f"scanner profile {name}: unknown keys {sorted(have - wanted)}, "
-                         f"missing {sorted(wanted - have)}")
-    values = dict(spec)
+def _parse(name: str, spec: Any) -> ScannerProfile:
+    values = dict(check_keys("scanner", name, spec, {f.name for f in fields(ScannerProfile)} - {"name"}))
     for key in _BYTES:
-        try:
-            values[key] = bytes.fromhex(str(spec[key] or ""))
-        except ValueError as exc:
-            raise ValueError(f"scanner profile {name}: {key} is not hex bytes: {spec[key]!r}") from exc
+        values[key] = hex_bytes("scanner", name, key, spec[key])
     if values["suffix"] not in SUFFIXES or values["encoding"] not in ENCODINGS:
         raise ValueError(f"scanner profile {name}: suffix must be one of {sorted(SUFFIXES)}, "
                          f"encoding one of {ENCODINGS}")
@@ -66,22 +57,13 @@ def _parse(name: str, spec: dict) -> ScannerProfile:
     return ScannerProfile(name=name, **values)
 
 
-@lru_cache(maxsize=None)
-def _load_all() -> dict[str, ScannerProfile]:
-    raw = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
-    return {name: _parse(name, spec) for name, spec in raw.items()}
+_BOOK = ProfileBook(_FILE, ScannerProfile, _parse, kind="scanner", kind_zh="扫码器")
 
 
 def profile_names() -> list[str]:
-    return sorted(_load_all())
+    return _BOOK.names()
 
 
 def get_profile(name: str | ScannerProfile = "generic") -> ScannerProfile:
     """The named profile; ValueError (naming the known ones, in Chinese too) for an unknown name."""
-    if isinstance(name, ScannerProfile):
-        return name
-    profiles = _load_all()
-    if name not in profiles:
-        raise ValueError(f"unknown scanner profile {name!r} (known: {', '.join(sorted(profiles))}) / "
-                         f"未知的扫码器型号配置")
-    return profiles[name]
+    return _BOOK.get(name)

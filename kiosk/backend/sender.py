@@ -20,6 +20,7 @@ from kiosk.backoff import backoff_delay
 from kiosk.backend.outbox import Outbox, OutboxRow
 from kiosk.clock import DEFAULT_ZONE, at
 from kiosk.crash import log_unexpected
+from kiosk.loop import LoopThread
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,7 @@ class OutboxSender:
         self.backoff_base, self.backoff_cap, self.rand = backoff_base, backoff_cap, rand
         self.batch, self.concurrency = batch, concurrency
         self.idle_wait_s, self.housekeeping_s = idle_wait_s, housekeeping_s
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread("outbox-sender", self._run)
         self._pool: ThreadPoolExecutor | None = None
         self._cond = threading.Condition()
         self._attempted: dict[int, int] = {}  # row id → attempts finished, for wait_for()
@@ -47,28 +46,26 @@ class OutboxSender:
 
     # ---- lifecycle -------------------------------------------------------------------------------------
     def start(self) -> OutboxSender:
-        if self._thread is None:
+        if not self._loop.alive:
             resumed = self.outbox.recover()
             if resumed:
                 log.warning("outbox: resumed %d row(s) left in flight by a crash", resumed)
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
-            self._thread.start()
+            self._loop.start()
         return self
 
+    @property
+    def running(self) -> bool:
+        return self._loop.alive
+
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._loop.stop(timeout)
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
 
     def wake(self) -> None:
         """A new row was enqueued (or staff pressed retry): look now rather than after the idle wait."""
-        self._wake.set()
+        self._loop.wake()
 
     def wait_for(self, row_id: int, timeout: float) -> OutboxRow | None:
         """Block until one delivery attempt of ``row_id`` has finished (or ``timeout``); return the row."""
@@ -84,7 +81,7 @@ class OutboxSender:
 
     def _run(self) -> None:
         last_housekeeping = 0.0
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             try:
                 sent = self.deliver_once()
                 if time.monotonic() - last_housekeeping > self.housekeeping_s:
@@ -97,8 +94,7 @@ class OutboxSender:
             if sent == 0:
                 due = self.outbox.next_due_at()
                 wait = self.idle_wait_s if due is None else max(0.0, min(self.idle_wait_s, due - self.outbox.mono()))
-                self._wake.wait(wait)
-                self._wake.clear()
+                self._loop.pause(wait)
 
     # ---- delivery --------------------------------------------------------------------------------------
     def deliver_once(self) -> int:
@@ -126,7 +122,7 @@ class OutboxSender:
             ack = self.client.submit(reference=row.reference, service_id=row.service_id, kind=row.kind,
                                      fields=row.fields or {}, token=row.token,
                                      idempotency_key=row.idempotency_key, submitted_at=submitted_at,
-                                     cancel=self._stop)
+                                     cancel=self._loop.stopping)
         except BackendError as exc:
             reason = f"{exc.code}: {exc.detail}"
             if exc.permanent and exc.code != "cancelled":

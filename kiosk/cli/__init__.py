@@ -18,6 +18,14 @@ import sys
 FAST_COMMANDS = {"run": "app_cmd"}
 
 
+def action_group(groups: dict, name: str, help_: str, *, exit_code: int) -> argparse._SubParsersAction:
+    """``kiosk <name> ACTION``: the collection its actions are added to; ``kiosk <name>`` without an action
+    prints the command's help and ends with ``exit_code``."""
+    parser = groups["top"].add_parser(name, help=help_)
+    parser.set_defaults(func=lambda _args: (parser.print_help(), exit_code)[1])
+    return parser.add_subparsers(dest=f"{name}_cmd", metavar="ACTION")
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser; ``only`` = one ``*_cmd`` module name registers just that module's commands."""
     parser = argparse.ArgumentParser(prog="kiosk", description="一网通办自助终端 / one-network self-service kiosk")

@@ -10,6 +10,7 @@ import json
 import sys
 from datetime import tzinfo
 
+from kiosk.cli import action_group
 from kiosk.clock import DEFAULT_ZONE, at, zone_of
 
 # staff read times in the terminal's zone (the machine runs UTC); set from the config when one is loaded
@@ -177,8 +178,7 @@ def _sim_control(args: argparse.Namespace) -> int:
 
 
 def register(groups: dict) -> None:
-    outbox = groups["top"].add_parser("outbox", help="待发送申请 / queued submissions (staff)")
-    sub = outbox.add_subparsers(dest="outbox_cmd", metavar="CMD")
+    sub = action_group(groups, "outbox", "待发送申请 / queued submissions (staff)", exit_code=2)
 
     def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         where = p.add_mutually_exclusive_group()
@@ -199,7 +199,6 @@ def register(groups: dict) -> None:
     p = common(sub.add_parser("purge-done", help="删除已送达记录 / delete delivered rows"))
     p.add_argument("--older-than-days", type=float, default=0.0)
     p.set_defaults(func=_purge_done)
-    outbox.set_defaults(func=lambda a: outbox.print_help() or 2)
 
     p = groups["sim"].add_parser("backend", help="网关模拟器 / gateway simulator (https, dev cert)")
     p.add_argument("--port", type=int, default=17100)

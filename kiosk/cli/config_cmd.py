@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kiosk.cli import action_group
+
 EXIT_INVALID = 2
 
 
@@ -63,9 +65,7 @@ def _hash_pin(args: argparse.Namespace) -> int:
 
 
 def register(groups: dict) -> None:
-    parser = groups["top"].add_parser("config", help="check the staff configuration / 检查终端配置")
-    sub = parser.add_subparsers(dest="config_cmd", metavar="ACTION")
-    parser.set_defaults(func=lambda _args: (parser.print_help(), EXIT_INVALID)[1])
+    sub = action_group(groups, "config", "check the staff configuration / 检查终端配置", exit_code=EXIT_INVALID)
     check = sub.add_parser("check", help="validate terminal.yaml + services.yaml / 检查配置文件")
     check.add_argument("dir", nargs="?", default=None,
                        help="config directory (default: $KIOSK_CONFIG_DIR or the repository's config/)")

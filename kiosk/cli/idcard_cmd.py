@@ -11,6 +11,8 @@ import logging
 import sys
 from typing import Any, Callable
 
+from kiosk.cli.simrun import device_parsers, sim_parsers
+
 EXIT_OK, EXIT_NO_CARD, EXIT_DEVICE = 0, 3, 4
 DEFAULT_SIM_PORT, DEFAULT_SIM_CONTROL = 17101, 17111
 
@@ -25,13 +27,9 @@ _LABELS = {
 
 
 def register(groups: dict) -> None:
-    dev = groups["device"].add_parser("idcard", help="ID card reader / 身份证读卡器").add_subparsers(
-        dest="idcard_cmd", metavar="ACTION")
-    status = dev.add_parser("status", help="SAM status and SAM ID / 安全模块状态")
-    read = dev.add_parser("read", help="read one card / 读一张卡")
-    for sp in (status, read):
-        sp.add_argument("--port", required=True, help="pyserial URL: /dev/ttyUSB0, socket://127.0.0.1:17101, …")
-        sp.add_argument("--baud", type=int, default=115200)
+    status, read = device_parsers(groups, "idcard", "ID card reader / 身份证读卡器",
+                                  {"status": "SAM status and SAM ID / 安全模块状态", "read": "read one card / 读一张卡"},
+                                  port_example="/dev/ttyUSB0, socket://127.0.0.1:17101", baud=115200)
     status.add_argument("--timeout", type=float, default=3.0)
     status.set_defaults(func=_status)
     read.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for a card (default 10)")
@@ -40,20 +38,12 @@ def register(groups: dict) -> None:
                       help="print names and numbers whole (default: masked) / 显示完整个人信息")
     read.set_defaults(func=_read)
 
-    sim = groups["sim"].add_parser("idcard", help="run the ID card reader simulator / 身份证读卡器模拟器")
-    where = sim.add_mutually_exclusive_group()
-    where.add_argument("--pty", metavar="LINK", help="serve on a pty, published as symlink LINK")
-    where.add_argument("--tcp", metavar="PORT", type=int, help=f"serve on TCP (default {DEFAULT_SIM_PORT})")
-    sim.add_argument("--control", metavar="PORT", type=int, default=DEFAULT_SIM_CONTROL,
-                     help=f"JSON-lines control port (default {DEFAULT_SIM_CONTROL}; 0 = any free port)")
-    sim.add_argument("--baud", type=int, default=115200)
-    sim.add_argument("--card", help="card on the reader at start (resident, resident_rare, J, I, Y, "
-                                    "bad_checksum_id)")
-    sim.set_defaults(func=_sim)
-
-    ctl = groups["sim"].add_parser("idcard-ctl", help="control a running ID card simulator / 控制模拟器")
-    ctl.add_argument("--control", metavar="PORT", type=int, default=DEFAULT_SIM_CONTROL)
-    ctl.add_argument("--host", default="127.0.0.1")
+    card = {"help": "card on the reader at start (resident, resident_rare, J, I, Y, bad_checksum_id)"}
+    ctl = sim_parsers(groups, "idcard", ("run the ID card reader simulator / 身份证读卡器模拟器",
+                                         "control a running ID card simulator / 控制模拟器"),
+                      simulator="devices.idcard.simulator:IdCardSimulator", options={"card": card},
+                      describe=lambda sim: f"card: {sim.card_name or '-'}",
+                      tcp_port=DEFAULT_SIM_PORT, control_port=DEFAULT_SIM_CONTROL, baud=115200)
     ctl.add_argument("command", help="place NAME | remove | fault KIND [key=value…] | clear_faults | unplug | "
                                      "replug | baud N | cards | info")
     ctl.add_argument("args", nargs="*")
@@ -128,15 +118,6 @@ def _read(args: argparse.Namespace) -> int:
     finally:
         card.wipe()
     return EXIT_OK
-
-
-def _sim(args: argparse.Namespace) -> int:
-    from devices.idcard.simulator import IdCardSimulator
-    from kiosk.cli.simrun import serve_until_signal, where
-
-    sim = IdCardSimulator(baudrate=args.baud, control_port=args.control, card=args.card,
-                          **where(args, DEFAULT_SIM_PORT))
-    return serve_until_signal(sim, f"card: {sim.card_name or '-'}  (stop with Ctrl-C / 按 Ctrl-C 停止)")
 
 
 def _ctl(args: argparse.Namespace) -> int:

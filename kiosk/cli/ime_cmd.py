@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 
+from kiosk.cli import action_group
+
 EXIT_NOT_PINYIN = 2
 EXIT_NO_INDEX = 1
 
@@ -57,9 +59,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def register(groups: dict) -> None:
-    parser = groups["top"].add_parser("ime", help="pinyin input method dictionary / 拼音输入法词库")
-    sub = parser.add_subparsers(dest="ime_cmd", metavar="ACTION")
-    parser.set_defaults(func=lambda _args: (parser.print_help(), EXIT_NOT_PINYIN)[1])
+    sub = action_group(groups, "ime", "pinyin input method dictionary / 拼音输入法词库", exit_code=EXIT_NOT_PINYIN)
     cand = sub.add_parser("candidates", help="candidates for a pinyin string / 查看候选词")
     cand.add_argument("pinyin", metavar="PINYIN", help="pinyin letters, e.g. shequweixiu")
     cand.add_argument("--limit", type=int, default=None, metavar="N", help="at most N candidates")

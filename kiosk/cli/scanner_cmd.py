@@ -15,19 +15,20 @@ import argparse
 import json
 import sys
 
+from kiosk.cli.simrun import device_parsers, sim_parsers
+
 EXIT_OK, EXIT_NOTHING, EXIT_PORT, EXIT_SILENT = 0, 3, 4, 5
 DEFAULT_SIM_PORT, DEFAULT_SIM_CONTROL = 17103, 17113
 CTL_COMMANDS = ("scan", "noise", "split", "repeat", "unplug_mid_scan", "unplug", "replug", "silent", "info")
 
 
 def register(groups: dict) -> None:
-    dev = groups["device"].add_parser("scanner", help="QR code scanner / 扫码器").add_subparsers(
-        dest="scanner_cmd", metavar="ACTION")
-    read = dev.add_parser("read", help="print the first complete scan / 读取一次扫码")
-    status = dev.add_parser("status", help="does the scanner answer / 扫码器是否应答")
+    read, status = device_parsers(groups, "scanner", "QR code scanner / 扫码器",
+                                  {"read": "print the first complete scan / 读取一次扫码",
+                                   "status": "does the scanner answer / 扫码器是否应答"},
+                                  port_example="/dev/ttyACM0, socket://127.0.0.1:17103", baud=9600,
+                                  baud_help="9600 or 115200 (8N1); ignored by pty/socket")
     for sp in (read, status):
-        sp.add_argument("--port", required=True, help="pyserial URL: /dev/ttyACM0, socket://127.0.0.1:17103, …")
-        sp.add_argument("--baud", type=int, default=9600, help="9600 or 115200 (8N1); ignored by pty/socket")
         sp.add_argument("--profile", default="generic", help="scanner profile (devices/scanner/profiles.yaml)")
         sp.add_argument("--json", action="store_true", help="print one JSON object")
     read.add_argument("--timeout", type=float, required=True, help="seconds to wait for a scan")
@@ -35,19 +36,11 @@ def register(groups: dict) -> None:
     status.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for the answer")
     status.set_defaults(func=cmd_status)
 
-    sim = groups["sim"].add_parser("scanner", help="run the QR scanner simulator / 扫码器模拟器")
-    where = sim.add_mutually_exclusive_group()
-    where.add_argument("--pty", metavar="LINK", help="serve on a pty, published as symlink LINK")
-    where.add_argument("--tcp", metavar="PORT", type=int, help=f"serve on TCP (default {DEFAULT_SIM_PORT})")
-    sim.add_argument("--control", metavar="PORT", type=int, default=DEFAULT_SIM_CONTROL,
-                     help=f"JSON-lines control port (default {DEFAULT_SIM_CONTROL}; 0 = any free port)")
-    sim.add_argument("--baud", type=int, default=9600)
-    sim.add_argument("--profile", default="generic")
-    sim.set_defaults(func=cmd_sim)
-
-    ctl = groups["sim"].add_parser("scanner-ctl", help="control a running scanner simulator / 控制扫码器模拟器")
-    ctl.add_argument("--control", metavar="PORT", type=int, default=DEFAULT_SIM_CONTROL)
-    ctl.add_argument("--host", default="127.0.0.1")
+    ctl = sim_parsers(groups, "scanner", ("run the QR scanner simulator / 扫码器模拟器",
+                                          "control a running scanner simulator / 控制扫码器模拟器"),
+                      simulator="devices.scanner.simulator:ScannerSimulator",
+                      options={"profile": {"default": "generic"}}, describe=lambda sim: f"profile: {sim.profile.name}",
+                      tcp_port=DEFAULT_SIM_PORT, control_port=DEFAULT_SIM_CONTROL, baud=9600)
     ctl.add_argument("command", choices=CTL_COMMANDS)
     ctl.add_argument("text", nargs="?", help="scan/split/repeat/unplug_mid_scan: the code; noise: the kind "
                                              "(control, invalid, overlong, mixed)")
@@ -138,15 +131,6 @@ def cmd_status(args: argparse.Namespace) -> int:
         if code == EXIT_PORT and err is not None:
             print(f"原因 / reason: {err.message_zh} / {err.message_en}", file=sys.stderr)
     return code
-
-
-def cmd_sim(args: argparse.Namespace) -> int:
-    from devices.scanner.simulator import ScannerSimulator
-    from kiosk.cli.simrun import serve_until_signal, where
-
-    sim = ScannerSimulator(baudrate=args.baud, control_port=args.control, profile=args.profile,
-                           **where(args, DEFAULT_SIM_PORT))
-    return serve_until_signal(sim, f"profile: {sim.profile.name}  (stop with Ctrl-C / 按 Ctrl-C 停止)")
 
 
 def cmd_ctl(args: argparse.Namespace) -> int:

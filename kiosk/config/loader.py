@@ -20,14 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config.base import Strict
 from kiosk.config.address import AddressBook
-from kiosk.config.hours import OpeningHours
 from kiosk.config.issues import ConfigError, ConfigIssue, issues_from_validation, key_path
 from kiosk.config.services import PARAMS_MODELS, Category, ServiceDef, ServicesFile
-from kiosk.config.terminal import (BackendConfig, DevicesConfig, DisplayConfig, LanguageConfig, LoggingConfig,
-                                   OutboxConfig, SessionConfig, StaffConfig, TerminalFile, TerminalInfo,
-                                   VoiceConfig)
+from kiosk.config.terminal import TerminalFile
 
 if TYPE_CHECKING:  # the YAML reader (and PyYAML) load only in check_config: the kiosk process reads no YAML
     from kiosk.config.yaml_lines import LineMap
@@ -49,24 +45,14 @@ def default_config_dir() -> Path:
 
 
 @dataclass(frozen=True, kw_only=True)
-class KioskConfig(Strict):
-    """Everything the kiosk reads from its config dir; frozen (a change means a reload)."""
+class KioskConfig(TerminalFile):
+    """Everything the kiosk reads from its config dir — every section of ``terminal.yaml`` (inherited), the
+    service catalog and the address book; frozen (a change means a reload)."""
 
     config_dir: Path
-    terminal: TerminalInfo
-    display: DisplayConfig
-    language: LanguageConfig
-    session: SessionConfig
-    opening_hours: OpeningHours
-    devices: DevicesConfig
-    backend: BackendConfig
-    outbox: OutboxConfig
-    logging: LoggingConfig
-    staff: StaffConfig
     categories: list[Category]
     services: list[ServiceDef]
     addresses: AddressBook = dataclasses.field(default_factory=AddressBook)
-    voice: VoiceConfig | None = None
 
     def service(self, service_id: str) -> ServiceDef:
         """The service with ``service_id`` (KeyError when the catalog has none)."""

@@ -257,6 +257,22 @@ class VoiceConfig(Strict):
     muted: bool = False
 
 
+#: a duty phone: digits with optional dashes (021-62470000, 13800138000), as the gateway's call_phone
+DutyPhone = Annotated[str, Check(pattern=r"^[0-9][0-9-]{2,19}$")]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HelpConfig(Strict):
+    """一键求助 (docs/help.md): whom to call when the gateway cannot page anyone, and how long the session waits."""
+
+    #: the centre's on-duty phone, shown and spoken (with 12345) when the gateway cannot be reached
+    duty_phone: DutyPhone | None = None
+    #: the idle wipe waits for an acknowledged helper for their ETA plus this many minutes
+    wait_after_eta_min: Annotated[int, Check(ge=0, le=60)] = 5
+    #: … and for a request nobody has acknowledged yet for this many minutes
+    wait_unacknowledged_min: Annotated[int, Check(ge=1, le=60)] = 10
+
+
 @dataclass(frozen=True, kw_only=True)
 class TerminalFile(Strict):
     """The whole of ``terminal.yaml``."""
@@ -272,3 +288,4 @@ class TerminalFile(Strict):
     logging: LoggingConfig
     staff: StaffConfig
     voice: VoiceConfig | None = None
+    help: HelpConfig = field(default_factory=HelpConfig)

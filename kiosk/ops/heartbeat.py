@@ -37,6 +37,7 @@ from kiosk.backoff import backoff_delay
 from kiosk.crash import log_unexpected
 from kiosk.ops.alerts import AlertTracker, DeviceHealer
 from kiosk.logs import PiiMaskingFilter
+from kiosk.loop import LoopThread
 
 log = logging.getLogger(__name__)
 
@@ -122,31 +123,24 @@ class Heartbeat:
         self._failing = False
         self.failures = 0  # consecutive failed beats (0 after a success)
         self.retry_after: float | None = None  # the last failure's Retry-After, if the gateway sent one
-        self._stop = threading.Event()
-        self._wake = threading.Event()
         self._lock = threading.Lock()  # the loop and a staff check may beat at the same time
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread("heartbeat", self._run)
 
     def start(self) -> "Heartbeat":
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
-            self._thread.start()
+        self._loop.start()
         return self
+
+    @property
+    def running(self) -> bool:
+        return self._loop.alive
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the loop and cancel a beat in flight (the client honours ``cancel``)."""
-        self._stop.set()
-        self._wake.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-            if thread.is_alive():
-                log.error("heartbeat worker did not stop within %.1fs", timeout)
+        self._loop.stop(timeout)
 
     def wake(self) -> None:
         """Beat now rather than at the next interval (a gateway call just failed on the network)."""
-        self._wake.set()
+        self._loop.wake()
 
     def next_wait(self, failures: int) -> float:
         """Seconds until the next beat after ``failures`` failed beats in a row (0: the last one got through) —
@@ -155,11 +149,9 @@ class Heartbeat:
                                retry_after=self.retry_after, rand=self.rand)
 
     def _run(self) -> None:
-        failures = 0
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             self.beat()  # never raises; sets failures and retry_after
-            self._wake.wait(self.next_wait(self.failures))  # Event.wait: a monotonic clock, not the wall clock
-            self._wake.clear()
+            self._loop.pause(self.next_wait(self.failures))
 
     def build_payload(self) -> dict[str, Any]:
         snapshot = dict(self.collect())
@@ -217,7 +209,7 @@ class Heartbeat:
         from kiosk.backend.errors import BackendError  # lazy: keeps this module importable in isolation
 
         try:
-            ack = self.client.heartbeat(payload, cancel=cancel if cancel is not None else self._stop)
+            ack = self.client.heartbeat(payload, cancel=cancel if cancel is not None else self._loop.stopping)
         except BackendError as exc:
             self.failed += 1
             self.failures, self.retry_after = self.failures + 1, exc.retry_after

@@ -38,6 +38,7 @@ from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from kiosk.clock import monotonic
+from kiosk.loop import LoopThread
 
 log = logging.getLogger(__name__)
 
@@ -225,27 +226,21 @@ class UiPinger:
         self.post = post
         self.config_ok = config_ok
         self._outstanding = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = LoopThread("watchdog-pinger", self._run)
 
     def start(self) -> "UiPinger":
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="watchdog-pinger", daemon=True)
-            self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self, timeout: float = 2.0) -> None:
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-        self._thread = None
+        self._loop.stop(timeout)
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._loop.stopping.is_set():
             if not self._outstanding.is_set():
                 self._outstanding.set()
                 self.post(self._on_ui_thread)
-            self._stop.wait(self.watchdog.interval_s)
+            self._loop.pause(self.watchdog.interval_s)
 
     def _on_ui_thread(self) -> None:
         self._outstanding.clear()

@@ -22,13 +22,14 @@ from kiosk import catalog, clock as wallclock
 from kiosk.ime import clear_session as clear_ime_picks
 from kiosk.session.core import SessionCore, SessionRuntime
 from kiosk.session.handoff import HandoffFlow
+from kiosk.session.help import HelpFlow
 from kiosk.session.identify import IdentifyFlow
 from kiosk.session.idle import IdleWatch
 from kiosk.session.printing import Printing
 from kiosk.session.services import ServiceFlows
 from kiosk.session.staff import StaffFlow
+from kiosk.session.staff_voice import VOLUME_STEP, StaffVoice
 from kiosk.session.state import DeviceView, SessionState, Text
-from kiosk.session.text import msg
 
 if TYPE_CHECKING:
     from kiosk.config.loader import KioskConfig
@@ -50,6 +51,8 @@ class SessionController:
         self.services = ServiceFlows(core, self.identify, self.handoff, self.printing, leave_flow=self._leave_flow)
         # wipe is looked up at call time: whatever wipe() is (a test's leaky one included) is what runs
         self.idle = IdleWatch(core, wipe=lambda: self.wipe(), stop_cards=self.identify.stop_cards)
+        self.help = HelpFlow(core, self.idle)
+        self.staff_voice = StaffVoice(core, self.help)
         self._refresh_menu()
 
     # ----- observation -------------------------------------------------------------------------
@@ -104,16 +107,10 @@ class SessionController:
         self.core.changed()
 
     def request_help(self) -> None:
-        """一键求助: tells the resident where the human channel is and records the request for staff.
+        self.help.request()
 
-        The gateway has no help endpoint, so the kiosk does not pretend staff were paged: it says where
-        to find them and logs the request (ops alerting reads the log).
-        """
-        self.core.rt.record_help(self.state.screen)
-        hint = getattr(getattr(self.core.cfg, "terminal", None), "nearest_staffed", None)
-        self.state.help = msg("help.offline") if hint is None else Text(f"如需帮助，请找工作人员。{hint.zh}",
-                                                                         f"For help, ask staff. {hint.en}")
-        self.core.changed()
+    def cancel_help(self) -> None:
+        self.help.cancel()
 
     def continue_session(self) -> None:
         self.idle.touch()
@@ -219,6 +216,15 @@ class SessionController:
 
     def staff_exit_app(self) -> None:
         self.staff.exit_app()
+
+    def staff_volume_up(self) -> None:
+        self.staff_voice.volume(VOLUME_STEP)
+
+    def staff_volume_down(self) -> None:
+        self.staff_voice.volume(-VOLUME_STEP)
+
+    def staff_toggle_mute(self) -> None:
+        self.staff_voice.toggle_mute()
 
     def staff_leave(self) -> None:
         if self.staff.leave():

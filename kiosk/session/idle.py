@@ -29,14 +29,19 @@ class IdleWatch:
         self._stop_cards = stop_cards
         self._countdown_end: float | None = None
         self._next_hours_check = 0.0
+        #: session-clock instant until which the idle wipe waits (help on the way, kiosk/session/help.py sets
+        #: it, bounded); afterwards idle counts from the last touch as usual, so the countdown may start at once
+        self.hold_until: float | None = None
 
     def touch(self) -> bool:
         """The resident touched the screen: idle starts again; True if an overlay went away."""
         core = self.core
         state = core.state
         core.touched()
-        changed = state.help is not None or state.countdown is not None
-        state.help = None
+        closes = state.help is not None and not state.help.live  # a live request stays until cancelled
+        changed = closes or state.countdown is not None
+        if closes:
+            state.help = None
         self.stop_countdown()
         if state.screen == "closed":
             self._next_hours_check = 0.0
@@ -50,6 +55,7 @@ class IdleWatch:
         """After a wipe or leaving staff mode: no countdown, and the hours are checked at the next tick."""
         self.stop_countdown()
         self._next_hours_check = 0.0
+        self.hold_until = None
 
     def tick(self, now: float) -> bool:
         changed = self._tick_idle(now)
@@ -73,6 +79,10 @@ class IdleWatch:
         if state.busy is not None:
             core.last_touch = now
             return False
+        if self.hold_until is not None:
+            if now < self.hold_until:
+                return False  # a helper is on the way: the session waits for them
+            self.hold_until = None
         if state.screen in _QUIET_SCREENS:
             fresh = core.fresh_state()
             dirty = state.lang != fresh.lang or state.elder_mode or state.help is not None

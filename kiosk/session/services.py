@@ -16,7 +16,7 @@ from kiosk.session.handoff import HandoffFlow
 from kiosk.session.identify import IdentifyFlow
 from kiosk.session.printing import Printing
 from kiosk.session.state import ErrorView, FormView, GuideView, LicenceView, RecordView, ResultView, Text
-from kiosk.session.text import msg
+from kiosk.session.text import backend_voice, msg, voice_of
 
 if TYPE_CHECKING:
     from kiosk.backend.models import Guide, Licence, QueueTicket, Record
@@ -54,11 +54,11 @@ class ServiceFlows:
         service = catalog.find_service(core.cfg, service_id, core.overrides.disabled())
         if service is None:
             log.warning("unknown or disabled service chosen: %s", service_id)
-            self._error(ErrorView(msg("error.unknown_service"), "home"))
+            self._error(ErrorView(msg("error.unknown_service"), "home", voice="error.generic"))
             return
         reason = catalog.unavailable_reason(service, core.state.devices)
         if reason is not None:  # said before identifying: nobody should show their ID for a dead service
-            self._error(ErrorView(reason, "help"))
+            self._error(ErrorView(reason, "help", voice=voice_of(reason)))
             return
         if catalog.needs_login(service) and core.token is None:
             self.identify.start(pending_service=service_id)
@@ -100,7 +100,7 @@ class ServiceFlows:
             core.state.form = self._form_view()
             core.state.screen = "form"
         else:  # config validation forbids it; say so rather than show a dead screen
-            core.state.error = ErrorView(msg("error.unknown_service"), "home")
+            core.state.error = ErrorView(msg("error.unknown_service"), "home", voice="error.generic")
 
     def open_guide(self, topic_id: str) -> None:
         """On the guide screen: fetch and show the guide of ``topic_id`` (one of ``state.guide_topics``)."""
@@ -152,7 +152,7 @@ class ServiceFlows:
             self.identify.start(pending_service=service_id)
             return
         reason = Text(getattr(exc, "message_zh", "") or "网络异常", getattr(exc, "message_en", "") or "network problem")
-        self._error(ErrorView(msg("error.backend", reason=reason), "retry"))
+        self._error(ErrorView(msg("error.backend", reason=reason), "retry", voice=backend_voice(exc)))
 
     # ----- fetch results -----------------------------------------------------------------------
     def _queue_done(self, ticket: "QueueTicket") -> None:
@@ -219,7 +219,7 @@ class ServiceFlows:
         self._form_checked = self._form_checked or bool(problems)  # after a refused 下一步, judge every field
         core.state.form = self._form_view()
         if problems:
-            core.state.error = ErrorView(msg("error.form"), "back")
+            core.state.error = ErrorView(msg("error.form"), "back", voice="error.input")
         else:
             core.state.error = None
             core.state.screen = "confirm"
@@ -268,7 +268,7 @@ class ServiceFlows:
     def _submit_failed(self, exc: BaseException) -> None:
         # the outbox could not even store it: do not claim it is safe; keep the form so nothing is retyped
         log.error("submission could not be stored: %s", type(exc).__name__)
-        self._error(ErrorView(msg("error.internal"), "retry"))
+        self._error(ErrorView(msg("error.internal"), "retry", voice="error.generic"))
 
     def _form_view(self) -> FormView:
         form = catalog.form_view(self.service, self.form_values, None, show_errors=self._form_checked)

@@ -140,6 +140,26 @@ class ResultView:
 class ErrorView:
     text: Text
     action: str = "home"  # retry | home | help | back
+    #: the prompt key spoken when the error is shown (kiosk/voice/catalog.py, e.g. ``error.paper_out``); None:
+    #: kiosk/voice/prompts.py decides from the device state, else ``error.generic``
+    voice: str | None = None
+
+
+@dataclass
+class HelpView:
+    """一键求助 on screen (kiosk/session/help.py): who was told and when they come, or which number to call —
+    never who asked. ``state``: sending pending acknowledged call unreachable resolved cancelled."""
+
+    state: str
+    message: Text
+    post: Text | None = None  # the duty post that acknowledged (a post, never a person)
+    eta_minutes: int | None = None
+    phones: tuple[str, ...] = ()  # numbers to call, shown big and spoken digit by digit
+
+    @property
+    def live(self) -> bool:
+        """The request is open: the overlay stays (a touch does not close it) and offers 取消求助."""
+        return self.state in ("sending", "pending", "acknowledged")
 
 
 @dataclass
@@ -179,6 +199,8 @@ class StaffView:
     log_tail: list[str] = field(default_factory=list)
     version: str = ""
     last_receipt: bool = False
+    voice: tuple[int, bool] | None = None  # (volume %, muted); None: this kiosk has no voice
+    help_today: list[tuple[str, str, Text]] = field(default_factory=list)  # (HH:MM, screen, status) — never who
 
 
 @dataclass
@@ -210,7 +232,7 @@ class SessionState:
     qr: QrView | None = None
     card: CardView = field(default_factory=CardView)
     countdown: int | None = None
-    help: Text | None = None
+    help: HelpView | None = None
     notice: Text | None = None  # transient line: printing… / printed / print failed
     closed: Text | None = None
     closed_hint: Text | None = None

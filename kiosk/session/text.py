@@ -51,6 +51,23 @@ MSG: dict[str, Text] = {
     "error.internal": T("出现问题，请重试或联系工作人员", "Something went wrong — try again or ask staff"),
     "help.sent": T("已通知工作人员，请在原地稍候；也可拨打 12345 热线", "Staff have been notified — please wait here, or call 12345"),
     "help.offline": T("请到服务窗口找工作人员，或拨打 12345 热线", "Please go to a staffed window or call 12345"),
+    "help.sending": T("正在通知值班人员，请稍候…", "Calling the staff on duty, please wait…"),
+    "help.waiting": T("已通知值班人员，请在这里稍候", "The staff on duty have been told. Please wait here."),
+    "help.coming": T("{post}已收到，约 {n} 分钟到达，请在这里稍候", "{post} is coming, in about {n} min. Please wait here."),
+    "help.call_number": T("值班人员暂时不能前来，请拨打 {phone}", "No one can come just now. Please call {phone}."),
+    "help.unreachable": T("暂时联系不上值班人员，请拨打值班电话 {phone}，或拨打 12345 市民服务热线",
+                          "The staff on duty cannot be reached. Please call {phone}, or the 12345 hotline."),
+    "help.unreachable_hotline": T("暂时联系不上值班人员，请拨打 12345 市民服务热线",
+                                  "The staff on duty cannot be reached. Please call the 12345 hotline."),
+    "help.resolved": T("值班人员已处理您的求助", "The staff have closed your help request."),
+    "help.cancelled": T("已取消求助", "Help request cancelled."),
+    "help.status.sending": T("正在发送", "sending"),
+    "help.status.pending": T("等待值班人员响应", "waiting for the duty post"),
+    "help.status.acknowledged": T("值班人员已响应", "acknowledged"),
+    "help.status.call": T("请居民拨打电话", "asked to phone"),
+    "help.status.unreachable": T("网关不可达，已给出值班电话", "gateway unreachable, phone numbers shown"),
+    "help.status.resolved": T("已处理", "resolved"),
+    "help.status.cancelled": T("已取消", "cancelled"),
     "closed.hint": T("现在不在服务时间，可拨打 12345 或使用随申办 App 办理", "Closed now — call 12345 or use the Suishenban app"),
     "handoff": T("请用手机扫码填写", "Scan to fill this in on your phone"),
     "handoff.loading": T("正在生成二维码…", "Preparing the code…"),
@@ -67,6 +84,24 @@ MSG: dict[str, Text] = {
     "staff.reprinted": T("已补打最近一张凭条", "Last receipt reprinted"),
     "staff.no_receipt": T("没有可补打的凭条", "No receipt to reprint"),
 }
+
+
+#: the prompt (kiosk/voice/catalog.py) that says a reason aloud — an error built from one names it as its voice
+REASON_VOICE: dict[str, str] = {"reason.paper_out": "error.paper_out", "reason.printer": "error.printer_offline",
+                                "reason.reader": "error.reader_offline", "reason.backend": "error.gateway_down",
+                                "print.unavailable": "error.printer_offline"}
+
+
+def voice_of(reason: Text) -> str | None:
+    """The prompt key for a reason taken from :data:`MSG` (``msg("reason.paper_out")`` → ``error.paper_out``)."""
+    return next((REASON_VOICE[k] for k in REASON_VOICE if MSG[k] == reason), None)
+
+
+def backend_voice(exc: BaseException) -> str:
+    """The prompt for a failed gateway call: the network (unreachable, timed out, 5xx) or anything else."""
+    from kiosk.backend.errors import NetworkError, ServerError, TimeoutError_
+
+    return "error.gateway_down" if isinstance(exc, (NetworkError, ServerError, TimeoutError_)) else "error.generic"
 
 
 def msg(key: str, **kw: object) -> Text:

@@ -54,12 +54,17 @@ PROMPTS: dict[str, tuple[str, str]] = {
                            "The network is down. Please try again later or press Help."),
     "error.input": ("填写有误，请按红字提示修改。", "Something is not right. Please correct the field in red."),
     "error.generic": ("暂时无法办理，请按一键求助。", "This cannot be done now. Please press Help."),
+    "error.scan_expired": ("这个码已过期，请在随申办里刷新后再扫。", "This code has expired. Refresh it in Suishenban and scan again."),
+    "error.scan_replayed": ("这个码已经用过了，请刷新后再扫。", "This code was already used. Refresh it and scan again."),
+    "error.scan_invalid": ("这不是随申码，请打开随申办出示随申码。", "This is not a Suishenban code. Please show your Suishenban code."),
     # --- help ----------------------------------------------------------------------------------------------
     "help.sending": ("正在通知值班人员，请稍候。", "Calling the staff on duty, please wait."),
     "help.notified": ("已通知值班人员，请在这里稍候。", "The staff on duty have been told. Please wait here."),
     "help.call": ("暂时联系不上值班人员，请拨打屏幕上的电话。",
                   "No staff could be reached. Please call the number on the screen."),
     "help.cancelled": ("已取消求助。", "Help request cancelled."),
+    "help.unreachable": ("暂时联系不上值班人员。", "The staff on duty cannot be reached just now."),
+    "help.resolved": ("值班人员已处理您的求助。", "The staff have closed your help request."),
     # --- pieces for dynamic sentences (kiosk/voice/numbers.py) ----------------------------------------------
     "piece.your_number": ("您的号码是", "Your number is"),
     "piece.hao": ("号", "."),
@@ -70,6 +75,8 @@ PROMPTS: dict[str, tuple[str, str]] = {
     "piece.minute_arrive": ("分钟到达", "minute"),
     "piece.helper_coming": ("已通知值班人员", "Staff are on their way,"),
     "piece.call": ("请拨打", "Please call"),
+    "piece.or_hotline": ("或拨打一二三四五市民服务热线", "or call the one two three four five citizen hotline"),
+    "piece.hotline": ("请拨打一二三四五市民服务热线", "Please call the one two three four five citizen hotline"),
 }
 
 ZH_DIGITS = "零一二三四五六七八九"

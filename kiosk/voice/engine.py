@@ -4,7 +4,8 @@ A single key resolves to its cached or recorded file. An utterance (a queue numb
 minutes — :mod:`kiosk.voice.numbers`) is joined from cached pieces on the engine's one worker thread, never
 on the UI thread: pieces are read once and kept in memory (trimmed, in the one internal format), joined
 with short gaps, and written to a small ring of files in a private folder. The caller's ``on_ready`` runs
-on the worker too (the player loads the sound there: decoding a WAV cost the UI thread ~25 ms). A request
+on the worker too (the player prepares the file in the audio device's format there, so the UI thread only
+loads it — screens/audio.py says why loading itself belongs to the UI thread). A request
 superseded before its turn (the resident moved on) is skipped rather than composed.
 """
 from __future__ import annotations

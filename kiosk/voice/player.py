@@ -9,9 +9,12 @@ from the config and may be changed by staff at run time.
 Sound output goes through a backend (:class:`screens.audio.SdlAudio` in the app: SDL2 audio via Kivy's
 SoundLoader; tests may pass another). A device that cannot open or play is *reported* — ``status`` in the
 device vocabulary (``online``/``hardwareError``) feeds :class:`kiosk.ops.alerts.AlertTracker` as device
-``audio``) — and the flow goes on silently. Calls are made on the UI thread and return at once: the file is
-resolved or composed, and decoded, on the engine's worker, and comes back to be played through the ``post``
-bridge (:mod:`kiosk.bridge`).
+``audio``, and ``on_status`` tells the runtime at once (kiosk/runtime.py ``audio_status``) — and the flow goes
+on silently. Calls are made on the UI thread and return at once. Threads: the file is resolved or composed,
+and prepared in the device's format (``backend.prepare``: plain file work, no Kivy, no SDL), on the engine's
+worker; it comes back through the ``post`` bridge (:mod:`kiosk.bridge`) and is loaded (``backend.load``:
+Kivy's SoundLoader, which opens SDL's audio device and makes a Kivy object — UI-thread work, see
+screens/audio.py for why) and played on the UI thread, only if no newer prompt was asked for meanwhile.
 """
 from __future__ import annotations
 
@@ -36,13 +39,15 @@ class Sound(Protocol):
 
 
 class AudioBackend(Protocol):
-    def load(self, path: Path) -> Sound | None: ...
+    def prepare(self, path: Path) -> Path: ...  # worker thread: no Kivy, no SDL
+    def load(self, path: Path) -> Sound | None: ...  # UI thread
 
 
 class Player:
     def __init__(self, engine: VoiceEngine, backend: AudioBackend, post: Callable[..., None], *,
                  volume: float = 0.8, muted: bool = False, auto_play: str = "elder",
-                 on_status: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 on_status: Callable[[dict[str, Any]], None] | None = None,
+                 on_play: Callable[[Prompt], None] | None = None) -> None:
         self.engine = engine
         self.backend = backend
         self.post = post
@@ -50,6 +55,7 @@ class Player:
         self.muted = muted
         self.auto_play = auto_play  # always | elder | never (kiosk/voice/prompts.py)
         self.on_status = on_status
+        self.on_play = on_play  # told of each prompt as it starts sounding (the demo marks its audio capture)
         self.lang = "zh-CN"
         self._gen = 0
         self._sound: Sound | None = None
@@ -112,7 +118,7 @@ class Player:
 
     # ---- internals -----------------------------------------------------------------------------------------
     def _load(self, prompt: Prompt, path: Path, gen: int) -> None:
-        """On the engine's worker: decode the file (SDL converts it to the device's format), then hand it over."""
+        """On the engine's worker: the file in the device's format, then handed to the UI thread."""
         if gen != self._gen:
             return  # superseded while it waited
         if not path.is_file():
@@ -120,32 +126,39 @@ class Player:
             self.post(self._fail, "语音缓存不完整，请运行 scripts/setup.sh / voice cache incomplete: run setup")
             return
         try:
-            sound = self.backend.load(path)
-        except Exception as exc:  # a broken device must never end a resident's flow; staff hear of it
-            log.exception("voice: loading %s failed", path.name)
+            ready = self.backend.prepare(path)
+        except Exception as exc:  # an unreadable file must never end a resident's flow; staff hear of it
+            log.exception("voice: preparing %s failed", path.name)
             self.post(self._fail, f"{type(exc).__name__}: {exc}")
             return
-        if sound is None:
-            log.error("voice: %s could not be loaded", path.name)
-            self.post(self._fail, "音频设备无法打开 / the audio device cannot be opened")
-            return
-        self.post(self._start, prompt, sound, gen)
+        self.post(self._start, prompt, ready, gen)
 
-    def _start(self, prompt: Prompt, sound: Sound, gen: int) -> None:
-        """On the UI thread: play, unless the resident moved on meanwhile."""
+    def _start(self, prompt: Prompt, ready: Path, gen: int) -> None:
+        """On the UI thread: load and play, unless the resident moved on meanwhile."""
         if gen != self._gen:
-            sound.unload()
+            return  # nothing loaded yet: nothing to free
+        try:
+            sound = self.backend.load(ready)
+        except Exception as exc:  # a broken device must never end a resident's flow; staff hear of it
+            log.exception("voice: loading %s failed", ready.name)
+            self._fail(f"{type(exc).__name__}: {exc}")
             return
+        if sound is None:
+            log.error("voice: %s could not be loaded", ready.name)
+            self._fail("音频设备无法打开 / the audio device cannot be opened")
+            return
+        self._sound = sound  # from now on stopping (and a failure) frees it
         try:
             sound.volume = self.volume
             sound.play()
-        except Exception as exc:  # as in _load: report, never raise into the UI loop
+        except Exception as exc:  # as above: report, never raise into the UI loop
             log.exception("voice: playing failed")
             self._fail(f"{type(exc).__name__}: {exc}")
             return
-        self._sound = sound
         self.started.append((prompt, time.monotonic()))
         del self.started[:-64]
+        if self.on_play is not None:
+            self.on_play(prompt)
         self._set_status("online", None)
 
     def _silence(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
+from kiosk.voice import settings
 from kiosk.voice.cache import VoiceCache
 from kiosk.voice.engine import VoiceEngine
 from kiosk.voice.player import Player
@@ -20,5 +21,6 @@ def player_from_config(cfg: Any, post: Callable[..., None], *, backend: Any,
         log.info("voice: no voice section in terminal.yaml; the kiosk stays silent")
         return None
     engine = VoiceEngine(VoiceCache(voice.cache_dir, voice.recorded_dir))
-    return Player(engine, backend, post, volume=voice.volume, muted=voice.muted, auto_play=voice.auto_play,
+    level = settings.load(settings.settings_path(cfg), settings.VoiceLevel(voice.volume, voice.muted))  # staff's
+    return Player(engine, backend, post, volume=level.volume, muted=level.muted, auto_play=voice.auto_play,
                   on_status=on_status)

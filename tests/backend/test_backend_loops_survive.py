@@ -59,7 +59,7 @@ def test_the_sender_outlives_untyped_client_errors_and_delivers(tmp_path, caplog
             while row is not None and row.state != "done":
                 row = sender.wait_for(rid, 10)
             assert row is not None and row.state == "done" and row.attempts == 4
-            assert sender._thread is not None and sender._thread.is_alive()
+            assert sender.running
         finally:
             sender.stop()
             ob.close()
@@ -108,6 +108,6 @@ def test_the_heartbeat_thread_outlives_errors_from_the_client_and_on_ack():
             if len(acks) >= 3:
                 break
             deadline.wait(0.02)
-        assert len(acks) >= 3 and hb._thread is not None and hb._thread.is_alive()
+        assert len(acks) >= 3 and hb.running
     finally:
         hb.stop()

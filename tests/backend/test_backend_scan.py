@@ -16,14 +16,14 @@ from kiosk.backend.simulator.scan import DEMO_APPOINTMENT, DEMO_PICKUPS
 
 
 def test_ssm_code_gives_a_working_session(sim, client):
-    code = sim.routes.ssm_issue(name="李四")
+    code = sim.routes.scan.ssm_issue(name="李四")
     session = client.auth_ssm(code)
     assert session.display_name == "李*" and len(session.token) >= 16
     assert client.get_record("social-insurance", session.token).holder == "李*"
 
 
 def test_ssm_replayed_code_is_refused_with_a_chinese_reason(sim, client):
-    code = sim.routes.ssm_issue()
+    code = sim.routes.scan.ssm_issue()
     client.auth_ssm(code)
     with pytest.raises(E.ScanCodeRejected) as info:
         client.auth_ssm(code)
@@ -32,12 +32,12 @@ def test_ssm_replayed_code_is_refused_with_a_chinese_reason(sim, client):
 
 
 def test_ssm_expired_code_is_refused_and_a_refreshed_one_works(sim, client):
-    old = sim.routes.ssm_issue(name="王小明")
-    sim.routes.ssm_expire(old)
+    old = sim.routes.scan.ssm_issue(name="王小明")
+    sim.routes.scan.ssm_expire(old)
     with pytest.raises(E.ScanCodeRejected) as info:
         client.auth_ssm(old)
     assert info.value.code == "code_expired" and "过期" in info.value.message_zh and "刷新" in info.value.message_zh
-    fresh = sim.routes.ssm_issue(name="王小明")  # the app refreshed the code
+    fresh = sim.routes.scan.ssm_issue(name="王小明")  # the app refreshed the code
     assert client.auth_ssm(fresh).display_name == "王**"
 
 
@@ -63,7 +63,7 @@ def test_pickup_lookup_gives_the_slip(sim, client):
 
 
 def test_pickup_collected_and_unknown(sim, client):
-    collected = sim.routes.pickup_add("collected")
+    collected = sim.routes.scan.pickup_add("collected")
     with pytest.raises(E.ScanCodeRejected) as info:
         client.lookup_pickup(collected)
     assert info.value.code == "pickup_collected" and info.value.status == 409 and "已领取" in info.value.message_zh
@@ -79,7 +79,7 @@ def test_check_in_gives_a_ticket_with_the_window_once(sim, client):
 
 
 def test_check_in_outside_the_window_and_unknown(sim, client):
-    later = sim.routes.appointment_add(minutes_from_now=90)
+    later = sim.routes.scan.appointment_add(minutes_from_now=90)
     with pytest.raises(E.ScanCodeRejected) as info:
         client.check_in(later)
     assert info.value.code == "appointment_not_now" and "30 分钟" in info.value.message_zh
@@ -129,7 +129,7 @@ def test_a_code_shown_to_the_scanner_identifies_the_resident_end_to_end(sim, cli
     with ScannerSimulator(link=tmp_path / "scanner", profile="generic") as scanner_sim:
         with Scanner(scanner_sim.url) as scanner:
             assert scanner.wait_attempted(5) and scanner.connected
-            code = sim.routes.ssm_issue(name="赵六")
+            code = sim.routes.scan.ssm_issue(name="赵六")
             assert scanner_sim.scan(code)["sent"]
             scan = scanner.wait_scan(5, since=0)
             assert scan.text == code

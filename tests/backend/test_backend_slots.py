@@ -16,7 +16,7 @@ THURSDAY = date(2026, 12, 3)
 
 @pytest.fixture
 def book(sim):
-    b = sim.routes.slot_book
+    b = sim.routes.slots.slot_book
     b.today = lambda: THURSDAY
     return b
 

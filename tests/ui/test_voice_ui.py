@@ -72,3 +72,40 @@ def test_footer_with_the_repeat_button_passes_the_audit(voice, kiosk, shots, sig
             problems += [f"[{lang} elder={elder}] {p}" for p in audit(elder) if "footer" in p]
             ui.screenshot(shots / f"voice-footer-{kiosk.state.screen}-{lang}-{'elder' if elder else 'normal'}.png")
     assert problems == []
+
+
+def test_an_error_is_spoken_once_even_in_standard_mode_and_closing_it_stops_it(voice, kiosk):
+    ui.wait_screen("attract")
+    kiosk.app.apply_state(kiosk.state)
+    ui.pump(2)
+    assert played(voice) == [] and not kiosk.state.elder_mode
+    kiosk.ctl.choose_service("no-such-service")  # an error banner
+    ui.wait_until(lambda: played(voice) == ["error.generic.wav"], what="the error is spoken in standard mode")
+    kiosk.ctl.touch()
+    kiosk.app.apply_state(kiosk.state)  # more state updates while the banner stays: not said again
+    ui.pump(4)
+    assert played(voice) == ["error.generic.wav"]
+    ui.tap("error.close")
+    ui.wait_until(lambda: voice.log[-1] == ("stop", "error.generic.wav"), what="closing the error stops it")
+    assert played(voice) == ["error.generic.wav"]  # the screen's own prompt is not forced on standard mode
+
+
+def test_help_status_is_shown_and_spoken_as_the_duty_post_answers(voice, kiosk):
+    ui.wait_screen("attract")
+    kiosk.devices_ready()
+    ui.tap("footer.help")
+    ui.wait_until(lambda: kiosk.state.help is not None and kiosk.state.help.state == "pending", timeout=15,
+                  what="the gateway took the request")
+    assert ui.text_of("help.close") == "取消求助" and "已通知值班人员" in ui.text_of("help.message")
+    ui.wait_until(lambda: "help.notified.wav" in played(voice), what="pending is spoken")
+    duty = kiosk.gateway.duty
+    (rid,) = [r for r, e in duty.requests.items() if e["state"] == "pending"]
+    assert duty.requests[rid]["screen"] == "attract"
+    duty.acknowledge(rid, "hall-desk", 3)
+    ui.wait_until(lambda: kiosk.state.help.state == "acknowledged", timeout=15, what="the kiosk polls the ack")
+    ui.pump(2)
+    assert "一楼大厅值班台" in ui.text_of("help.message") and ui.text_of("help.big") == "约 3 分钟"
+    ui.wait_until(lambda: played(voice)[-1].startswith("utt-"), what="约三分钟到达 is spoken (composed)")
+    ui.tap("help.close")  # 取消求助
+    ui.wait_until(lambda: duty.requests[rid]["state"] == "cancelled", timeout=15, what="cancelled at the gateway")
+    assert kiosk.state.help is None and not ui.exists("help.message")

@@ -92,6 +92,7 @@ class FakeRuntime:
     auto_print: bool = True
     watch: Any = None
     jobs: list[tuple[str, str]] = field(default_factory=list)
+    voice: tuple[float, bool] | None = None
 
     def spawn(self, name, fn, *, on_done, on_error, timeout):
         task = FakeTask(name, fn, on_done, on_error, timeout)
@@ -179,6 +180,13 @@ class FakeRuntime:
 
     def record_help(self, screen):
         self.help.append(screen)
+
+    def set_voice(self, *, volume=None, muted=None):
+        """Like Runtime.set_voice: None without a voice (``self.voice`` unset), else (volume, muted)."""
+        if self.voice is None:
+            return None
+        self.voice = (self.voice[0] if volume is None else volume, self.voice[1] if muted is None else muted)
+        return self.voice
 
 
 def all_ready() -> DeviceView:

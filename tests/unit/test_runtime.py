@@ -243,3 +243,23 @@ def test_card_read_error_asks_to_place_the_card_again_then_succeeds(kiosk):
     bridge.pump_until(lambda: False, 0.8)  # the reader sees the empty field
     stack.idcard.place("resident")
     assert bridge.pump_until(lambda: ctl.state.screen == "menu", 10), ctl.state.card
+
+
+def test_a_broken_audio_device_reaches_staff_at_once(kiosk, caplog):
+    """The Player's on_status (kiosk/app.py wires it): logged, the heartbeat beats now, the staff panel says it."""
+    from types import SimpleNamespace
+
+    stack, bridge, rt, ctl = kiosk
+    woken = []
+    real_heartbeat = rt.heartbeat
+    rt.heartbeat = SimpleNamespace(wake=lambda: woken.append(1))
+    try:
+        health = {"status": "hardwareError", "reason": "音频设备无法打开", "action": "maintenance"}
+        rt.audio_status(health)
+        assert woken == [1] and "audio device hardwareError" in caplog.text
+        rt.audio = SimpleNamespace(health=lambda: health)
+        rt.heartbeat = real_heartbeat
+        line = dict(rt.staff_info()["statuses"])["语音 audio"]
+        assert "硬件故障" in line and "音频设备无法打开" in line
+    finally:
+        rt.heartbeat, rt.audio = real_heartbeat, None

@@ -359,10 +359,12 @@ def test_unknown_service_is_a_clear_message():
     assert ctl.state.error is not None and ctl.state.screen == "attract"
 
 
-def test_help_is_offered_with_the_nearest_staffed_option():
+def test_help_is_recorded_and_an_unreachable_gateway_gives_numbers_to_call():
     ctl, rt, _ = make()
     ctl.request_help()
-    assert rt.help == ["attract"] and "12345" in ctl.state.help.zh
+    assert rt.help == ["attract"] and ctl.state.help.live
+    rt.fail("help_create", NetworkError("down"))  # tests/unit/test_help_session.py has the whole flow
+    assert "12345" in ctl.state.help.message.zh and not ctl.state.help.live
     ctl.touch()
     assert ctl.state.help is None
 

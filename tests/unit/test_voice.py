@@ -179,7 +179,12 @@ class FakeBackend:
         self.log: list = []
         self.broken = False
 
+    def prepare(self, path):
+        self.prepared_on = threading.current_thread().name
+        return path
+
     def load(self, path):
+        self.loaded_on = threading.current_thread().name
         return None if self.broken else FakeSound(path, self.log)
 
 
@@ -293,3 +298,38 @@ def test_the_heartbeat_snapshot_reports_the_player_as_a_device(engine):
     assert bridge.pump_until(lambda: player.status == "hardwareError", 10)
     entry = runtime_snapshot({"audio": player})["devices"]["audio"]
     assert entry["status"] == "hardwareError" and entry["action"] == "maintenance" and "音频设备" in entry["reason"]
+
+
+def test_the_file_is_prepared_on_the_worker_and_loaded_on_the_ui_thread(engine):
+    """Kivy's SoundLoader opens SDL's audio device and makes a Kivy object: UI thread only (screens/audio.py)."""
+    bridge, backend = QueueBridge(), FakeBackend()
+    player = Player(engine, backend, bridge.post)
+    player.play("screen.menu", "zh-CN")
+    _said(bridge, player, "screen.menu")
+    assert backend.prepared_on == "voice-compose" and backend.loaded_on == threading.current_thread().name
+
+
+def test_prepared_files_are_in_the_device_format_and_reused(engine, tmp_path):
+    import wave
+
+    from screens.audio import DISK_CHANNELS, DISK_RATE, SdlAudio
+
+    audio = SdlAudio(tmp_path / "dev")
+    src = engine.path("screen.menu", "zh-CN")
+    ready = audio.prepare(src)
+    with wave.open(str(ready), "rb") as w:
+        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (DISK_RATE, DISK_CHANNELS, 2)
+        frames = array("h", w.readframes(w.getnframes()))
+    mono = wav.read_pcm(src)
+    assert abs(len(frames) // 2 - 2 * len(mono)) <= 2  # twice the rate, two channels
+    assert frames[0::2] == frames[1::2] and wav.peak(frames) == wav.peak(mono)
+    assert audio.prepare(src) == ready  # the second time: the same file, not converted again
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from screens.audio import SdlAudio; "
+            f"SdlAudio(Path({str(tmp_path / 'dev2')!r})).prepare(Path({str(src)!r})); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'kivy'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr  # the worker's part: no Kivy

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import secrets
 import time
 from typing import Any
 from urllib.parse import unquote
@@ -16,7 +15,7 @@ from urllib.parse import unquote
 from kiosk.backend import bounds, signing
 from kiosk.backend.simulator import (data as simdata, handoff as simhandoff, help as simhelp, scan as simscan,
                                      slots as simslots)
-from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso
+from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso, open_ticket, own_ticket, polled
 
 ROUTES = [(re.compile(p), m, name) for p, m, name in [
     (r"^/v1/auth/idcard$", "POST", "auth_idcard"), (r"^/v1/auth/qr-tickets$", "POST", "qr_create"),
@@ -50,9 +49,20 @@ def id_number_ok(value: Any) -> bool:
     return value[17] == check
 
 
-class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, simslots.SlotRoutes):
+class Routes:
+    """Checks a request and hands it to its endpoint: the core endpoints here, the hand-off, help, scanned
+    code and slot endpoints to one collaborator each (``handoff``, ``help``, ``scan``, ``slots``)."""
+
     def __init__(self, sim: GatewayState) -> None:
         self.sim = sim
+        self.handoff = simhandoff.HandoffRoutes(sim, self.session)
+        self.help = simhelp.HelpRoutes(sim)
+        self.scan = simscan.ScanRoutes(sim)
+        self.slots = simslots.SlotRoutes(sim)
+        groups = (self.handoff, self.help, self.scan, self.slots)
+        #: endpoint name (ROUTES) -> the method that answers it
+        self._endpoints = {name: getattr(next((g for g in groups if hasattr(g, name)), self), name)
+                           for _pattern, _method, name in ROUTES}
 
     def dispatch(self, method: str, raw_path: str, headers: dict, body: bytes, *, bad_signature: bool) -> Reply:
         h = {k.lower(): v for k, v in headers.items()}
@@ -79,7 +89,7 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
             if not isinstance(data, dict):
                 return err(400, "bad_json", "request body must be a JSON object")
         name, params = match
-        return getattr(self, name)(h, data or {}, **params)
+        return self._endpoints[name](h, data or {}, **params)
 
     # ---- authentication --------------------------------------------------------------------------------
     def _check_signature(self, method: str, raw_path: str, h: dict, body: bytes, forced_bad: bool) -> Reply | None:
@@ -103,7 +113,7 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
             return err(401, "replayed_nonce", "nonce already used")
         return None
 
-    def _session(self, h: dict, *, grant_s: float | None = None) -> tuple[dict | None, Reply | None]:
+    def session(self, h: dict, *, grant_s: float | None = None) -> tuple[dict | None, Reply | None]:
         auth = h.get("authorization", "")
         if not auth.startswith("Bearer "):
             return None, err(401, "token_invalid", "a Bearer session token is required")
@@ -127,21 +137,14 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
 
     # ---- QR login --------------------------------------------------------------------------------------
     def qr_create(self, h: dict, data: dict) -> Reply:
-        now = time.time()
-        ticket_id = "qt_" + secrets.token_urlsafe(12)
-        t = {"id": ticket_id, "terminal": h["x-terminal-id"], "state": "waiting",
-             "expires": now + self.sim.qr_ttl_s, "interval_s": self.sim.qr_interval_s, "last_poll": 0.0,
-             "session": None}
-        with self.sim.lock:
-            self.sim.tickets[ticket_id] = t
-        return 201, {"id": ticket_id, "qr_url": f"https://qr.gateway.invalid/l/{ticket_id}",
-                     "expires_at": iso(t["expires"]), "interval_s": t["interval_s"]}, {}
+        return open_ticket(self.sim.lock, self.sim.tickets, "qt_", h, link=("qr_url", "https://qr.gateway.invalid/l/"),
+                           ttl_s=self.sim.qr_ttl_s, interval_s=self.sim.qr_interval_s, last_poll=0.0, session=None)
 
     def qr_poll(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002 — the path parameter's name
         with self.sim.lock:
-            t = self.sim.tickets.get(id)
-            if t is None or t["terminal"] != h["x-terminal-id"]:  # a ticket is bound to its terminal
-                return err(404, "not_found", "no such QR ticket")
+            t, problem = own_ticket(self.sim.tickets, id, h, "no such QR ticket")
+            if problem:
+                return problem
             now = time.time()
             if t["state"] in ("waiting", "scanned") and now > t["expires"]:
                 t["state"] = "expired"
@@ -149,17 +152,16 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
             if slow:
                 t["interval_s"] = min(t["interval_s"] + 1.0, 10.0)
             t["last_poll"] = now
-            reply = {"id": id, "state": t["state"], "interval_s": t["interval_s"], "slow_down": slow,
-                     "expires_at": iso(t["expires"])}
+            reply = polled(t, slow_down=slow)
             if t["state"] == "confirmed":
                 reply["session"] = t["session"]
         return 200, reply, {}
 
     def qr_cancel(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002
         with self.sim.lock:
-            t = self.sim.tickets.get(id)
-            if t is None or t["terminal"] != h["x-terminal-id"]:
-                return err(404, "not_found", "no such QR ticket")
+            t, problem = own_ticket(self.sim.tickets, id, h, "no such QR ticket")
+            if problem:
+                return problem
             if t["state"] in ("waiting", "scanned"):
                 t["state"] = "cancelled"
         return 204, None, {}
@@ -172,7 +174,7 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
         return 200, payload, {}
 
     def record(self, h: dict, data: dict, kind: str) -> Reply:
-        info, problem = self._session(h)
+        info, problem = self.session(h)
         if problem:
             return problem
         payload = simdata.record_payload(kind, info["display_name"], iso(time.time()))
@@ -181,7 +183,7 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
         return 200, payload, {}
 
     def licences(self, h: dict, data: dict) -> Reply:
-        info, problem = self._session(h)
+        info, problem = self.session(h)
         if problem:
             return problem
         return 200, simdata.licences_payload(info["display_name"], info["id_masked"]), {}
@@ -191,7 +193,7 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
         if not isinstance(service_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", service_id):
             return err(422, "validation_failed", "service_id is required", fields=["service_id"])
         if "authorization" in h:
-            _, problem = self._session(h)
+            _, problem = self.session(h)
             if problem:
                 return problem
         with self.sim.lock:
@@ -229,7 +231,7 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
             self.sim.deliveries_by_reference[ref] = self.sim.deliveries_by_reference.get(ref, 0) + 1
             self.sim.submissions[ref] = {"service_id": data["service_id"], "kind": data["kind"],
                                          "field_names": sorted(data["fields"])}
-        self.handoff_attach(data["fields"], ref)
+        self.handoff.handoff_attach(data["fields"], ref)
         return 201, reply, {}
 
     def _validate_submission(self, h: dict, data: dict) -> Reply | None:
@@ -246,10 +248,10 @@ class Routes(simhandoff.HandoffRoutes, simhelp.HelpRoutes, simscan.ScanRoutes, s
             return err(422, "validation_failed", "phone must be an 11-digit mainland mobile number",
                        fields=["fields.phone"])
         if "authorization" in h:
-            _, problem = self._session(h, grant_s=SUBMISSION_GRANT_S)
+            _, problem = self.session(h, grant_s=SUBMISSION_GRANT_S)
             if problem:
                 return problem
-        unusable = self.handoff_fields(h, data["fields"])
+        unusable = self.handoff.handoff_fields(h, data["fields"])
         if unusable:
             return err(422, "validation_failed", "a field names a hand-off that is unknown or not submitted",
                        fields=unusable)

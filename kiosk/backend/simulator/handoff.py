@@ -9,11 +9,10 @@ never transits or rests on the kiosk. A developer plays the phone with ``Gateway
 from __future__ import annotations
 
 import re
-import secrets
 import time
-from typing import Any
 
-from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso
+from kiosk.backend.simulator.replies import (GatewayState, Reply, SessionCheck, bound_ticket, err, open_ticket, own_ticket,
+                                              polled)
 ROUTES = [(r"^/v1/handoffs$", "POST", "handoff_create"),
           (r"^/v1/handoffs/(?P<id>[^/]+)$", "GET", "handoff_poll"),
           (r"^/v1/handoffs/(?P<id>[^/]+)$", "DELETE", "handoff_cancel")]
@@ -24,9 +23,11 @@ VALUE_RE = re.compile(r"^handoff:(?P<id>[A-Za-z0-9_-]{1,64})$")
 
 
 class HandoffRoutes:
-    """Mixed into ``handlers.Routes`` (which provides ``sim``, ``_session`` and the reply helpers)."""
+    """The hand-off endpoints, one of ``handlers.Routes``' collaborators; ``session`` checks a Bearer token."""
 
-    sim: GatewayState
+    def __init__(self, sim: GatewayState, session: SessionCheck) -> None:
+        self.sim = sim
+        self._session = session
 
     def handoff_create(self, h: dict, data: dict) -> Reply:
 
@@ -35,28 +36,21 @@ class HandoffRoutes:
         if bad:
             return err(422, "validation_failed", "service_id and field_id are required", fields=bad)
         if "authorization" in h:
-            _, problem = self._session(h)  # type: ignore[attr-defined]
+            _, problem = self._session(h)
             if problem:
                 return problem
-        now = time.time()
-        handoff_id = "ho_" + secrets.token_urlsafe(12)
-        entry = {"id": handoff_id, "terminal": h["x-terminal-id"], "service_id": data["service_id"],
-                 "field_id": data["field_id"], "state": "waiting", "expires": now + self.sim.handoff_ttl_s,
-                 "interval_s": self.sim.handoff_interval_s, "text": None, "attached_to": None}
-        with self.sim.lock:
-            self.sim.handoffs[handoff_id] = entry
-        return 201, {"id": handoff_id, "url": f"https://m.gateway.invalid/h/{handoff_id}",
-                     "expires_at": iso(entry["expires"]), "interval_s": entry["interval_s"]}, {}
+        return open_ticket(self.sim.lock, self.sim.handoffs, "ho_", h, link=("url", "https://m.gateway.invalid/h/"),
+                           ttl_s=self.sim.handoff_ttl_s, interval_s=self.sim.handoff_interval_s,
+                           service_id=data["service_id"], field_id=data["field_id"], text=None, attached_to=None)
 
     def handoff_poll(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002 — the path parameter's name
 
         with self.sim.lock:
-            entry = self.sim.handoffs.get(id)
-            if entry is None or entry["terminal"] != h["x-terminal-id"]:  # bound to the terminal that made it
-                return err(404, "not_found", "no such hand-off")
+            entry, problem = own_ticket(self.sim.handoffs, id, h, "no such hand-off")
+            if problem:
+                return problem
             expire_if_due(entry)
-            reply: dict[str, Any] = {"id": id, "state": entry["state"], "interval_s": entry["interval_s"],
-                                     "expires_at": iso(entry["expires"])}
+            reply = polled(entry)
             if entry["state"] == "submitted":
                 reply["text_length"] = len(entry["text"] or "")
         return 200, reply, {}
@@ -64,9 +58,9 @@ class HandoffRoutes:
     def handoff_cancel(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002
 
         with self.sim.lock:
-            entry = self.sim.handoffs.get(id)
-            if entry is None or entry["terminal"] != h["x-terminal-id"]:
-                return err(404, "not_found", "no such hand-off")
+            entry, problem = own_ticket(self.sim.handoffs, id, h, "no such hand-off")
+            if problem:
+                return problem
             if entry["attached_to"] is None and entry["state"] in ("waiting", "submitted"):
                 entry["state"] = "cancelled"
                 entry["text"] = None  # the resident left: what they typed is dropped with the hand-off
@@ -80,8 +74,8 @@ class HandoffRoutes:
                 match = VALUE_RE.fullmatch(value) if isinstance(value, str) else None
                 if match is None:
                     continue
-                entry = self.sim.handoffs.get(match["id"])
-                if entry is None or entry["terminal"] != h["x-terminal-id"] or entry["state"] != "submitted":
+                entry = bound_ticket(self.sim.handoffs, match["id"], h)
+                if entry is None or entry["state"] != "submitted":
                     bad.append(f"fields.{name}")
         return bad
 

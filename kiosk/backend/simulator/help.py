@@ -110,9 +110,10 @@ class DutyDesk:
 
 
 class HelpRoutes:
-    """Mixed into ``handlers.Routes`` (which provides ``sim``)."""
+    """The help-request endpoints, one of ``handlers.Routes``' collaborators."""
 
-    sim: GatewayState
+    def __init__(self, sim: GatewayState) -> None:
+        self.sim = sim
 
     def help_create(self, h: dict, data: dict) -> Reply:
 

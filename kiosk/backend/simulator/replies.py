@@ -1,4 +1,5 @@
-"""What the simulator's endpoint modules share: the reply shape, its helpers, and the state they work on.
+"""What the simulator's endpoint modules share: the reply shape, its helpers, terminal-bound tickets (QR
+login, phone hand-off) and the state they work on.
 
 ``handlers`` and ``handoff`` answer requests against a :class:`GatewayState` — the attributes of
 :class:`kiosk.backend.simulator.server.GatewaySimulator` they read and write — so neither imports the
@@ -6,9 +7,11 @@ server (which imports them): the simulator's modules form a tree, not a circle.
 """
 from __future__ import annotations
 
+import secrets
 import threading
+import time
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 #: (HTTP status, JSON body or None, extra headers)
 Reply = tuple[int, "dict | None", dict]
@@ -21,6 +24,43 @@ def iso(ts: float) -> str:
 
 def err(status: int, code: str, message: str, headers: dict | None = None, **extra: Any) -> Reply:
     return status, {"code": code, "message": message, **extra}, headers or {}
+
+
+def open_ticket(lock: threading.RLock, table: dict[str, dict], prefix: str, h: dict, *, link: tuple[str, str],
+                ttl_s: float, interval_s: float, **extra: Any) -> Reply:
+    """201 for a new ``waiting`` ticket of the terminal that asked (``h``: the request headers), expiring after
+    ``ttl_s``, polled every ``interval_s``, stored in ``table`` under ``lock``. The reply names the ticket, the
+    URL a phone opens (``link``: its key and the URL before the ticket id), expiry and poll interval."""
+    ticket_id = prefix + secrets.token_urlsafe(12)
+    entry = {"id": ticket_id, "terminal": h["x-terminal-id"], "state": "waiting", "expires": time.time() + ttl_s,
+             "interval_s": interval_s, **extra}
+    with lock:
+        table[ticket_id] = entry
+    return 201, {"id": ticket_id, link[0]: link[1] + ticket_id, "expires_at": iso(entry["expires"]),
+                 "interval_s": interval_s}, {}
+
+
+def own_ticket(table: dict[str, dict], ticket_id: str, h: dict, missing: str) -> tuple[dict | None, Reply | None]:
+    """(the ticket ``ticket_id``, None) when the terminal asking made it; else (None, 404 saying ``missing``) —
+    a ticket is bound to its terminal: another one is told it does not exist. Call under the state's lock."""
+    entry = bound_ticket(table, ticket_id, h)
+    return (entry, None) if entry is not None else (None, err(404, "not_found", missing))
+
+
+def bound_ticket(table: dict[str, dict], ticket_id: str, h: dict) -> dict | None:
+    """The ticket ``ticket_id`` if the terminal asking made it, else None. Call under the state's lock."""
+    entry = table.get(ticket_id)
+    return entry if entry is not None and entry["terminal"] == h["x-terminal-id"] else None
+
+
+def polled(entry: dict, **extra: Any) -> dict:
+    """A poll's answer for a ticket: its id, state, poll interval and expiry (and ``extra``)."""
+    return {"id": entry["id"], "state": entry["state"], "interval_s": entry["interval_s"], **extra,
+            "expires_at": iso(entry["expires"])}
+
+
+#: ``Routes.session``: the resident session a request's Bearer token names, or the 401 to answer instead
+SessionCheck = Callable[[dict], "tuple[dict | None, Reply | None]"]
 
 
 class GatewayState(Protocol):

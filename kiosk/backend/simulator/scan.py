@@ -9,7 +9,7 @@
   in twice returns the same ticket (the resident pressed twice, or the reply was lost).
 
 Codes travel in the body, never in the URL (URLs end up in access logs). The state lives here, on the
-``Routes`` object of one simulator; tests and developers create codes with :meth:`ScanRoutes.scan_control`
+``Routes.scan`` object of one simulator; tests and developers create codes with :meth:`ScanRoutes.scan_control`
 (``POST /_sim/control`` commands ``ssm_issue``, ``ssm_expire``, ``pickup_add``, ``appointment_add``).
 """
 from __future__ import annotations
@@ -56,16 +56,11 @@ def _appointment(code: str, minutes_from_now: float) -> dict:
 
 
 class ScanRoutes:
-    """Mixed into ``handlers.Routes`` (which provides ``sim``, ``_session`` and the reply helpers)."""
+    """The endpoints for scanned codes, one of ``handlers.Routes``' collaborators, with the codes they know."""
 
-    sim: GatewayState
-
-    @property
-    def _scan(self) -> _ScanState:
-        state = getattr(self, "_scan_state", None)
-        if state is None:
-            state = self._scan_state = _ScanState()
-        return state
+    def __init__(self, sim: GatewayState) -> None:
+        self.sim = sim
+        self._scan = _ScanState()
 
     # ----- developer / test controls ----------------------------------------------------------------
     def scan_control(self, cmd: dict) -> dict[str, Any]:

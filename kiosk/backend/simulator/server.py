@@ -299,7 +299,7 @@ class GatewaySimulator:
         elif name == "publish_config":
             self.publish_config(str(cmd["version"]), dict(cmd["files"]))
         elif name in simscan.CONTROLS:  # codes a resident shows the scanner (kiosk/backend/simulator/scan.py)
-            return {"ok": True, **self.routes.scan_control(cmd), **self.counts()}
+            return {"ok": True, **self.routes.scan.scan_control(cmd), **self.counts()}
         elif name != "counts":
             raise ValueError(f"unknown control command {name!r}")
         return {"ok": True, **self.counts()}

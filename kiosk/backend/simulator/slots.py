@@ -5,7 +5,7 @@ The simulated centre opens Monday–Friday 09:00–11:30 and 13:30–16:30 and S
 slots of a few places each; some slots are already taken (a fixed pseudo-random pattern per date and time,
 so a run is repeatable), Sundays and the dates in ``closed`` have none. Listing starts tomorrow in the
 terminal's zone (Asia/Shanghai) and covers ``days`` days. Tests pin ``today`` and mark slots taken through
-``sim.routes.slot_book``.
+``sim.routes.slots.slot_book``.
 """
 from __future__ import annotations
 
@@ -83,16 +83,11 @@ def _steps(periods: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
 
 
 class SlotRoutes:
-    """Mixed into the simulator's Routes: the slots endpoint."""
+    """The slots endpoint, one of ``handlers.Routes``' collaborators, with its book of taken places."""
 
-    sim: GatewayState
-
-    @property
-    def slot_book(self) -> SlotBook:
-        book = self.__dict__.get("_slot_book")
-        if book is None:
-            book = self.__dict__["_slot_book"] = SlotBook()
-        return book
+    def __init__(self, sim: GatewayState) -> None:
+        self.sim = sim
+        self.slot_book = SlotBook()
 
     def slots(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002 — the path parameter's name
         catalog = self.sim.catalog
