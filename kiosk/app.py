@@ -252,9 +252,10 @@ def _import_ahead() -> None:
     import kiosk.config.loader  # noqa: F401  (the types the child's verdict is unpickled into)
     import kiosk.runtime  # noqa: F401
     import kiosk.session.controller  # noqa: F401
-    # what screens/shell.py and _serve import after the verdict (~12 ms): the theme, fonts, catalogs, the
+    # what screens/shell.py and run() import after the verdict (~12 ms): the theme, fonts, catalogs, the
     # prompts and the voice player's modules (the player itself is built from the config, in _serve)
     import kiosk.fonts  # noqa: F401
+    import kiosk.i18n  # noqa: F401
     import kiosk.theme  # noqa: F401
     import kiosk.voice.prompts  # noqa: F401
     import kiosk.voice.setup  # noqa: F401
