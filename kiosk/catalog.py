@@ -48,6 +48,8 @@ def unavailable_reason(service: Any, devices: DeviceView) -> Text | None:
         return msg("reason.paper_out") if devices.paper == "out" else msg("reason.printer")
     if "idcard" in wanted and not devices.reader_online:
         return msg("reason.reader")
+    if "scanner" in wanted and devices.scanner != "online":
+        return msg("reason.scanner")
     if service.action in ONLINE_ACTIONS and not devices.backend_ok:
         return msg("reason.backend")
     return None
@@ -73,7 +75,7 @@ def build_menu(cfg: Any, devices: DeviceView, disabled: Iterable[str] = ()) -> t
         reason = unavailable_reason(service, devices)
         item = MenuItem(service_id=service.id, title=text_of(service.title), icon=str(service.icon),
                         available=reason is None, reason=reason, needs_login=needs_login(service),
-                        action=service.action)
+                        action=service.action, summary=text_of(service.summary))
         category = by_id.get(service.category)
         if category is None:  # config validation forbids it; keep the tile rather than lose a service
             category = MenuCategory(id=service.category, title=Text(service.category, service.category))

@@ -1,10 +1,10 @@
 """Wiring from the config to the real drivers and the gateway, for the session.
 
 ``Runtime(cfg, bridge)`` builds nothing until :meth:`start`: then it opens the ID-card reader, the printer,
-the gateway client and the outbox (with its sender) exactly as configured — a port that does not answer
-stays *offline* and the menu says so; there is no fallback to a simulator. Device events and task results
-reach the session only through ``bridge.post`` (the UI thread). The session calls the methods below; the
-blocking ones are called from tasks (``spawn``), never from the UI thread.
+the QR scanner (kiosk/runtime_scan.py), the gateway client and the outbox exactly as configured — a port
+that does not answer stays *offline* and the menu says so; there is no fallback to a simulator. Device events
+and task results reach the session only through ``bridge.post`` (the UI thread). The session calls the
+methods below; the blocking ones are called from tasks (``spawn``), never from the UI thread.
 """
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ from kiosk.bridge import UiBridge
 from kiosk.crash import LastResort, log_unexpected
 from kiosk.runtime_cards import CardChecker, CardWatch
 from kiosk.runtime_print import build_document
+from kiosk.runtime_scan import ScannerLink
+# the staff screen's status words (_STATUS_ZH is read by the font test through this module)
+from kiosk.runtime_status import PAPER_ZH as _PAPER_ZH, STATUS_ZH as _STATUS_ZH  # noqa: F401
+from kiosk.runtime_status import self_check as _self_check, status_of as _status, zh_status as _zh_status
 from kiosk.session.state import DeviceView, Text
 from kiosk.staff import PinGate, ServiceOverrides, overrides_path
 from kiosk.tasks import TaskRunner
@@ -62,6 +66,7 @@ class Runtime:
         self.last_resort = LastResort(self._fail_safe)
         if getattr(bridge, "last_resort", False) is None:
             bridge.last_resort = self.last_resort
+        self.scan = ScannerLink(bridge, self.tasks, lambda: self.controller, self._post_devices, self.last_resort.guard)
 
     # ----- lifecycle ---------------------------------------------------------------------------
     def attach(self, controller: Any) -> None:
@@ -83,13 +88,15 @@ class Runtime:
         devs = self.cfg.devices
         if devs.idcard.enabled:
             self.reader = IdCardReader(devs.idcard.port, baudrate=devs.idcard.baudrate,
-                                       photo_decoder=devs.idcard.photo_decoder)
+                                       photo_decoder=devs.idcard.photo_decoder,
+                                       poll_interval=devs.idcard.poll_interval_s)
             self._unsubscribe.append(self.reader.subscribe(self.last_resort.guard(self._on_reader_event, "device")))
             self.reader.start()
         if devs.printer.enabled:
             self.printer = Printer(devs.printer.port, baudrate=devs.printer.baudrate, profile=devs.printer.profile)
             self._unsubscribe.append(self.printer.subscribe(self.last_resort.guard(self._on_printer_event, "device")))
             self.printer.start()
+        self.scan.start(devs.scanner)
         try:
             # a kiosk's resources are fixed from the start, so a day's fd and thread counts stay flat
             # (bench/soak.py) instead of creeping up to the pools' bounds as calls happen to overlap: one
@@ -113,7 +120,7 @@ class Runtime:
         self._last_error = LastErrorHandler()
         logging.getLogger().addHandler(self._last_error)
         self.heartbeat = Heartbeat(
-            self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer,
+            self.client, lambda: runtime_snapshot({"idcard": self.reader, "printer": self.printer, **self.scan.devices(),
                                                    **({"audio": self.audio} if self.audio is not None else {})},
                                                   self.outbox),
             interval_s=float(self.cfg.backend.heartbeat_interval_s), last_error=self._last_error,
@@ -139,7 +146,7 @@ class Runtime:
             unsubscribe()
         self._unsubscribe.clear()
         self.tasks.shutdown(timeout=3.0)
-        for name in ("sender", "reader", "printer"):
+        for name in ("sender", "reader", "printer", "scan"):
             part = getattr(self, name)
             if part is not None:
                 _quietly(f"stop {name}", getattr(part, "stop", None) or part.close)
@@ -173,7 +180,7 @@ class Runtime:
             reason = Text("打印机缺纸", "Out of paper") if paper == "out" else Text("打印机不可用", "Printer unavailable")
         return DeviceView(printer=p_status, idcard=r_status, backend=self.backend_state, paper=paper,
                           printer_ready=printer_ready, reader_online=r_status == "online",
-                          backend_ok=self.backend_ok, printer_reason=reason)
+                          backend_ok=self.backend_ok, printer_reason=reason, scanner=self.scan.status())
 
     def _fail_safe(self, kind: str) -> None:
         """LastResort's action, from any thread: the session fails safe on the UI thread."""
@@ -227,7 +234,7 @@ class Runtime:
     # ----- gateway reachability (the heartbeat's outcome) ----------------------------------------
     def _reset_device(self, name: str) -> None:
         """DeviceHealer's one automatic reset of a device stuck in a resettable error: close and reopen."""
-        device = {"idcard": self.reader, "printer": self.printer}.get(name)
+        device = {"idcard": self.reader, "printer": self.printer, "scanner": self.scan.scanner}.get(name)
         if device is not None:
             log.warning("resetting %s after a stuck error", name)
             device.close()
@@ -254,6 +261,10 @@ class Runtime:
             self.reader.set_polling(enabled)
             if not enabled:
                 self.reader.cancel()
+
+    def keep_card_polling(self, keep: bool) -> None:
+        """Poll the reader between watches too (kiosk/runtime_cards.py CardChecker.keep_polling)."""
+        self._cards.keep_polling(keep)
 
     def watch_cards(self, *, on_checking: Callable[[], Any], on_done: Callable[[Any], Any],
                     on_error: Callable[[BaseException], Any]) -> CardWatch:
@@ -321,6 +332,7 @@ class Runtime:
         statuses = [("读卡器 ID reader", f"{_zh_status(view.idcard)} — {self._check_reader()}"),
                     ("打印机 printer", f"{_zh_status(view.printer)} · {_PAPER_ZH.get(view.paper, view.paper)} — "
                                     f"{self._check_printer()}"),
+                    ("扫码器 scanner", self.scan.staff_line(_zh_status, clock.local_now(self.cfg))),
                     ("政务网关 gateway", f"{_zh_status(view.backend)} — {self._check_gateway()}"),
                     ("一键求助 help", f"本次启动后 {self.help_requests} 次 (since start)")]
         if self.audio is not None:
@@ -357,35 +369,6 @@ class Runtime:
         self.heartbeat.beat()
         took = 1000 * (time.monotonic() - started)
         return f"可达 reachable, {took:.0f} ms" if self.backend_ok else f"不可达 unreachable ({took:.0f} ms)"
-
-
-_STATUS_ZH = {"online": "在线", "offline": "离线", "noDevice": "未配置", "hardwareError": "硬件故障",
-              "userError": "需人工处理", "busy": "忙碌", "unknown": "未知"}
-_PAPER_ZH = {"full": "纸充足", "low": "纸将尽", "out": "缺纸", "unknown": "纸况未知"}
-
-
-def _zh_status(status: str) -> str:
-    return f"{_STATUS_ZH.get(status, status)} {status}"
-
-
-def _status(device: Any) -> str:
-    if device is None:
-        return "noDevice"
-    status = getattr(device, "status", "offline")
-    return str(getattr(status, "value", status))
-
-
-def _self_check(device: Any, probe: Callable[[Any], Any], verdict: Callable[[Any], str]) -> str:
-    """A staff self-check line for ``device``: not configured, the probe's typed failure, or its verdict."""
-    from devices.errors import DeviceError
-
-    if device is None:
-        return "未配置 not configured"
-    try:
-        answer = probe(device)
-    except DeviceError as exc:
-        return f"自检失败 check failed: {exc.message_zh}"
-    return verdict(answer)
 
 
 def _quietly(what: str, fn: Callable[[], Any]) -> None:

@@ -49,6 +49,7 @@ class CardChecker:
         self._note_error = note_error
         self._lock = threading.Lock()
         self._watch: CardWatch | None = None
+        self._keep = False  # poll also while nobody watches (keep_polling)
 
     def watch(self, *, on_checking: Callable[[], Any], on_done: Callable[["AuthSession"], Any],
               on_error: Callable[[BaseException], Any]) -> CardWatch:
@@ -65,7 +66,18 @@ class CardChecker:
             if self._watch is not watch:
                 return
             self._watch = None
-        self._set_polling(False)
+            keep = self._keep
+        self._set_polling(keep)
+
+    def keep_polling(self, keep: bool) -> None:
+        """Poll the reader also while nobody watches (the session's resident screens; a card read then is
+        wiped unchecked). Why: the reader reads a card lying on it again whenever polling is switched back
+        on, so a card left on the reader after a session would sign its owner in again on the next watch;
+        kept polling, it stays read until it is lifted and placed again."""
+        with self._lock:
+            self._keep = keep
+            watching = self._watch is not None
+        self._set_polling(keep or watching)
 
     def check(self, card: "IdCard") -> None:
         """Reader worker: check ``card`` for the current watch, then wipe it whatever happened."""

@@ -43,6 +43,17 @@ def build_document(cfg: Any, kind: str, data: Any, *, now: Callable[[], datetime
         return receipts.submission_receipt(data["service"].title.zh, r.reference, data.get("name"), printed_at,
                                            delivered=bool(r.delivered), status_url=f"{_base(cfg)}/s/{r.reference}",
                                            **where)
+    if kind == "pickup_slip":
+        from kiosk.receipts.pickup import pickup_slip
+
+        slip = data["slip"]
+        return pickup_slip(slip, printed_at=printed_at, status_url=f"{_base(cfg)}/p/{slip.pickup_id}", **where)
+    if kind == "checkin_ticket":
+        c = data["checkin"]
+        t = c.ticket
+        return receipts.queue_ticket(t.number, c.service_zh, t.window_zh, t.waiting, issued_at=t.issued_at,
+                                     progress_url=f"{_base(cfg)}/q/{t.number}", service_en=c.service_en,
+                                     window_en=t.window_en, **where)
     if kind == "record_printout":
         return receipts.record_printout(data, **where, printed_at=printed_at)
     if kind == "service_guide":

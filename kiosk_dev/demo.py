@@ -1,12 +1,12 @@
 """``kiosk demo``: the real app against in-process simulators, walked through by real touches.
 
-Starts the ID-card, printer and gateway simulators (kiosk_dev/sims.py), builds the real Runtime and
+Starts the ID-card, printer, scanner and gateway simulators (kiosk_dev/sims.py), builds the real Runtime and
 SessionController on a config copy pointing at them, runs the real Kivy app (offscreen GL when there is no
-display) and walks: attract → ID card → queue ticket → 12345 request → e-licence → idle wipe, then the
-service guide without login, the social-insurance record and the staff screens. Every tap is a real touch on
-a real widget (kiosk_dev/uidriver.py); every step waits for the screen it expects and fails with a message
-naming the step. Screenshots go to ``OUT/screens``, printed receipts (the printer simulator's PNGs) to
-``OUT/receipts``, and ``OUT/walk.txt`` lists what happened.
+display) and walks: attract → ID card → queue ticket → 12345 request → e-licence → idle wipe, a resident
+showing a 随申码 to the scanner simulator (→ menu), then the service guide without login, the social-insurance
+record and the staff screens. Every tap is a real touch on a real widget (kiosk_dev/uidriver.py); every step
+waits for the screen it expects and fails with a message naming the step. Screenshots go to ``OUT/screens``,
+printed receipts (the printer simulator's PNGs) to ``OUT/receipts``, and ``OUT/walk.txt`` lists what happened.
 
 Idle is shown honestly but without waiting a minute: the session's clock is the real monotonic clock plus
 an offset the walk advances by ``idle_timeout_s`` ("the resident walked away"), then by ``countdown_s``.
@@ -25,6 +25,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
+
+from kiosk_dev.demo_scan import ssm_identify
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +139,7 @@ class Walk:
         ticket = self._queue_ticket()
         reference, phone = self._hotline()
         self._licence_then_idle_wipe([name, ticket, reference, phone])
+        ssm_identify(self)  # the next resident shows a 随申码 (kiosk_dev/demo_scan.py)
         self._guides_and_record()
         self._staff()
         self._closed_hours()

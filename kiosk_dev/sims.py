@@ -100,10 +100,10 @@ class HeadlessKiosk:
             k.bridge.pump_until(lambda: k.ctl.state.devices.printer_ready, 15)
     """
 
-    def __init__(self, cfg: Any, out_dir: str | Path) -> None:
+    def __init__(self, cfg: Any, out_dir: str | Path, *, bridge: Any = None) -> None:
         self.stack = SimStack(cfg, out_dir)
         self.cfg: Any = None
-        self.bridge: Any = None
+        self.bridge: Any = bridge  # None: a QueueBridge the caller pumps; the app's KivyBridge for a window
         self.rt: Any = None
         self.ctl: Any = None
 
@@ -114,7 +114,7 @@ class HeadlessKiosk:
 
         self.cfg = self.stack.start()
         try:
-            self.bridge = QueueBridge()
+            self.bridge = self.bridge if self.bridge is not None else QueueBridge()
             self.rt = Runtime(self.cfg, self.bridge)
             self.ctl = SessionController(self.cfg, self.rt)
             self.rt.attach(self.ctl)

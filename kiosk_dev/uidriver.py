@@ -105,9 +105,32 @@ def tap_at(x: float, y: float) -> None:
     pump(2)
 
 
+def settled(wid: str, *, frames: int = 60, timeout: float = 20.0) -> Any:
+    """The visible widget ``wid`` once the same widget has kept the same place for two frames in a row.
+
+    A screen that has just changed rebuilds and lays out its content over the next frames; on a loaded machine
+    a tap aimed from a widget's first, not yet laid-out rectangle lands beside it and is lost. Waiting for a
+    stable rectangle is waiting on what the resident sees, not on a timer.
+    """
+    def place() -> tuple[Any, tuple[float, ...]]:
+        widget = find(wid)
+        return widget, (*widget.to_window(*widget.pos), *widget.size)
+    deadline = time.monotonic() + timeout
+    last = place()
+    for _ in range(frames):
+        pump(1)
+        now = place()
+        if now[0] is last[0] and now[1] == last[1]:
+            return now[0]
+        if time.monotonic() > deadline:
+            break
+        last = now
+    raise UiTimeout(f"widget {wid!r} did not keep its place for two frames ({frames} frames, {timeout}s)")
+
+
 def tap(target: Any) -> Any:
-    """Tap a widget (or the visible widget with that wid) at its centre; returns the widget."""
-    widget = find(target) if isinstance(target, str) else target
+    """Tap a widget (or the visible widget with that wid, once laid out) at its centre; returns the widget."""
+    widget = settled(target) if isinstance(target, str) else target
     x, y = widget.to_window(*widget.center)
     tap_at(x, y)
     return widget

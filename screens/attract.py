@@ -39,6 +39,11 @@ class AttractScreen(KioskScreen):
                                         wid=f"attract.svc.{item.service_id}",
                                         style="secondary" if item.available else "disabled",
                                         disabled=not item.available, role="title", cls=Tile))
+            tile = grid.children[0]
+            tile.size_hint_y = 1  # rows share the height left (the tile's own rule gives its least)
+            tile.halign = "left" if state.elder_mode or app.landscape else "center"  # words next to the icon
+            if app.landscape:  # the tiles share what the sign-in buttons leave of 1080 px: a smaller icon
+                tile.icon_size = app.th.icon * 0.6
         self.ids.no_services.opacity = 0 if state.attract_services else 1
 
     def clear_content(self) -> None:

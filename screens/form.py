@@ -77,7 +77,7 @@ class FormScreen(KioskScreen):
         """Give the controller the new value; when the field is complete (a choice made, all digits in)
         move on to the next field that still needs one — fewer taps per form."""
         if done:
-            form = App.get_running_app().controller.state.form
+            form = self.view.form if isinstance(self.view, FormScreenView) else None
             ids = [f.id for f in form.fields] if form is not None else []
             after = ids[ids.index(field_id) + 1:] if field_id in ids else []
             nxt = next((f.id for f in form.fields if f.id in after and not f.value
@@ -88,7 +88,7 @@ class FormScreen(KioskScreen):
 
     def select(self, field_id: str) -> None:
         self.active = field_id
-        self.render(App.get_running_app().controller.state)
+        self.rerender()
 
     def build_content(self, state: FormScreenView) -> None:
         app = App.get_running_app()

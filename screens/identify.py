@@ -1,4 +1,8 @@
-"""Identify screen: ID card (instructions + a card sliding onto the reader) beside the 随申办 QR.
+"""Identify screen: three ways in — 刷身份证 · 亮随申码 (to the kiosk's scanner) · 随申办扫码 (the QR).
+
+Each way has a drawn picture (contactless, qr_code_scanner, phone_iphone from the icon font) and big text.
+The 亮随申码 way is shown where a scanner is configured (the view's ``scanner`` is not ``noDevice``), greyed
+with the reason while it is offline; a scan itself reaches the session as a device event, never through here.
 
 The QR comes from the gateway ticket (state.qr.qr_url, opaque, no personal data) and is drawn with
 qrcode -> texture (nearest filter). scanned -> QR hidden, "请在手机上确认"; expired -> grey QR + 点击刷新.
@@ -28,7 +32,9 @@ class IdentifyScreen(KioskScreen):
     qr_text = StringProperty("")
     qr_seconds_text = StringProperty("")
     qr_state = StringProperty("")
-    card_offset = NumericProperty(0.0)  # 0..1, the card's slide onto the reader
+    card_offset = NumericProperty(0.0)  # 0..1, the card icon's breathing while it waits
+    ssm_text = StringProperty("")
+    ssm_off = BooleanProperty(False)  # scanner configured but not online: the way is greyed, with the reason
     _qr_url = ""
     _anim: Any = None
     #: the card slides in 10 steps a second: enough to read as motion, and on a machine without a GPU
@@ -39,6 +45,14 @@ class IdentifyScreen(KioskScreen):
         # kept strongly: the button leaves the tree while hidden so the QR gets its height
         self._refresh = self.ids.qr_refresh.__self__
         self.ids.qr_panel.remove_widget(self._refresh)
+        self._ssm = self.ids.ssm_panel.__self__  # likewise: out of the tree where no scanner is configured
+
+    def _ssm_shown(self, shown: bool) -> None:
+        ways = self.ids.ways
+        if shown and self._ssm.parent is None:
+            ways.add_widget(self._ssm, index=len(ways.children) - 1)  # second, after the card
+        elif not shown and self._ssm.parent is not None:
+            ways.remove_widget(self._ssm)
 
     def _refresh_button(self, shown: bool) -> None:
         panel = self.ids.qr_panel
@@ -51,7 +65,7 @@ class IdentifyScreen(KioskScreen):
         qr, card = state.qr, state.card
         return (state.lang, state.elder_mode,
                 None if qr is None else (qr.state, qr.qr_url, qr.seconds_left, qr.message),
-                card.state, card.message)
+                card.state, card.message, state.scanner)
 
     def build_content(self, state: IdentifyScreenView) -> None:
         app = App.get_running_app()
@@ -61,6 +75,10 @@ class IdentifyScreen(KioskScreen):
         self.card_text = card.message.get(lang) if card.message is not None else app.tr(key, lang)
         self.card_error = card.state == "error"
         self._animate(card.state == "waiting")
+        scanner = state.scanner
+        self._ssm_shown(scanner != "noDevice")
+        self.ssm_off = scanner != "online"
+        self.ssm_text = app.tr("identify.ssm_offline" if self.ssm_off else "identify.ssm_show", lang)
         qr = state.qr
         self.qr_state = "none" if qr is None else qr.state
         self._refresh_button(self.qr_state in ("expired", "error", "cancelled"))
@@ -101,6 +119,6 @@ class IdentifyScreen(KioskScreen):
         self._animate(False)
         self.ids.qr_image.texture = None
         self._qr_url = ""
-        self.card_text = self.qr_text = self.qr_seconds_text = ""
+        self.card_text = self.qr_text = self.qr_seconds_text = self.ssm_text = ""
         self.qr_state = ""
         self._refresh_button(False)

@@ -14,7 +14,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.session.views import RootView
 from screens.overlays import BusyLayer, HelpLayer, IdleLayer
-from screens.widgets import KioskScreen
+from screens.widgets import IconKey, KioskScreen
 
 #: footer buttons per situation (left to right); help is on every screen
 _FOOTER_ORDER = ("help", "repeat", "home", "end", "lang", "elder")
@@ -31,6 +31,10 @@ class CornerZone(Widget):
             App.get_running_app().act("staff_corner_tap")
             return True
         return False
+
+
+class FooterKey(IconKey):
+    """A footer button: its label on one line in every language and mode, a big icon with it."""
 
 
 class KioskRoot(FloatLayout):
@@ -88,7 +92,7 @@ class KioskRoot(FloatLayout):
         for name in _FOOTER_ORDER:
             if name in shown:
                 bar.add_widget(self._footer_buttons[name])
-        Clock.schedule_once(lambda _dt: _share_by_longest_word(bar.children), 0)  # after the labels' text updates
+        Clock.schedule_once(lambda _dt: _share_by_label(bar.children), 0)  # after the labels' text updates
 
     def _render_error(self, state: RootView) -> None:
         banner = self._overlays["error"]
@@ -144,20 +148,17 @@ class KioskRoot(FloatLayout):
         self.notice_text = ""
 
 
-def _share_by_longest_word(buttons: list[Any]) -> None:
-    """Widths in proportion to each button's longest word, never below two thirds of the mean (help: the mean).
+def _share_by_label(buttons: list[Any]) -> None:
+    """Widths in proportion to each button's whole one-line label (with its icon when beside it), so no
+    label wraps: 一键求助 never narrower than the mean, short labels (中文, Home) give room to long ones.
 
-    Six footer buttons in elder mode leave ~157 px each on a 1080 px screen: 再听一遍 beside 返回首页 and 结束办理
-    is fine, but "Standard text" broke inside "Standard". Short labels (中文, Home) give room to long ones.
+    Six footer buttons in elder mode leave ~157 px each on a 1080 px screen; "Standard text" (elder,
+    English) needs ~260 px on one line and 中文 ~110 px: a share by need fits them all on one line.
     """
-    from kivy.core.text import Label as CoreLabel
-
     needs = []
     for b in buttons:
-        measure = CoreLabel(font_size=b.font_size, font_name=b.font_name)
-        word = max((measure.get_extents(w)[0] for w in b.text.split()), default=0)
-        needs.append(word + 2 * b.padding[0] + 4)
+        b.texture_update()  # the one-line texture of the label as it is now
+        needs.append(b.texture_size[0] + 4)
     mean = sum(needs) / len(needs) if needs else 0
     for b, need in zip(buttons, needs):
-        # 一键求助 is never the narrowest: at least an average share
-        b.size_hint_x = max(need, mean if b.wid == "footer.help" else mean * 2 / 3)
+        b.size_hint_x = max(need, mean) if b.wid == "footer.help" else need

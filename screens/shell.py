@@ -87,6 +87,7 @@ class KioskApp(App):
     th = ObjectProperty(None, rebind=True)
     clock_text = StringProperty("")
     terminal_text = StringProperty("")
+    session_text = StringProperty("")
     landscape = BooleanProperty(False)
     controller = ObjectProperty(None, allownone=True)
     title = "一网通办"
@@ -175,6 +176,7 @@ class KioskApp(App):
             if self.root is not None and self.controller is not None:
                 self.root.clear_all()  # rebuild grids for the new orientation
                 self.apply_state(self.controller.state)
+                settle_layout(self.root, (width, height))  # the new widths at once, not a frame per level
 
     def _on_flip(self, *args: Any) -> None:
         self.frames_drawn += 1
@@ -188,6 +190,16 @@ class KioskApp(App):
         text = clock_text() if clock_text is not None else wallclock.now_in().strftime(wallclock.CLOCK_FORMAT)
         if text != self.clock_text:
             self.clock_text = text
+        self._update_session_left()
+
+    def _update_session_left(self) -> None:
+        """The header's session countdown ("剩余 1:45"), always visible during a session, not only in the
+        15-s warning; one label changes once a second, nothing else is redrawn."""
+        left_of = getattr(self.controller, "session_left", None)
+        left = left_of() if left_of is not None else None
+        text = "" if left is None else self.tr("shell.session_left", self.lang, time=f"{left // 60}:{left % 60:02d}")
+        if text != self.session_text:
+            self.session_text = text
 
     # --- controller ---------------------------------------------------------------------------------
     def bind_controller(self, controller: Any) -> None:
@@ -267,6 +279,7 @@ class KioskApp(App):
         root = self.root
         if root is None:
             return
+        resettle = False
         if state is not self._state_obj:
             # a wipe replaces the state object: every widget forgets what it showed
             root.clear_all()
@@ -279,6 +292,7 @@ class KioskApp(App):
             self._elder = bool(state.elder_mode)
             self._spoken = None  # turning elder mode on speaks the screen's prompt
             self.th = resolve(theme_for(self._elder), Metrics.dpi, Metrics.density)
+            resettle = True
         term = state.terminal
         en = state.lang == "en"
         name = (getattr(term, "name_en", "") if en else "") or term.name
@@ -293,6 +307,9 @@ class KioskApp(App):
                 previous.clear()
         sm.current_screen.render(state)
         root.render(root_view(state))  # the screen builds its own view in render()
+        self._update_session_left()
+        if resettle:  # every size changed with the mode: lay the tree out once now
+            settle_layout(root, Window.size)
         self._speak(state)
         if getattr(self.controller, "exit_requested", False):
             log.info("staff asked to leave the kiosk app")

@@ -11,11 +11,15 @@ from kiosk.session.state import StaffView
 from kiosk.session.views import StaffScreenView
 from screens.widgets import IconKey, KioskScreen, icon_button, label
 
+#: the status line (state.staff.statuses) the scanner section shows instead of the status grid
+SCANNER_STATUS = "扫码器 scanner"
+
 
 class StaffScreen(KioskScreen):
     outbox_text = StringProperty("")
     version_text = StringProperty("")
     message_text = StringProperty("")
+    scanner_text = StringProperty("")  # the scanner section's health line (no scan content, counts only)
     volume_text = StringProperty("")
     help_title = StringProperty("")
     muted = BooleanProperty(False)
@@ -40,6 +44,9 @@ class StaffScreen(KioskScreen):
         self.version_text = app.tr("staff.version", lang, v=s.version)
         self.message_text = s.message.get(lang) if s.message is not None else ""
         for name, value in s.statuses:
+            if name == SCANNER_STATUS:
+                self.scanner_text = value  # shown in the scanner section, beside its 测试扫码
+                continue
             status_box.add_widget(label(f"{name}: {value}", wid=f"staff.status.{name}"))
         for sid, title, enabled in s.services:
             # the state in words and a switch icon, not by colour alone (issue 14 item 8)
@@ -78,3 +85,4 @@ class StaffScreen(KioskScreen):
         for box in (self.ids.statuses, self.ids.services, self.ids.logs, self.ids.help_today):
             box.clear_widgets()
         self.outbox_text = self.version_text = self.message_text = self.volume_text = self.help_title = ""
+        self.scanner_text = ""

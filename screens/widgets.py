@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import AliasProperty, BooleanProperty, ListProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.properties import (AliasProperty, BooleanProperty, ListProperty, NumericProperty, ObjectProperty,
+                             OptionProperty, StringProperty)
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.floatlayout import FloatLayout
@@ -50,6 +51,8 @@ class KButton(Button):
     wid = StringProperty("")
     style = StringProperty("secondary")
     role = StringProperty("button")
+    #: False: the label stays on one line and the button is sized for it (footer)
+    wrap = BooleanProperty(True)
     bg_rgb = ListProperty([1.0, 1.0, 1.0])
     fg_rgb = ListProperty([0.0, 0.0, 0.0])
 
@@ -98,6 +101,8 @@ class IconMixin:
     icon_size = NumericProperty(0)
     #: the icon edge really used (kv: icon_size, else a size that goes with the text; 0 without an icon)
     icon_px = NumericProperty(0)
+    #: left/right padding in px; 0 = the theme's gap (the footer packs six labels in tighter)
+    pad_x = NumericProperty(0)
 
 
 class IconButton(IconMixin, KButton):
@@ -113,6 +118,112 @@ class Tile(IconButton):
     frame. ``frame_rgb`` is exposed for the accessibility measure."""
 
     frame_rgb = ListProperty([0.0, 0.0, 0.0])
+
+
+class NavBar(BoxLayout):
+    """The action bar every screen ends with (issue 14 §2): 返回 bottom-left, the primary action bottom-right.
+
+    Put it as the last child of the screen's outer vertical layout (padding ``app.th.pad``): then both
+    buttons sit at the same place on every screen. A button without text keeps its place but is hidden and
+    disabled, so the other never moves. Taps dispatch ``on_back`` / ``on_primary``; each button's ``wid`` is
+    the screen's own (``form.back``, ``confirm.submit``…), for the UI driver and the tests.
+    """
+
+    back_text = StringProperty("")
+    back_wid = StringProperty("")
+    back_icon = StringProperty("arrow_back")
+    primary_text = StringProperty("")
+    primary_wid = StringProperty("")
+    primary_icon = StringProperty("")
+    primary_disabled = BooleanProperty(False)
+    __events__ = ("on_back", "on_primary")
+
+    def on_back(self) -> None:
+        """Bound by the screen."""
+
+    def on_primary(self) -> None:
+        """Bound by the screen."""
+
+
+class StepIndicator(BoxLayout):
+    """"第 2 步 / 共 4 步" with one dot per step (filled up to the current one) — not colour alone: the words
+    say it too. Hidden (no height) when ``total`` < 2. Its text label is ``<wid>.text``."""
+
+    wid = StringProperty("")
+    step = NumericProperty(1)
+    total = NumericProperty(0)
+
+
+class StepDots(Widget):
+    """The dots of a :class:`StepIndicator`: done and current steps filled, the rest rings."""
+
+    step = NumericProperty(1)
+    total = NumericProperty(0)
+    rgb = ListProperty([0.0, 0.0, 0.0])
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bind(pos=self._draw, size=self._draw, step=self._draw, total=self._draw, rgb=self._draw)
+
+    def _draw(self, *_args: Any) -> None:
+        from kivy.graphics import Color, Ellipse, Line
+
+        self.canvas.clear()
+        n = int(self.total)
+        if n < 2:
+            return
+        d = self.height * 0.55
+        step_x = d * 1.8
+        x0 = self.x
+        y = self.center_y - d / 2
+        with self.canvas:
+            Color(*self.rgb)
+            for i in range(n):
+                x = x0 + i * step_x
+                if i < self.step:
+                    Ellipse(pos=(x, y), size=(d, d))
+                else:
+                    Line(ellipse=(x + 1.5, y + 1.5, d - 3, d - 3), width=1.5)
+
+
+class PagerBar(BoxLayout):
+    """上一页 · 第 1 页 / 共 2 页 · 下一页 as large buttons (elder mode's short pages); no height with one page.
+    Taps dispatch ``on_prev`` / ``on_next``; the buttons are ``<wid>.prev`` / ``<wid>.next``, the words
+    ``<wid>.text``."""
+
+    wid = StringProperty("")
+    page = NumericProperty(1)
+    pages = NumericProperty(1)
+    __events__ = ("on_prev", "on_next")
+
+    def on_prev(self) -> None:
+        """Bound by the screen."""
+
+    def on_next(self) -> None:
+        """Bound by the screen."""
+
+
+class ScrollCue(BoxLayout):
+    """"向下滑动，查看更多" with a down arrow under a ScrollView whose content is taller than the view — and
+    no height once the resident has reached the end or nothing scrolls (issue 14 §5: a visible cue wherever
+    content scrolls). Set ``scroll`` to the ScrollView; the words are ``<wid>.text``."""
+
+    wid = StringProperty("")
+    scroll = ObjectProperty(None, allownone=True)
+    needed = BooleanProperty(False)
+
+    def on_scroll(self, _cue: Any, view: Any) -> None:
+        if view is not None:
+            view.bind(scroll_y=self._update, height=self._update, children=self._update)
+            self._update()
+
+    def _update(self, *_args: Any) -> None:
+        view = self.scroll
+        content = view.children[0] if view is not None and view.children else None
+        if content is not None and not getattr(content, "_cue_bound", False):
+            content.bind(height=self._update)
+            content._cue_bound = True
+        self.needed = bool(content is not None and content.height > view.height + 1 and view.scroll_y > 0.01)
 
 
 class Panel(BoxLayout):
@@ -175,9 +286,20 @@ class KioskScreen(Screen):
         from kivy.app import App
         App.get_running_app().act(method, *args)
 
+    #: the view this screen was last rendered with (None once cleared: a wipe drops it with the widgets)
+    view: ScreenView | None = None
+
     def render(self, session: SessionState) -> None:
         # the one place a screen's view is made: signature() and build_content() see only their own slice
-        state = view_for(self.name, session)
+        self.view = view_for(self.name, session)
+        self.rerender()
+
+    def rerender(self) -> None:
+        """Rebuild from the last view if the signature changed — after a change of the screen's own
+        widget state (e.g. the form's selected field) that the session does not know about."""
+        state = self.view
+        if state is None:
+            return
         sig = self.signature(state)
         if sig == self._sig:
             return
@@ -192,6 +314,7 @@ class KioskScreen(Screen):
 
     def clear(self) -> None:
         self._sig = None
+        self.view = None
         self.clear_content()
 
     def clear_content(self) -> None:

@@ -123,3 +123,12 @@ def test_kv_rules_read_no_session_state():
            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
            if re.search(r"\bapp\.(controller|state|cfg|runtime)\b", line)]
     assert not bad, bad
+
+
+def test_screens_reach_the_session_only_through_their_view():
+    """No screen reads ``controller.state`` (the whole session) behind its view's back; the app (shell.py)
+    is the one that holds the session and hands it to ``KioskScreen.render``."""
+    bad = [f"{p.name}:{n}" for p in sorted((ROOT / "screens").glob("*.py")) if p.name != "shell.py"
+           for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+           if re.search(r"controller\s*\.\s*state\b", line)]
+    assert not bad, bad

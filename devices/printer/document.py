@@ -88,6 +88,9 @@ class Image:
     image: Any
     align: Align = "center"
     max_width: int | None = None  # dots
+    #: the picture is drawn once from constants and never modified (the test page's ramp): the encoder
+    #: dithers it once per process instead of once per print
+    constant: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 from PIL import Image as PILImage
 
 from devices.printer import protocol as P
+from devices.printer.bitmap import constant_raster, packed
 from devices.printer.document import (Block, Cut, Document, Feed, Image, KeyValue, QR, Separator, Table,
                                       Text, clean_text, pad_to, text_width, wrap)
 from devices.printer.profiles import Profile, get_profile
@@ -37,6 +38,19 @@ def needs_raster(text: str, profile: Profile) -> bool:
 _SIZE = {(w, h): P.size(w, h) for w in (1, 2, 3, 4) for h in (1, 2, 3, 4)}
 _BOLD = {on: P.bold(on) for on in (False, True)}
 _ALIGN = {where: P.align(where) for where in ("left", "center", "right")}
+
+@lru_cache(maxsize=256)  # a receipt uses a handful of the possible style changes
+def _mode_text(have: tuple[tuple[int, int], bool, str], want: tuple[tuple[int, int], bool, str]) -> str:
+    """The mode bytes from style ``have`` to ``want`` (size, bold, align), as ASCII text."""
+    out = b""
+    if want[0] != have[0]:
+        out += _SIZE[want[0]] if want[0] in _SIZE else P.size(*want[0])
+    if want[1] != have[1]:
+        out += _BOLD[bool(want[1])]
+    if want[2] != have[2]:
+        out += _ALIGN[want[2]]
+    return out.decode("ascii")
+
 
 QUIET_MODULES = 4  # ISO/IEC 18004 asks for 4 modules of blank paper around the symbol
 
@@ -132,15 +146,19 @@ class Encoder:
         self.marks: list[int] = []
         #: (start, end) of text encoded together: every line feed inside is a split point as well
         self.text_spans: list[tuple[int, int]] = []
+        #: lines not encoded yet, each with its (size, bold, align); see :meth:`_flush`
+        self._pending: list[tuple[str, tuple[tuple[int, int], bool, str]]] = []
         self._handlers: dict[type, Callable[[Any], None]] = {
             Text: self.text, Separator: self.separator, KeyValue: self.key_value, Table: self.table,
             QR: self.qr, Image: self.image, Feed: self.feed, Cut: lambda _block: self.cut()}
 
     def _mark(self) -> None:
+        self._flush()
         self.marks.append(len(self.out))
 
     # ----- mode tracking -------------------------------------------------------------------------------
     def _set(self, size: tuple[int, int] = (1, 1), bold: bool = False, align: str = "left") -> None:
+        self._flush()  # the queued lines come first and leave their own mode behind
         if size != self._size:
             self.out += _SIZE[size] if size in _SIZE else P.size(*size)
             self._size = size
@@ -159,43 +177,53 @@ class Encoder:
         self.out += P.INIT + P.DISABLE_FEED_BUTTON + P.NEAR_END_NO_STOP + P.CHINESE_PREAMBLE
         self._size, self._bold, self._align = (1, 1), False, "left"
 
-    def line(self, text: str, size: tuple[int, int] = (1, 1), bold: bool = False, align: str = "left") -> None:
-        """One already-wrapped line."""
-        self.lines((text,), size, bold, align)
-
     def lines(self, texts: Sequence[str], size: tuple[int, int] = (1, 1), bold: bool = False,
               align: str = "left") -> None:
-        """Already-wrapped lines in one style, encoded in one go (this is the hot path of every receipt).
+        """Already-wrapped lines in one style (this is the hot path of every receipt): queued, and encoded
+        together with the lines around them when a command that is not text comes (:meth:`_flush`)."""
+        style = (size, bold, align)
+        self._pending += [(text, style) for text in texts]
 
-        Every line feed is a split point: 0x0A never occurs inside a GB18030 character (trail bytes are
-        0x30–0x39 and 0x40–0xFE), so :func:`encode_segments` finds them in the bytes of ``text_spans``.
-        """
-        if len(texts) == 1:
-            self._single(texts[0], size, bold, align)
+    def _single(self, text: str, size: tuple[int, int], bold: bool, align: str) -> None:
+        """One line (printable, wrapped already): queued like :meth:`lines`."""
+        self._pending.append((text, (size, bold, align)))
+
+    def _flush(self) -> None:
+        """Encode the queued lines with their mode bytes in one ``str.encode`` (a GB18030 call costs about
+        as much as a short line's other work). Mode bytes are ASCII and neither they nor GB18030 trail
+        bytes contain 0x0A, so every line feed of the span is a split point (:func:`encode_segments`). If
+        a line needs the raster fallback, the lines are encoded one by one instead (the same bytes)."""
+        pending = self._pending
+        if not pending:
             return
-        body = "\n".join(texts)
-        encoded = body.encode("gb18030")
-        if self._check_4byte and not body.isascii() and _has_four_byte(body, encoded):
-            for text in texts:  # some line needs the raster fallback: judge each line on its own
-                self._single(text, size, bold, align)
-            return
-        if size != self._size or bold != self._bold or align != self._align:
-            self._set(size, bold, align)
+        self._pending = []
+        parts: list[str] = []
+        style = (self._size, self._bold, self._align)
+        for text, wanted in pending:
+            if wanted != style:
+                parts.append(_mode_text(style, wanted))
+                style = wanted
+            parts.append(text)
+            parts.append("\n")
+        body = "".join(parts)
+        if body.isascii():
+            encoded = body.encode("ascii")
+        else:
+            encoded = body.encode("gb18030")
+            if self._check_4byte and _has_four_byte(body, encoded):
+                for text, (size, bold, align) in pending:
+                    self._line_now(text, size, bold, align)
+                return
+        self._size, self._bold, self._align = style
         out = self.out
         start = len(out)
         out += encoded
-        out += b"\n"
-        self.marks.append(len(out))
-        if len(texts) > 1:  # the line feeds inside are split points too; found only if segments are asked for
-            self.text_spans.append((start, len(out)))
+        self.text_spans.append((start, len(out)))
 
-    def _single(self, text: str, size: tuple[int, int], bold: bool, align: str) -> None:
-        """One line (printable, wrapped already): the common case, without joins or spans."""
-        if text.isascii():
-            self._line_bytes(text.encode("ascii"), size, bold, align)
-            return
+    def _line_now(self, text: str, size: tuple[int, int], bold: bool, align: str) -> None:
+        """One line written at once: raster when the model's font lacks one of its characters."""
         encoded = text.encode("gb18030")
-        if self._check_4byte and len(encoded) != 2 * len(text) - len(text.encode("ascii", "ignore")):
+        if self._check_4byte and _has_four_byte(text, encoded):
             self._raster_line(text, size, bold, align)
         else:
             self._line_bytes(encoded, size, bold, align)
@@ -216,10 +244,13 @@ class Encoder:
     def text(self, block: Text) -> None:
         text = block.text
         # the common case, a paragraph that fits one line: no wrapping machinery
-        if text.isprintable() and (len(text) if text.isascii() else text_width(text)) <= self._cols // block.size[0]:
+        cols = self._cols // block.size[0]
+        # (a non-ASCII character takes 2 columns: a text of at most cols / 2 characters fits unmeasured)
+        if text.isprintable() and (2 * len(text) <= cols
+                                   or (len(text) if text.isascii() else text_width(text)) <= cols):
             self._single(text, block.size, block.bold, block.align)
             return
-        self.lines(wrap(text, self._cols // block.size[0]), block.size, block.bold, block.align)
+        self.lines(wrap(text, cols), block.size, block.bold, block.align)
 
     def _line_bytes(self, encoded: bytes, size: tuple[int, int], bold: bool, align: str) -> None:
         """One line already encoded and known printable by the model's font."""
@@ -233,7 +264,7 @@ class Encoder:
     def separator(self, block: Separator) -> None:
         char = (block.char or "-")[0]
         if char.isascii() and char.isprintable():
-            self._line_bytes(char.encode("ascii") * self._cols, (1, 1), False, "left")
+            self._single(char * self._cols, (1, 1), False, "left")
         else:
             self.lines((char * (self._cols // text_width(char)),))
 
@@ -285,38 +316,24 @@ class Encoder:
         self._mark()
 
     def image(self, block: Image) -> None:
-        self._raster(block.image, block.align, block.max_width)
+        self._raster(block.image, block.align, block.max_width, constant=block.constant)
 
     def feed(self, block: Feed) -> None:
+        self._flush()  # the alignment the queued lines leave behind
         self._set(align=self._align)  # normal size: some models feed taller lines at 2× height
         self.out += P.feed_lines(block.lines)
         self._mark()
 
-    def _raster(self, img: PILImage.Image, align: str = "left", max_width: int | None = None) -> None:
+    def _raster(self, img: PILImage.Image, align: str = "left", max_width: int | None = None, *,
+                constant: bool = False) -> None:
         """GS v 0 in bands of ``profile.band_height`` rows. Input: any PIL image (dark = ink) or mode "1"
-        with 255 = ink (our own text lines)."""
+        with 255 = ink (our own text lines). A ``constant`` picture is dithered and packed once."""
         self._set(align=align)
         limit = min(self.profile.dots, max_width or self.profile.dots)
-        if img.mode == "1":
-            picture, packing, pad = img, "1", 0
-        else:
-            gray = img if img.mode == "L" else img.convert("L")
-            if gray.width > limit:
-                gray = gray.resize((limit, max(1, round(gray.height * limit / gray.width))),
-                                   PILImage.Resampling.LANCZOS)
-            # Floyd–Steinberg dither (1 = paper); the packer inverts the bits, so ink = 1 without a pass
-            picture, packing, pad = gray.convert("1"), "1;I", 1
-        if picture.width > limit:
-            picture = picture.crop((0, 0, limit, picture.height))
-        width_bytes = (picture.width + 7) // 8
-        if picture.width != width_bytes * 8:
-            padded = PILImage.new("1", (width_bytes * 8, picture.height), pad)
-            padded.paste(picture, (0, 0))
-            picture = padded
-        data = picture.tobytes("raw", packing)
+        width_bytes, height, data = constant_raster(img, limit) if constant else packed(img, limit)
         band = self.profile.band_height
-        for top in range(0, picture.height, band):
-            rows = min(band, picture.height - top)
+        for top in range(0, height, band):
+            rows = min(band, height - top)
             self.out += P.raster(width_bytes, rows, data[top * width_bytes:(top + rows) * width_bytes])
             self._mark()
 
@@ -360,10 +377,10 @@ def encode_segments(document: Document, profile: Profile | str = "generic-80mm",
     out = bytes(enc.out)
     marks = list(enc.marks)
     for first, end in enc.text_spans:
-        i = out.find(b"\n", first, end - 1)
+        i = out.find(b"\n", first, end)
         while i >= 0:
             marks.append(i + 1)
-            i = out.find(b"\n", i + 1, end - 1)
+            i = out.find(b"\n", i + 1, end)
     pieces, start = [], 0
     for mark in sorted(marks):
         if mark - start >= min_size:

@@ -33,6 +33,8 @@ DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 ENV_CONFIG_DIR = "KIOSK_CONFIG_DIR"
 TERMINAL_FILE = "terminal.yaml"
 SERVICES_FILE = "services.yaml"
+#: devices a service may need → whether its terminal.yaml section is on when ``enabled`` is left out
+DEVICE_DEFAULT_ON = {"printer": True, "idcard": True, "scanner": False}
 #: in a remote config's directory: the staff config dir its relative paths (secret, CA, outbox) resolve
 #: against, so the files are read where staff keep (and rotate) them and are never copied
 PATHS_FILE = "PATHS_FROM"
@@ -75,9 +77,11 @@ class KioskConfig(TerminalFile):
         devs = self.devices
         idcard = devs.idcard.port if devs.idcard.enabled else "停用 off"
         printer = f"{devs.printer.port} ({devs.printer.profile})" if devs.printer.enabled else "停用 off"
+        scanner = f"{devs.scanner.port} ({devs.scanner.profile})" if devs.scanner.enabled else "停用 off"
         return (f"配置有效 (config OK): 终端 {self.terminal.id} {self.terminal.name} | "
                 f"服务 services {len(self.enabled_services())}/{len(self.services)} 启用 enabled, "
                 f"{len(self.categories)} 类 categories | 读卡器 idcard {idcard} | 打印机 printer {printer} | "
+                f"扫码器 scanner {scanner} | "
                 f"后台 backend {self.backend.base_url} | {self.display.width}x{self.display.height} "
                 f"{self.display.orientation} | {self.opening_hours.describe('zh-CN')}")
 
@@ -135,10 +139,10 @@ def _cross_checks(services: Any, s_lines: LineMap, s_file: str, terminal: Any) -
         wanted = svc.get("devices")
         if isinstance(wanted, list) and isinstance(devices, dict):
             for j, dev in enumerate(wanted):
-                if not isinstance(dev, str) or dev not in ("printer", "idcard"):
+                if not isinstance(dev, str) or dev not in DEVICE_DEFAULT_ON:
                     continue  # the model reports the bad name
                 conf = devices.get(dev)
-                if not isinstance(conf, dict) or conf.get("enabled", True) is not True:
+                if not isinstance(conf, dict) or conf.get("enabled", DEVICE_DEFAULT_ON[dev]) is not True:
                     loc = ("services", i, "devices", j)
                     zh, en = ("未配置", "not configured") if not isinstance(conf, dict) else ("已停用", "disabled")
                     issues.append(ConfigIssue(

@@ -23,7 +23,7 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 FieldKind = Literal["digits", "id_number", "phone", "choice", "date", "handoff_text"]
 Action = Literal["queue_ticket", "guide", "record", "licences", "submission"]
 Identification = Literal["none", "idcard_or_qr"]
-DeviceName = Literal["printer", "idcard"]
+DeviceName = Literal["printer", "idcard", "scanner"]
 #: a Material Icons name of the installed icon font (kiosk.icons); unknown names are config errors
 IconName = Annotated[str, Check(check_name, strip_whitespace=True, min_length=1)]
 

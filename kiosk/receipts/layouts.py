@@ -217,7 +217,7 @@ def test_page(profile: str = "generic-80mm", *, terminal_name: str | None = None
             Separator("="),
             QR("https://zwdt.sh.gov.cn/", module=5),
             Text("二维码应能被扫描 QR must scan", align="center"),
-            Image(_gradient(), align="center"),
+            Image(_gradient(), align="center", constant=True),
             *footer(terminal_name, None, printed_at, tz), Cut())
     return doc
 

@@ -26,6 +26,7 @@ from kiosk.session.help import HelpFlow
 from kiosk.session.identify import IdentifyFlow
 from kiosk.session.idle import IdleWatch
 from kiosk.session.printing import Printing
+from kiosk.session.scan import ScanFlow
 from kiosk.session.services import ServiceFlows
 from kiosk.session.staff import StaffFlow
 from kiosk.session.staff_voice import VOLUME_STEP, StaffVoice
@@ -48,6 +49,7 @@ class SessionController:
         self.staff = StaffFlow(core, Printing(core, staff_note=lambda t: self.staff.note(t)),
                                wipe=lambda: self.wipe(), refresh_menu=self._refresh_menu)
         self.printing = self.staff.printing
+        self.scan = ScanFlow(core, self.identify, self.printing)
         self.services = ServiceFlows(core, self.identify, self.handoff, self.printing, leave_flow=self._leave_flow)
         # wipe is looked up at call time: whatever wipe() is (a test's leaky one included) is what runs
         self.idle = IdleWatch(core, wipe=lambda: self.wipe(), stop_cards=self.identify.stop_cards)
@@ -79,6 +81,10 @@ class SessionController:
     def clock_text(self) -> str:
         """The header clock, e.g. ``2026-11-28  07:16`` in the terminal's zone (screens/shell.py calls it)."""
         return self.core.local_now().strftime(wallclock.CLOCK_FORMAT)
+
+    def session_left(self) -> int | None:
+        """Seconds before the session ends if left alone (the header's "剩余 1:45"); None outside a session."""
+        return self.idle.remaining(self.core.clock())
 
     def request_exit(self, reason: str = "") -> None:
         """Ask the app to end cleanly (ops: restart while idle). The app stops when it sees exit_requested."""
@@ -138,6 +144,9 @@ class SessionController:
             self.staff.card_error(Text(message_zh or "读卡失败", message_en or "Card read failed"))
         else:
             self.identify.on_card_error(message_zh, message_en)
+
+    def on_scan(self, text: str) -> None:
+        self.scan.on_scan(text)
 
     def on_print_done(self, job_id: str) -> None:
         self.printing.on_print_done(job_id)
@@ -204,6 +213,9 @@ class SessionController:
 
     def staff_test_card(self) -> None:
         self.staff.test_card()
+
+    def staff_test_scan(self) -> None:
+        self.scan.staff_test()
 
     def staff_retry_outbox(self) -> None:
         self.staff.retry_outbox()

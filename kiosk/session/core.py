@@ -32,10 +32,19 @@ class TaskHandle(Protocol):
     def cancel(self) -> None: ...
 
 
+class ScannerPort(Protocol):
+    """The QR scanner as the session sees it (``runtime.scan``: kiosk/runtime_scan.py); no scanner = no-ops."""
+
+    def set_enabled(self, enabled: bool) -> None: ...  # returns at once
+    def forget(self) -> None: ...
+    def test_scan(self, cancel: threading.Event | None = None) -> dict[str, Any]: ...  # blocking: in a task
+
+
 class SessionRuntime(Protocol):
     """The calls the session makes on the runtime; the blocking ones run inside tasks (``spawn``)."""
 
     client: "GatewayClient"
+    scan: ScannerPort
     overrides: ServiceOverrides | None
 
     def spawn(self, name: str, fn: Callable[[threading.Event], Any], *, on_done: Callable[[Any], None],
@@ -43,6 +52,7 @@ class SessionRuntime(Protocol):
     def watch_cards(self, *, on_checking: Callable[[], Any], on_done: Callable[["AuthSession"], Any],
                     on_error: Callable[[BaseException], Any]) -> TaskHandle: ...
     def set_card_polling(self, enabled: bool) -> None: ...
+    def keep_card_polling(self, keep: bool) -> None: ...
     def submit(self, service_id: str, kind: str, fields: dict[str, str],
                token: str | None) -> "SubmissionResult": ...
     def print_document(self, kind: str, data: Any, *, owner: str | None, job_id: str) -> str: ...

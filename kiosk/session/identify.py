@@ -5,6 +5,11 @@ The card never reaches this module (nor the UI thread): the session asks the run
 thread, wipes it there, and posts only what the gateway answered (a token and the masked name) — or the
 typed error. Cancelling the watch (QR won, Back, Home, wipe, closing time) aborts a check in flight.
 
+Card anywhere: on the attract screen (and the menu, before anyone signed in) the reader is watched too, so
+placing the card signs in at once and goes on to the menu, or to the service chosen before signing in;
+``tick()`` starts and stops that watch as the screen changes. A card that fails there opens the identify
+screen with the reason, next to the QR alternative.
+
 The QR ticket is polled from ``tick()`` at the gateway's interval (backing off on ``slow_down``), never
 refreshed automatically once expired, and cancelled on the gateway when the card wins, on Back and on wipe.
 """
@@ -24,6 +29,10 @@ log = logging.getLogger(__name__)
 
 #: the session's name for the card check in flight (a tracked task: wipe and Home cancel it)
 CARD_CHECK = "auth"
+#: screens where a card placed on the reader signs in at once, without tapping 刷身份证 first (issue 14 §3)
+CARD_ANYWHERE = ("attract", "menu")
+#: screens where the reader rests between watches (the staff screens read cards their own way)
+_CARDS_OFF = ("staff_pin", "staff", "closed")
 
 
 class IdentifyFlow:
@@ -34,6 +43,7 @@ class IdentifyFlow:
         self._on_identified = on_identified
         self.pending_service: str | None = None
         self._watch: TaskHandle | None = None
+        self._keep_polling = False
         self._ticket: QrTicket | None = None
         self._expires_at = 0.0
         self._next_poll: float | None = None
@@ -90,22 +100,44 @@ class IdentifyFlow:
         if watch is not None:
             watch.cancel()
 
+    def follow_screen(self) -> None:
+        """Card anywhere: watch the reader while the attract screen (or the menu, nobody signed in) is shown
+        and the reader is online; stop when the screen leaves them (identify keeps its own watch)."""
+        core = self.core
+        state = core.state
+        keep = state.screen not in _CARDS_OFF and state.devices.reader_online
+        if keep != self._keep_polling:
+            # the reader polls on between watches on the resident's screens, so a card left lying on it
+            # after a session is not read again for the next resident (runtime_cards.CardChecker.keep_polling)
+            self._keep_polling = keep
+            core.rt.keep_card_polling(keep)
+        wanted = state.screen in CARD_ANYWHERE and core.token is None and state.devices.reader_online
+        if wanted and self._watch is None:
+            self.watch_cards()
+        elif not wanted and self._watch is not None and state.screen != "identify":
+            self.stop_cards()
+
+    def _listening(self) -> bool:
+        return self.core.state.screen in ("identify",) + CARD_ANYWHERE and self.core.token is None
+
     def _checking(self) -> None:
         core = self.core
-        if core.state.screen != "identify" or core.token is not None or core.running(CARD_CHECK):
+        if not self._listening() or core.running(CARD_CHECK):
             return
         core.state.card = CardView("reading", msg("card.reading"))
         core.track(CARD_CHECK, busy=msg("busy.auth"))
         core.changed()
 
     def _checked(self, auth: "AuthSession") -> None:
-        if self.core.settle(CARD_CHECK) and self.core.state.screen == "identify":
+        if self.core.settle(CARD_CHECK) and self._listening():
             self._identified(auth, "idcard")
 
     def _check_failed(self, exc: BaseException) -> None:
         if not self.core.settle(CARD_CHECK):
             return
         log.warning("identity check failed: %s", type(exc).__name__)
+        if self.core.state.screen in CARD_ANYWHERE:
+            self.start(self.pending_service)  # the reason where both ways in are shown (the watch goes on)
         reason = error_text(exc, msg("auth.failed"))
         again = msg("card.retry")
         # the reader reads a card once per placement: lifting and placing it again is the retry
@@ -168,7 +200,9 @@ class IdentifyFlow:
         return max(0, int(round(self._expires_at - self.core.clock())))
 
     def tick(self, now: float) -> bool:
-        """Poll the ticket when due, count its seconds down; True when the view changed."""
+        """Follow the screen for card anywhere, poll the ticket when due, count its seconds down; True when
+        the view changed."""
+        self.follow_screen()
         changed = False
         state = self.core.state
         if self._next_poll is not None and now >= self._next_poll and self._ticket is not None:
@@ -237,6 +271,10 @@ class IdentifyFlow:
                                   timeout=10.0)
 
     # ----- the winner --------------------------------------------------------------------------
+    def identified(self, auth: "AuthSession", method: str) -> None:
+        """Another way in won (a scanned 随申码, kiosk/session/scan.py): the same path as the card's."""
+        self._identified(auth, method)
+
     def _identified(self, auth: "AuthSession", method: str) -> None:
         core = self.core
         core.token = auth.token

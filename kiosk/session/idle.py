@@ -64,6 +64,22 @@ class IdleWatch:
             changed = self._check_hours() or changed
         return changed
 
+    def remaining(self, now: float) -> int | None:
+        """Whole seconds until the session ends by itself if nobody touches the screen — what the header
+        shows during a session ("剩余 1:45"); None where no session runs (attract, closed, staff)."""
+        core = self.core
+        screen = core.state.screen
+        if screen in _QUIET_SCREENS or screen in ("staff_pin", "staff"):
+            return None
+        if self._countdown_end is not None:
+            return max(0, int(-(-(self._countdown_end - now) // 1)))
+        idle = 0.0 if core.state.busy is not None else now - core.last_touch  # a wait pauses the clock
+        left = self.limit(screen) - idle + self._countdown_s()
+        return max(0, int(-(-left // 1)))
+
+    def _countdown_s(self) -> float:
+        return float(getattr(getattr(self.core.cfg, "session", None), "countdown_s", 10) or 10)
+
     def limit(self, screen: str) -> float:
         session = getattr(self.core.cfg, "session", None)
         per_screen = dict(getattr(session, "per_screen", None) or {})
@@ -99,7 +115,7 @@ class IdleWatch:
                 return True
             return False
         if now - core.last_touch >= self.limit(state.screen):
-            countdown = float(getattr(getattr(core.cfg, "session", None), "countdown_s", 10) or 10)
+            countdown = self._countdown_s()
             self._countdown_end = now + countdown
             state.countdown = int(countdown)
             return True

@@ -35,7 +35,7 @@ class Text:
 @dataclass
 class Identity:
     display_name: str  # already masked
-    method: str  # idcard | qr
+    method: str  # idcard | qr | ssm (a scanned 随申码)
 
 
 @dataclass
@@ -58,6 +58,7 @@ class MenuItem:
     reason: Text | None
     needs_login: bool
     action: str = ""
+    summary: Text | None = None  # one plain sentence (elder mode's menu says it under the name)
 
 
 @dataclass
@@ -186,6 +187,7 @@ class DeviceView:
     reader_online: bool = False
     backend_ok: bool = False
     printer_reason: Text | None = None
+    scanner: str = "noDevice"  # noDevice = no scanner configured: 亮码 is off on this terminal
 
 
 @dataclass

@@ -39,6 +39,7 @@ class AttractScreenView(ScreenView):
 class IdentifyScreenView(ScreenView):
     qr: QrView | None
     card: CardView
+    scanner: str  # online / offline / noDevice: whether and how the 亮随申码 way is offered
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,7 @@ def attract_view(s: SessionState) -> AttractScreenView:
 
 
 def identify_view(s: SessionState) -> IdentifyScreenView:
-    return IdentifyScreenView(s.lang, s.elder_mode, s.qr, s.card)
+    return IdentifyScreenView(s.lang, s.elder_mode, s.qr, s.card, s.devices.scanner)
 
 
 def menu_view(s: SessionState) -> MenuScreenView:

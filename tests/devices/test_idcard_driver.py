@@ -122,6 +122,34 @@ def test_polling_reports_present_read_removed_and_respects_300ms(rig):
     assert [e.data["card"].card_type for e in events.items if e.name == "card_read"] == ["J", "Y"]
 
 
+def test_fast_polling_without_a_card_and_the_vendor_pace_once_one_lies_there(sim):
+    events = Events()
+    reader = IdCardReader(sim.url, reply_timeout=0.25, health_interval=0.3, poll_interval=0.05)
+    assert reader.poll_interval == 0.1  # never below the floor, whatever the caller asks
+    reader.subscribe(events)
+    reader.start()
+    try:
+        wait_status(reader, DeviceStatus.ONLINE)
+        enabled = time.monotonic()
+        reader.set_polling(True)
+        wait_finds(sim, 4)
+        seen, now = card_finds(sim), time.monotonic()
+        assert len(seen) <= int((now - enabled) / 0.1) + 2, (len(seen), now - enabled)  # never faster than 100 ms
+        sim.place("resident")
+        events.wait("card_read", timeout=10)
+        read_at = time.monotonic()
+        before = len(card_finds(sim))
+        wait_finds(sim, before + 6)  # the card still lies there: polls go on (to see it leave)
+        later = [t for t in card_finds(sim) if t > read_at]
+        # a busy machine only delays finds, so this bound holds under any load: ≥ 300 ms apart with a card
+        assert len(later) <= int((time.monotonic() - read_at) / 0.3) + 2, (len(later), time.monotonic() - read_at)
+        assert events.names().count("card_read") == 1
+        sim.remove()
+        events.wait("card_removed", timeout=10)
+    finally:
+        reader.close()
+
+
 def test_garbage_and_split_frames_are_survived(rig):
     sim, reader, _ = rig
     sim.place("resident")

@@ -130,7 +130,7 @@ _RULE_KEY = re.compile(r'^\s*([A-Z_]+(?:\{[^}]+\})?)\s*(==|!=|\+=|-=|:=|=)\s*"([
 _MATCH_KEYS = {"SUBSYSTEM", "KERNEL", "ATTRS", "ENV"}
 
 
-def test_udev_rules_are_well_formed_and_name_both_devices():
+def test_udev_rules_are_well_formed_and_name_every_device():
     names = []
     for line in (DEPLOY / "udev" / "99-kiosk-devices.rules").read_text().splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
@@ -145,7 +145,7 @@ def test_udev_rules_are_well_formed_and_name_both_devices():
                 names.append(value)
             if key.startswith("ATTRS{id"):
                 assert re.fullmatch(r"[0-9a-f]{4}", value), part
-    assert sorted(names) == ["kiosk-idcard", "kiosk-printer"]
+    assert sorted(names) == ["kiosk-idcard", "kiosk-printer", "kiosk-scanner"]
 
 
 def _run_session(tmp_path: Path, remote_ok: bool | None) -> list[str]:

@@ -33,9 +33,9 @@ def _soak(tmp_path: Path, *, sessions: int, warmup: int, every: int, timeout: fl
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1800)  # a hang guard: ~4 min quiet, ~15 min at load 15 on 2 cores
 def test_short_soak_through_the_real_app(tmp_path):
-    verdict = _soak(tmp_path, sessions=300, warmup=100, every=100, timeout=880)
+    verdict = _soak(tmp_path, sessions=300, warmup=100, every=100, timeout=1750)
     assert verdict["sessions"] == 300
     assert verdict["errors"] == []
     assert sum(verdict["counts"].values()) == 300 and all(verdict["counts"].values())
@@ -49,12 +49,12 @@ def test_short_soak_through_the_real_app(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(900)  # a hang guard: ~1 min quiet, ~4 min at load 20 on 2 cores
 def test_no_kivy_observer_outlives_its_session(tmp_path):
     """40 sessions of the real app (five rounds of the soak's eight-flow mix): the Kivy observers bound
     anywhere (``BoundCallback``, counted after a GC and a wipe at the same point of each round) do not grow
     after the first two rounds — before the ScrollView fix (screens/observers.py) they grew by ~19 a round."""
-    verdict = _soak(tmp_path, sessions=40, warmup=16, every=8, timeout=580)
+    verdict = _soak(tmp_path, sessions=40, warmup=16, every=8, timeout=880)
     assert verdict["sessions"] == 40 and verdict["errors"] == []
     rows = {row["sessions"]: row["bound_callbacks"] for row in verdict["rows"]}
     assert sorted(rows) == [0, 8, 16, 24, 32, 40]

@@ -53,3 +53,13 @@ def test_the_root_renders_from_its_view(kiosk_app):
     finally:
         root.render(views.root_view(SessionState()))
         root.clear_all()
+
+
+def test_a_wipe_drops_the_view_a_screen_kept(kiosk_app):
+    screen = kiosk_app.ensure_screen("menu")
+    screen.render(_busy_state())
+    assert screen.view is not None and screen.view.identity.display_name == "张*"
+    screen.clear()
+    assert screen.view is None  # nothing of the resident stays behind in the screen object
+    screen.rerender()  # and a re-render after a wipe has nothing to show, not the old view
+    assert screen.view is None

@@ -76,7 +76,24 @@ class FakeWatch:
             task.card.wipe()
         if self.rt.watch is self:
             self.rt.watch = None
-            self.rt.polling.append(False)
+            self.rt.polling.append(self.rt.keep)
+
+
+@dataclass
+class FakeScanner:
+    """``runtime.scan``: what the session told the scanner (reading on/off, forget at wipe)."""
+
+    enabled: list[bool] = field(default_factory=list)
+    forgotten: int = 0
+
+    def set_enabled(self, enabled: bool) -> None:
+        self.enabled.append(enabled)
+
+    def forget(self) -> None:
+        self.forgotten += 1
+
+    def test_scan(self, cancel=None):
+        raise AssertionError("runs as a task: the test finishes 'staff_scan' by hand")
 
 
 @dataclass
@@ -91,7 +108,9 @@ class FakeRuntime:
     print_error: Exception | None = None
     auto_print: bool = True
     watch: Any = None
+    keep: bool = False  # keep_card_polling
     jobs: list[tuple[str, str]] = field(default_factory=list)
+    scan: Any = field(default_factory=lambda: FakeScanner())
     voice: tuple[float, bool] | None = None
 
     def spawn(self, name, fn, *, on_done, on_error, timeout):
@@ -127,6 +146,10 @@ class FakeRuntime:
 
     def set_card_polling(self, enabled: bool) -> None:
         self.polling.append(enabled)
+
+    def keep_card_polling(self, keep: bool) -> None:
+        self.keep = keep
+        self.polling.append(keep or self.watch is not None)
 
     def watch_cards(self, *, on_checking, on_done, on_error):
         """Like kiosk.runtime_cards.CardChecker: polling on until the watch is cancelled."""
@@ -180,6 +203,7 @@ class FakeRuntime:
 
     def record_help(self, screen):
         self.help.append(screen)
+
 
     def set_voice(self, *, volume=None, muted=None):
         """Like Runtime.set_voice: None without a voice (``self.voice`` unset), else (volume, muted)."""
@@ -247,3 +271,13 @@ def phone_fills(ctl, rt, clock, field: str = "description", length: int = 12, hi
     clock.advance(2.1)
     ctl.tick()
     rt.finish(f"handoff_poll:{field}", handoff_state("submitted", length))
+
+
+def enter_staff(ctl, bridge, pin: str = "246810") -> None:
+    """Hidden corner, the dev config's PIN, then wait (pumping ``bridge``) for the staff screen."""
+    for _ in range(5):
+        ctl.staff_corner_tap()
+    for d in pin:
+        ctl.staff_pin_digit(d)
+    ctl.staff_pin_submit()
+    assert bridge.pump_until(lambda: ctl.state.screen == "staff", 10)

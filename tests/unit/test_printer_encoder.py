@@ -104,6 +104,38 @@ def test_image_is_sent_in_bands_of_the_profile_height(profile):
     assert all(set(op.args["data"]) == {0xFF} for op in rasters)  # black picture = all ink
 
 
+def test_a_constant_picture_prints_the_same_bytes_and_is_not_kept_after_it_is_gone():
+    import gc
+
+    from devices.printer import bitmap
+
+    img = PILImage.linear_gradient("L").resize((300, 40))
+    plain = encode(Document([Text("ramp"), Image(img, max_width=200)]))
+    assert encode(Document([Text("ramp"), Image(img, max_width=200, constant=True)])) == plain
+    assert encode(Document([Text("ramp"), Image(img, max_width=200, constant=True)])) == plain  # from the cache
+    assert id(img) in bitmap._CONSTANT_RASTERS
+    key = id(img)
+    del img
+    gc.collect()
+    assert key not in bitmap._CONSTANT_RASTERS
+
+
+def test_lines_of_one_job_keep_their_modes_when_encoded_together():
+    """Lines are encoded together between non-text commands: each mode change still sits before its line,
+    a line the font lacks still becomes a raster band between the text around it, and the split points
+    are the same whether the job is encoded whole or in segments."""
+    doc = Document([Text("标题", size=(2, 2), bold=True, align="center"), Text("正文 body"),
+                    KeyValue("键", "值", bold=True), Text("四字节 𠈌"), Text("after", align="right"), Feed(1),
+                    Text("尾")])
+    out = encode(doc, "generic-80mm")
+    names = [op.name for op in ops_of(out)]
+    assert names.index("raster") > names.index("text") and "text" in names[names.index("raster"):]
+    texts = [op.args["text"] for op in ops_of(out) if op.name == "text"]
+    assert texts[:3] == ["标题", "正文 body", "键" + " " * 44 + "值"] and texts[-2:] == ["after", "尾"]
+    for size in (1, 16, 64):
+        assert b"".join(encode_segments(doc, "generic-80mm", size)) == out
+
+
 @pytest.mark.parametrize("profile", profile_names())
 def test_cut_and_presenter_bytes_come_from_the_profile(profile):
     prof = get_profile(profile)

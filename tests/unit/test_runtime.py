@@ -13,7 +13,7 @@ from kiosk.config.loader import load_config
 from kiosk_dev.sims import HeadlessKiosk
 from kiosk.runtime import Runtime
 
-from session_fakes import CONFIG_DIR
+from session_fakes import CONFIG_DIR, enter_staff
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_qr_login_confirmed_on_the_phone(kiosk):
     stack.gateway.qr_confirm()
     assert bridge.pump_until(lambda: (ctl.tick(), ctl.state.screen == "menu")[1], 10)
     assert ctl.state.identity.method == "qr"
-    assert rt.reader.polling is False
+    assert ctl.identify._watch is None  # the card wait ended; the reader polls on unwatched (card anywhere)
 
 
 def test_paper_out_mid_flow_then_staff_reprint(kiosk):
@@ -111,12 +111,7 @@ def test_paper_out_mid_flow_then_staff_reprint(kiosk):
     ctl.end_session()
     stack.printer.control("paper_loaded")
     assert bridge.pump_until(lambda: ctl.state.devices.printer_ready, 10)
-    for _ in range(5):
-        ctl.staff_corner_tap()
-    for d in "246810":
-        ctl.staff_pin_digit(d)
-    ctl.staff_pin_submit()
-    assert bridge.pump_until(lambda: ctl.state.screen == "staff", 10)
+    enter_staff(ctl, bridge)
     ctl.staff_reprint_last()
     assert bridge.pump_until(lambda: any(j.complete and reference in j.text for j in stack.printer.jobs), 10)
 
@@ -181,12 +176,7 @@ def test_heartbeat_reports_devices_and_gateway_loss_greys_online_services(kiosk)
 
 def test_staff_test_card_read_shows_only_masked_data(kiosk):
     stack, bridge, rt, ctl = kiosk
-    for _ in range(5):
-        ctl.staff_corner_tap()
-    for d in "246810":
-        ctl.staff_pin_digit(d)
-    ctl.staff_pin_submit()
-    assert bridge.pump_until(lambda: ctl.state.screen == "staff", 10)
+    enter_staff(ctl, bridge)
     stack.idcard.place("resident")
     ctl.staff_test_card()
     assert bridge.pump_until(lambda: ctl.state.staff.message is not None

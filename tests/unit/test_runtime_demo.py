@@ -14,8 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ["attract", "help-pending", "help-acknowledged", "identify", "menu", "queue-ticket-result",
-           "form-12345", "confirm-12345", "submission-result", "e-licence", "idle-countdown", "after-wipe", "guide",
-           "record", "staff-pin", "staff", "closed"]
+           "form-12345", "confirm-12345", "submission-result", "e-licence", "idle-countdown", "after-wipe",
+           "identify-three-ways", "menu-after-ssm", "guide", "record", "staff-pin", "staff", "closed"]
 #: prompts the walk lets sound (kiosk_dev/demo.py ``hear``), in the order they must be heard
 HEARD = ["screen.attract", "help.notified", "help.eta", "screen.identify", "screen.menu", "screen.result",
          "screen.confirm", "step.idle_warning", "screen.closed"]
@@ -41,6 +41,7 @@ def test_kiosk_demo_walks_every_screen_and_prints(tmp_path):
     assert any("排队取号" in t for t in texts) and any("办件回执" in t for t in texts)
     walk = (tmp_path / "walk.txt").read_text(encoding="utf-8")
     assert "ok  no personal data left in any widget" in walk
+    assert "ok  随申码 scanned → menu" in walk and "identified by 随申码 as 赵**" in walk  # not by a card left behind
 
     assert "ok  kiosk shows 约 3 分钟" in walk  # acknowledged from the console, shown on the kiosk
     check_audio(tmp_path / "audio")

@@ -47,7 +47,7 @@ def test_card_identification_reaches_menu_with_masked_name_and_cancels_qr():
     assert s.screen == "menu"
     assert s.identity.display_name == "张*" and s.identity.method == "idcard"
     assert s.qr is None and s.busy is None
-    assert rt.polling[-1] is False
+    assert rt.watch is None  # the card wait ended (the reader polls on unwatched: test_card_anywhere.py)
     assert rt.has_pending("qr_cancel")  # the QR ticket is cancelled on the gateway
     assert "tok-secret" not in repr(s)
 
@@ -65,7 +65,7 @@ def test_qr_wins_the_race_and_turns_card_polling_off():
     ctl.tick()
     rt.finish("qr_poll", SimpleNamespace(state="confirmed", interval_s=2.0, session=auth("李*")))
     assert ctl.state.screen == "menu" and ctl.state.identity.method == "qr"
-    assert rt.polling[-1] is False
+    assert rt.watch is None  # the card wait ended (the reader polls on unwatched: test_card_anywhere.py)
     # a card arriving afterwards is ignored and wiped
     late = FakeCard()
     rt.place_card(late)
@@ -217,8 +217,10 @@ def test_login_service_from_attract_goes_through_identify_then_straight_into_it(
     rt.finish("licences", [SimpleNamespace(name_zh="驾驶证", name_en="Driving licence", number="3101**********12",
                                            image_png=png)])
     assert ctl.state.screen == "licence" and ctl.state.licences[0].image_png == png
-    ctl.print_current()
-    assert not rt.printed  # config: e-licences params.printable is false → no copies
+    ctl.print_current(5)  # no such licence: nothing printed
+    assert not rt.printed
+    ctl.print_current()  # config: e-licences params.printable is true → a watermarked copy of the one shown
+    assert [(kind, data.name_zh) for kind, data, _ in rt.printed] == [("licence_copy", "驾驶证")]
 
 
 def test_record_flow_fetches_shows_and_prints():

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.backend.errors import NetworkError
+from kiosk.backend.errors import NetworkError, error_for_status
 from kiosk.session.state import SCREENS, DeviceView
 
 from session_fakes import FakeCard, all_ready, auth, handoff, handoff_state, make, qr_ticket
@@ -42,6 +42,17 @@ _RESULTS = {
                                          duty_post=SimpleNamespace(name_zh="值班台", name_en="Desk"), call_phone=None),
 }
 
+#: codes shown to the scanner; "hold" leaves the check pending so other steps interleave with it
+_CODES = {"ssm": "https://ssm.sh.gov.cn/c/FuzzCode1", "pickup": "SH-WL-00000001", "appointment": "APPT-FUZZ01"}
+_AT = auth("孙*").expires_at
+_SCAN_CLIENT = SimpleNamespace(  # what each endpoint answers (the fake runs a scan task's own call on it)
+    auth_ssm=lambda code, cancel: auth("孙*"),
+    lookup_pickup=lambda code, cancel: SimpleNamespace(pickup_id="PU-1", item_zh="证", item_en="ID", place_zh="柜",
+                                                       place_en="locker", slot="1-1"),
+    check_in=lambda code, cancel: SimpleNamespace(service_zh="户籍", service_en="Household", already_checked_in=False,
+                                                  ticket=SimpleNamespace(number="Y1", window_zh="1号",
+                                                                         window_en="1", issued_at=_AT)))
+
 action = st.one_of(
     st.tuples(st.just("call"), st.sampled_from(
         ["touch", "start_identify", "refresh_qr", "next", "back", "home", "confirm", "print_current",
@@ -59,6 +70,7 @@ action = st.one_of(
     st.tuples(st.just("time"), st.sampled_from([0.5, 3, 30, 61, 200])),
     st.tuples(st.just("printed"), st.booleans()),
     st.tuples(st.just("login"), st.sampled_from(["card", "qr"])),
+    st.tuples(st.just("scan"), st.sampled_from(sorted(_CODES)), st.sampled_from(["ok", "refused", "hold"])),
 )
 
 
@@ -102,6 +114,13 @@ def _do(ctl, rt, clock, step) -> None:
             ctl.tick()
             if rt.has_pending("qr_poll"):
                 rt.finish("qr_poll", _RESULTS["qr_poll"]())
+    elif kind == "scan":
+        ctl.on_scan(_CODES[step[1]])
+        if step[2] != "hold" and rt.has_pending("scan"):
+            if step[2] == "ok":
+                rt.finish("scan", rt.pending("scan").fn(None))  # the answer to whichever code is being checked
+            else:
+                rt.fail("scan", error_for_status(422, "code_expired", "refused"))
     elif kind == "printed":
         for job in list(ctl.printing.jobs):
             (ctl.on_print_done(job) if step[1] else ctl.on_print_failed(job, "缺纸", "paper out", "clear"))
@@ -111,6 +130,7 @@ def _do(ctl, rt, clock, step) -> None:
 @given(st.lists(action, min_size=1, max_size=40))
 def test_any_sequence_keeps_the_session_coherent(steps):
     ctl, rt, clock = make()
+    rt.client = _SCAN_CLIENT
     for step in steps:
         _do(ctl, rt, clock, step)
         s = ctl.state
@@ -140,7 +160,7 @@ def test_any_sequence_keeps_the_session_coherent(steps):
     ctl.end_session()
     assert ctl.handoff.entries == {}  # a wipe leaves no hand-off behind (each was cancelled on the gateway)
     leftovers = repr(asdict(ctl.state))
-    for secret in ("赵*", "钱*", "13800138000", "R-1", "tok-secret"):
+    for secret in ("赵*", "钱*", "孙*", "13800138000", "R-1", "tok-secret"):
         assert secret not in leftovers
     assert ctl.core.token is None and ctl.services.form_values == {} and ctl.state.screen in ("attract", "closed")
     # a help request being created outlives the wipe on purpose: its answer names the request to cancel
