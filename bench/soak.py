@@ -14,7 +14,8 @@ ticket, guide, guide, submit — a 24-hour area's night: mostly tickets and guid
 
 It prints RSS / open fds (with what each descriptor is) / threads at the start, after warm-up, and every
 ``--every`` sessions (after a ``gc.collect()``, so garbage not yet collected is not mistaken for a leak),
-then the verdict against the targets: RSS growth < 20 MB after warm-up, no fd or thread growth; and the
+then the verdict against the targets (issue 19 §3): RSS growth < 5 MB after warm-up, no growth of fds, threads
+or Kivy observers (counted at each report, see ``Soak.observers``; the last report against warm-up's); and the
 bookkeeping — every ticket and receipt printed exactly once, every submission delivered exactly once.
 While it pumps frames the soak caps them at 120 fps (``--maxfps``; the kiosk itself runs at Kivy's 60), so
 wall time goes to the kiosk's work rather than to frame pacing.
@@ -352,7 +353,10 @@ class Soak:
             "gateway_port": urlsplit(self.sims.urls["gateway"]).port,
             "errors": self.errors, **check, "rows": self.rows,
         }
-        verdict["targets_met"] = (verdict["rss_growth_after_warmup_mb"] < 20 and verdict["fd_growth"] <= 0
+        warm_row = next((r for r in self.rows if r["sessions"] == args.warmup), self.rows[0])
+        verdict["observer_growth_after_warmup"] = self.rows[-1]["bound_callbacks"] - warm_row["bound_callbacks"]
+        verdict["targets_met"] = (verdict["rss_growth_after_warmup_mb"] < 5 and verdict["fd_growth"] <= 0
+                                  and verdict["observer_growth_after_warmup"] <= 0
                                   and verdict["thread_growth"] <= 0 and not self.errors
                                   and check["printed_ok"] and check["delivered_once"])
         return verdict
@@ -376,7 +380,19 @@ class Soak:
                 "delivered_once": all(per_ref.get(r) == 1 for r in self.references),
                 "outbox_depth_end": self.rt.outbox.depth() if self.rt.outbox is not None else None}
 
+    def observers(self) -> int:
+        """Kivy observers bound anywhere (``BoundCallback``), counted on the attract screen after a GC and
+        a wipe (the screens drop the last session's widgets there; see screens/observers.py),
+        so a count that grows from report to report is observers that outlive their sessions."""
+        from kiosk_dev import uidriver as ui
+
+        gc.collect()
+        self.ctl.end_session()
+        ui.pump(1)
+        return sum(1 for obj in gc.get_objects() if type(obj).__name__ == "BoundCallback")
+
     def report(self, n: int, fig: dict, t0: float, label: str = "") -> None:
+        fig = {**fig, "bound_callbacks": self.observers()}
         row = {"sessions": n, "elapsed_s": round(time.monotonic() - t0, 1), **fig}
         previous = self.rows[-1] if self.rows else None
         self.rows.append(row)
@@ -391,7 +407,7 @@ class Soak:
         print(f"[soak] {n:>6} sessions  {row['elapsed_s']:>8.1f}s  RSS {fig['rss_mb']:>7.1f} MB  "
               f"(malloc {fig['malloc_before_gc_mb']}→{fig['malloc_in_use_mb']} MB, "
               f"gen2 {fig['full_collections']}, {fig['py_objects']} objects, {fig['textures']} textures, "
-              f"{fig['widgets']} widgets, load {fig['load_1min']})  "
+              f"{fig['widgets']} widgets, {fig['bound_callbacks']} observers, load {fig['load_1min']})  "
               f"fds {fig['fds']:>4}  threads {fig['threads']:>3} (python {len(fig['py_threads'])})  {label}",
               flush=True)
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from kivy.lang import Builder
 
+from screens import observers
+
 _KV_DIR = Path(__file__).parent
 _KV_SHARED = ("widgets", "overlays", "root")
 _kv_loaded = False
@@ -25,6 +27,7 @@ def load_kv() -> None:
     global _kv_loaded
     if _kv_loaded:
         return
+    observers.install()  # before any rule names ScrollView
     for name in _KV_SHARED:
         importlib.import_module(f"screens.{name}")
     for name in _KV_SHARED:
