@@ -255,8 +255,8 @@ class Walk:
         self.step("guide → home", lambda: (ui.tap("footer.home"), self.wait_screen("attract")))
 
         self.step("record needs login", lambda: (ui.tap("attract.card"), self.wait_screen("identify")))
-        self.stack.idcard.remove()
-        ui.pump(5)
+        self.stack.idcard.remove()  # lifted and placed again: the reader must see it go first (one poll)
+        ui.wait_until(lambda: not self.ctl.core.rt.reader.card_on_reader, timeout=5, what="card lifted")
         self.stack.idcard.place("resident")
         self.step("card read again", lambda: self.wait_screen("menu", 15))
         self.step("social-insurance record", lambda: (ui.tap("menu.svc.social-insurance-record"),

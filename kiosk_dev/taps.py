@@ -65,7 +65,8 @@ class Walker:
             ui.wait_until(lambda: self.ctl.identify._watch is not None, timeout=5, what="reader watched")
             self.stack.idcard.place("resident")
             ui.wait_screen("menu", timeout=15)
-            self.stack.idcard.remove()
+            self.stack.idcard.remove()  # and the reader sees it go before the next flow places it again
+            ui.wait_until(lambda: not self.ctl.core.rt.reader.card_on_reader, timeout=5, what="card lifted")
             self._menu_tile(service_id)
         ui.wait_until(lambda: state().busy is None and ui.current_screen() != "menu", timeout=15,
                       what=f"{service_id} opened")

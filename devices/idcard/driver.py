@@ -78,6 +78,12 @@ class IdCardReader(Device):
     def polling(self) -> bool:
         return self._polling
 
+    @property
+    def card_on_reader(self) -> bool:
+        """Whether the last find saw a card. A card lifted stays "on" until the next find (up to one poll
+        interval); a card lifted and placed again within one poll is the same placement to the reader."""
+        return self._card_state != "absent"
+
     def cancel(self) -> None:
         """Abort a pending :meth:`read_card` (Home/Back, idle reset, QR identification won)."""
         with self._gen_lock:

@@ -144,8 +144,10 @@ def test_fast_polling_without_a_card_and_the_vendor_pace_once_one_lies_there(sim
         # a busy machine only delays finds, so this bound holds under any load: ≥ 300 ms apart with a card
         assert len(later) <= int((time.monotonic() - read_at) / 0.3) + 2, (len(later), time.monotonic() - read_at)
         assert events.names().count("card_read") == 1
+        assert reader.card_on_reader
         sim.remove()
         events.wait("card_removed", timeout=10)
+        assert not reader.card_on_reader  # what tests and the demo wait on before placing a card again
     finally:
         reader.close()
 

@@ -25,7 +25,7 @@ from kiosk import i18n
 from kiosk_dev import uidriver as ui
 from kiosk_dev.screenshots import MAX_EMPTY, empty_share
 from kiosk.config.hours import OpeningHours, WeeklyHours
-from uiflow import PHONE, open_service, phone_fills_handoff, sign_in_with_card
+from uiflow import PHONE, open_service, phone_fills_handoff, sign_in_with_card, take_card_away
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 KV_DIR = Path(__file__).resolve().parents[2] / "screens"
@@ -211,7 +211,7 @@ def sign_in_with_card_from_identify(k):
     ui.wait_until(lambda: k.state.card.state == "waiting", timeout=5, what="reader polling")
     k.card("place", card="resident")
     ui.wait_screen("menu", timeout=10)
-    k.card("remove")
+    take_card_away(k)
 
 
 _CJK = re.compile(r"[\u2E80-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF\u3000-\u303F]")

@@ -12,7 +12,7 @@ import logging
 
 import pytest
 from kivy.clock import Clock
-from uiflow import sign_in_with_card
+from uiflow import sign_in_with_card, take_card_away
 
 from kiosk_dev import uidriver as ui
 from kiosk.crash import UNAVAILABLE, LastResort
@@ -108,7 +108,7 @@ def test_an_exception_in_any_callback_fails_safe_and_the_next_resident_is_served
     assert LastResort.ALERT_CODE in [a["code"] for a in payload["alerts"]]
     # and the next resident is served
     if kind == "device":
-        k.card("remove")  # the first resident takes the card away
+        take_card_away(k)  # the first resident takes the card away
     ui.tap("error.close")
     sign_in_with_card(k)
     assert k.state.screen == "menu" and k.state.error is None

@@ -28,7 +28,14 @@ def sign_in_with_card(k: Any, card: Any = "resident") -> None:
     else:
         k.idcard.place_card(card)
     ui.wait_screen("menu", timeout=10)
+    take_card_away(k)
+
+
+def take_card_away(k: Any) -> None:
+    """Lift the card and wait until the reader has seen it go (its next find, up to one poll interval): a
+    card placed again before that is, to the reader, the same placement and is not read again."""
     k.card("remove")
+    ui.wait_until(lambda: not k.rt.reader.card_on_reader, timeout=5, what="the reader saw the card lifted")
 
 
 def open_service(k: Any, service_id: str, screen: str, timeout: float = 10.0) -> None:

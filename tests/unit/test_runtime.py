@@ -234,7 +234,7 @@ def test_card_read_error_asks_to_place_the_card_again_then_succeeds(kiosk):
     stack.idcard.clear_faults()
     stack.idcard.remove()
     assert bridge.pump_until(lambda: ctl.state.card.state in ("waiting", "error"), 5)
-    bridge.pump_until(lambda: False, 0.8)  # the reader sees the empty field
+    assert bridge.pump_until(lambda: not rt.reader.card_on_reader, 5)  # the reader has seen the empty field
     stack.idcard.place("resident")
     assert bridge.pump_until(lambda: ctl.state.screen == "menu", 10), ctl.state.card
 
