@@ -10,9 +10,8 @@ from kivy.uix.label import Label
 from a11y import audit
 from kiosk_dev import uidriver as ui
 from test_staff_ui import open_staff
-from uiflow import visible_texts
+from uiflow import SIZES, set_variant, visible_texts
 
-SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
 
 def _scanner_ready(k):
@@ -65,13 +64,7 @@ def test_identify_draws_three_ways_in_every_variant(kiosk, shots):
     for lang, elder, orient in [("zh-CN", False, "portrait"), ("zh-CN", True, "portrait"),
                                 ("zh-CN", False, "landscape"), ("zh-CN", True, "landscape"),
                                 ("en", False, "portrait"), ("en", True, "portrait")]:
-        if kiosk.state.lang != lang:
-            kiosk.ctl.set_language(lang)
-        if kiosk.state.elder_mode != elder:
-            kiosk.ctl.toggle_elder_mode()
-        ui.set_window_size(*SIZES[orient])
-        ui.pump(6)
-        name = f"identify3-{'elder' if elder else 'standard'}-{orient}{'-en' if lang == 'en' else ''}"
+        name = "identify3-" + set_variant(kiosk, lang, elder, orient)
         assert _icons() >= {"contactless", "qr_code_scanner", "phone_iphone"}, name
         problems += [f"{name}: {p}" for p in audit(elder)]
         ui.screenshot(shots / "screens" / f"{name}.png")

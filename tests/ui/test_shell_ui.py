@@ -19,9 +19,8 @@ from conftest import make_kiosk, stop_kiosk
 from kiosk_dev import uidriver as ui
 from kiosk_dev.screenshots import empty_share
 from screens.widgets import Icon, Tile
-from uiflow import sign_in_with_card
+from uiflow import SIZES, set_variant, sign_in_with_card
 
-SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 VARIANTS = [(lang, elder, orient) for lang in ("zh-CN", "en") for elder in (False, True) for orient in SIZES]
 MAX_EMPTY = 0.35
 
@@ -34,16 +33,6 @@ def skewed(kiosk_app, base_cfg, tmp_path):
     yield k
     ui.set_window_size(*SIZES["portrait"])
     stop_kiosk(k)
-
-
-def set_variant(k, lang: str, elder: bool, orient: str) -> str:
-    if k.state.lang != lang:
-        k.ctl.set_language(lang)
-    if k.state.elder_mode != elder:
-        k.ctl.toggle_elder_mode()
-    ui.set_window_size(*SIZES[orient])
-    ui.pump(6)
-    return f"{'elder' if elder else 'standard'}-{orient}{'-en' if lang == 'en' else ''}"
 
 
 def footer_problems(name: str) -> list[str]:

@@ -15,6 +15,8 @@ from kiosk_dev import uidriver as ui
 RESIDENT = {"name": "李建国", "id_number": "31011519650412127X", "address": "上海市浦东新区世纪大道1000弄12号301室",
             "birth": "1965-04-12"}
 PHONE = "13912345678"
+#: the kiosk's two screen shapes (1080×1920 portrait, its landscape mount)
+SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
 
 def sign_in_with_card(k: Any, card: Any = "resident") -> None:
@@ -91,3 +93,14 @@ def personal_leftovers(needles: Iterable[str]) -> list[str]:
                 if n in t:
                     hits.append(f"{getattr(w, 'wid', '') or type(w).__name__}: {n!r} in {t!r}")
     return hits
+
+
+def set_variant(k: Any, lang: str, elder: bool, orient: str) -> str:
+    """Put the running kiosk in one language / mode / orientation; returns the variant's name."""
+    if k.state.lang != lang:
+        k.ctl.set_language(lang)
+    if k.state.elder_mode != elder:
+        k.ctl.toggle_elder_mode()
+    ui.set_window_size(*SIZES[orient])
+    ui.pump(6)
+    return f"{'elder' if elder else 'standard'}-{orient}{'-en' if lang == 'en' else ''}"
