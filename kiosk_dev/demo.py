@@ -290,11 +290,11 @@ class Walk:
 
     def _closed_hours(self) -> None:
         from kiosk.clock import local_now
-
-        s = self.ctl
-        shut = closed_hour(s.core.zone)
+        s = self.ctl  # the hours close only an idle attract: wait for it, or the next check is 15 s away
+        self.step("no session left", lambda: self.wait_state(
+            "attract with no session", lambda st: st.screen == "attract" and s.core.token is None))
         now = local_now(s.core.cfg)
-        self.now.at = now.replace(hour=shut, minute=30, second=0, microsecond=0)
+        self.now.at = now.replace(hour=closed_hour(s.core.zone), minute=30, second=0, microsecond=0)
         if self.now.at < now:
             self.now.at += timedelta(days=1)
         self.clock.offset += 16  # the opening-hours check runs every 15 s
