@@ -18,6 +18,7 @@ from typing import Any
 
 from kivy.app import App
 from kivy.properties import StringProperty
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from kiosk.ime import limits
@@ -26,7 +27,7 @@ from screens.address import AddressPicker
 from screens.keyboard import PinyinKeyboard
 from screens.phonepad import PhonePad
 from screens.qr import qr_texture
-from screens.widgets import KGrid, KImage, KioskScreen, PadKey, button, label
+from screens.widgets import KImage, KioskScreen, PadKey, button, label
 
 _TEXT_KINDS = {"handoff", "address"}      # typed at the kiosk, or on the phone as an option
 _BUTTON_KINDS = {"choice", "date", "slot"}  # chosen from big buttons, never typed
@@ -79,6 +80,22 @@ def _shown(field: Any, lang: str, tr: Any) -> str:
     if kind == "phone" and field.value:
         return limits.group_phone(field.value)   # 138 0013 8000, as on the pad
     return field.value or tr("form.tap_to_edit", lang)
+
+
+class FillGrid(GridLayout):
+    """Big buttons that share the input panel's free height: each row is at least ``row_default_height``
+    and grows up to ``grow`` times that, so a short list of choices becomes a column of large buttons
+    instead of a strip at the top of an empty panel (issue 14: the content band is filled, not floated)."""
+
+    wid = StringProperty("")
+
+    def __init__(self, *, key_h: float, grow: float, **kwargs: Any) -> None:
+        super().__init__(row_default_height=key_h, **kwargs)
+        self._max_h = key_h * grow
+
+    def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        widget.size_hint_y, widget.size_hint_max_y = 1, self._max_h
+        super().add_widget(widget, *args, **kwargs)
 
 
 class FormScreen(KioskScreen):
@@ -198,7 +215,8 @@ class FormScreen(KioskScreen):
             box.add_widget(pad)
         else:
             self._digit_pad(box, field, lang)
-        box.add_widget(Widget())  # keeps the input at the top of the panel
+        if not any(isinstance(child, FillGrid) for child in box.children):
+            box.add_widget(Widget())  # keeps the input at the top of the panel (a grid fills it)
 
     def _buttons(self, box: Any, field: Any, lang: str) -> None:
         """Choices, dates and times: one big button each (dates/times from the gateway's open slots)."""
@@ -207,8 +225,11 @@ class FormScreen(KioskScreen):
             box.add_widget(button(app.tr("common.retry", lang), lambda: self.act("refresh_slots"),
                                   wid="form.slots_retry", style="primary"))
             return
-        cols = 3 if app.landscape or _kind(field) == "slot" else 2
-        grid = KGrid(cols=cols, wid="form.options")
+        few = len(field.options) <= 6 and _kind(field) != "slot"
+        # portrait has the height for one column of full-width buttons; elder mode's taller fields leave
+        # room for two columns, landscape's short panel for three
+        cols = 3 if app.landscape or not few else 2 if app.th.elder else 1
+        grid = FillGrid(cols=cols, wid="form.options", key_h=app.th.button_h, grow=2.0)
         for value, text in field.options:
             grid.add_widget(button(text.get(lang), lambda v=value, fid=field.id: self._enter(fid, v, done=True),
                                    wid=f"form.opt.{value}", role="title",
@@ -217,7 +238,7 @@ class FormScreen(KioskScreen):
 
     def _digit_pad(self, box: Any, field: Any, lang: str) -> None:
         app = App.get_running_app()
-        grid = KGrid(cols=3, wid="form.pad")
+        grid = FillGrid(cols=3, wid="form.pad", key_h=app.th.target * 1.25, grow=1.6)
         x_key = "X" if _kind(field) == "idnumber" else None
         for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9", x_key or "clear", "0", "delete"]:
             text = {"delete": app.tr("common.delete", lang), "clear": app.tr("common.clear", lang),
