@@ -215,8 +215,8 @@ class FormScreen(KioskScreen):
             box.add_widget(pad)
         else:
             self._digit_pad(box, field, lang)
-        if not any(isinstance(child, FillGrid) for child in box.children):
-            box.add_widget(Widget())  # keeps the input at the top of the panel (a grid fills it)
+        if not any(isinstance(child, (FillGrid, KImage)) for child in box.children):
+            box.add_widget(Widget())  # keeps the input at the top of the panel (a grid or the QR fills it)
 
     def _buttons(self, box: Any, field: Any, lang: str) -> None:
         """Choices, dates and times: one big button each (dates/times from the gateway's open slots)."""
@@ -290,7 +290,7 @@ class FormScreen(KioskScreen):
         box.add_widget(label(_handoff_line(field, lang), role="title", wid="form.handoff"))
         if field.handoff_url:
             # the gateway's one-time code, shown only while it waits for the phone
-            image = KImage(wid="form.handoff_qr", fit_mode="contain")  # takes the panel's free height
+            image = KImage(wid="form.handoff_qr", fit_mode="contain")  # takes all the panel's free height
             image.texture = qr_texture(field.handoff_url)
             self._handoff_url = field.handoff_url
             box.add_widget(image)
