@@ -1,6 +1,6 @@
 """Confirm screen: what will be submitted, field by field, before 确认提交.
 
-One tinted card per field in large type — the field's name above its value (landscape standard: name left,
+Under the title the step indicator (第 3 步 / 共 4 步, counted as on the form). One tinted card per field in large type — the field's name above its value (landscape standard: name left,
 value right) — growing a little to share the screen when they fit, scrolling with a visible cue when they do
 not; under them what happens on 确认提交 (a receipt with the reference is printed).
 返回修改 bottom-left, 确认提交 bottom-right.
@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
-from kivy.properties import StringProperty
+from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.session.views import FormScreenView
+from screens.form import steps
 from screens.plain import say
 from screens.scrollbox import ScrollBox
 from screens.widgets import KioskScreen, Panel, label
@@ -24,6 +25,8 @@ class ConfirmScreen(KioskScreen):
     service_text = StringProperty("")
     hint_text = StringProperty("")
     next_text = StringProperty("")
+    step = NumericProperty(0)     # 第 3 步 / 共 4 步, as the form counts them (0: no service, no indicator)
+    step_total = NumericProperty(0)
 
     def signature(self, state: FormScreenView) -> Any:
         form = state.form
@@ -39,6 +42,7 @@ class ConfirmScreen(KioskScreen):
         self.service_text = state.service.title.get(lang) if state.service is not None else ""
         self.hint_text = say("confirm.hint", lang, elder)
         self.next_text = say("confirm.next_step", lang, elder)
+        self.step, self.step_total = steps(state, checking=True) if state.service is not None else (0, 0)
         self._place_next_card(app.landscape)
         table = self.ids.table
         table.clear_widgets()
@@ -87,3 +91,4 @@ class ConfirmScreen(KioskScreen):
     def clear_content(self) -> None:
         self.ids.table.clear_widgets()
         self.service_text = ""
+        self.step = self.step_total = 0

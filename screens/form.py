@@ -53,10 +53,17 @@ def typed(field: Any, key: str) -> str:
     return raw + key
 
 
-def step_text(state: FormScreenView, tr: Any) -> str:
-    """第 2 步 / 共 4 步: identify (when the service needs it) → fill in → check → receipt."""
+def steps(state: FormScreenView, *, checking: bool = False) -> tuple[int, int]:
+    """(step, total) of a form's flow: identify (when the service needs it) → fill in → check (``checking``:
+    the confirm screen) → receipt."""
     total = 4 if state.service is not None and state.service.needs_login else 3
-    return tr("form.step", state.lang, n=total - 2, total=total)
+    return total - (1 if checking else 2), total
+
+
+def step_text(state: FormScreenView, tr: Any) -> str:
+    """第 2 步 / 共 4 步 on the form."""
+    n, total = steps(state)
+    return tr("form.step", state.lang, n=n, total=total)
 
 
 def _handoff_line(field: Any, lang: str) -> str:

@@ -90,6 +90,7 @@ def test_complaint_typed_on_the_kiosk_reaches_the_gateway(kiosk, shots, monkeypa
     assert back.x < nxt.x and back.y == nxt.y and back.top <= panel.y and back.right < kiosk.app.root.width / 2
     ui.tap("form.next")
     ui.wait_screen("confirm")
+    assert ui.text_of("confirm.step.text") == "第 3 步 / 共 4 步"   # the step after the form's 第 2 步
     fields = _submitted(kiosk, "hotline-12345")
     assert fields["description"] == text and fields["phone"] == PHONE and fields["category"] == "complaint"
     print(f"taps 12345: {taps.actions} + {taps.typed} typed (11 phone digits, the text)")
