@@ -15,6 +15,10 @@ from screens.widgets import IconKey, KioskScreen, icon_button, label
 SCANNER_STATUS = "扫码器 scanner"
 
 
+class ServiceSwitch(IconKey):
+    """A service's on/off switch: its state in words and a toggle icon (staff.kv sizes it)."""
+
+
 class StaffScreen(KioskScreen):
     outbox_text = StringProperty("")
     version_text = StringProperty("")
@@ -54,11 +58,13 @@ class StaffScreen(KioskScreen):
             btn = icon_button(text, "toggle_on" if enabled else "toggle_off",
                               lambda i=sid: self.act("staff_toggle_service", i),
                               wid=f"staff.svc.{sid}", style="secondary" if enabled else "disabled",
-                              role="button", cls=IconKey)
+                              role="button", cls=ServiceSwitch)
             btn.icon_side = "left"
             services.add_widget(btn)
         for n, line in enumerate(s.log_tail[-12:]):
             logs.add_widget(label(line, role="small", wid=f"staff.log.{n}"))
+        if not s.log_tail:  # said, so an empty panel is not mistaken for a log that failed to load
+            logs.add_widget(label(app.tr("staff.logs_none", lang), tone="muted", wid="staff.log.none"))
         self.ids.reprint.disabled = not s.last_receipt
         self._voice_section(app, lang, s)
 
