@@ -21,11 +21,11 @@ from typing import Any, Callable
 
 import serial
 
-from devices.base import Device
+from devices.base import SerialDevice
 from devices.errors import Action, DeviceTimeout, DeviceUnavailable, OperationCancelled
 from devices.scanner.profiles import ScannerProfile, get_profile
 from devices.scanner.protocol import Deduper, Scan, ScanDecoder
-from devices.transport import PORT_ERRORS, close_quietly, open_port
+from devices.transport import PORT_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class ScannerSilent(DeviceUnavailable):
     default_action = Action.CONFIGURATION
 
 
-class Scanner(Device):
+class Scanner(SerialDevice):
     kind = "scanner"
     #: the worker blocks in the port read (``read_timeout``), so polls follow each other without a pause;
     #: the interval only paces reconnect checks while the port is gone
@@ -61,9 +61,7 @@ class Scanner(Device):
     def __init__(self, url: str, *, baudrate: int = 9600, profile: str | ScannerProfile = "generic",
                  dedupe_s: float = 2.0, clock: Callable[[], float] = time.monotonic, read_timeout: float = 0.02,
                  query_timeout: float = 0.5, name: str | None = None) -> None:
-        super().__init__(name=name)
-        self.url = url
-        self.baudrate = baudrate
+        super().__init__(url, baudrate=baudrate, name=name)
         self.profile = get_profile(profile)
         self.read_timeout = read_timeout
         self.query_timeout = query_timeout
@@ -71,7 +69,6 @@ class Scanner(Device):
         p = self.profile
         self.decoder = ScanDecoder(p.suffix, encoding=p.encoding, gap_s=p.gap_ms / 1000.0, max_len=p.max_len)
         self.deduper = Deduper(dedupe_s)
-        self._port: serial.SerialBase | None = None
         self._enabled = True
         self._last_trigger = 0.0
         self._attempted = threading.Event()
@@ -152,7 +149,7 @@ class Scanner(Device):
 
     # ----- Device hooks --------------------------------------------------------------------------
     def _connect(self) -> None:
-        self._port = open_port(self.url, baudrate=self.baudrate, timeout=self.read_timeout)
+        self._open_port(self.read_timeout)
         self.decoder.reset()
         if self.profile.query and not self._query():
             raise ScannerSilent(f"scanner at {self.url} does not answer its query (profile {self.profile.name})")
@@ -163,10 +160,6 @@ class Scanner(Device):
             super()._try_connect()
         finally:
             self._attempted.set()  # after the base recorded the outcome (status, last_error)
-
-    def _disconnect(self) -> None:
-        port, self._port = self._port, None
-        close_quietly(port, self.name)
 
     def _poll(self) -> None:
         if self.profile.host_trigger and self._enabled and self._clock() - self._last_trigger >= self.retrigger_s:
