@@ -30,20 +30,12 @@ from devices.transport import PORT_ERRORS
 log = logging.getLogger(__name__)
 
 
-class NoScan(DeviceTimeout):
+class NoScan(DeviceTimeout, zh="未扫描到二维码", en="Nothing was scanned", action=Action.NONE):
     """Nothing was scanned before the timeout."""
 
-    default_zh = "未扫描到二维码"
-    default_en = "Nothing was scanned"
-    default_action = Action.NONE
 
-
-class ScannerSilent(DeviceUnavailable):
+class ScannerSilent(DeviceUnavailable, zh="扫码器无响应", en="Scanner does not answer", action=Action.CONFIGURATION):
     """The port opened but the scanner does not answer its profile's query (wrong profile or baud rate)."""
-
-    default_zh = "扫码器无响应"
-    default_en = "Scanner does not answer"
-    default_action = Action.CONFIGURATION
 
 
 class Scanner(SerialDevice):
