@@ -20,8 +20,8 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 #: next to this module (as the UI texts are in kiosk/locale/*.yaml): grouped by key prefix — ``screen.*`` spoken
 #: on entering a screen, ``step.*`` inside one, ``error.*`` what happened and what to do, ``help.*``, and the
 #: ``piece.*`` words of dynamic sentences (kiosk/voice/numbers.py).
-PROMPTS: dict[str, tuple[str, str]] = {
-    key: (zh, en) for key, (zh, en) in json.loads(Path(__file__).with_name("prompts.json").read_text("utf-8")).items()}
+_TEXTS = json.loads(Path(__file__).with_name("prompts.json").read_text("utf-8"))
+PROMPTS: dict[str, tuple[str, str]] = {key: (zh, en) for key, (zh, en) in _TEXTS.items()}
 
 ZH_DIGITS = "零一二三四五六七八九"
 EN_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",

@@ -28,8 +28,8 @@ def guide_payload(service_id: str, title: tuple[str, str] | None = None) -> dict
         guide = GUIDES[service_id]
     elif title is not None:
         guide = {"title_zh": title[0], "title_en": title[1],
-                 "sections": [{"heading_zh": "申请材料", "heading_en": "What to bring", "items_zh": ["本人有效身份证件"],
-                               "items_en": ["Your own valid ID card"]}]}
+                 "sections": [{"heading_zh": "申请材料", "heading_en": "What to bring",
+                               "items_zh": ["本人有效身份证件"], "items_en": ["Your own valid ID card"]}]}
     else:
         return None
     return {"service_id": service_id, "title_zh": guide["title_zh"], "title_en": guide["title_en"],
