@@ -297,6 +297,11 @@ class KioskScreen(Screen):
     def clear_content(self) -> None:
         """Drop dynamic widgets / textures (subclasses)."""
 
+    def relayout(self) -> None:
+        """The screen turned (portrait ↔ landscape): rebuild for the new shape. Not a wipe — a screen holding
+        input the resident has not finished keeps it (the form); by default everything is rebuilt."""
+        self.clear()
+
 
 def label(text: str, *, role: str = "body", tone: str = "text", wid: str = "", halign: str = "left",
           personal: bool = False) -> KLabel:
