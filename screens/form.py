@@ -249,6 +249,7 @@ class FormScreen(KioskScreen):
         cap = limits.cap_for(field.kind, field.max_length)
         if self._editor is not None and self._editor[0] == field.id:
             editor = self._editor[1]
+            editor.lang = lang   # kept across a language switch or a rotation: its words follow
             if isinstance(editor, PinyinKeyboard) and editor.text != field.value:
                 editor.text = field.value   # the session refused a change: show what the field holds
             return editor

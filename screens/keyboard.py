@@ -67,6 +67,7 @@ class PinyinKeyboard(BoxLayout):
         self._more: ImeKey | None = None
         self._spacer: Widget | None = None
         self.bind(text=self._count, cap=self._count, lang=self._count, landscape=self._count)
+        self.bind(lang=lambda *_: Clock.schedule_once(self._build_keys, 0))   # 删除/空格/清空 in the new language
         Clock.schedule_once(self._build_keys, 0)
         if self._engine is None:
             self.message = self._tr("ime.loading")

@@ -11,7 +11,7 @@ from kiosk import ime
 from kiosk_dev import uidriver as ui
 
 from test_ime_ui import _pick, _type
-from uiflow import PHONE, SIZES, open_service, sign_in_with_card
+from uiflow import PHONE, SIZES, open_service, sign_in_with_card, to_address_detail
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +51,10 @@ def test_a_complaint_half_typed_on_the_keyboard_survives_rotations(kiosk, shots)
         ui.screenshot(shots / f"form-rotated-{orient}.png")
     _pick(kb, "坏了")                          # and typing goes on where it stopped
     assert kiosk.state.form.field("description").value == "小区门口路灯坏了"
+    kiosk.ctl.set_language("en")               # the kept keyboard follows the language
+    _rotate("landscape")
+    ui.wait_until(lambda: ui.text_of("form.ime.key.delete") == "Delete", timeout=5, what="English keys")
+    assert ui.text_of("form.ime.text") == "小区门口路灯坏了"
     ui.tap("footer.end")
     ui.wait_screen("attract")
     assert kiosk.state.form is None and kb.composing == "" and kb.text == ""   # the session end wipes it
@@ -72,15 +76,7 @@ def test_a_half_typed_number_and_the_phone_choice_survive_a_rotation(kiosk):
 
 
 def test_the_address_picker_keeps_district_street_and_detail_across_a_rotation(kiosk, shots):
-    sign_in_with_card(kiosk)
-    open_service(kiosk, "certificate-delivery", "form")
-    ui.tap("form.opt.ss-card")
-    for digit in PHONE:
-        ui.tap(f"form.key.{digit}")
-    ui.tap("form.opt.home")
-    ui.tap("form.field.address")
-    ui.tap("form.address.district.jingan")
-    ui.tap("form.address.street.0")
+    to_address_detail(kiosk)
     kb = _keyboard("form.address.ime")
     _type(kb, "weihailu")
     _pick(kb, "威海路")
@@ -90,4 +86,8 @@ def test_the_address_picker_keeps_district_street_and_detail_across_a_rotation(k
     kb = _keyboard("form.address.ime")
     assert ui.text_of("form.address.ime.text") == "威海路" and kb.composing == "yibai"
     assert ui.exists("form.address.change_street")
+    kiosk.ctl.set_language("en")               # the picker's words change, the detail stays
+    ui.pump(4)
+    assert ui.text_of("form.address.ime.text") == "威海路" and ui.find("form.address.ime").composing == "yibai"
+    assert ui.text_of("form.address.ask") == kiosk.app.tr("ime.detail", "en")
     assert kiosk.state.form.field("address").value == "上海市静安区南京西路街道威海路"

@@ -253,19 +253,24 @@ def test_scroll_cue_shows_while_there_is_more_below_and_offers_the_top_at_the_en
         set_variant(kiosk, "zh-CN", False, "portrait")
 
 
+#: kv files allowed a bare ScrollView: the staff panel's help list and log get 25–42 px in 长辈模式 (no room
+#: for a 90-px cue until the staff layout, the screens helper's, gives them height); residents never see it
+BARE_SCROLL_OK = {"staff.kv"}
+
+
 def test_every_scrolling_screen_uses_the_one_scroll_widget():
     """A bare ScrollView in a screen's kv scrolls without a cue; the cue lives in ScrollBox alone."""
     from pathlib import Path
 
     import screens
     here = Path(screens.__file__).parent
-    bare = [p.name for p in here.glob("*.kv") if re.search(r"^\s*ScrollView:", p.read_text("utf-8"), re.M)]
-    assert bare == []
+    bare = {p.name for p in here.glob("*.kv") if re.search(r"^\s*ScrollView:", p.read_text("utf-8"), re.M)}
+    assert bare <= BARE_SCROLL_OK
     cues = [p.name for p in here.glob("*.py") if p.name != "scrollbox.py"
             and re.search(r"scroll_more|scroll_top|class \w*Cue\b", p.read_text("utf-8"))]
     assert cues == []
     users = {p.name for p in here.glob("*.kv") if "ScrollBox:" in p.read_text("utf-8")}
-    assert {"record.kv", "guide.kv", "licence.kv", "confirm.kv", "staff.kv"} <= users
+    assert {"record.kv", "guide.kv", "licence.kv", "confirm.kv"} <= users
 
 
 def test_a_card_left_on_the_reader_does_not_sign_its_owner_in_again(kiosk):
