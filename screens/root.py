@@ -178,11 +178,15 @@ class KioskRoot(FloatLayout):
                 self.remove_widget(layer)
             layer.clear()
 
-    def clear_all(self) -> None:
-        """Forget everything shown (wipe): every screen and overlay drops its content."""
+    def clear_all(self, wipe: bool = True) -> None:
+        """Forget everything shown (wipe): every screen and overlay drops its content. ``wipe=False`` is a
+        rotation: the screens rebuild for the new shape but keep the resident's unfinished input."""
         for screen in self.sm.screens:
             if isinstance(screen, KioskScreen):
-                screen.clear()
+                if wipe:
+                    screen.clear()
+                else:
+                    screen.relayout()
         for layer in self._overlays.values():
             layer.clear()
         self.notice_text = ""
