@@ -35,6 +35,8 @@ class IdentifyScreen(KioskScreen):
     card_offset = NumericProperty(0.0)  # 0..1, the card icon's breathing while it waits
     ssm_text = StringProperty("")
     ssm_off = BooleanProperty(False)  # scanner configured but not online: the way is greyed, with the reason
+    #: elder mode: the login QR alone on the page, so it is never smaller than in standard mode (issue 14 §5)
+    qr_page = BooleanProperty(False)
     _qr_url = ""
     _anim: Any = None
     #: the card slides in 10 steps a second: enough to read as motion, and on a machine without a GPU
@@ -45,14 +47,35 @@ class IdentifyScreen(KioskScreen):
         # kept strongly: the button leaves the tree while hidden so the QR gets its height
         self._refresh = self.ids.qr_refresh.__self__
         self.ids.qr_panel.remove_widget(self._refresh)
-        self._ssm = self.ids.ssm_panel.__self__  # likewise: out of the tree where no scanner is configured
+        # likewise for the ways: which are in the tree depends on the scanner, elder mode and the QR page
+        self._ways = {name: self.ids[name].__self__ for name in ("card_panel", "ssm_panel", "qr_panel", "qr_way")}
+        self._elder = self._ssm_on = False
 
-    def _ssm_shown(self, shown: bool) -> None:
+    def _arrange(self) -> None:
+        """Standard: the card, the 随申码 (where a scanner is configured) and the QR panel. Elder: the card, the
+        随申码 and a big 随申办 tile — or, once that is tapped, the QR panel alone."""
+        elder = self._elder
+        if elder and self.qr_page:
+            wanted = ["qr_panel"]
+        else:
+            wanted = ["card_panel"] + (["ssm_panel"] if self._ssm_on else []) + ["qr_way" if elder else "qr_panel"]
         ways = self.ids.ways
-        if shown and self._ssm.parent is None:
-            ways.add_widget(self._ssm, index=len(ways.children) - 1)  # second, after the card
-        elif not shown and self._ssm.parent is not None:
-            ways.remove_widget(self._ssm)
+        if [w for w in reversed(ways.children)] == [self._ways[n] for n in wanted]:
+            return
+        ways.clear_widgets()
+        for name in wanted:
+            ways.add_widget(self._ways[name])
+
+    def show_qr_page(self, shown: bool) -> None:
+        self.qr_page = shown
+        self._arrange()
+
+    def back(self) -> None:
+        """返回 from the QR page goes back to the ways; from the ways, out of identify."""
+        if self.qr_page:
+            self.show_qr_page(False)
+        else:
+            self.act("back")
 
     def _refresh_button(self, shown: bool) -> None:
         panel = self.ids.qr_panel
@@ -76,7 +99,9 @@ class IdentifyScreen(KioskScreen):
         self.card_error = card.state == "error"
         self._animate(card.state == "waiting")
         scanner = state.scanner
-        self._ssm_shown(scanner != "noDevice")
+        self._elder, self._ssm_on = state.elder_mode, scanner != "noDevice"
+        self.qr_page = self.qr_page and state.elder_mode
+        self._arrange()
         self.ssm_off = scanner != "online"
         self.ssm_text = app.tr("identify.ssm_offline" if self.ssm_off else "identify.ssm_show", lang)
         qr = state.qr
@@ -122,3 +147,4 @@ class IdentifyScreen(KioskScreen):
         self.card_text = self.qr_text = self.qr_seconds_text = self.ssm_text = ""
         self.qr_state = ""
         self._refresh_button(False)
+        self.qr_page = False

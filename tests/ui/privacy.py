@@ -68,7 +68,8 @@ def heap_texts() -> Iterable[Any]:
     seen: set[int] = set()
     for obj in gc.get_objects():
         for ref in gc.get_referents(obj):
-            if isinstance(ref, (str, bytes, bytearray)) and id(ref) not in seen:
+            # type(), not isinstance(): a dead weak proxy (Kivy keeps many) raises ReferenceError on __class__
+            if issubclass(type(ref), (str, bytes, bytearray)) and id(ref) not in seen:
                 seen.add(id(ref))
                 yield ref
 

@@ -75,6 +75,33 @@ def test_identify_draws_three_ways_in_every_variant(kiosk, shots):
     assert not problems, "\n".join(problems)
 
 
+def _qr_side() -> float:
+    image = ui.find("identify.qr")
+    assert ui.visible(image) and image.texture is not None
+    return min(image.norm_image_size)
+
+
+def test_elder_login_qr_has_its_own_page_never_smaller_than_standard(kiosk, shots):
+    ui.tap("attract.card")
+    ui.wait_until(lambda: kiosk.state.qr is not None and kiosk.state.qr.state == "waiting", timeout=10, what="QR")
+    sides = {}
+    for orient in ("portrait", "landscape"):
+        set_variant(kiosk, "zh-CN", False, orient)
+        assert not ui.exists("identify.qr_way")
+        sides[orient] = _qr_side()
+        set_variant(kiosk, "zh-CN", True, orient)
+        assert not ui.exists("identify.qr") and ui.visible(ui.find("identify.card_panel"))
+        ui.tap("identify.qr_way")  # the 随申办 tile opens the code on a page of its own
+        ui.pump(3)
+        ui.screenshot(shots / "screens" / f"identify-qr-page-elder-{orient}.png")
+        assert not ui.exists("identify.card_panel") and _qr_side() >= sides[orient], (orient, _qr_side(), sides)
+        ui.tap("identify.back")  # 返回 closes the page, still on identify
+        ui.pump(3)
+        assert ui.current_screen() == "identify" and ui.visible(ui.find("identify.qr_way"))
+    ui.set_window_size(*SIZES["portrait"])
+    kiosk.ctl.toggle_elder_mode()
+
+
 def test_identify_without_a_scanner_hides_the_way_and_greys_it_while_offline(kiosk):
     _scanner_ready(kiosk)
     ui.tap("attract.card")
