@@ -135,13 +135,16 @@ def main() -> int:
                     help="run the reader simulator in the app's process (its pacing thread then shares the GIL "
                          "with the UI; by default it runs in a process of its own, like the reader's own MCU)")
     ap.add_argument("--config", default=str(REPO / "config"))
-    ap.add_argument("--gc", choices=("default", "freeze", "idle"), default="default",
-                    help="garbage-collector policy to compare: freeze = gc.freeze() once the app is up; idle = "
+    ap.add_argument("--gc", choices=("app", "default", "freeze", "idle"), default="app",
+                    help="garbage-collector policy: app = the kiosk's own (kiosk.app.collect_between_sessions, as "
+                         "`kiosk run` does); default = Python's; freeze = gc.freeze() once the app is up; idle = "
                          "that, and automatic collection off, one gc.collect() after each session (on attract)")
+    ap.add_argument("--poll", type=float, metavar="S",
+                    help="the reader's poll interval for this run (default: the config's, the vendor's 0.3 s)")
     ap.add_argument("--profile", metavar="FILE", help="cProfile the UI thread while it waits for the menu")
     args = ap.parse_args()
 
-    from kiosk.app import KivyBridge, configure_headless, create_app
+    from kiosk.app import KivyBridge, collect_between_sessions, configure_headless, create_app
 
     cfg = configure_headless(args.config, prefix="bench-kivy-")
 
@@ -163,11 +166,16 @@ def main() -> int:
         reader, child = _reader_process(not args.no_pace)
         sim_cfg = sim_cfg.model_copy(update={"devices": sim_cfg.devices.model_copy(update={
             "idcard": sim_cfg.devices.idcard.model_copy(update={"port": reader.url})})})
+    if args.poll is not None:
+        sim_cfg = sim_cfg.model_copy(update={"devices": sim_cfg.devices.model_copy(update={
+            "idcard": sim_cfg.devices.idcard.model_copy(update={"poll_interval_s": args.poll})})})
     runtime = Runtime(sim_cfg, KivyBridge())
     controller = SessionController(sim_cfg, runtime)
     runtime.attach(controller)
     runtime.start()
     app = create_app(sim_cfg, controller, transition=NoTransition(), kiosk_mode=True)
+    if args.gc == "app":
+        collect_between_sessions(app, controller)
     app._run_prepare()
     rng = random.Random(19)
     load = [os.getloadavg()[0]]
@@ -175,7 +183,7 @@ def main() -> int:
         ui.wait_until(lambda: controller.state.devices.reader_online and controller.state.devices.backend_ok,
                       timeout=15, what="devices online")
         ui.wait_screen("attract")
-        if args.gc != "default":
+        if args.gc in ("freeze", "idle"):
             gc.collect()
             gc.freeze()
             if args.gc == "idle":

@@ -22,7 +22,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable
 
+import serial
+
 from devices.errors import Action, DeviceError, DeviceTimeout, DeviceUnavailable, OperationCancelled
+from devices.transport import close_quietly, open_port
 from kiosk.backoff import backoff_delay
 
 log = logging.getLogger(__name__)
@@ -284,3 +287,23 @@ class Device:
                 return
             if item is not _STOP and item[0].set_running_or_notify_cancel():
                 item[0].set_exception(DeviceUnavailable(f"{self.name} closed"))
+
+
+class SerialDevice(Device):
+    """A device behind one port (serial, pty or ``socket://``): its URL and baud rate, and the open port.
+
+    Drivers open it in ``_connect`` with the read timeout their protocol wants; closing is shared.
+    """
+
+    def __init__(self, url: str, *, baudrate: int, name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.url = url
+        self.baudrate = baudrate
+        self._port: serial.SerialBase | None = None
+
+    def _open_port(self, timeout: float) -> None:
+        self._port = open_port(self.url, baudrate=self.baudrate, timeout=timeout)
+
+    def _disconnect(self) -> None:
+        port, self._port = self._port, None
+        close_quietly(port, self.name)

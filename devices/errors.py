@@ -27,6 +27,14 @@ class DeviceError(Exception):
     default_zh = "设备故障"
     default_en = "Device fault"
 
+    def __init_subclass__(cls, *, zh: str | None = None, en: str | None = None, action: Action | None = None,
+                          **kwargs: object) -> None:
+        """A subclass states its defaults in its class line: ``class X(DeviceError, zh=…, en=…, action=…)``."""
+        super().__init_subclass__(**kwargs)
+        cls.default_zh = zh or cls.default_zh
+        cls.default_en = en or cls.default_en
+        cls.default_action = action or cls.default_action
+
     def __init__(self, message_en: str | None = None, *, message_zh: str | None = None,
                  action: Action | None = None) -> None:
         self.message_en = message_en or self.default_en
@@ -35,37 +43,21 @@ class DeviceError(Exception):
         super().__init__(self.message_en)
 
 
-class DeviceUnavailable(DeviceError):
+class DeviceUnavailable(DeviceError, zh="设备未连接", en="Device not connected"):
     """The port cannot be opened or vanished (cable pulled, USB re-enumerated, wrong path)."""
 
-    default_zh = "设备未连接"
-    default_en = "Device not connected"
 
-
-class DeviceTimeout(DeviceError):
+class DeviceTimeout(DeviceError, zh="设备无响应", en="Device did not respond"):
     """The device did not answer in time."""
 
-    default_zh = "设备无响应"
-    default_en = "Device did not respond"
 
-
-class ProtocolError(DeviceError):
+class ProtocolError(DeviceError, zh="设备通信错误", en="Device communication error"):
     """Bytes that do not form a valid frame/reply (bad checksum, bad length, unexpected reply)."""
 
-    default_zh = "设备通信错误"
-    default_en = "Device communication error"
 
-
-class DeviceStatusError(DeviceError):
+class DeviceStatusError(DeviceError, zh="设备状态异常", en="Device reported a fault"):
     """The device answered with a status that forbids the operation (no paper, SAM failure, …)."""
 
-    default_zh = "设备状态异常"
-    default_en = "Device reported a fault"
 
-
-class OperationCancelled(DeviceError):
+class OperationCancelled(DeviceError, zh="操作已取消", en="Operation cancelled", action=Action.NONE):
     """The caller cancelled (Home/Back, idle reset, the other identification method won)."""
-
-    default_action = Action.NONE
-    default_zh = "操作已取消"
-    default_en = "Operation cancelled"

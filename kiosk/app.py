@@ -213,6 +213,7 @@ def _serve(cfg: Any, *, headless: bool, kiosk_mode: bool) -> int:
     app.voice = runtime.audio = player_from_config(cfg, KivyBridge().post, backend=audio,
                                                    on_status=runtime.audio_status)
     failed = start_runtime_after_first_frame(app, runtime)
+    collect_between_sessions(app, controller)
     try:
         app.run()
     finally:
@@ -296,3 +297,72 @@ def start_runtime_after_first_frame(app: Any, runtime: Any) -> list[BaseExceptio
 
     app.bind(on_start=lambda *_a: Window.bind(on_flip=on_flip))
     return failed
+
+
+#: full collections happen only between sessions: at least this often while the terminal stands idle
+IDLE_COLLECT_S = 300.0
+
+
+class SessionGc:
+    """Keep the garbage collector's full collections out of residents' sessions.
+
+    A full collection walks the whole heap — every Kivy widget of 12 screens — and held the GIL for up to
+    ~300 ms of CPU inside the card → menu path (docs/PERFORMANCE.md §13). So: once the first frame is
+    drawn and the other screens are built (:meth:`settle`), one collection and ``gc.freeze()`` (the
+    start-up heap lives as long as the process; later collections no longer walk it) and automatic *full*
+    collections off — the young generations are still collected as usual (they are short); one full
+    collection after each wipe, once its frame is drawn, and every ``IDLE_COLLECT_S`` while no session
+    runs: garbage cycles never outlive one session or five idle minutes. ``gc_api``: the ``gc`` module
+    (tests pass a recorder).
+    """
+
+    def __init__(self, app: Any, controller: Any, gc_api: Any = None) -> None:
+        import gc
+
+        self.app, self.controller, self.gc = app, controller, gc_api or gc
+        self._seen = controller.state  # the last state object: a wipe replaces it
+        controller.subscribe(self.on_state)
+
+    def idle(self) -> bool:
+        state = self.controller.state
+        return state.screen in ("attract", "closed") and state.identity is None
+
+    def collect_if_idle(self, _dt: float = 0.0) -> None:
+        if self.idle():  # not if a new session began meanwhile
+            self.gc.collect()
+
+    def settle(self, _dt: float = 0.0) -> None:
+        from kivy.clock import Clock
+
+        from kiosk.session.state import SCREENS
+
+        if not all(self.app.root.sm.has_screen(name) for name in SCREENS):
+            Clock.schedule_once(self.settle, 0.1)  # the other screens are built in the frames after the first
+            return
+        self.gc.collect()
+        self.gc.freeze()
+        young, middle, _full = self.gc.get_threshold()
+        self.gc.set_threshold(young, middle, 1_000_000_000)  # full collections: only the ones here
+        Clock.schedule_interval(self.collect_if_idle, IDLE_COLLECT_S)
+
+    def on_state(self, state: Any) -> None:
+        from kivy.clock import Clock
+
+        if state is not self._seen:  # a wipe: the session's garbage is garbage now
+            self._seen = state
+            Clock.schedule_once(self.collect_if_idle, 0.5)  # once the wiped screen's frame is drawn
+
+
+def collect_between_sessions(app: Any, controller: Any) -> SessionGc:
+    """Install :class:`SessionGc` on ``app`` (before it starts): it settles after the first frame."""
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    policy = SessionGc(app, controller)
+
+    def on_flip(*_args: Any) -> None:
+        Window.unbind(on_flip=on_flip)
+        Clock.schedule_once(policy.settle, 0)
+
+    app.bind(on_start=lambda *_a: Window.bind(on_flip=on_flip))
+    return policy

@@ -3,13 +3,14 @@ that is also the cancel token of the calls the loop makes, and a wake event that
 
 Starting twice starts one thread; stopping wakes the loop, joins it with a timeout (never from the loop's own
 thread) and says so in the log when the thread did not end. The loop body owns its own policy (what to do,
-how long to wait); this owns only the thread.
+how long to wait); this owns only the thread. :class:`LoopService` is the start/stop/wake face that every
+object running one such loop shows its callers.
 """
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from typing import Callable, Self
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +61,29 @@ class LoopThread:
         """Wait up to ``seconds`` (a monotonic wait, not the wall clock) or until woken or stopped."""
         self._wake.wait(seconds)
         self._wake.clear()
+
+
+class LoopService:
+    """``start``/``running``/``stop``/``wake`` of an object whose work is one :class:`LoopThread` in ``_loop``
+    (the outbox sender, the heartbeat, the watchdog's UI pinger); a subclass adds what its own start or stop
+    needs around these."""
+
+    _loop: LoopThread
+    #: how long :meth:`stop` waits for the thread unless told otherwise
+    stop_timeout_s = 5.0
+
+    def start(self) -> Self:
+        self._loop.start()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._loop.alive
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop the loop (its stop event cancels a call in flight) and wait up to ``timeout`` s for it."""
+        self._loop.stop(self.stop_timeout_s if timeout is None else timeout)
+
+    def wake(self) -> None:
+        """Do the loop's work now rather than when its current wait ends (a new row, a failed call)."""
+        self._loop.wake()

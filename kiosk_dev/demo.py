@@ -251,10 +251,8 @@ class Walk:
             "guide shown", lambda st: st.guide is not None, 15)))
         self.shot("guide")
         self.step("guide → home", lambda: (ui.tap("footer.home"), self.wait_screen("attract")))
-
         self.step("record needs login", lambda: (ui.tap("attract.card"), self.wait_screen("identify")))
-        self.stack.idcard.remove()  # lifted and placed again: the reader must see it go (one poll) first
-        ui.wait_until(lambda: not self.ctl.core.rt.reader.card_on_reader, timeout=5, what="card lifted")
+        self.lift_card()  # lifted and placed again: the reader must see it go (one poll) first
         self.stack.idcard.place("resident")
         self.step("card read again", lambda: self.wait_screen("menu", 15))
         self.step("social-insurance record", lambda: (ui.tap("menu.svc.social-insurance-record"),
@@ -264,10 +262,14 @@ class Walk:
             "record printed: 请取走凭条", lambda st: st.screen == "result" and st.result.printed is True, 15)))
         self.shot("result-print")
         self.step("结束办理", lambda: (ui.tap("footer.end"), self.wait_screen("attract")))
+        self.lift_card()  # the resident takes the card (a card left lying is read again after staff mode)
+
+    def lift_card(self) -> None:
+        self.stack.idcard.remove()
+        self.ui.wait_until(lambda: not self.ctl.core.rt.reader.card_on_reader, timeout=5, what="card lifted")
 
     def _staff(self) -> None:
         ui, s = self.ui, self.ctl
-
         def corner() -> None:
             from screens.root import CornerZone
             zone = next(w for w in ui.walk() if isinstance(w, CornerZone))
@@ -293,10 +295,8 @@ class Walk:
         s = self.ctl  # the hours close only an idle attract: wait for it, or the next check is 15 s away
         self.step("no session left", lambda: self.wait_state(
             "attract with no session", lambda st: st.screen == "attract" and s.core.token is None))
-        now = local_now(s.core.cfg)
-        self.now.at = now.replace(hour=closed_hour(s.core.zone), minute=30, second=0, microsecond=0)
-        if self.now.at < now:
-            self.now.at += timedelta(days=1)
+        now, hours = local_now(s.core.cfg).replace(minute=30, second=0, microsecond=0), s.core.cfg.opening_hours
+        self.now.at = next(t for t in (now + timedelta(hours=h) for h in range(25)) if not hours.is_open(t))
         self.clock.offset += 16  # the opening-hours check runs every 15 s
         self.step(f"closed at {self.now.at:%H:%M}", lambda: self.wait_screen("closed"))
         self.shot("closed")

@@ -83,11 +83,24 @@ class AddressPicker(BoxLayout):
             body.add_widget(grid)
             return
         body.add_widget(label(self._tr("ime.detail"), role="title", wid=f"{self.wid}.ask"))
-        self._keyboard = PinyinKeyboard(wid=f"{self.wid}.ime", lang=lang,
-                                        cap=max(1, int(self.cap) - len(self._prefix())))
-        self._keyboard.bind(on_change=lambda _kb, text: self._set(self._prefix() + text),
-                             on_refused=self._refused)
+        if self._keyboard is None:
+            self._keyboard = PinyinKeyboard(wid=f"{self.wid}.ime", lang=lang,
+                                            cap=max(1, int(self.cap) - len(self._prefix())))
+            self._keyboard.bind(on_change=lambda _kb, text: self._set(self._prefix() + text),
+                                 on_refused=self._refused)
+        self._keyboard.lang = lang
         body.add_widget(self._keyboard)
+
+    def on_lang(self, *_args: Any) -> None:
+        if "body" in self.ids:   # not while the kv rule is still being applied
+            self._build()        # the words in the new language; the detail typed so far is kept
+
+    def _new_step(self, step: str) -> None:
+        """Another district or street: the detail keyboard of the old one goes, with what it held."""
+        if self._keyboard is not None:
+            self._keyboard.reset()
+        self._keyboard = None
+        self.step = step
 
     def _button(self, text: str, action: Any, wid: str) -> KButton:
         btn = KButton(text=text, wid=f"{self.wid}.{wid}")
@@ -96,19 +109,19 @@ class AddressPicker(BoxLayout):
 
     def choose_district(self, district: Any) -> None:
         self._district, self._street = district, None
-        self.step = "street" if district.streets else "detail"
+        self._new_step("street" if district.streets else "detail")
         self._set(self._prefix())
         self._build()
 
     def choose_street(self, street: Any) -> None:
         self._street = street
-        self.step = "detail"
+        self._new_step("detail")
         self._set(self._prefix())
         self._build()
 
     def restart(self) -> None:
         self._district = self._street = None
-        self.step = "district"
+        self._new_step("district")
         self._set("")
         self._build()
 

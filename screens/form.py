@@ -9,8 +9,9 @@ title; 返回 and 下一步 are in the fixed action bar at the bottom (form.kv).
 
 The pad keys are plain Buttons labelled with words (删除/清空): the CJK font has no ⌫/⏎ glyphs. The value
 shown is always the controller's (set_field → state); the screen keeps only which field is selected, which
-way a free-text field is filled, and the keyboard or picker in use (kept across renders, so a composition
-survives the re-render each pick causes, and wiped when the screen is cleared).
+way a free-text field is filled, and the keyboard or picker in use (kept across renders and rotations, so a
+composition survives the re-render each pick causes and a turn of the screen, and wiped when the screen is
+cleared).
 """
 from __future__ import annotations
 
@@ -248,6 +249,7 @@ class FormScreen(KioskScreen):
         cap = limits.cap_for(field.kind, field.max_length)
         if self._editor is not None and self._editor[0] == field.id:
             editor = self._editor[1]
+            editor.lang = lang   # kept across a language switch or a rotation: its words follow
             if isinstance(editor, PinyinKeyboard) and editor.text != field.value:
                 editor.text = field.value   # the session refused a change: show what the field holds
             return editor
@@ -277,6 +279,15 @@ class FormScreen(KioskScreen):
         elif getattr(field, "handoff_state", None) in ("expired", "error"):
             box.add_widget(button(app.tr("common.retry", lang), lambda fid=field.id: self.act("refresh_handoff", fid),
                                   wid="form.handoff_retry", style="primary"))
+
+    def relayout(self) -> None:
+        """A rotation rebuilds the form, keeping what the resident has not finished: the keyboard or picker
+        in use (typed text, pinyin being composed, district/street), the field being filled and the choice
+        of keyboard or phone. Still only in memory; clear() at the session end or on leaving drops it."""
+        kept = (self._editor, self._on_phone, self.active)
+        self._editor = None   # taken out of the panel by the rebuild, not reset
+        self.clear()
+        self._editor, self._on_phone, self.active = kept
 
     def clear_content(self) -> None:
         self.ids.fields.clear_widgets()

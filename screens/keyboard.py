@@ -13,7 +13,7 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
@@ -51,6 +51,7 @@ class PinyinKeyboard(BoxLayout):
     refusal = StringProperty("")     # the last refusal's reason key (kiosk.ime.limits), for the owner to speak
     count_text = StringProperty("")
     shown = StringProperty("")       # the end of ``text`` that fits above the keys
+    landscape = BooleanProperty(False)   # the app's orientation (keyboard.kv): how much of ``text`` fits
     per_page = NumericProperty(6)
     page = NumericProperty(0)
 
@@ -65,7 +66,8 @@ class PinyinKeyboard(BoxLayout):
         self._pool: list[CandidateButton] = []
         self._more: ImeKey | None = None
         self._spacer: Widget | None = None
-        self.bind(text=self._count, cap=self._count, lang=self._count)
+        self.bind(text=self._count, cap=self._count, lang=self._count, landscape=self._count)
+        self.bind(lang=lambda *_: Clock.schedule_once(self._build_keys, 0))   # 删除/空格/清空 in the new language
         Clock.schedule_once(self._build_keys, 0)
         if self._engine is None:
             self.message = self._tr("ime.loading")
@@ -120,7 +122,7 @@ class PinyinKeyboard(BoxLayout):
         self.count_text = self._tr("ime.count", n=len(self.text), max=int(self.cap))
         # a long complaint shows its end, where the resident is typing
         # landscape: one line (the keys need the height); portrait: two
-        shown = SHOWN_CHARS // 2 if getattr(App.get_running_app(), "landscape", False) else SHOWN_CHARS
+        shown = SHOWN_CHARS // 2 if self.landscape else SHOWN_CHARS
         self.shown = self.text if len(self.text) <= shown else "…" + self.text[-shown:]
 
     # --- typing -----------------------------------------------------------------------------------------

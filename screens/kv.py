@@ -13,7 +13,8 @@ from kivy.lang import Builder
 from screens import observers
 
 _KV_DIR = Path(__file__).parent
-_KV_SHARED = ("widgets", "overlays", "root")
+#: overlays.kv (error banner, idle/busy/help layers) is loaded by screens/root.py when the first is built
+_KV_SHARED = ("widgets", "root")
 _kv_loaded = False
 _screen_kv_loaded: set[str] = set()
 

@@ -38,21 +38,42 @@ class MenuScreen(KioskScreen):
         self.ids.page.bind(size=lambda *_: self._relayout())
 
     def signature(self, state: MenuScreenView) -> Any:
+        """The tile grid's signature. The resident's name is not in it: the grid (catalog, languages,
+        device readiness — nothing about the resident) is built once and kept across sessions; the name is
+        the welcome line's alone, set on every render (a new name must not rebuild ~7 tiles and their
+        ~340 kv handlers on the card → menu path)."""
         app = App.get_running_app()
-        who = state.identity.display_name if state.identity is not None else None
         cats = tuple((c.id, c.title, tuple((i.service_id, i.title, i.available, i.reason) for i in c.items))
                      for c in state.menu)
-        return (state.lang, state.elder_mode, app.landscape, who, cats)
+        return (state.lang, state.elder_mode, app.landscape, cats)
 
-    def build_content(self, state: MenuScreenView) -> None:
+    def rerender(self) -> None:
+        state = self.view
+        if state is not None:
+            self._welcome(state)
+        super().rerender()
+
+    def _welcome(self, state: MenuScreenView) -> None:
         app = App.get_running_app()
         lang = state.lang
         self.welcome = (app.tr("menu.welcome", lang, name=state.identity.display_name)
                         if state.identity is not None else app.tr("menu.welcome_anon", lang))
+
+    def build_content(self, state: MenuScreenView) -> None:
+        lang = state.lang
         self._groups = [(cat, [self._tile(item, lang, bool(state.elder_mode)) for item in cat.items])
                         for cat in state.menu if cat.items]
         self._page = 0
         self._paginate(0.0)
+
+    def clear(self) -> None:
+        """Leaving the menu or a wipe: the resident's name goes (the welcome line) and the next visit starts
+        on the first page; the tiles stay built for the next session, their signature kept with them."""
+        self.view = None
+        self.welcome = ""
+        if self._page != 0:
+            self._page = 0
+            self._show()
 
     def _tile(self, item: Any, lang: str, elder: bool) -> Tile:
         app = App.get_running_app()
@@ -205,6 +226,8 @@ class MenuScreen(KioskScreen):
         return block
 
     def clear_content(self) -> None:
+        """Drop the grid (its signature too): the next render builds it afresh."""
+        self._sig = None
         self.ids.page.clear_widgets()
         self._groups, self._pages, self._page = [], [], 0
         self.welcome = ""

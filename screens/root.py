@@ -8,19 +8,23 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.factory import Factory
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
 from kiosk.session.views import RootView
-from screens.overlays import BusyLayer, HelpLayer, IdleLayer
-from screens.widgets import IconKey, KioskScreen
+from screens.kv import load_widget_kv
+from screens.overlays import BusyLayer, ErrorBanner, HelpLayer, IdleLayer
+from screens.widgets import IconKey, KioskScreen, Panel
 
 #: footer buttons per situation (left to right); help is on every screen
 _FOOTER_ORDER = ("help", "repeat", "home", "end", "lang", "elder")
 #: modal overlays, stacked in this order when several are shown; built after the first frame (their labels
 #: were a quarter of the text rendered before the attract screen could appear)
 _LAYERS = {"idle": IdleLayer, "busy": BusyLayer, "help": HelpLayer}
+#: footer buttons never shown on the attract screen: built (from their kv rule) the first time they are shown
+_LAZY_FOOTER = {"home": "FooterHome", "end": "FooterEnd"}
 
 
 class CornerZone(Widget):
@@ -37,20 +41,38 @@ class FooterKey(IconKey):
     """A footer button: its label on one line in every language and mode, a big icon with it."""
 
 
+class NoticeBar(Panel):
+    """The notice line above the screen ("打印完成…"): built the first time a notice is shown."""
+
+    text = StringProperty("")
+
+
 class KioskRoot(FloatLayout):
     sm = ObjectProperty(None)
     notice_text = StringProperty("")
 
     def on_kv_post(self, base_widget: Any) -> None:
         # ids are weak proxies: keep strong references to widgets that leave the tree while hidden
-        self._footer_buttons = {name: self.ids[f"f_{name}"].__self__ for name in _FOOTER_ORDER}
+        self._footer_buttons = {name: self.ids[f"f_{name}"].__self__ for name in _FOOTER_ORDER
+                                if f"f_{name}" in self.ids}
         for button in self._footer_buttons.values():
             self.remove_widget(button)
         self._footer_shown: tuple = ()
-        self._overlays: dict[str, Any] = {"error": self.ids.error_banner.__self__}
-        self.ids.content.remove_widget(self._overlays["error"])
-        self._notice = self.ids.notice_bar.__self__
-        self.ids.content.remove_widget(self._notice)
+        self._overlays: dict[str, Any] = {}
+        self._notice: Any = None
+
+    def _footer_button(self, name: str) -> Any:
+        """A footer button; 首页 and 结束办理 (never on the attract screen) are built the first time shown."""
+        button = self._footer_buttons.get(name)
+        if button is None:
+            button = self._footer_buttons[name] = Factory.get(_LAZY_FOOTER[name])()
+        return button
+
+    def _error_banner(self) -> Any:
+        if "error" not in self._overlays:
+            load_widget_kv("overlays")
+            self._overlays["error"] = ErrorBanner()
+        return self._overlays["error"]
 
     def on_touch_down(self, touch: Any) -> bool:
         # widgets see the touch first (so an overlay button is pressed before touch() may close its
@@ -91,17 +113,19 @@ class KioskRoot(FloatLayout):
         bar.clear_widgets()
         for name in _FOOTER_ORDER:
             if name in shown:
-                bar.add_widget(self._footer_buttons[name])
+                bar.add_widget(self._footer_button(name))
         Clock.schedule_once(lambda _dt: _share_by_label(bar.children), 0)  # after the labels' text updates
 
     def _render_error(self, state: RootView) -> None:
-        banner = self._overlays["error"]
         content = self.ids.content
         if state.error is None:
-            if banner.parent is not None:
-                content.remove_widget(banner)
-            banner.clear()
+            banner = self._overlays.get("error")
+            if banner is not None:
+                if banner.parent is not None:
+                    content.remove_widget(banner)
+                banner.clear()
             return
+        banner = self._error_banner()
         banner.show(state)
         if banner.parent is None:
             # below the header, above the screen
@@ -111,13 +135,29 @@ class KioskRoot(FloatLayout):
         notice = getattr(state, "notice", None)
         content = self.ids.content
         self.notice_text = notice.get(state.lang) if notice is not None else ""
-        if notice is None and self._notice.parent is not None:
-            content.remove_widget(self._notice)
-        elif notice is not None and self._notice.parent is None:
-            content.add_widget(self._notice, index=content.children.index(self.sm) + 1)
+        if notice is None:
+            if self._notice is not None and self._notice.parent is not None:
+                content.remove_widget(self._notice)
+            return
+        bar = self._notice_bar()
+        if bar.parent is None:
+            content.add_widget(bar, index=content.children.index(self.sm) + 1)
+
+    def _notice_bar(self) -> Any:
+        if self._notice is None:
+            self._notice = NoticeBar(text=self.notice_text)
+            self.bind(notice_text=self._notice.setter("text"))  # both live as long as the window
+        return self._notice
 
     def build_overlays(self) -> None:
-        """Build the modal overlays that are not built yet (kept out of the tree until shown)."""
+        """Build what the attract screen does not show and that is not built yet — the modal overlays, the
+        error banner, the notice bar, 首页 and 结束办理 — kept out of the tree until shown. The app calls it
+        right after the first frame, so neither the first frame nor the first touch waits for them."""
+        load_widget_kv("overlays")  # their rules
+        self._error_banner()
+        self._notice_bar()
+        for name in _LAZY_FOOTER:
+            self._footer_button(name)
         for name, cls in _LAYERS.items():
             if name not in self._overlays:
                 self._overlays[name] = cls()
@@ -138,11 +178,15 @@ class KioskRoot(FloatLayout):
                 self.remove_widget(layer)
             layer.clear()
 
-    def clear_all(self) -> None:
-        """Forget everything shown (wipe): every screen and overlay drops its content."""
+    def clear_all(self, wipe: bool = True) -> None:
+        """Forget everything shown (wipe): every screen and overlay drops its content. ``wipe=False`` is a
+        rotation: the screens rebuild for the new shape but keep the resident's unfinished input."""
         for screen in self.sm.screens:
             if isinstance(screen, KioskScreen):
-                screen.clear()
+                if wipe:
+                    screen.clear()
+                else:
+                    screen.relayout()
         for layer in self._overlays.values():
             layer.clear()
         self.notice_text = ""

@@ -1,9 +1,10 @@
 """A scrolling area that says it scrolls (issue 14 §5: a visible scroll cue wherever content scrolls).
 
-``ScrollBox`` is a vertical ScrollView with an always-visible scroll bar and, whenever its content is taller
-than the box, a full-width cue button under it: "下面还有内容" with a down arrow — tapping it turns one page
-(for hands that cannot swipe) — and at the end "回到顶部". Content added in kv goes into the ScrollView.
-The cue follows the app's language and mode (shorter wording in 长辈模式).
+``ScrollBox`` is the kiosk's one scrolling widget (every resident screen that scrolls uses it): a
+vertical ScrollView with an always-visible scroll bar and, whenever its content is taller than the box, a
+full-width cue button under it: "下面还有内容" with a down arrow — tapping it turns one page (for hands that
+cannot swipe) — and at the end "回到开头". Content added in kv goes into the ScrollView. The cue follows the
+app's language and mode (shorter wording in 长辈模式).
 """
 from __future__ import annotations
 

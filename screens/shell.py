@@ -174,7 +174,7 @@ class KioskApp(App):
         if landscape != self.landscape:
             self.landscape = landscape
             if self.root is not None and self.controller is not None:
-                self.root.clear_all()  # rebuild grids for the new orientation
+                self.root.clear_all(wipe=False)  # rebuild grids for the new orientation, keep what is typed
                 self.apply_state(self.controller.state)
                 settle_layout(self.root, (width, height))  # the new widths at once, not a frame per level
 

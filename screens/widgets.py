@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import (AliasProperty, BooleanProperty, ListProperty, NumericProperty, ObjectProperty,
+from kivy.properties import (AliasProperty, BooleanProperty, ListProperty, NumericProperty,
                              OptionProperty, StringProperty)
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -203,29 +203,6 @@ class PagerBar(BoxLayout):
         """Bound by the screen."""
 
 
-class ScrollCue(BoxLayout):
-    """"向下滑动，查看更多" with a down arrow under a ScrollView whose content is taller than the view — and
-    no height once the resident has reached the end or nothing scrolls (issue 14 §5: a visible cue wherever
-    content scrolls). Set ``scroll`` to the ScrollView; the words are ``<wid>.text``."""
-
-    wid = StringProperty("")
-    scroll = ObjectProperty(None, allownone=True)
-    needed = BooleanProperty(False)
-
-    def on_scroll(self, _cue: Any, view: Any) -> None:
-        if view is not None:
-            view.bind(scroll_y=self._update, height=self._update, children=self._update)
-            self._update()
-
-    def _update(self, *_args: Any) -> None:
-        view = self.scroll
-        content = view.children[0] if view is not None and view.children else None
-        if content is not None and not getattr(content, "_cue_bound", False):
-            content.bind(height=self._update)
-            content._cue_bound = True
-        self.needed = bool(content is not None and content.height > view.height + 1 and view.scroll_y > 0.01)
-
-
 class Panel(BoxLayout):
     """A box with a painted background colour taken from the palette by name."""
 
@@ -319,6 +296,11 @@ class KioskScreen(Screen):
 
     def clear_content(self) -> None:
         """Drop dynamic widgets / textures (subclasses)."""
+
+    def relayout(self) -> None:
+        """The screen turned (portrait ↔ landscape): rebuild for the new shape. Not a wipe — a screen holding
+        input the resident has not finished keeps it (the form); by default everything is rebuilt."""
+        self.clear()
 
 
 def label(text: str, *, role: str = "body", tone: str = "text", wid: str = "", halign: str = "left",

@@ -22,13 +22,13 @@ from typing import Any, Callable
 
 import serial
 
-from devices.base import Device, DeviceStatus
+from devices.base import DeviceStatus, SerialDevice
 from devices.errors import DeviceError, DeviceTimeout, DeviceUnavailable, OperationCancelled, ProtocolError
 from devices.idcard import protocol as p
 from devices.idcard.card import IdCard
 from devices.idcard.photo import PhotoDecoder, PhotoDecoderError, load_photo_decoder
 from devices.idcard.textblock import decode_text_block
-from devices.transport import open_port, wire_seconds
+from devices.transport import wire_seconds
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ _RETRY = (p.Sw3.BAD_CHECKSUM, p.Sw3.BAD_LENGTH)  # the reader got our frame dama
 Abort = Callable[[], bool]
 
 
-class IdCardReader(Device):
+class IdCardReader(SerialDevice):
     """Driver for a SAM reader at ``url``. Start with :meth:`start`; see the module docstring."""
 
     kind = "idcard"
@@ -47,16 +47,13 @@ class IdCardReader(Device):
     def __init__(self, url: str, *, baudrate: int = 115200, poll_interval: float = 0.3,
                  photo_decoder: str | os.PathLike | PhotoDecoder | None = None, reply_timeout: float = 0.5,
                  health_interval: float = 2.0, name: str | None = None) -> None:
-        super().__init__(name=name)
-        self.url = url
-        self.baudrate = baudrate
+        super().__init__(url, baudrate=baudrate, name=name)
         self.poll_interval = max(MIN_POLL_INTERVAL, poll_interval)
         self.reply_timeout = reply_timeout
         self.health_interval = health_interval
         self._photo_source = photo_decoder
         self._photo: PhotoDecoder | None = photo_decoder if isinstance(photo_decoder, PhotoDecoder) else None
         self._photo_checked = self._photo is not None or photo_decoder is None
-        self._port: serial.SerialBase | None = None
         self._decoder = p.FrameDecoder()
         self._polling = False
         self._rearm = False
@@ -110,7 +107,7 @@ class IdCardReader(Device):
 
     # ----- Device hooks ---------------------------------------------------------------------------
     def _connect(self) -> None:
-        self._port = open_port(self.url, baudrate=self.baudrate, timeout=0.02)
+        self._open_port(0.02)
         self._decoder.reset()
         self._card_state, self._reported = "absent", None
         self._load_photo_decoder()
@@ -121,14 +118,6 @@ class IdCardReader(Device):
                 self._failure(reply)
             except p.SamFault:
                 pass  # recorded as hardwareError + error event; the reader answers, so stay connected
-
-    def _disconnect(self) -> None:
-        port, self._port = self._port, None
-        if port is not None:
-            try:
-                port.close()
-            except (serial.SerialException, OSError) as exc:
-                log.debug("%s: close failed: %s", self.name, exc)
 
     def _poll(self) -> None:
         try:

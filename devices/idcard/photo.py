@@ -23,10 +23,9 @@ from devices.idcard.protocol import PHOTO_LEN
 BMP_LEN = 54 + 126 * 308
 
 
-class PhotoDecoderError(DeviceError):
-    default_action = Action.CONFIGURATION
-    default_zh = "身份证照片解码库配置错误"
-    default_en = "ID card photo decoder is misconfigured"
+class PhotoDecoderError(DeviceError, zh="身份证照片解码库配置错误", en="ID card photo decoder is misconfigured",
+                        action=Action.CONFIGURATION):
+    """The configured photo decoder library cannot be loaded or lacks its decode function."""
 
 
 class PhotoDecoder:

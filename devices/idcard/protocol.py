@@ -10,6 +10,7 @@ A command body is ``CMD PARA DATA…``; a reply body is ``SW1 SW2 SW3 DATA…``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple, Union
 
 from devices.errors import ProtocolError
@@ -72,36 +73,15 @@ def encode_command(cmd: Cmd, data: bytes = b"") -> bytes:
     return _frame(bytes((cmd.cmd, cmd.para)) + data)
 
 
-def encode_reset() -> bytes:
-    return encode_command(RESET_SAM)
-
-
-def encode_sam_status() -> bytes:
-    return encode_command(SAM_STATUS)
-
-
-def encode_sam_id() -> bytes:
-    return encode_command(SAM_ID)
-
-
-def encode_find_card() -> bytes:
-    return encode_command(FIND_CARD)
-
-
-def encode_select_card() -> bytes:
-    return encode_command(SELECT_CARD)
-
-
-def encode_read_basic() -> bytes:
-    return encode_command(READ_BASIC)
-
-
-def encode_read_with_fingerprint() -> bytes:
-    return encode_command(READ_WITH_FINGERPRINT)
-
-
-def encode_read_appended_address() -> bytes:
-    return encode_command(READ_APPENDED_ADDRESS)
+# the commands without data, one frame each
+encode_reset = partial(encode_command, RESET_SAM)
+encode_sam_status = partial(encode_command, SAM_STATUS)
+encode_sam_id = partial(encode_command, SAM_ID)
+encode_find_card = partial(encode_command, FIND_CARD)
+encode_select_card = partial(encode_command, SELECT_CARD)
+encode_read_basic = partial(encode_command, READ_BASIC)
+encode_read_with_fingerprint = partial(encode_command, READ_WITH_FINGERPRINT)
+encode_read_appended_address = partial(encode_command, READ_APPENDED_ADDRESS)
 
 
 def encode_set_max_rf_frame(size: int) -> bytes:

@@ -34,28 +34,19 @@ class Sw3(IntEnum):
     FIND_OK = 0x9F
 
 
-class CardNotPresent(DeviceStatusError):
+class CardNotPresent(DeviceStatusError, zh="请放置身份证", en="Please place your ID card on the reader",
+                     action=Action.NONE):
     """No card on the reader (yet). Not a fault: the resident has to place it."""
 
-    default_action = Action.NONE
-    default_zh = "请放置身份证"
-    default_en = "Please place your ID card on the reader"
 
-
-class CardReadFailed(DeviceStatusError):
+class CardReadFailed(DeviceStatusError, zh="请重新放置身份证", en="Please place your ID card on the reader again",
+                     action=Action.CLEAR):
     """The card was found but could not be read — usually moved or lifted during the read."""
 
-    default_action = Action.CLEAR
-    default_zh = "请重新放置身份证"
-    default_en = "Please place your ID card on the reader again"
 
-
-class SamFault(DeviceStatusError):
+class SamFault(DeviceStatusError, zh="身份证读卡模块故障，请联系工作人员",
+               en="ID card security module fault; please ask staff", action=Action.MAINTENANCE):
     """The security module itself failed; an engineer is needed."""
-
-    default_action = Action.MAINTENANCE
-    default_zh = "身份证读卡模块故障，请联系工作人员"
-    default_en = "ID card security module fault; please ask staff"
 
 
 class Sw3Info(NamedTuple):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import termios
 import threading
 import time
 from collections import OrderedDict
@@ -23,16 +22,14 @@ from dataclasses import dataclass, field
 
 import serial
 
-from devices.base import Device, DeviceStatus
+from devices.base import DeviceStatus, SerialDevice
 from devices.errors import Action, DeviceUnavailable
 from devices.printer import protocol as P
 from devices.printer.document import Document
 from devices.printer.encoder import encode_segments
 from devices.printer.profiles import Profile, get_profile
-from devices.transport import open_port, wire_seconds
+from devices.transport import PORT_ERRORS, wire_seconds
 
-# a pty whose other side vanished raises termios.error (not an OSError) on flush
-_PORT_ERRORS = (serial.SerialException, OSError, termios.error)
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +71,7 @@ def query_status_byte(port: serial.SerialBase, n: int, timeout: float = 0.3) -> 
             if b:
                 log.debug("printer: ignoring stray byte %02x", b[0])
         return None
-    except _PORT_ERRORS as exc:
+    except PORT_ERRORS as exc:
         raise DeviceUnavailable(f"printer status query failed: {exc}", message_zh="打印机连接中断",
                                 action=Action.CLEAR) from exc
 
@@ -91,7 +88,7 @@ def read_state(port: serial.SerialBase, *, near_end_sensor: bool = True, timeout
     return P.PrinterState(raw, near_end_sensor)
 
 
-class Printer(Device):
+class Printer(SerialDevice):
     kind = "printer"
     poll_interval = 0.5
     #: seconds to wait for each status byte (a printer answers in milliseconds; this is for a loaded host)
@@ -103,13 +100,10 @@ class Printer(Device):
 
     def __init__(self, url: str, *, baudrate: int = 115200, profile: str | Profile = "generic-80mm",
                  name: str | None = None, poll_interval: float | None = None) -> None:
-        super().__init__(name=name)
-        self.url = url
-        self.baudrate = baudrate
+        super().__init__(url, baudrate=baudrate, name=name)
         self.profile = get_profile(profile)
         if poll_interval is not None:
             self.poll_interval = poll_interval
-        self._port: serial.SerialBase | None = None
         self._jobs: OrderedDict[str, PrintJob] = OrderedDict()
         self._jobs_lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -176,7 +170,7 @@ class Printer(Device):
 
     # ----- Device hooks -------------------------------------------------------------------------------------
     def _connect(self) -> None:
-        self._port = open_port(self.url, baudrate=self.baudrate, timeout=self.status_timeout)
+        self._open_port(self.status_timeout)
         # no automatic status back (its 4-byte messages would mix with DLE EOT replies)
         self._write(P.ASB_OFF)
         self._state = self._read_state()
@@ -190,12 +184,7 @@ class Printer(Device):
             self._update(self._state)  # the base marks a fresh connection online; the printer may disagree
 
     def _disconnect(self) -> None:
-        port, self._port = self._port, None
-        if port is not None:
-            try:
-                port.close()
-            except _PORT_ERRORS as exc:
-                log.debug("closing printer port: %s", exc)
+        super()._disconnect()
         self._update(P.UNKNOWN_STATE)
 
     def _poll(self) -> None:
@@ -213,7 +202,7 @@ class Printer(Device):
             raise DeviceUnavailable("printer port closed", message_zh="打印机未连接", action=Action.CLEAR)
         try:
             port.write(data)
-        except _PORT_ERRORS as exc:
+        except PORT_ERRORS as exc:
             raise DeviceUnavailable(f"write to printer failed: {exc}", message_zh="打印机连接中断",
                                     action=Action.CLEAR) from exc
 

@@ -7,6 +7,7 @@ guesses code pages for Chinese and prints （）：￥〇 as ``?`` — see the s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 
@@ -105,6 +106,26 @@ def valid_status_byte(b: int) -> bool:
     return (b & 0x93) == 0x12
 
 
+class _StatusBit:
+    """One fault bit of the reply to DLE EOT ``n`` (1–4), read as a ``PrinterState`` attribute: ``True`` or
+    ``False``, or ``None`` when that query got no valid reply."""
+
+    def __init__(self, *, n: int, mask: int) -> None:
+        self.index, self.mask = n - 1, mask
+
+    @overload
+    def __get__(self, state: None, owner: type | None = None) -> _StatusBit: ...
+
+    @overload
+    def __get__(self, state: PrinterState, owner: type | None = None) -> bool | None: ...
+
+    def __get__(self, state: PrinterState | None, owner: type | None = None) -> _StatusBit | bool | None:
+        if state is None:
+            return self
+        b = state.raw[self.index]
+        return None if b is None else bool(b & self.mask)
+
+
 @dataclass(frozen=True)
 class PrinterState:
     """Decoded DLE EOT 1–4. A ``None`` byte means that query got no valid reply (state unknown)."""
@@ -122,37 +143,13 @@ class PrinterState:
     def complete(self) -> bool:
         return all(b is not None for b in self.raw)
 
-    def _bit(self, index: int, mask: int) -> bool | None:
-        b = self.raw[index]
-        return None if b is None else bool(b & mask)
-
-    @property
-    def offline(self) -> bool | None:
-        return self._bit(0, 0x08)
-
-    @property
-    def cover_open(self) -> bool | None:
-        return self._bit(1, 0x04)
-
-    @property
-    def paper_end_stop(self) -> bool | None:
-        return self._bit(1, 0x20)
-
-    @property
-    def error(self) -> bool | None:
-        return self._bit(1, 0x40)
-
-    @property
-    def cutter_error(self) -> bool | None:
-        return self._bit(2, 0x08)
-
-    @property
-    def unrecoverable(self) -> bool | None:
-        return self._bit(2, 0x20)
-
-    @property
-    def head_error(self) -> bool | None:
-        return self._bit(2, 0x40)
+    offline = _StatusBit(n=1, mask=0x08)
+    cover_open = _StatusBit(n=2, mask=0x04)
+    paper_end_stop = _StatusBit(n=2, mask=0x20)
+    error = _StatusBit(n=2, mask=0x40)
+    cutter_error = _StatusBit(n=3, mask=0x08)
+    unrecoverable = _StatusBit(n=3, mask=0x20)
+    head_error = _StatusBit(n=3, mask=0x40)
 
     @property
     def paper(self) -> str:

@@ -21,32 +21,24 @@ from typing import Any, Callable
 
 import serial
 
-from devices.base import Device
+from devices.base import SerialDevice
 from devices.errors import Action, DeviceTimeout, DeviceUnavailable, OperationCancelled
 from devices.scanner.profiles import ScannerProfile, get_profile
 from devices.scanner.protocol import Deduper, Scan, ScanDecoder
-from devices.transport import PORT_ERRORS, close_quietly, open_port
+from devices.transport import PORT_ERRORS
 
 log = logging.getLogger(__name__)
 
 
-class NoScan(DeviceTimeout):
+class NoScan(DeviceTimeout, zh="未扫描到二维码", en="Nothing was scanned", action=Action.NONE):
     """Nothing was scanned before the timeout."""
 
-    default_zh = "未扫描到二维码"
-    default_en = "Nothing was scanned"
-    default_action = Action.NONE
 
-
-class ScannerSilent(DeviceUnavailable):
+class ScannerSilent(DeviceUnavailable, zh="扫码器无响应", en="Scanner does not answer", action=Action.CONFIGURATION):
     """The port opened but the scanner does not answer its profile's query (wrong profile or baud rate)."""
 
-    default_zh = "扫码器无响应"
-    default_en = "Scanner does not answer"
-    default_action = Action.CONFIGURATION
 
-
-class Scanner(Device):
+class Scanner(SerialDevice):
     kind = "scanner"
     #: the worker blocks in the port read (``read_timeout``), so polls follow each other without a pause;
     #: the interval only paces reconnect checks while the port is gone
@@ -61,9 +53,7 @@ class Scanner(Device):
     def __init__(self, url: str, *, baudrate: int = 9600, profile: str | ScannerProfile = "generic",
                  dedupe_s: float = 2.0, clock: Callable[[], float] = time.monotonic, read_timeout: float = 0.02,
                  query_timeout: float = 0.5, name: str | None = None) -> None:
-        super().__init__(name=name)
-        self.url = url
-        self.baudrate = baudrate
+        super().__init__(url, baudrate=baudrate, name=name)
         self.profile = get_profile(profile)
         self.read_timeout = read_timeout
         self.query_timeout = query_timeout
@@ -71,7 +61,6 @@ class Scanner(Device):
         p = self.profile
         self.decoder = ScanDecoder(p.suffix, encoding=p.encoding, gap_s=p.gap_ms / 1000.0, max_len=p.max_len)
         self.deduper = Deduper(dedupe_s)
-        self._port: serial.SerialBase | None = None
         self._enabled = True
         self._last_trigger = 0.0
         self._attempted = threading.Event()
@@ -152,7 +141,7 @@ class Scanner(Device):
 
     # ----- Device hooks --------------------------------------------------------------------------
     def _connect(self) -> None:
-        self._port = open_port(self.url, baudrate=self.baudrate, timeout=self.read_timeout)
+        self._open_port(self.read_timeout)
         self.decoder.reset()
         if self.profile.query and not self._query():
             raise ScannerSilent(f"scanner at {self.url} does not answer its query (profile {self.profile.name})")
@@ -163,10 +152,6 @@ class Scanner(Device):
             super()._try_connect()
         finally:
             self._attempted.set()  # after the base recorded the outcome (status, last_error)
-
-    def _disconnect(self) -> None:
-        port, self._port = self._port, None
-        close_quietly(port, self.name)
 
     def _poll(self) -> None:
         if self.profile.host_trigger and self._enabled and self._clock() - self._last_trigger >= self.retrigger_s:

@@ -2,15 +2,19 @@
 
 Parsers check the shape the OpenAPI contract promises and raise ``ProtocolError`` otherwise, so a caller
 never sees a raw response or a half-filled object. Hand-written rather than pydantic models because each
-is a handful of fields and the error must be our typed ``ProtocolError``.
+is a handful of fields and the error must be our typed ``ProtocolError``. A reply type whose fields are all
+read the plain way derives from :class:`Reply`, which reads each field by its declared type (a bounded number
+by its :class:`Range`), so the field list is written once; the others add their own checks in ``parse``.
 """
 from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
+import typing
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Annotated, Any, Self
 
 from kiosk.backend.errors import ProtocolError
 
@@ -86,29 +90,65 @@ def _strs(d: Any, key: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class AuthSession:
+class Range:
+    """The bounds of a number field (``Annotated[float, Range(1.0, 600.0)]``), checked by :func:`_number`."""
+
+    low: float
+    high: float
+
+
+#: seconds between polls the gateway may ask for, and a count it may report (openapi.yaml ``maximum``)
+Interval = Annotated[float, Range(1.0, MAX_INTERVAL_S)]
+Count = Annotated[int, Range(0, MAX_COUNT)]
+
+
+class Reply:
+    """Base of the reply types read field by field from their declarations: ``str``/``bool`` as they are,
+    ``datetime`` as an ISO time with an offset, ``tuple[str, ...]`` as a list of strings, an ``Annotated``
+    number within its :class:`Range`, another ``Reply`` (or a tuple of them) as nested objects."""
+
+    @classmethod
+    def parse(cls, d: Any) -> Self:
+        return cls(**{name: _read(d, name, hint) for name, hint in _hints(cls)})
+
+
+@cache
+def _hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return tuple((f.name, hints[f.name]) for f in fields(cls) if f.init)
+
+
+def _read(d: Any, key: str, hint: Any) -> Any:
+    if typing.get_origin(hint) is Annotated:
+        typ, bounds = typing.get_args(hint)[:2]
+        return _number(d, key, typ, bounds.low, bounds.high)
+    if hint is datetime:
+        return _time(d, key)
+    if hint in (str, bool):
+        return _get(d, key, hint)
+    if isinstance(hint, type) and issubclass(hint, Reply):
+        return hint.parse(_get(d, key, dict))
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        return _strs(d, key) if item is str else tuple(item.parse(x) for x in _get(d, key, list))
+    raise TypeError(f"no reader for field {key!r} of type {hint!r}")
+
+
+@dataclass(frozen=True)
+class AuthSession(Reply):
     """A resident's short-lived session. The token lives in memory only; ``repr`` hides it."""
 
     token: str = field(repr=False)
     display_name: str
     expires_at: datetime
 
-    @classmethod
-    def parse(cls, d: Any) -> AuthSession:
-        return cls(_get(d, "token", str), _get(d, "display_name", str), _time(d, "expires_at"))
-
 
 @dataclass(frozen=True)
-class QrTicket:
+class QrTicket(Reply):
     id: str
     qr_url: str
     expires_at: datetime
-    interval_s: float
-
-    @classmethod
-    def parse(cls, d: Any) -> QrTicket:
-        return cls(_get(d, "id", str), _get(d, "qr_url", str), _time(d, "expires_at"),
-                   _number(d, "interval_s", float, 1.0, MAX_INTERVAL_S))
+    interval_s: Interval
 
 
 QR_STATES = ("waiting", "scanned", "confirmed", "cancelled", "expired")
@@ -133,12 +173,12 @@ class QrTicketState:
         session = AuthSession.parse(raw_session) if raw_session is not None else None
         if state == "confirmed" and session is None:
             raise ProtocolError("confirmed QR ticket without a session")
-        return cls(state, _number(d, "interval_s", float, 1.0, MAX_INTERVAL_S), session,
+        return cls(state, _read(d, "interval_s", Interval), session,
                    bool(_get(d, "slow_down", bool, optional=True)))
 
 
 @dataclass(frozen=True)
-class GuideSection:
+class GuideSection(Reply):
     heading_zh: str
     heading_en: str
     items_zh: tuple[str, ...]
@@ -146,24 +186,16 @@ class GuideSection:
 
 
 @dataclass(frozen=True)
-class Guide:
+class Guide(Reply):
     service_id: str
     title_zh: str
     title_en: str
     sections: tuple[GuideSection, ...]
     updated_at: datetime
 
-    @classmethod
-    def parse(cls, d: Any) -> Guide:
-        sections = tuple(GuideSection(_get(s, "heading_zh", str), _get(s, "heading_en", str),
-                                      _strs(s, "items_zh"), _strs(s, "items_en"))
-                         for s in _get(d, "sections", list))
-        return cls(_get(d, "service_id", str), _get(d, "title_zh", str), _get(d, "title_en", str), sections,
-                   _time(d, "updated_at"))
-
 
 @dataclass(frozen=True)
-class RecordColumn:
+class RecordColumn(Reply):
     key: str
     zh: str
     en: str
@@ -183,8 +215,7 @@ class Record:
 
     @classmethod
     def parse(cls, d: Any) -> Record:
-        columns = tuple(RecordColumn(_get(c, "key", str), _get(c, "zh", str), _get(c, "en", str))
-                        for c in _get(d, "columns", list))
+        columns = _read(d, "columns", tuple[RecordColumn, ...])
         rows = _get(d, "rows", list)
         if not all(isinstance(r, dict) and all(isinstance(v, str) for v in r.values()) for r in rows):
             raise ProtocolError("record rows must be objects of strings")
@@ -221,56 +252,38 @@ class Licence:
 
 
 @dataclass(frozen=True)
-class QueueTicket:
+class QueueTicket(Reply):
     number: str
     service_id: str
     window_zh: str
     window_en: str
-    waiting: int
+    waiting: Count
     issued_at: datetime
-
-    @classmethod
-    def parse(cls, d: Any) -> QueueTicket:
-        return cls(_get(d, "number", str), _get(d, "service_id", str), _get(d, "window_zh", str),
-                   _get(d, "window_en", str), _number(d, "waiting", int, 0, MAX_COUNT), _time(d, "issued_at"))
 
 
 @dataclass(frozen=True)
-class SubmissionAck:
+class SubmissionAck(Reply):
     """The gateway's answer to a submission; ``reference`` echoes the kiosk-generated reference."""
 
     reference: str
     status: str
     received_at: datetime
 
-    @classmethod
-    def parse(cls, d: Any) -> SubmissionAck:
-        return cls(_get(d, "reference", str), _get(d, "status", str), _time(d, "received_at"))
-
 
 @dataclass(frozen=True)
-class HeartbeatAck:
+class HeartbeatAck(Reply):
     config_version: str
     server_time: datetime
 
-    @classmethod
-    def parse(cls, d: Any) -> HeartbeatAck:
-        return cls(_get(d, "config_version", str), _time(d, "server_time"))
-
 
 @dataclass(frozen=True)
-class Handoff:
+class Handoff(Reply):
     """A phone hand-off for one long-text field: the kiosk shows ``url`` as a QR and polls ``id``."""
 
     id: str
     url: str
     expires_at: datetime
-    interval_s: float
-
-    @classmethod
-    def parse(cls, d: Any) -> Handoff:
-        return cls(_get(d, "id", str), _get(d, "url", str), _time(d, "expires_at"),
-                   _number(d, "interval_s", float, 1.0, MAX_INTERVAL_S))
+    interval_s: Interval
 
 
 HANDOFF_STATES = ("waiting", "submitted", "expired", "cancelled")
@@ -295,7 +308,7 @@ class HandoffState:
         length = _number(d, "text_length", int, 0, MAX_COUNT, optional=True)
         if state == "submitted" and (length is None or length < 0):
             raise ProtocolError("submitted hand-off without a text_length")
-        return cls(_get(d, "id", str), state, _number(d, "interval_s", float, 1.0, MAX_INTERVAL_S),
+        return cls(_get(d, "id", str), state, _read(d, "interval_s", Interval),
                    _time(d, "expires_at"),
                    length if state == "submitted" else None)
 
@@ -353,7 +366,7 @@ class HelpRequest:
 
 
 @dataclass(frozen=True)
-class PickupSlip:
+class PickupSlip(Reply):
     """证照统一物流: what the pick-up slip prints for a code from the resident's SMS (recipient masked)."""
 
     pickup_id: str
@@ -367,15 +380,9 @@ class PickupSlip:
     keep_until: datetime
     looked_up_at: datetime
 
-    @classmethod
-    def parse(cls, d: Any) -> PickupSlip:
-        return cls(*(_get(d, k, str) for k in ("pickup_id", "code_masked", "item_zh", "item_en", "recipient",
-                                               "place_zh", "place_en", "slot")),
-                   _time(d, "keep_until"), _time(d, "looked_up_at"))
-
 
 @dataclass(frozen=True)
-class CheckIn:
+class CheckIn(Reply):
     """An appointment checked in: its queue ticket names the window. ``already_checked_in``: a repeat."""
 
     appointment_id: str
@@ -384,9 +391,3 @@ class CheckIn:
     starts_at: datetime
     already_checked_in: bool
     ticket: QueueTicket
-
-    @classmethod
-    def parse(cls, d: Any) -> CheckIn:
-        return cls(_get(d, "appointment_id", str), _get(d, "service_zh", str), _get(d, "service_en", str),
-                   _time(d, "starts_at"), _get(d, "already_checked_in", bool),
-                   QueueTicket.parse(_get(d, "ticket", dict)))

@@ -20,13 +20,15 @@ from kiosk.backoff import backoff_delay
 from kiosk.backend.outbox import Outbox, OutboxRow
 from kiosk.clock import DEFAULT_ZONE, at
 from kiosk.crash import log_unexpected
-from kiosk.loop import LoopThread
+from kiosk.loop import LoopService, LoopThread
 
 log = logging.getLogger(__name__)
 
 
-class OutboxSender:
+class OutboxSender(LoopService):
     """Delivers due rows; ``start()`` runs it on a thread, ``deliver_once()`` runs one pass inline."""
+
+    stop_timeout_s = 10.0
 
     def __init__(self, outbox: Outbox, client, *, backoff_base: float = 2.0, backoff_cap: float = 300.0,
                  batch: int = 32, concurrency: int = 4, idle_wait_s: float = 5.0,
@@ -50,22 +52,13 @@ class OutboxSender:
             resumed = self.outbox.recover()
             if resumed:
                 log.warning("outbox: resumed %d row(s) left in flight by a crash", resumed)
-            self._loop.start()
-        return self
+        return super().start()
 
-    @property
-    def running(self) -> bool:
-        return self._loop.alive
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._loop.stop(timeout)
+    def stop(self, timeout: float | None = None) -> None:
+        super().stop(timeout)
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
-
-    def wake(self) -> None:
-        """A new row was enqueued (or staff pressed retry): look now rather than after the idle wait."""
-        self._loop.wake()
 
     def wait_for(self, row_id: int, timeout: float) -> OutboxRow | None:
         """Block until one delivery attempt of ``row_id`` has finished (or ``timeout``); return the row."""

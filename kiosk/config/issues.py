@@ -3,56 +3,24 @@
 pydantic reports errors as ``(loc, type, msg)`` in English; staff at a community centre read Chinese. This
 module turns each pydantic error into a :class:`ConfigIssue` whose line comes from the YAML node marks
 (:mod:`kiosk.config.yaml_lines`). No library maps pydantic locations back to YAML lines or speaks Chinese, hence
-this small table.
+this small table (its texts in error_text.json).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 if TYPE_CHECKING:  # pydantic is imported only when a config is validated (see kiosk.config.base)
     from pydantic import ValidationError
 
-#: pydantic error type -> (Chinese, English) meaning. Unknown types fall back to a generic message.
-ERROR_TEXT: dict[str, tuple[str, str]] = {
-    "missing": ("缺少必填项", "required key is missing"),
-    "extra_forbidden": ("未知的配置项", "unknown key"),
-    "int_type": ("应为整数", "expected an integer"),
-    "int_parsing": ("应为整数", "expected an integer"),
-    "int_from_float": ("应为整数，不能带小数", "expected a whole number"),
-    "float_type": ("应为数字", "expected a number"),
-    "float_parsing": ("应为数字", "expected a number"),
-    "bool_type": ("应为 true 或 false", "expected true or false"),
-    "bool_parsing": ("应为 true 或 false", "expected true or false"),
-    "string_type": ("应为文字", "expected a string"),
-    "list_type": ("应为列表（以“- ”开头的多行）", "expected a list"),
-    "dict_type": ("应为键值映射", "expected a mapping"),
-    "model_type": ("应为键值映射", "expected a mapping"),
-    "model_attributes_type": ("应为键值映射", "expected a mapping"),
-    # the config types are dataclasses: pydantic says "dataclass" where a model said "model"
-    "dataclass_type": ("应为键值映射", "expected a mapping"),
-    "literal_error": ("取值不在允许范围内", "value not allowed"),
-    "enum": ("取值不在允许范围内", "value not allowed"),
-    "greater_than": ("数值太小", "value too small"),
-    "greater_than_equal": ("数值太小", "value too small"),
-    "less_than": ("数值太大", "value too large"),
-    "less_than_equal": ("数值太大", "value too large"),
-    "string_too_short": ("文字太短或为空", "string too short or empty"),
-    "string_too_long": ("文字太长", "string too long"),
-    "too_short": ("列表项太少", "too few items"),
-    "too_long": ("列表项太多", "too many items"),
-    "string_pattern_mismatch": ("格式不正确", "wrong format"),
-    "date_type": ("应为日期，如 2026-10-01", "expected a date like 2026-10-01"),
-    "date_parsing": ("应为日期，如 2026-10-01", "expected a date like 2026-10-01"),
-    "date_from_datetime_parsing": ("应为日期，如 2026-10-01", "expected a date like 2026-10-01"),
-    "path_type": ("应为文件路径", "expected a file path"),
-    "none_required": ("此处应留空 (null)", "expected null"),
-    "recursion_loop": ("配置中存在循环引用", "recursive reference"),
-    "frozen_instance": ("配置不可修改", "configuration is read-only"),
-    "value_error": ("取值不正确", "invalid value"),
-    "assertion_error": ("取值不正确", "invalid value"),
-}
+#: pydantic error type -> (Chinese, English) meaning. Unknown types fall back to a generic message. The texts
+#: are data, in error_text.json beside this module; it names ``dataclass_type`` too, because the config types
+#: are dataclasses and pydantic says "dataclass" where a model said "model".
+_TEXTS = json.loads(Path(__file__).with_name("error_text.json").read_text("utf-8"))
+ERROR_TEXT: dict[str, tuple[str, str]] = {etype: (zh, en) for etype, (zh, en) in _TEXTS.items()}
 
 #: custom error type raised by our own validators; its message is already "中文 (English)".
 KIOSK_ERROR = "kiosk_config"

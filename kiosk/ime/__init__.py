@@ -5,13 +5,27 @@ the keyboard asks on a worker thread (``load_async``) so the UI never waits for 
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from kiosk.ime.build import build_index, default_index_path
-from kiosk.ime.engine import Candidate, IndexError_, NotPinyin, PinyinEngine
-from kiosk.ime.syllables import Syllables
+if TYPE_CHECKING:
+    from kiosk.ime.engine import PinyinEngine
+
+#: loaded on first use (PEP 562): the session and the screens import ``kiosk.ime.limits`` and
+#: ``clear_session`` before the kiosk's first frame; the engine (sqlite3, the syllable tables) waits for the
+#: first keyboard
+_LAZY = {"build_index": "build", "default_index_path": "build", "Candidate": "engine", "IndexError_": "engine",
+         "NotPinyin": "engine", "PinyinEngine": "engine", "Syllables": "syllables"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kiosk.ime' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"kiosk.ime.{module}"), name)
+
 
 __all__ = ["Candidate", "IndexError_", "NotPinyin", "PinyinEngine", "Syllables", "build_index",
            "default_index_path", "shared", "load_async", "clear_session"]
@@ -26,6 +40,8 @@ def shared() -> PinyinEngine:
     global _engine
     with _lock:
         if _engine is None:
+            from kiosk.ime.engine import PinyinEngine
+
             _engine = PinyinEngine.open()
         return _engine
 
@@ -38,6 +54,8 @@ def ready() -> PinyinEngine | None:
 def load_async(done: Callable[[PinyinEngine | None, BaseException | None], None]) -> threading.Thread:
     """Open the shared engine on a daemon thread and call ``done(engine, None)`` or ``done(None, error)``
     there (the caller hands the result to its own thread)."""
+    from kiosk.ime.engine import IndexError_
+
     def run() -> None:
         try:
             engine = shared()

@@ -37,7 +37,7 @@ from kiosk.backoff import backoff_delay
 from kiosk.crash import log_unexpected
 from kiosk.ops.alerts import AlertTracker, DeviceHealer
 from kiosk.logs import PiiMaskingFilter
-from kiosk.loop import LoopThread
+from kiosk.loop import LoopService, LoopThread
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def process_figures(process: psutil.Process | None = None) -> dict[str, Any]:
                 "threads": proc.num_threads()}
 
 
-class Heartbeat:
+class Heartbeat(LoopService):
     """The heartbeat worker. ``start()``/``stop()``; :meth:`beat` runs one beat (tests call it directly)."""
 
     def __init__(self, client: Any, collect: Callable[[], Mapping[str, Any]], *, interval_s: float,
@@ -125,22 +125,6 @@ class Heartbeat:
         self.retry_after: float | None = None  # the last failure's Retry-After, if the gateway sent one
         self._lock = threading.Lock()  # the loop and a staff check may beat at the same time
         self._loop = LoopThread("heartbeat", self._run)
-
-    def start(self) -> "Heartbeat":
-        self._loop.start()
-        return self
-
-    @property
-    def running(self) -> bool:
-        return self._loop.alive
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the loop and cancel a beat in flight (the client honours ``cancel``)."""
-        self._loop.stop(timeout)
-
-    def wake(self) -> None:
-        """Beat now rather than at the next interval (a gateway call just failed on the network)."""
-        self._loop.wake()
 
     def next_wait(self, failures: int) -> float:
         """Seconds until the next beat after ``failures`` failed beats in a row (0: the last one got through) —

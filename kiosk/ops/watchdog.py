@@ -38,7 +38,7 @@ from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from kiosk.clock import monotonic
-from kiosk.loop import LoopThread
+from kiosk.loop import LoopService, LoopThread
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +211,7 @@ class Watchdog:
         return True
 
 
-class UiPinger:
+class UiPinger(LoopService):
     """Run :meth:`Watchdog.tick` on the UI thread without importing Kivy here.
 
     A small timer thread posts the tick through the app's bridge (``KivyBridge.post`` is
@@ -221,19 +221,14 @@ class UiPinger:
     window up — it sends READY=1 (the config was validated before the app was built).
     """
 
+    stop_timeout_s = 2.0
+
     def __init__(self, watchdog: Watchdog, post: Callable[..., None], *, config_ok: bool = True) -> None:
         self.watchdog = watchdog
         self.post = post
         self.config_ok = config_ok
         self._outstanding = threading.Event()
         self._loop = LoopThread("watchdog-pinger", self._run)
-
-    def start(self) -> "UiPinger":
-        self._loop.start()
-        return self
-
-    def stop(self, timeout: float = 2.0) -> None:
-        self._loop.stop(timeout)
 
     def _run(self) -> None:
         while not self._loop.stopping.is_set():

@@ -9,7 +9,8 @@ hours, and hands everything else to one collaborator per concern — :class:`Ide
 :class:`ServiceFlows` (services and forms), :class:`HandoffFlow` (phone hand-off), :class:`Printing`,
 :class:`StaffFlow` — which share only :class:`SessionCore` (state, tasks, token, clocks). A new flow (the
 scanner, voice, help requests) is one more collaborator built here. The public methods below are the
-contract screens and tests use; each is one line into the collaborator that owns it.
+contract screens and tests use; one that only passes its arguments on is declared as a :class:`Delegate`
+to the collaborator's method (same name for callers, same typed parameters).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Callable
 from kiosk import catalog, clock as wallclock
 from kiosk.ime import clear_session as clear_ime_picks
 from kiosk.session.core import SessionCore, SessionRuntime
+from kiosk.session.delegate import Delegate
 from kiosk.session.handoff import HandoffFlow
 from kiosk.session.help import HelpFlow
 from kiosk.session.identify import IdentifyFlow
@@ -112,11 +114,8 @@ class SessionController:
         self.state.elder_mode = not self.state.elder_mode
         self.core.changed()
 
-    def request_help(self) -> None:
-        self.help.request()
-
-    def cancel_help(self) -> None:
-        self.help.cancel()
+    request_help = Delegate("help", HelpFlow.request)
+    cancel_help = Delegate("help", HelpFlow.cancel)
 
     def continue_session(self) -> None:
         self.idle.touch()
@@ -133,11 +132,8 @@ class SessionController:
         self._refresh_menu()
         self.core.changed()
 
-    def on_card_present(self) -> None:
-        self.identify.on_card_present()
-
-    def on_card_removed(self) -> None:
-        self.identify.on_card_removed()
+    on_card_present = Delegate("identify", IdentifyFlow.on_card_present)
+    on_card_removed = Delegate("identify", IdentifyFlow.on_card_removed)
 
     def on_card_error(self, message_zh: str = "", message_en: str = "", code: object = None) -> None:
         if self.state.screen == "staff":
@@ -145,11 +141,8 @@ class SessionController:
         else:
             self.identify.on_card_error(message_zh, message_en)
 
-    def on_scan(self, text: str) -> None:
-        self.scan.on_scan(text)
-
-    def on_print_done(self, job_id: str) -> None:
-        self.printing.on_print_done(job_id)
+    on_scan = Delegate("scan", ScanFlow.on_scan)
+    on_print_done = Delegate("printing", Printing.on_print_done)
 
     def on_print_failed(self, job_id: str, reason_zh: str = "", reason_en: str = "", action: str = "") -> None:
         self.printing.on_print_failed(job_id, reason_zh, reason_en)
@@ -159,41 +152,18 @@ class SessionController:
             self.core.cfg, self.state.devices, self.core.overrides.disabled())
 
     # ----- the resident's actions (each owned by one collaborator) -------------------------------
-    def start_identify(self, pending_service: str | None = None) -> None:
-        self.identify.start(pending_service)
-
-    def refresh_qr(self) -> None:
-        self.identify.refresh_qr()
-
-    def choose_service(self, service_id: str) -> None:
-        self.services.choose(service_id)
-
-    def open_guide(self, topic_id: str) -> None:
-        self.services.open_guide(topic_id)
-
-    def set_field(self, field_id: str, value: str) -> None:
-        self.services.set_field(field_id, value)
-
-    def next(self) -> None:
-        self.services.next()
-
-    def confirm(self) -> None:
-        self.services.confirm()
-
-    def print_current(self, index: int = 0) -> None:
-        self.services.print_current(index)
-
-    def back_to_shown(self) -> None:
-        self.printing.back_to_shown()
-
-    def refresh_handoff(self, field_id: str) -> None:
-        self.handoff.refresh(field_id)
-
-    def refuse_input(self, field_id: str, reason: str) -> None:
-        self.services.refuse_input(field_id, reason)
-
-    def refresh_slots(self) -> None:
-        self.services.refresh_slots()
+    start_identify = Delegate("identify", IdentifyFlow.start)
+    refresh_qr = Delegate("identify", IdentifyFlow.refresh_qr)
+    choose_service = Delegate("services", ServiceFlows.choose)
+    open_guide = Delegate("services", ServiceFlows.open_guide)
+    set_field = Delegate("services", ServiceFlows.set_field)
+    next = Delegate("services", ServiceFlows.next)
+    confirm = Delegate("services", ServiceFlows.confirm)
+    print_current = Delegate("services", ServiceFlows.print_current)
+    back_to_shown = Delegate("printing", Printing.back_to_shown)
+    refresh_handoff = Delegate("handoff", HandoffFlow.refresh)
+    refuse_input = Delegate("services", ServiceFlows.refuse_input)
+    refresh_slots = Delegate("services", ServiceFlows.refresh_slots)
 
     def _identified(self, pending_service: str | None) -> None:
         if pending_service:
@@ -202,41 +172,18 @@ class SessionController:
             self.core.changed()
 
     # ----- staff (hidden corner, PIN, staff screen) --------------------------------------------
-    def staff_corner_tap(self) -> None:
-        self.staff.corner_tap()
-
-    def staff_pin_digit(self, digit: str) -> None:
-        self.staff.pin_digit(digit)
-
-    def staff_pin_clear(self) -> None:
-        self.staff.pin_clear()
-
-    def staff_pin_submit(self) -> None:
-        self.staff.pin_submit()
-
-    def staff_refresh(self) -> None:
-        self.staff.refresh()
-
-    def staff_test_print(self) -> None:
-        self.staff.test_print()
-
-    def staff_test_card(self) -> None:
-        self.staff.test_card()
-
-    def staff_test_scan(self) -> None:
-        self.scan.staff_test()
-
-    def staff_retry_outbox(self) -> None:
-        self.staff.retry_outbox()
-
-    def staff_toggle_service(self, service_id: str) -> None:
-        self.staff.toggle_service(service_id)
-
-    def staff_reprint_last(self) -> None:
-        self.staff.reprint_last()
-
-    def staff_exit_app(self) -> None:
-        self.staff.exit_app()
+    staff_corner_tap = Delegate("staff", StaffFlow.corner_tap)
+    staff_pin_digit = Delegate("staff", StaffFlow.pin_digit)
+    staff_pin_clear = Delegate("staff", StaffFlow.pin_clear)
+    staff_pin_submit = Delegate("staff", StaffFlow.pin_submit)
+    staff_refresh = Delegate("staff", StaffFlow.refresh)
+    staff_test_print = Delegate("staff", StaffFlow.test_print)
+    staff_test_card = Delegate("staff", StaffFlow.test_card)
+    staff_test_scan = Delegate("scan", ScanFlow.staff_test)
+    staff_retry_outbox = Delegate("staff", StaffFlow.retry_outbox)
+    staff_toggle_service = Delegate("staff", StaffFlow.toggle_service)
+    staff_reprint_last = Delegate("staff", StaffFlow.reprint_last)
+    staff_exit_app = Delegate("staff", StaffFlow.exit_app)
 
     def staff_volume_up(self) -> None:
         self.staff_voice.volume(VOLUME_STEP)
@@ -244,8 +191,7 @@ class SessionController:
     def staff_volume_down(self) -> None:
         self.staff_voice.volume(-VOLUME_STEP)
 
-    def staff_toggle_mute(self) -> None:
-        self.staff_voice.toggle_mute()
+    staff_toggle_mute = Delegate("staff_voice", StaffVoice.toggle_mute)
 
     def staff_leave(self) -> None:
         if self.staff.leave():

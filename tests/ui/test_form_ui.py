@@ -17,7 +17,7 @@ from kiosk.voice.prompts import prompt_for
 from kiosk_dev import uidriver as ui
 
 from test_ime_ui import COMPLAINT, _pick, _type
-from uiflow import PHONE, open_service, sign_in_with_card
+from uiflow import PHONE, open_service, sign_in_with_card, to_address_detail
 
 THURSDAY = date(2026, 12, 3)
 
@@ -121,15 +121,7 @@ def test_appointment_booked_by_tapping_slot_buttons(kiosk, shots, monkeypatch):
 
 
 def test_delivery_address_by_district_street_and_keyboard(kiosk):
-    sign_in_with_card(kiosk)
-    open_service(kiosk, "certificate-delivery", "form")
-    ui.tap("form.opt.ss-card")
-    for digit in PHONE:
-        ui.tap(f"form.key.{digit}")
-    ui.tap("form.opt.home")
-    ui.tap("form.field.address")
-    ui.tap("form.address.district.jingan")
-    ui.tap("form.address.street.0")
+    to_address_detail(kiosk)
     ui.wait_until(lambda: ime.ready() is not None, timeout=30, what="IME engine opened")
     kb = ui.find("form.address.ime")
     _type(kb, "weihailu")

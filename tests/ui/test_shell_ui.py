@@ -10,6 +10,7 @@ every variant also passes the MIIT audit (tests/ui/a11y.py). Shots go to build/u
 """
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -218,35 +219,58 @@ def test_taps_walker_counts_real_taps_to_the_receipt(kiosk):
     assert kiosk.state.notice is not None or kiosk.state.result.printed is True
 
 
-def test_scroll_cue_shows_while_there_is_more_below_and_goes_at_the_end(kiosk):
-    from kivy.uix.boxlayout import BoxLayout
-    from kivy.uix.scrollview import ScrollView
+@pytest.mark.parametrize("lang,elder,orient", VARIANTS)
+def test_scroll_cue_shows_while_there_is_more_below_and_offers_the_top_at_the_end(kiosk, lang, elder, orient):
+    """The one scroll widget (screens/scrollbox.py) in every variant: a visible cue inside the window while
+    the content is taller than the box, in the variant's language and wording; none when nothing scrolls."""
     from kivy.uix.widget import Widget
 
-    from screens.widgets import ScrollCue
+    from screens.scrollbox import ScrollBox
 
     app = kiosk.app
-    box = BoxLayout(orientation="vertical")
-    view = ScrollView(do_scroll_x=False)
+    set_variant(kiosk, lang, elder, orient)
+    box = ScrollBox(wid="test.scroll", size_hint=(None, None), size=(600, 500), pos=(40, 200))
     content = Widget(size_hint_y=None, height=5000)
-    view.add_widget(content)
-    cue = ScrollCue(wid="test.cue")
-    box.add_widget(view)
-    box.add_widget(cue)
-    cue.scroll = view
+    box.add_widget(content)
     app.root.add_widget(box)
     try:
         ui.pump(4)
-        assert ui.text_of("test.cue.text") == "向下滑动，查看更多" and cue.height > 0
-        view.scroll_y = 0  # the resident reached the end
+        cue = ui.find("test.scroll.cue")
+        assert box.overflows and cue.height > 0 and cue.opacity == 1
+        y = cue.to_window(*cue.pos)[1]
+        assert 0 <= y and y + cue.height <= box.top and cue.width > 0.9 * box.width
+        more = {"zh-CN": "下面还有", "en": "more below"}[lang]
+        assert more in ui.text_of("test.scroll.cue").lower()
+        box.sv.scroll_y = 0  # the resident reached the end: the cue offers the way back up
         ui.pump(3)
-        assert not ui.exists("test.cue.text") and cue.height == 0
-        view.scroll_y = 1
+        assert box.at_end and {"zh-CN": "回到开头", "en": "back to the top"}[lang] in ui.text_of("test.scroll.cue")
+        box.sv.scroll_y = 1
         content.height = 10  # nothing to scroll: no cue
         ui.pump(3)
-        assert not ui.exists("test.cue.text")
+        assert not box.overflows and not ui.exists("test.scroll.cue")
     finally:
         app.root.remove_widget(box)
+        set_variant(kiosk, "zh-CN", False, "portrait")
+
+
+#: kv files allowed a bare ScrollView: the staff panel's help list and log get 25–42 px in 长辈模式 (no room
+#: for a 90-px cue until the staff layout, the screens helper's, gives them height); residents never see it
+BARE_SCROLL_OK = {"staff.kv"}
+
+
+def test_every_scrolling_screen_uses_the_one_scroll_widget():
+    """A bare ScrollView in a screen's kv scrolls without a cue; the cue lives in ScrollBox alone."""
+    from pathlib import Path
+
+    import screens
+    here = Path(screens.__file__).parent
+    bare = {p.name for p in here.glob("*.kv") if re.search(r"^\s*ScrollView:", p.read_text("utf-8"), re.M)}
+    assert bare <= BARE_SCROLL_OK
+    cues = [p.name for p in here.glob("*.py") if p.name != "scrollbox.py"
+            and re.search(r"scroll_more|scroll_top|class \w*Cue\b", p.read_text("utf-8"))]
+    assert cues == []
+    users = {p.name for p in here.glob("*.kv") if "ScrollBox:" in p.read_text("utf-8")}
+    assert {"record.kv", "guide.kv", "licence.kv", "confirm.kv"} <= users
 
 
 def test_a_card_left_on_the_reader_does_not_sign_its_owner_in_again(kiosk):

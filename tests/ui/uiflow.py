@@ -47,6 +47,20 @@ def open_service(k: Any, service_id: str, screen: str, timeout: float = 10.0) ->
     ui.pump(3)
 
 
+def to_address_detail(k: Any) -> None:
+    """Sign in and walk 证照统一物流's form to the address picker's detail keyboard: 社会保障卡, the phone,
+    邮寄到家, then 静安区 and its first street."""
+    sign_in_with_card(k)
+    open_service(k, "certificate-delivery", "form")
+    ui.tap("form.opt.ss-card")
+    for digit in PHONE:
+        ui.tap(f"form.key.{digit}")
+    ui.tap("form.opt.home")
+    ui.tap("form.field.address")
+    ui.tap("form.address.district.jingan")
+    ui.tap("form.address.street.0")
+
+
 def phone_fills_handoff(k: Any, field_id: str = "description",
                         text: str = "小区门口路灯坏了一周，晚上很黑，请尽快修理。") -> None:
     """The resident scans the hand-off code and types the long text on the phone (gateway simulator)."""

@@ -1,77 +1,41 @@
 """Sample data the gateway simulator serves: service guides, personal records, e-licence images.
 
 Realistic in shape and wording (Shanghai community-centre services), invented in content: every person,
-number and address here is fictional. Licence images are drawn with Pillow on first use, not at import.
+number and address here is fictional. The guides' texts are data, in guides.json beside this module. Licence
+images are drawn with Pillow on first use, not at import.
 """
 from __future__ import annotations
 
 import base64
+import copy
 import io
+import json
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
-_COMMON_TAIL = [
-    ("办理地点", "Where", ["本中心一楼大厅综合受理窗口（工作日 9:00-17:00）", "24小时自助区可先行自助办理"],
-     ["Integrated counters, ground-floor hall (weekdays 9:00-17:00)", "Self-service first in the 24-hour area"]),
-    ("咨询电话", "Enquiries", ["12345 市民服务热线"], ["12345 citizens' hotline"]),
-]
-
-GUIDES: dict[str, tuple[str, str, list[tuple[str, str, list[str], list[str]]]]] = {
-    "queue-ticket": ("取号排队", "Take a queue number", [
-        ("适用范围", "Who it is for", ["需要到人工窗口办理业务的居民"], ["Residents who need a staffed counter"]),
-        ("办理流程", "Steps", ["选择业务类别", "取号后留意叫号屏", "过号请重新取号"],
-         ["Choose the business category", "Watch the calling display", "Take a new number if you miss your turn"]),
-    ]),
-    "service-guides": ("办事指南", "Service guides", [
-        ("说明", "About", ["可查询本中心受理的各项业务所需材料、办理流程和时限", "可打印指南带回家"],
-         ["Materials, steps and time limits of every service handled here", "Print a guide to take home"]),
-    ]),
-    "social-insurance-record": ("社保缴费记录打印", "Social-insurance payment record", [
-        ("申请材料", "What to bring", ["本人有效身份证件，或随申办扫码登录"],
-         ["Your own valid ID card, or sign in with the Suishenban app"]),
-        ("办理时限", "Time limit", ["即时办结，现场打印"], ["Immediate, printed on the spot"]),
-        ("收费标准", "Fees", ["不收费"], ["Free of charge"]),
-    ]),
-    "medical-insurance-record": ("医保账户查询", "Medical-insurance account", [
-        ("申请材料", "What to bring", ["本人有效身份证件，或随申办扫码登录"],
-         ["Your own valid ID card, or sign in with the Suishenban app"]),
-        ("办理时限", "Time limit", ["即时办结"], ["Immediate"]),
-    ]),
-    "e-licences": ("电子亮证", "Show my e-licences", [
-        ("说明", "About", ["电子证照与实体证照具有同等效力", "仅展示本人证照，离开前请点击“退出”"],
-         ["E-licences have the same standing as paper ones", "Only your own licences are shown; tap Exit"]),
-    ]),
-    "hotline-12345": ("12345 市民服务热线诉求", "12345 citizens' hotline request", [
-        ("受理范围", "What it covers", ["咨询、求助、投诉、建议", "不受理 110、119、120 等紧急事项"],
-         ["Questions, help, complaints, suggestions", "Not for emergencies (110, 119, 120)"]),
-        ("办理时限", "Time limit", ["一般诉求 5 个工作日内答复"], ["A reply within 5 working days"]),
-    ]),
-    "appointment": ("预约办事", "Book an appointment", [
-        ("说明", "About", ["可预约 7 日内的工作日时段", "请按预约时间携带身份证件到窗口办理"],
-         ["Working-day slots in the next 7 days", "Bring your ID card to the counter at the booked time"]),
-    ]),
-    "certificate-delivery": ("证照寄递（统一物流）", "Certificate delivery", [
-        ("说明", "About", ["办结的证照可免费寄递到上海市内地址", "寄出后短信通知运单号"],
-         ["Finished certificates are posted free within Shanghai", "A text message gives the tracking number"]),
-        ("办理时限", "Time limit", ["办结后 1-3 个工作日寄达"], ["1-3 working days after completion"]),
-    ]),
-}
+#: the guides the simulator serves, in the reply's own shape (docs/openapi.yaml ``Guide``), kept as data in
+#: guides.json beside this module; ``common_tail`` ends every guide (where to go, whom to ask)
+_GUIDE_DATA = json.loads(Path(__file__).with_name("guides.json").read_text("utf-8"))
+GUIDES: dict[str, dict] = _GUIDE_DATA["guides"]
 
 
 def guide_payload(service_id: str, title: tuple[str, str] | None = None) -> dict | None:
     """The guide reply for ``service_id``; a generic guide when only a catalog title is known."""
     if service_id in GUIDES:
-        zh, en, sections = GUIDES[service_id]
+        guide = GUIDES[service_id]
     elif title is not None:
-        zh, en = title
-        sections = [("申请材料", "What to bring", ["本人有效身份证件"], ["Your own valid ID card"])]
+        guide = {"title_zh": title[0], "title_en": title[1],
+                 "sections": [{"heading_zh": "申请材料", "heading_en": "What to bring",
+                               "items_zh": ["本人有效身份证件"], "items_en": ["Your own valid ID card"]}]}
     else:
         return None
-    return {"service_id": service_id, "title_zh": zh, "title_en": en, "updated_at": "2026-11-01T09:00:00+08:00",
-            "sections": [{"heading_zh": a, "heading_en": b, "items_zh": c, "items_en": d}
-                         for a, b, c, d in [*sections, *_COMMON_TAIL]]}
+    return {"service_id": service_id, "title_zh": guide["title_zh"], "title_en": guide["title_en"],
+            "updated_at": "2026-11-01T09:00:00+08:00",
+            # a copy: a test or fault hook may change the reply it gets without changing the next one
+            "sections": copy.deepcopy([*guide["sections"], *_GUIDE_DATA["common_tail"]])}
 
 
 def _months(n: int) -> list[str]:

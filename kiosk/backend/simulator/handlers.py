@@ -15,7 +15,7 @@ from urllib.parse import unquote
 from kiosk.backend import bounds, signing
 from kiosk.backend.simulator import (data as simdata, handoff as simhandoff, help as simhelp, scan as simscan,
                                      slots as simslots)
-from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso, open_ticket, own_ticket, polled
+from kiosk.backend.simulator.replies import GatewayState, Reply, err, iso, on_own_ticket, open_ticket, polled
 
 ROUTES = [(re.compile(p), m, name) for p, m, name in [
     (r"^/v1/auth/idcard$", "POST", "auth_idcard"), (r"^/v1/auth/qr-tickets$", "POST", "qr_create"),
@@ -141,30 +141,10 @@ class Routes:
                            ttl_s=self.sim.qr_ttl_s, interval_s=self.sim.qr_interval_s, last_poll=0.0, session=None)
 
     def qr_poll(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002 — the path parameter's name
-        with self.sim.lock:
-            t, problem = own_ticket(self.sim.tickets, id, h, "no such QR ticket")
-            if problem:
-                return problem
-            now = time.time()
-            if t["state"] in ("waiting", "scanned") and now > t["expires"]:
-                t["state"] = "expired"
-            slow = bool(t["last_poll"]) and now - t["last_poll"] < t["interval_s"] * 0.8
-            if slow:
-                t["interval_s"] = min(t["interval_s"] + 1.0, 10.0)
-            t["last_poll"] = now
-            reply = polled(t, slow_down=slow)
-            if t["state"] == "confirmed":
-                reply["session"] = t["session"]
-        return 200, reply, {}
+        return on_own_ticket(self.sim.lock, self.sim.tickets, id, h, "no such QR ticket", _poll_qr)
 
     def qr_cancel(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002
-        with self.sim.lock:
-            t, problem = own_ticket(self.sim.tickets, id, h, "no such QR ticket")
-            if problem:
-                return problem
-            if t["state"] in ("waiting", "scanned"):
-                t["state"] = "cancelled"
-        return 204, None, {}
+        return on_own_ticket(self.sim.lock, self.sim.tickets, id, h, "no such QR ticket", _cancel_qr)
 
     # ---- content ---------------------------------------------------------------------------------------
     def guide(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002
@@ -277,3 +257,24 @@ class Routes:
         if published is None:
             return err(404, "not_found", "no configuration published for this terminal")
         return 200, published, {}
+
+
+def _poll_qr(t: dict) -> Reply:
+    """A QR ticket's poll: expire it when due, ask a terminal polling too fast to slow down."""
+    now = time.time()
+    if t["state"] in ("waiting", "scanned") and now > t["expires"]:
+        t["state"] = "expired"
+    slow = bool(t["last_poll"]) and now - t["last_poll"] < t["interval_s"] * 0.8
+    if slow:
+        t["interval_s"] = min(t["interval_s"] + 1.0, 10.0)
+    t["last_poll"] = now
+    reply = polled(t, slow_down=slow)
+    if t["state"] == "confirmed":
+        reply["session"] = t["session"]
+    return 200, reply, {}
+
+
+def _cancel_qr(t: dict) -> Reply:
+    if t["state"] in ("waiting", "scanned"):
+        t["state"] = "cancelled"
+    return 204, None, {}

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import time
 
-from kiosk.backend.simulator.replies import (GatewayState, Reply, SessionCheck, bound_ticket, err, open_ticket, own_ticket,
-                                              polled)
+from kiosk.backend.simulator.replies import (GatewayState, Reply, SessionCheck, bound_ticket, err, on_own_ticket,
+                                              open_ticket, polled)
 ROUTES = [(r"^/v1/handoffs$", "POST", "handoff_create"),
           (r"^/v1/handoffs/(?P<id>[^/]+)$", "GET", "handoff_poll"),
           (r"^/v1/handoffs/(?P<id>[^/]+)$", "DELETE", "handoff_cancel")]
@@ -30,7 +30,6 @@ class HandoffRoutes:
         self._session = session
 
     def handoff_create(self, h: dict, data: dict) -> Reply:
-
         bad = [k for k, rx in (("service_id", SERVICE_RE), ("field_id", FIELD_RE))
                if not isinstance(data.get(k), str) or not rx.fullmatch(data[k])]
         if bad:
@@ -44,27 +43,10 @@ class HandoffRoutes:
                            service_id=data["service_id"], field_id=data["field_id"], text=None, attached_to=None)
 
     def handoff_poll(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002 — the path parameter's name
-
-        with self.sim.lock:
-            entry, problem = own_ticket(self.sim.handoffs, id, h, "no such hand-off")
-            if problem:
-                return problem
-            expire_if_due(entry)
-            reply = polled(entry)
-            if entry["state"] == "submitted":
-                reply["text_length"] = len(entry["text"] or "")
-        return 200, reply, {}
+        return on_own_ticket(self.sim.lock, self.sim.handoffs, id, h, "no such hand-off", _poll)
 
     def handoff_cancel(self, h: dict, data: dict, id: str) -> Reply:  # noqa: A002
-
-        with self.sim.lock:
-            entry, problem = own_ticket(self.sim.handoffs, id, h, "no such hand-off")
-            if problem:
-                return problem
-            if entry["attached_to"] is None and entry["state"] in ("waiting", "submitted"):
-                entry["state"] = "cancelled"
-                entry["text"] = None  # the resident left: what they typed is dropped with the hand-off
-        return 204, None, {}
+        return on_own_ticket(self.sim.lock, self.sim.handoffs, id, h, "no such hand-off", _cancel)
 
     def handoff_fields(self, h: dict, fields: dict) -> list[str]:
         """Fields naming a hand-off this terminal cannot use (unknown, other terminal's, not submitted)."""
@@ -91,3 +73,19 @@ class HandoffRoutes:
 def expire_if_due(entry: dict) -> None:
     if entry["state"] == "waiting" and time.time() > entry["expires"]:
         entry["state"] = "expired"
+
+
+def _poll(entry: dict) -> Reply:
+    """A hand-off's poll: its length (never its text) once the phone has submitted it."""
+    expire_if_due(entry)
+    reply = polled(entry)
+    if entry["state"] == "submitted":
+        reply["text_length"] = len(entry["text"] or "")
+    return 200, reply, {}
+
+
+def _cancel(entry: dict) -> Reply:
+    if entry["attached_to"] is None and entry["state"] in ("waiting", "submitted"):
+        entry["state"] = "cancelled"
+        entry["text"] = None  # the resident left: what they typed is dropped with the hand-off
+    return 204, None, {}

@@ -40,11 +40,13 @@ def open_ticket(lock: threading.RLock, table: dict[str, dict], prefix: str, h: d
                  "interval_s": interval_s}, {}
 
 
-def own_ticket(table: dict[str, dict], ticket_id: str, h: dict, missing: str) -> tuple[dict | None, Reply | None]:
-    """(the ticket ``ticket_id``, None) when the terminal asking made it; else (None, 404 saying ``missing``) —
-    a ticket is bound to its terminal: another one is told it does not exist. Call under the state's lock."""
-    entry = bound_ticket(table, ticket_id, h)
-    return (entry, None) if entry is not None else (None, err(404, "not_found", missing))
+def on_own_ticket(lock: threading.RLock, table: dict[str, dict], ticket_id: str, h: dict, missing: str,
+                  act: Callable[[dict], Reply]) -> Reply:
+    """``act(ticket)`` under ``lock`` when the terminal asking made the ticket ``ticket_id``; else a 404 saying
+    ``missing`` — a ticket is bound to its terminal: another one is told it does not exist."""
+    with lock:
+        entry = bound_ticket(table, ticket_id, h)
+        return act(entry) if entry is not None else err(404, "not_found", missing)
 
 
 def bound_ticket(table: dict[str, dict], ticket_id: str, h: dict) -> dict | None:
