@@ -146,10 +146,15 @@ class Runtime:
             unsubscribe()
         self._unsubscribe.clear()
         self.tasks.shutdown(timeout=3.0)
-        for name in ("sender", "reader", "printer", "scan"):
-            part = getattr(self, name)
-            if part is not None:
-                _quietly(f"stop {name}", getattr(part, "stop", None) or part.close)
+        # the workers stop side by side: each waits for its own thread, and pyserial's socket:// close sleeps
+        # 0.3 s (a network serial server, the simulators) — one after another that was >= 0.9 s every stop
+        stoppers = [threading.Thread(target=_quietly, args=(f"stop {name}", getattr(part, "stop", None) or part.close),
+                                     name=f"stop-{name}", daemon=True)
+                    for name in ("sender", "reader", "printer", "scan") if (part := getattr(self, name)) is not None]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join(10.0)  # each close bounds its own join (3 s); this only guards against a hung driver
         for name in ("outbox", "client"):
             part = getattr(self, name)
             if part is not None and hasattr(part, "close"):

@@ -24,8 +24,10 @@ REPO = Path(__file__).resolve().parents[2]
 def _soak(tmp_path: Path, *, sessions: int, warmup: int, every: int, timeout: float) -> dict:
     """Run bench/soak.py in its own process; its JSON verdict."""
     out = tmp_path / "soak.json"
+    # --maxfps as the UI tests pump (tests/ui/conftest.py UI_TEST_FPS): the flows wait in seconds on Kivy's
+    # clock, so a higher cap only shortens the frame pacing between looks, not what is checked
     proc = subprocess.run([sys.executable, str(REPO / "bench" / "soak.py"), "--sessions", str(sessions),
-                           "--warmup", str(warmup), "--every", str(every), "--json", str(out)],
+                           "--warmup", str(warmup), "--every", str(every), "--maxfps", "250", "--json", str(out)],
                           capture_output=True, text=True, timeout=timeout, cwd=str(REPO))
     print(proc.stdout[-3000:])
     assert out.exists(), proc.stderr[-3000:]

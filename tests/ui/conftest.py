@@ -30,6 +30,13 @@ kivy_environment(_KIVY_HOME, headless=True)  # the rest of the kiosk's own Kivy 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("KIOSK_UI_ARTIFACTS", REPO / "build" / "ui-artifacts"))
 _CFG = load_config(REPO / "config")
+#: frames a second the tests pump. The app's 60 (Kivy's default) paces every frame to 16.7 ms, and nearly
+#: all of a UI test is pumping frames while a static screen waits for a simulator or a layout pass: most of
+#: that time was sleep (an idle frame costs ~0.3 ms of CPU). Everything the screens time — the 300 ms busy
+#: reveal, the QR animation, idle timeouts, the clock — is scheduled in seconds on Kivy's clock, so it keeps
+#: its timing; only how often the tests look changes. 250, not unpaced: a wait_until() gives up after
+#: 100,000 frames, still ≥ 400 s here, and an idle frame loop stays a few % of a core on the 2-core runners.
+UI_TEST_FPS = 250.0
 # before the test modules (which import kiosk_dev.uidriver, i.e. the Kivy window) are collected. The offscreen
 # GL surface keeps the size it was created with, so it is made big enough for both orientations and the
 # window is then sized to the configured display (portrait 1080x1920) — landscape tests resize it.
@@ -52,6 +59,7 @@ def base_cfg():
 def kiosk_app(base_cfg):
     """The one KioskApp + window of this test session (kiosk mode: Esc/F1/close refused)."""
     from kivy.base import EventLoop
+    from kivy.clock import Clock
     from kivy.core.window import Window
     from kivy.graphics.opengl import GL_RENDERER, glGetString
     from kivy.uix.screenmanager import NoTransition
@@ -61,6 +69,7 @@ def kiosk_app(base_cfg):
         pytest.fail(f"no real GL window (window={type(Window).__name__}, renderer={renderer!r}); "
                     "the UI tests need SDL offscreen + Mesa (libegl1, libgl1-mesa-dri)", pytrace=False)
     Window.size = (base_cfg.display.width, base_cfg.display.height)
+    Clock._max_fps = UI_TEST_FPS  # Clock read Config's maxfps when kivy.clock was imported; set it on the clock
     app = create_app(base_cfg, None, transition=NoTransition(), kiosk_mode=True)
     app._run_prepare()  # what App.run() does before entering the loop; the tests pump frames instead
     EventLoop.idle()
