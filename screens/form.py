@@ -166,7 +166,10 @@ class FormScreen(KioskScreen):
         ids = [f.id for f in form.fields]
         if self.active not in ids:  # start at the first field that still needs a value
             self.active = next((f.id for f in form.fields if not f.filled), ids[0] if ids else "")
-        for f in form.fields:
+        # elder mode, a field handed off to the phone: its code gets the page (never smaller than in standard
+        # mode); the hand-off line names the field, 改用键盘输入 brings the list back
+        handing_off = app.th.elder and self.active in self._on_phone
+        for f in form.fields if not handing_off else ():
             need = app.tr("form.required" if f.required else "form.optional", lang)
             text = app.tr("form.field_line", lang, label=f.label.get(lang), need=need, value=_shown(f, lang, app.tr))
             if f.error is not None:
@@ -207,10 +210,12 @@ class FormScreen(KioskScreen):
             self._text_input(box, field, lang)
             box.add_widget(Widget())
             return
-        box.add_widget(label(app.tr("form.editing", lang, label=field.label.get(lang)), role="title",
-                             wid="form.editing"))
+        # elder landscape handing off: the field list is hidden, its column says what is filled in and how
+        side = self.ids.fields if app.th.elder and app.landscape and field.id in self._on_phone else box
+        side.add_widget(label(app.tr("form.editing", lang, label=field.label.get(lang)), role="title",
+                              wid="form.editing"))
         if field.hint is not None:
-            box.add_widget(label(field.hint.get(lang), tone="muted", wid="form.hint"))
+            side.add_widget(label(field.hint.get(lang), tone="muted", wid="form.hint"))
         if kind in _TEXT_KINDS:
             self._text_input(box, field, lang)
         elif kind in _BUTTON_KINDS:
@@ -264,7 +269,7 @@ class FormScreen(KioskScreen):
                         lambda fid=field.id: self.use_phone(fid, not on_phone),
                         wid="form.use_keyboard" if on_phone else "form.use_phone", role="button", cls=PadKey)
         if on_phone:
-            box.add_widget(switch)
+            (self.ids.fields if app.landscape and app.th.elder else box).add_widget(switch)  # likewise
             self._handoff_panel(box, field, lang)
             return
         editor = self._editor_for(field, lang)

@@ -216,3 +216,29 @@ def test_the_form_keyboard_fits_in_elder_landscape(kiosk, shots):
         ui.set_window_size(1080, 1920)
         ui.pump(4)
         ui.tap("footer.elder")
+
+
+def test_elder_hand_off_code_gets_the_page_never_smaller_than_standard(kiosk, shots):
+    from uiflow import SIZES, set_variant
+
+    sign_in_with_card(kiosk)
+    open_service(kiosk, "hotline-12345", "form")
+    ui.tap("form.field.description")
+    ui.tap("form.use_phone")
+    ui.wait_until(lambda: ui.exists("form.handoff_qr"), timeout=10, what="hand-off QR")
+    side = lambda: min(ui.find("form.handoff_qr").norm_image_size)  # noqa: E731 — the drawn code
+    try:
+        for orient in ("portrait", "landscape"):
+            set_variant(kiosk, "zh-CN", False, orient)
+            standard = side()
+            assert ui.exists("form.field.phone")                 # standard mode lists every field beside it
+            set_variant(kiosk, "zh-CN", True, orient)
+            ui.screenshot(shots / "screens" / f"form-handoff-page-elder-{orient}.png")
+            assert not ui.exists("form.field.phone") and side() >= standard, (orient, side(), standard)
+            assert "诉求内容" in ui.text_of("form.editing")       # the page names the field
+        ui.tap("form.use_keyboard")                              # back to the keyboard: the list is back
+        ui.pump(3)
+        assert ui.exists("form.field.phone") and ui.exists("form.ime.key.a")
+    finally:
+        set_variant(kiosk, "zh-CN", False, "portrait")
+        ui.set_window_size(*SIZES["portrait"])
