@@ -112,7 +112,16 @@ class ScannerSimulator(SimulatorBase):
     def frame(self, text: str, encoding: str = "utf-8") -> bytes:
         return encode_payload(text, encoding) + self.profile.suffix_bytes
 
+    #: how long a code shown waits for the host's connection to be accepted: the host's connect completes in
+    #: the kernel (the driver reports online) before this simulator's loop calls accept(), later under load
+    host_wait_s = 2.0
+
+    def _host_settled(self) -> None:
+        if self.plugged and not self.host_connected():
+            self.wait_host(self.host_wait_s)
+
     def scan(self, text: str, encoding: str = "utf-8") -> dict[str, Any]:
+        self._host_settled()
         why = self.ready_to_read()
         if why is not None:
             return {"sent": False, "reason": why}
@@ -122,6 +131,7 @@ class ScannerSimulator(SimulatorBase):
         return {"sent": True, "bytes": len(data)}
 
     def split(self, text: str, parts: int = 3, gap: float = 0.02, encoding: str = "utf-8") -> dict[str, Any]:
+        self._host_settled()
         why = self.ready_to_read()
         if why is not None:
             return {"sent": False, "reason": why}

@@ -60,7 +60,8 @@ def test_unplug_while_a_code_is_checked_still_lands_and_a_later_code_is_read(kio
     assert ctl.state.identity.method == "ssm" and ctl.state.error is None
     sim.handle_control({"cmd": "replug"})
     assert bridge.pump_until(lambda: ctl.state.devices.scanner == "online", WAIT)
-    sim.scan(k.stack.gateway.routes.scan.pickup_add("ready"))  # the resident picks up a parcel next
+    # the resident picks up a parcel next (the code is sent: the simulator has the host's new connection)
+    assert sim.scan(k.stack.gateway.routes.scan.pickup_add("ready"))["sent"]
     assert bridge.pump_until(lambda: ctl.state.screen == "result", WAIT), ctl.state.error
     assert ctl.state.result.title.zh == "取件单"
     jobs = k.stack.printer.wait_jobs(1, timeout=WAIT, complete=True)
