@@ -261,13 +261,14 @@ class Routes:
 
 def _poll_qr(t: dict) -> Reply:
     """A QR ticket's poll: expire it when due, ask a terminal polling too fast to slow down."""
-    now = time.time()
-    if t["state"] in ("waiting", "scanned") and now > t["expires"]:
+    # expiry is a time of day the gateway states (``expires_at``); the poll pace is a duration
+    if t["state"] in ("waiting", "scanned") and time.time() > t["expires"]:
         t["state"] = "expired"
-    slow = bool(t["last_poll"]) and now - t["last_poll"] < t["interval_s"] * 0.8
+    tick = time.monotonic()
+    slow = bool(t["last_poll"]) and tick - t["last_poll"] < t["interval_s"] * 0.8
     if slow:
         t["interval_s"] = min(t["interval_s"] + 1.0, 10.0)
-    t["last_poll"] = now
+    t["last_poll"] = tick
     reply = polled(t, slow_down=slow)
     if t["state"] == "confirmed":
         reply["session"] = t["session"]
