@@ -31,8 +31,10 @@ log = logging.getLogger(__name__)
 CARD_CHECK = "auth"
 #: screens where a card placed on the reader signs in at once, without tapping 刷身份证 first (issue 14 §3)
 CARD_ANYWHERE = ("attract", "menu")
-#: screens where the reader rests between watches (the staff screens read cards their own way)
-_CARDS_OFF = ("staff_pin", "staff", "closed")
+#: screens where the reader rests between watches: the staff screens read cards their own way. The closed
+#: screen keeps polling (a card read there is wiped unchecked), so a card forgotten on the reader at closing
+#: time stays read and does not sign its owner in for whoever comes at opening time
+_CARDS_OFF = ("staff_pin", "staff")
 
 
 class IdentifyFlow:

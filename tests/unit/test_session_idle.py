@@ -143,6 +143,28 @@ def test_closing_time_does_not_cut_an_active_session():
     assert ctl.state.screen == "closed"
 
 
+def test_a_card_forgotten_at_closing_time_does_not_sign_in_at_opening():
+    """The reader re-reads a card lying on it whenever its polling is switched back on: the closed screen keeps
+    polling (a card read there is wiped unchecked), so the card stays read through the night."""
+    now = {"t": datetime(2026, 11, 27, 16, 59)}
+    ctl, rt, clock = make(_hours_config(False), now=lambda: now["t"])
+    ctl.tick()
+    identify_by_card(ctl, rt)
+    since = len(rt.polling)
+    now["t"] = datetime(2026, 11, 27, 17, 1)
+    ctl.end_session()
+    ctl.tick()
+    assert ctl.state.screen == "closed"
+    card = rt.place_card()
+    assert card.wiped and not rt.has_pending("auth")  # read on the closed screen, never checked
+    now["t"] = datetime(2026, 11, 28, 9, 1)
+    clock.advance(16)
+    ctl.tick()
+    ctl.tick()  # the attract screen's watch starts on the tick after the screen
+    assert ctl.state.screen == "attract" and rt.watch is not None
+    assert False not in rt.polling[since - 1:]  # never switched off: the forgotten card is not read again
+
+
 def _enter_pin(ctl, rt, pin: str, ok: bool):
     for d in pin:
         ctl.staff_pin_digit(d)
