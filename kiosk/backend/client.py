@@ -71,14 +71,10 @@ class GatewayClient:
         self.deadline_s = deadline_s  # the whole call, retries and every byte of the reply included
         self.max_reply_bytes = max_reply_bytes
         self.signer = Signer(terminal_id, secret)
-        self._session = requests.Session()
-        # null = the operating system's trust store (what docs/config.md promises), never certifi's copy
-        self._session.verify = str(ca_bundle) if ca_bundle is not None else system_trust_store()
-        self._session.trust_env = False  # no proxy or CA override from the environment on a kiosk
-        self._session.headers.update({"Accept": "application/json", "User-Agent": "yiwang-kiosk/0.1"})
+        verify = str(ca_bundle) if ca_bundle is not None else system_trust_store()
 
-        def retry(methods: frozenset[str]) -> Retry:
-            r = T.CancellableRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
+        def retry(methods: frozenset[str], times: int) -> Retry:
+            r = T.CancellableRetry(total=times, connect=times, read=times, status=times, other=0,
                                   redirect=0, allowed_methods=methods,
                                   status_forcelist=frozenset({429, 500, 502, 503, 504}),
                                   backoff_factor=backoff_factor, backoff_max=backoff_max_s,
@@ -87,9 +83,23 @@ class GatewayClient:
             r.retry_after_max_s = retry_after_max_s
             return r
 
-        self._session.mount("https://", T.adapter(self.signer, retry(frozenset({"GET", "DELETE"})), pool_size))
-        self._session.mount(self.base_url + "/v1/submissions",
-                            T.adapter(self.signer, retry(frozenset({"GET", "DELETE", "POST"})), pool_size))
+        def session(times: int, pool: int) -> requests.Session:
+            s = requests.Session()
+            # null = the operating system's trust store (what docs/config.md promises), never certifi's copy
+            s.verify = verify
+            s.trust_env = False  # no proxy or CA override from the environment on a kiosk
+            s.headers.update({"Accept": "application/json", "User-Agent": "yiwang-kiosk/0.1"})
+            s.mount("https://", T.adapter(self.signer, retry(frozenset({"GET", "DELETE"}), times), pool))
+            s.mount(self.base_url + "/v1/submissions",
+                    T.adapter(self.signer, retry(frozenset({"GET", "DELETE", "POST"}), times), pool))
+            return s
+
+        self._session = session(retries, pool_size)
+        #: one attempt per call, for the loops that own their retries (``retry=False``: the heartbeat, the
+        #: outbox sender). Their jittered backoff is then the only retry policy: a district of terminals whose
+        #: calls each retried inside the call as well would land those retries together when a gateway that
+        #: was down comes back (bench/fleet.py, docs/PERFORMANCE.md §12).
+        self._single = session(0, 2)
 
     @classmethod
     def from_config(cls, cfg: Any, **options: Any) -> GatewayClient:
@@ -102,6 +112,7 @@ class GatewayClient:
 
     def close(self) -> None:
         self._session.close()
+        self._single.close()
 
     def __enter__(self) -> GatewayClient:
         return self
@@ -167,12 +178,13 @@ class GatewayClient:
 
     def submit(self, *, reference: str, service_id: str, kind: str, fields: Mapping[str, Any],
                token: str | None, idempotency_key: str, submitted_at: str,
-               cancel: threading.Event | None = None) -> SubmissionAck:
-        """Deliver one submission (normally called by the outbox sender, not by screens)."""
+               cancel: threading.Event | None = None, retry: bool = True) -> SubmissionAck:
+        """Deliver one submission (normally called by the outbox sender, not by screens; it passes
+        ``retry=False`` because its own backoff retries)."""
         body = {"reference": reference, "service_id": service_id, "kind": kind, "fields": dict(fields),
                 "submitted_at": submitted_at}
         return SubmissionAck.parse(self._call("POST", "/v1/submissions", body, token=token, cancel=cancel,
-                                              headers={"Idempotency-Key": idempotency_key}))
+                                              headers={"Idempotency-Key": idempotency_key}, retry=retry))
 
     def create_handoff(self, service_id: str, field_id: str, token: str | None = None, *,
                        cancel: threading.Event | None = None) -> Handoff:
@@ -216,15 +228,20 @@ class GatewayClient:
         "services.yaml"}}`` (raw JSON; kiosk/ops/remote_config.py validates it like ``kiosk config check``)."""
         return self._call("GET", f"/v1/terminals/{quote(self.terminal_id, safe='')}/config", cancel=cancel)
 
-    def heartbeat(self, payload: Mapping[str, Any], *, cancel: threading.Event | None = None) -> HeartbeatAck:
+    def heartbeat(self, payload: Mapping[str, Any], *, cancel: threading.Event | None = None,
+                  retry: bool = True) -> HeartbeatAck:
+        """One beat; the heartbeat loop passes ``retry=False`` (its own backoff retries)."""
         path = f"/v1/terminals/{quote(self.terminal_id, safe='')}/heartbeat"
-        return HeartbeatAck.parse(self._call("POST", path, dict(payload), cancel=cancel))
+        return HeartbeatAck.parse(self._call("POST", path, dict(payload), cancel=cancel, retry=retry))
 
     # ---- transport -------------------------------------------------------------------------------------
     def _call(self, method: str, path: str, body: Any = None, *, token: str | None = None,
-              cancel: threading.Event | None = None, headers: dict[str, str] | None = None) -> Any:
+              cancel: threading.Event | None = None, headers: dict[str, str] | None = None,
+              retry: bool = True) -> Any:
+        """``retry=False``: one attempt, no urllib3 retry (see ``_single``)."""
+        session = self._session if retry else self._single
         try:
-            return self._attempt(method, path, body, token, cancel, headers)
+            return self._attempt(session, method, path, body, token, cancel, headers)
         except E.AuthError as exc:
             # A skewed kiosk clock is corrected from the gateway's time and the call re-signed once;
             # the gateway rejected the request before acting on it, so repeating it is safe.
@@ -232,10 +249,10 @@ class GatewayClient:
                 raise
             self.signer.clock_offset_s = exc.server_time - _now()  # type: ignore[attr-defined]
             log.warning("gateway clock skew: adjusting by %.0f s", self.signer.clock_offset_s)
-            return self._attempt(method, path, body, token, cancel, headers)
+            return self._attempt(session, method, path, body, token, cancel, headers)
 
-    def _attempt(self, method: str, path: str, body: Any, token: str | None, cancel: threading.Event | None,
-                 headers: dict[str, str] | None) -> Any:
+    def _attempt(self, session: requests.Session, method: str, path: str, body: Any, token: str | None,
+                 cancel: threading.Event | None, headers: dict[str, str] | None) -> Any:
         if cancel is not None and cancel.is_set():
             raise E.Cancelled("cancelled before the call")
         hdrs = dict(headers or {})
@@ -250,7 +267,7 @@ class GatewayClient:
         T.watch.add(holder)
         late = E.TimeoutError_(f"{method} {path}: no complete reply within {self.deadline_s:g} s")
         try:
-            resp = self._session.request(method, self.base_url + path, data=data, headers=hdrs,
+            resp = session.request(method, self.base_url + path, data=data, headers=hdrs,
                                          timeout=self.timeout, allow_redirects=False, stream=True)
             with resp:
                 content = self._read_capped(method, path, resp)

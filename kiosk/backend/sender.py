@@ -115,7 +115,7 @@ class OutboxSender(LoopService):
             ack = self.client.submit(reference=row.reference, service_id=row.service_id, kind=row.kind,
                                      fields=row.fields or {}, token=row.token,
                                      idempotency_key=row.idempotency_key, submitted_at=submitted_at,
-                                     cancel=self._loop.stopping)
+                                     cancel=self._loop.stopping, retry=False)  # the backoff below retries
         except BackendError as exc:
             reason = f"{exc.code}: {exc.detail}"
             if exc.permanent and exc.code != "cancelled":

@@ -193,7 +193,9 @@ class Heartbeat(LoopService):
         from kiosk.backend.errors import BackendError  # lazy: keeps this module importable in isolation
 
         try:
-            ack = self.client.heartbeat(payload, cancel=cancel if cancel is not None else self._loop.stopping)
+            # one attempt: this loop's jittered backoff (next_beat_delay) is the only retry
+            ack = self.client.heartbeat(payload, cancel=cancel if cancel is not None else self._loop.stopping,
+                                        retry=False)
         except BackendError as exc:
             self.failed += 1
             self.failures, self.retry_after = self.failures + 1, exc.retry_after

@@ -289,3 +289,20 @@ def test_unregistered_terminal_is_rejected(sim):
         with pytest.raises(E.AuthError) as info:
             c.get_guide("appointment")
     assert info.value.code == "unknown_terminal" and info.value.message_zh == "终端认证失败，请联系工作人员"
+
+
+def test_the_loops_calls_make_one_attempt_their_own_backoff_retries(sim, client):
+    """The heartbeat and the outbox sender pass retry=False: a 503 or a refused connection comes back at
+    once (with its Retry-After), so the loop's jittered backoff is the only retry and a fleet's in-call
+    retries do not land together when the gateway returns."""
+    sim.inject("status", times=1, status=503, retry_after=7, path="/v1/submissions")
+    with pytest.raises(E.ServerError) as info:
+        client.submit(reference="NJXL01-20261127-AAAAAB", service_id="appointment", kind="appointment",
+                      fields={"date": "2026-11-30"}, token=None, idempotency_key="c" * 32,
+                      submitted_at="2026-11-27T09:00:00+08:00", retry=False)
+    assert info.value.retry_after == 7 and len(sim.responses) == 1
+    sim.inject("status", times=1, status=503, path="/v1/terminals")
+    with pytest.raises(E.ServerError):
+        client.heartbeat({"app_version": "test", "uptime_s": 1}, retry=False)
+    assert len(sim.responses) == 2  # no second try inside the call
+    assert client.heartbeat({"app_version": "test", "uptime_s": 1}, retry=False) is not None  # and the next beat goes through

@@ -36,7 +36,7 @@ class FlakyClient:
         self._next()
         return SubmissionAck(kw["reference"], "received", datetime.now(timezone.utc))
 
-    def heartbeat(self, payload, *, cancel=None):
+    def heartbeat(self, payload, *, cancel=None, retry=True):
         self._next()
         return HeartbeatAck("v1", datetime.now(timezone.utc))
 

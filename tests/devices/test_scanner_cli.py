@@ -6,14 +6,12 @@ suffix, split writes and noise, and run the command as a separate process exactl
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
+import select
 import socket
 import subprocess
-import struct
 import sys
-import termios
 import threading
 import time
 import tty
@@ -59,11 +57,15 @@ class ForeignPty:
 
     def reading(self, timeout: float = 10.0) -> None:
         """Wait until the command's open has flushed the line: a NUL (line noise to any decoder) is written
-        and the slave's input queue watched until it is empty. Only the open's flush or the command's read
-        can empty it, and either means the flush is behind us — no fixed pause that a loaded machine outruns."""
+        and the slave watched until it holds no input. Only the open's flush or the command's read can empty
+        it, and either means the flush is behind us — no fixed pause that a loaded machine outruns.
+
+        The slave is asked with select(), not FIONREAD: a write to the master reaches the slave's line
+        discipline through a kernel work item, and on a loaded machine FIONREAD still reads 0 before the NUL
+        has arrived; a poll of the slave first waits for that work, so "not readable" is the truth."""
         os.write(self.master, b"\x00")
         deadline = time.monotonic() + timeout
-        while struct.unpack("i", fcntl.ioctl(self._slave, termios.FIONREAD, b"\0\0\0\0"))[0]:
+        while select.select([self._slave], [], [], 0)[0]:
             if time.monotonic() > deadline:
                 raise AssertionError("the command never read the pty")
             time.sleep(0.01)
