@@ -86,7 +86,9 @@ def test_null_ca_bundle_means_the_system_trust_store_not_certifi(monkeypatch):
     assert Path(store).exists() and Path(store).resolve() != Path(certifi.where()).resolve()
     client = GatewayClient("https://gateway.example.gov.cn", terminal_id="SH-JA-NJXL-01", secret=b"x" * 32)
     try:
-        assert client._session.verify == store
+        # both sessions: the resident's (retrying) and the background loops' (one attempt per call)
+        assert client._session.verify == store and client._single.verify == store
+        assert not client._session.trust_env and not client._single.trust_env
     finally:
         client.close()
 
