@@ -15,6 +15,16 @@ class BackendError(Exception):
     default_en = "The service is temporarily unavailable, please try again later"
     retryable = True
 
+    def __init_subclass__(cls, *, zh: str | None = None, en: str | None = None, retryable: bool | None = None,
+                          **kwargs: object) -> None:
+        """A subclass states its defaults in its class line, as device errors do:
+        ``class X(BackendError, zh=…, en=…, retryable=…)``."""
+        super().__init_subclass__(**kwargs)
+        cls.default_zh = zh or cls.default_zh
+        cls.default_en = en or cls.default_en
+        if retryable is not None:
+            cls.retryable = retryable
+
     def __init__(self, detail: str | None = None, *, code: str | None = None, status: int | None = None,
                  message_zh: str | None = None, message_en: str | None = None,
                  retry_after: float | None = None) -> None:
@@ -32,32 +42,22 @@ class BackendError(Exception):
         return not self.retryable
 
 
-class NetworkError(BackendError):
+class NetworkError(BackendError, zh="网络连接失败，请稍后再试", en="Network connection failed, please try again later"):
     """No connection: refused, reset, DNS, TLS handshake, connection dropped mid-response."""
 
-    default_zh = "网络连接失败，请稍后再试"
-    default_en = "Network connection failed, please try again later"
 
-
-class TLSError(NetworkError):
+class TLSError(NetworkError, zh="安全连接失败，请联系工作人员", en="Secure connection failed, please ask staff"):
     """The gateway's certificate did not verify against the configured CA bundle."""
 
-    default_zh = "安全连接失败，请联系工作人员"
-    default_en = "Secure connection failed, please ask staff"
 
-
-class TimeoutError_(BackendError):  # noqa: N801 — trailing underscore: do not shadow the builtin
+class TimeoutError_(BackendError, zh="服务响应超时，请稍后再试",  # noqa: N801 — trailing underscore: not the builtin
+                    en="The service did not respond in time, please try again later"):
     """Connect or read timeout."""
 
-    default_zh = "服务响应超时，请稍后再试"
-    default_en = "The service did not respond in time, please try again later"
 
-
-class AuthError(BackendError):
+class AuthError(BackendError, zh="身份验证失败，请重新登录", en="Authentication failed, please sign in again"):
     """401/403: bad signature, clock skew, unknown terminal, expired or invalid session token."""
 
-    default_zh = "身份验证失败，请重新登录"
-    default_en = "Authentication failed, please sign in again"
     # Terminal-level failures can be fixed by staff (secret, clock) and then the same request succeeds;
     # a resident's token that is expired or invalid never becomes valid again.
     TERMINAL_CODES = frozenset({"bad_signature", "clock_skew", "replayed_nonce", "missing_signature",
@@ -68,26 +68,17 @@ class AuthError(BackendError):
         return self.code in self.TERMINAL_CODES
 
 
-class ValidationError(BackendError):
+class ValidationError(BackendError, zh="提交的信息有误，请检查后重试",
+                      en="The information submitted is not valid, please check it", retryable=False):
     """400/422: the request itself is wrong (missing field, bad ID number)."""
 
-    default_zh = "提交的信息有误，请检查后重试"
-    default_en = "The information submitted is not valid, please check it"
-    retryable = False
 
-
-class NotFoundError(ValidationError):
+class NotFoundError(ValidationError, zh="未找到相关信息", en="Not found"):
     """404: unknown service, record kind or QR ticket."""
 
-    default_zh = "未找到相关信息"
-    default_en = "Not found"
 
-
-class ConflictError(ValidationError):
+class ConflictError(ValidationError, zh="重复提交冲突，请联系工作人员", en="Conflicting duplicate submission, please ask staff"):
     """409: an Idempotency-Key reused with a different body — a kiosk bug, never retried."""
-
-    default_zh = "重复提交冲突，请联系工作人员"
-    default_en = "Conflicting duplicate submission, please ask staff"
 
 
 class ScanCodeRejected(ValidationError):
@@ -115,27 +106,17 @@ class ServerError(BackendError):
     """5xx and 429: the gateway is failing or overloaded; ``retry_after`` when it said so."""
 
 
-class ProtocolError(BackendError):
+class ProtocolError(BackendError, zh="服务返回数据异常，请稍后再试", en="The service returned invalid data, please try again later"):
     """A reply that does not match the contract (malformed JSON, missing field)."""
 
-    default_zh = "服务返回数据异常，请稍后再试"
-    default_en = "The service returned invalid data, please try again later"
 
-
-class Cancelled(BackendError):
+class Cancelled(BackendError, zh="操作已取消", en="Operation cancelled", retryable=False):
     """The caller's cancel event was set (Home/Back, idle reset, the other login method won)."""
 
-    default_zh = "操作已取消"
-    default_en = "Operation cancelled"
-    retryable = False
 
-
-class ConfigurationError(BackendError):
+class ConfigurationError(BackendError, zh="终端配置错误，请联系工作人员",
+                         en="Terminal configuration error, please ask staff", retryable=False):
     """Client set up wrongly: plain http, missing CA bundle or secret file."""
-
-    default_zh = "终端配置错误，请联系工作人员"
-    default_en = "Terminal configuration error, please ask staff"
-    retryable = False
 
 
 _BY_STATUS = {400: ValidationError, 401: AuthError, 403: AuthError, 404: NotFoundError,
