@@ -14,7 +14,7 @@ ticket, guide, guide, submit — a 24-hour area's night: mostly tickets and guid
 
 It prints RSS / open fds (with what each descriptor is) / threads at the start, after warm-up, and every
 ``--every`` sessions (after a ``gc.collect()``, so garbage not yet collected is not mistaken for a leak),
-then the verdict against the targets (issue 19 §3): RSS growth < 5 MB after warm-up, no growth of fds, threads
+then the verdict against the targets (issue 19 §3) and the Python types that grew from warm-up to the end: RSS growth < 5 MB after warm-up, no growth of fds, threads
 or Kivy observers (counted at each report, see ``Soak.observers``; the last report against warm-up's); and the
 bookkeeping — every ticket and receipt printed exactly once, every submission delivered exactly once.
 While it pumps frames the soak caps them at 120 fps (``--maxfps``; the kiosk itself runs at Kivy's 60), so
@@ -123,7 +123,7 @@ def figures() -> dict:
         return {"rss_mb": round(proc.memory_info().rss / 1048576, 1), "fds": proc.num_fds(),
                 "malloc_in_use_mb": malloc_in_use_mb(), "malloc_before_gc_mb": malloc_before_gc,
                 "full_collections": full_collections, "py_objects": sum(kinds.values()),
-                "top_py_types": dict(sorted(kinds.items(), key=lambda kv: -kv[1])[:8]), **gpu,
+                "top_py_types": dict(sorted(kinds.items(), key=lambda kv: -kv[1])[:8]), "py_types": kinds, **gpu,
                 "load_1min": round(os.getloadavg()[0], 2),
                 "threads": proc.num_threads(),
                 "py_threads": sorted(t.name.split("_")[0].rstrip("0123456789-") or t.name
@@ -353,6 +353,13 @@ class Soak:
             "gateway_port": urlsplit(self.sims.urls["gateway"]).port,
             "errors": self.errors, **check, "rows": self.rows,
         }
+        # which Python types grew from warm-up to the end (a slow leak shows here before it shows in the RSS)
+        grown = {k: end["py_types"].get(k, 0) - warm["py_types"].get(k, 0)
+                 for k in set(end["py_types"]) | set(warm["py_types"])}
+        verdict["py_type_growth_after_warmup"] = dict(sorted(((k, v) for k, v in grown.items() if v),
+                                                             key=lambda kv: -abs(kv[1]))[:15])
+        for fig in (start, warm, end, *self.rows):
+            fig.pop("py_types", None)  # the full census is only for the growth above
         warm_row = next((r for r in self.rows if r["sessions"] == args.warmup), self.rows[0])
         verdict["observer_growth_after_warmup"] = self.rows[-1]["bound_callbacks"] - warm_row["bound_callbacks"]
         verdict["targets_met"] = (verdict["rss_growth_after_warmup_mb"] < 5 and verdict["fd_growth"] <= 0
