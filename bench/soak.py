@@ -14,9 +14,10 @@ ticket, guide, guide, submit — a 24-hour area's night: mostly tickets and guid
 
 It prints RSS / open fds (with what each descriptor is) / threads at the start, after warm-up, and every
 ``--every`` sessions (after a ``gc.collect()``, so garbage not yet collected is not mistaken for a leak),
-then the verdict against the targets (issue 19 §3) and the Python types that grew from warm-up to the end: RSS growth < 5 MB after warm-up, no growth of fds, threads
+then the verdict against the targets (issue 19 §3): RSS growth < 5 MB after warm-up, no growth of fds, threads
 or Kivy observers (counted at each report, see ``Soak.observers``; the last report against warm-up's); and the
-bookkeeping — every ticket and receipt printed exactly once, every submission delivered exactly once.
+bookkeeping — every ticket and receipt printed exactly once, every submission delivered exactly once. The
+verdict also names the Python types whose count grew from warm-up to the end.
 While it pumps frames the soak caps them at 120 fps (``--maxfps``; the kiosk itself runs at Kivy's 60), so
 wall time goes to the kiosk's work rather than to frame pacing.
 
