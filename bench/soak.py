@@ -123,7 +123,8 @@ def figures() -> dict:
     with proc.oneshot():
         return {"rss_mb": round(proc.memory_info().rss / 1048576, 1), "fds": proc.num_fds(),
                 "malloc_in_use_mb": malloc_in_use_mb(), "malloc_before_gc_mb": malloc_before_gc,
-                "full_collections": full_collections, "py_objects": sum(kinds.values()),
+                "full_collections": full_collections, "frozen_objects": gc.get_freeze_count(),
+                "py_objects": sum(kinds.values()),
                 "top_py_types": dict(sorted(kinds.items(), key=lambda kv: -kv[1])[:8]), "py_types": kinds, **gpu,
                 "load_1min": round(os.getloadavg()[0], 2),
                 "threads": proc.num_threads(),
@@ -215,6 +216,12 @@ class Soak:
         self.rt.attach(self.ctl)
         self.rt.start()
         self.app.bind_controller(self.ctl)
+        if self.args.gc == "app":  # the collector policy `kiosk run` installs (gc.freeze, full GCs between sessions)
+            from kivy.clock import Clock
+
+            from kiosk.app import SessionGc
+
+            Clock.schedule_once(SessionGc(self.app, self.ctl).settle, 0)  # the app has started: settle now
         from kiosk_dev import uidriver as ui
         d = lambda: self.ctl.state.devices  # noqa: E731
         ui.wait_until(lambda: d().reader_online and d().printer_ready and d().backend_ok, timeout=20,
@@ -343,7 +350,7 @@ class Soak:
         warm = warm or start
         verdict = {
             "sessions": n, "sessions_requested": args.sessions, "elapsed_s": round(elapsed, 1), "sessions_per_s": round(n / elapsed, 2) if elapsed else 0,
-            "counts": self.counts,
+            "counts": self.counts, "gc_policy": args.gc,
             "mean_s_per_flow": {f: round(t / max(1, self.counts[f]), 2) for f, t in self.flow_seconds.items()},
             "start": start, "after_warmup": warm, "end": end,
             "rss_growth_after_warmup_mb": round(end["rss_mb"] - warm["rss_mb"], 1),
@@ -429,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", default="1080x1920", help="window size (the terminal's portrait screen)")
     parser.add_argument("--maxfps", type=int, default=120,
                         help="frame cap while the soak pumps frames (the kiosk itself runs at Kivy's 60)")
+    parser.add_argument("--gc", choices=("app", "python"), default="app",
+                        help="garbage-collector policy: app = the kiosk's own, as `kiosk run` installs it "
+                             "(kiosk.app.SessionGc); python = Python's default (what runs before 2026-12-03 used)")
     parser.add_argument("--max-minutes", type=float, default=0, help="stop early after this long (0 = never)")
     parser.add_argument("--json", help="write the verdict here")
     args = parser.parse_args(argv)

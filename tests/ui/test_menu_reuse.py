@@ -51,7 +51,7 @@ class _GcRecorder:
     def collect(self):
         self.calls.append("collect")
 
-    def freeze(self):
+    def freeze(self):  # the policy must never call it (see the next test)
         self.calls.append("freeze")
 
     def get_threshold(self):
@@ -69,11 +69,42 @@ def test_full_collections_only_between_sessions(kiosk):
     ui.wait_until(lambda: all(kiosk.app.root.sm.has_screen(n) for n in ("menu", "staff")), timeout=10,
                   what="every screen built")
     policy.settle()
-    assert gc.calls == ["collect", "freeze"]
+    assert gc.calls == ["collect"]
     assert gc.threshold[:2] == (700, 10) and gc.threshold[2] >= 10**9  # young collections kept, full ones off
     sign_in_with_card(kiosk)
     ui.pump(3)
-    assert gc.calls == ["collect", "freeze"]  # none during the session
+    assert gc.calls == ["collect"]  # none during the session
     kiosk.ctl.end_session()
     ui.wait_screen("attract")
     ui.wait_until(lambda: gc.calls.count("collect") == 2, timeout=5, what="a collection after the wipe")
+
+
+def test_what_replaces_the_start_up_screens_leaves_them_collectable(kiosk):
+    """With the real collector: screen content built before the policy settles and replaced later (here the
+    widgets the screens rebuild for English) is collected by the policy's collection after the wipe.
+    A ``gc.freeze()`` at settle kept such content for good — ~38,000 objects and ~50 MB in 8 soak sessions."""
+    import gc
+    import weakref
+
+    from kiosk.app import SessionGc
+
+    threshold = gc.get_threshold()
+    try:
+        policy = SessionGc(kiosk.app, kiosk.ctl)
+        ui.wait_until(lambda: all(kiosk.app.root.sm.has_screen(n) for n in ("menu", "staff")), timeout=10,
+                      what="every screen built")
+        ui.wait_screen("attract")
+        policy.settle()
+        start_up = [weakref.ref(w) for w in all_widgets()]
+        kiosk.ctl.set_language("en")
+        ui.pump(2)
+        shown = {id(w) for w in all_widgets()}
+        start_up = [r for r in start_up if r() is not None and id(r()) not in shown]  # what English replaced
+        assert len(start_up) >= 2, "the screens kept their widgets in English"  # the attract tiles at least
+        sign_in_with_card(kiosk)
+        kiosk.ctl.end_session()  # the wipe: the policy collects once its frame is drawn
+        ui.wait_screen("attract")
+        ui.wait_until(lambda: all(r() is None for r in start_up), timeout=5, what="the replaced widgets collected")
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
