@@ -107,9 +107,13 @@ def figures() -> dict:
     from kivy.graphics.texture import Texture
     from kivy.uix.widget import Widget
 
+    from kiosk_dev import uidriver as ui
+
     time.sleep(0.3)
     malloc_before_gc = malloc_in_use_mb()
     full_collections = gc.get_stats()[2]["collections"]
+    gc.collect()
+    ui.pump(2)  # Kivy frees the GL textures of collected widgets in its next frame: count live memory only
     gc.collect()
     proc = psutil.Process()
     objects = gc.get_objects()
@@ -216,16 +220,31 @@ class Soak:
         self.rt.attach(self.ctl)
         self.rt.start()
         self.app.bind_controller(self.ctl)
-        if self.args.gc == "app":  # the collector policy `kiosk run` installs (gc.freeze, full GCs between sessions)
+        self.gc_policy = None
+        if self.args.gc == "app":  # the collector policy `kiosk run` installs (full GCs between sessions only)
             from kivy.clock import Clock
 
             from kiosk.app import SessionGc
 
-            Clock.schedule_once(SessionGc(self.app, self.ctl).settle, 0)  # the app has started: settle now
+            self.gc_policy = SessionGc(self.app, self.ctl)
+            Clock.schedule_once(self.gc_policy.settle, 0)  # the app has started: settle now
         from kiosk_dev import uidriver as ui
         d = lambda: self.ctl.state.devices  # noqa: E731
         ui.wait_until(lambda: d().reader_online and d().printer_ready and d().backend_ok, timeout=20,
                       what="card reader, printer and gateway online")
+
+    def between_sessions(self) -> None:
+        """What the kiosk does in the pause before the next resident (``--gc app``): the policy's full
+        collection and heap release. The soak starts the next session at once, before the policy's own
+        0.5-s timer fires, so it runs them here; without them a back-to-back soak would keep every session's
+        garbage until its next report, which no terminal does with people walking up to it."""
+        if self.gc_policy is None:
+            return
+        from kiosk_dev import uidriver as ui
+
+        self.gc_policy.collect_if_idle()
+        ui.pump(2)  # Kivy frees the collected widgets' textures in its next frame
+        self.gc_policy.release_if_idle()
 
     def stop(self) -> None:
         self.app.controller = None
@@ -337,6 +356,7 @@ class Soak:
                         raise
                 self.counts[flow] += 1
                 self.flow_seconds[flow] = self.flow_seconds.get(flow, 0.0) + time.monotonic() - t_flow
+                self.between_sessions()
                 if n == args.warmup:
                     warm = figures()
                     self.report(n, warm, t0, label="warm-up done")

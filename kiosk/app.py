@@ -303,6 +303,25 @@ def start_runtime_after_first_frame(app: Any, runtime: Any) -> list[BaseExceptio
 IDLE_COLLECT_S = 300.0
 
 
+def heap_release() -> Callable[[], Any]:
+    """glibc's ``malloc_trim(0)``: hand the pages the C allocator holds free back to the system.
+
+    A session's garbage is collected in one go after the wipe, so the heap peaks once a session and the
+    allocator keeps the freed pages; in a process that runs for days that is ~100 MB of RSS nothing uses,
+    and the slow creep of a fragmented heap (docs/PERFORMANCE.md §1b). On a C library without it (not
+    glibc) there is nothing to give back and this does nothing (said once in the log).
+    """
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except AttributeError:
+        log.info("this C library has no malloc_trim: freed heap pages stay with the kiosk process")
+        return lambda: None
+    trim.argtypes, trim.restype = (ctypes.c_size_t,), ctypes.c_int
+    return lambda: trim(0)
+
+
 class SessionGc:
     """Keep the garbage collector's full collections out of residents' sessions.
 
@@ -320,10 +339,12 @@ class SessionGc:
     whole heap (~50–90 ms, while the attract screen shows).
     """
 
-    def __init__(self, app: Any, controller: Any, gc_api: Any = None) -> None:
+    def __init__(self, app: Any, controller: Any, gc_api: Any = None,
+                 release: Callable[[], Any] | None = None) -> None:
         import gc
 
         self.app, self.controller, self.gc = app, controller, gc_api or gc
+        self.release = release or heap_release()
         self._seen = controller.state  # the last state object: a wipe replaces it
         controller.subscribe(self.on_state)
 
@@ -332,8 +353,16 @@ class SessionGc:
         return state.screen in ("attract", "closed") and state.identity is None
 
     def collect_if_idle(self, _dt: float = 0.0) -> None:
+        from kivy.clock import Clock
+
         if self.idle():  # not if a new session began meanwhile
             self.gc.collect()
+            # Kivy frees the collected widgets' GL textures in its next frame; then the heap is returned
+            Clock.schedule_once(self.release_if_idle, 0.2)
+
+    def release_if_idle(self, _dt: float = 0.0) -> None:
+        if self.idle():
+            self.release()
 
     def settle(self, _dt: float = 0.0) -> None:
         from kivy.clock import Clock

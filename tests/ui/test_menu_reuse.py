@@ -65,7 +65,7 @@ def test_full_collections_only_between_sessions(kiosk):
     from kiosk.app import SessionGc
 
     gc = _GcRecorder()
-    policy = SessionGc(kiosk.app, kiosk.ctl, gc_api=gc)
+    policy = SessionGc(kiosk.app, kiosk.ctl, gc_api=gc, release=lambda: gc.calls.append("release"))
     ui.wait_until(lambda: all(kiosk.app.root.sm.has_screen(n) for n in ("menu", "staff")), timeout=10,
                   what="every screen built")
     policy.settle()
@@ -77,6 +77,9 @@ def test_full_collections_only_between_sessions(kiosk):
     kiosk.ctl.end_session()
     ui.wait_screen("attract")
     ui.wait_until(lambda: gc.calls.count("collect") == 2, timeout=5, what="a collection after the wipe")
+    # the freed heap goes back to the system once Kivy has dropped the collected widgets' textures
+    ui.wait_until(lambda: gc.calls[-1] == "release", timeout=5, what="the heap released after the collection")
+    assert gc.calls == ["collect", "collect", "release"]
 
 
 def test_what_replaces_the_start_up_screens_leaves_them_collectable(kiosk):
