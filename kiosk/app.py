@@ -336,7 +336,7 @@ class SessionGc:
     and dropped later (screen content a language switch or a later session replaces) would, frozen, never
     be collected: with it, 8 soak sessions left ~38,000 objects and ~50 MB of C heap (label textures
     included) for good (docs/PERFORMANCE.md §1b). The price: the between-session collection walks the
-    whole heap (~50–90 ms, while the attract screen shows).
+    whole heap (70–290 ms of the UI thread beside a running soak), while the attract screen shows.
     """
 
     def __init__(self, app: Any, controller: Any, gc_api: Any = None,
