@@ -78,3 +78,34 @@ def test_negative_control_a_tile_without_frame_or_icon_fails_the_measures(kiosk,
         assert share < 0.01, (distinct, share)
     finally:
         tile.frame_rgb, tile.icon = saved_frame, saved_icon
+
+
+def test_the_waiting_card_icon_breathes_by_scale_with_one_rendered_glyph(kiosk, shots):
+    """The identify screen's card icon pulses while the reader waits: the drawing is scaled, the glyph is
+    rendered once at one font size (a size per step would render a texture and open a font every step)."""
+    from kivy.graphics import Scale
+
+    ui.wait_screen("attract")
+    ui.tap("attract.card")
+    ui.wait_screen("identify")
+    ui.wait_until(lambda: kiosk.state.card.state == "waiting", timeout=5, what="reader polling")
+    screen = ui.find("identify.card_panel").parent
+    while not hasattr(screen, "_step"):
+        screen = screen.parent
+    icon = screen.ids.card_icon
+    scale = next(i for i in icon.canvas.before.children if isinstance(i, Scale))
+    ui.pump(2)
+    texture, font_size = icon.texture, icon.font_size
+    screen._animate(False)  # stepped by hand first: no race with the breathing timer
+    for offset in (0.0, 0.3, 0.7, 1.0):
+        screen.card_offset = offset
+        ui.pump(1)  # Kivy applies kv values of canvas instructions at the next frame
+        assert scale.x == scale.y == 0.85 + 0.15 * offset
+        assert icon.font_size == font_size and icon.texture is texture
+        if offset == 0.0:
+            ui.screenshot(shots / "identify-card-icon-smallest.png")
+    screen._animate(True)
+    seen = set()
+    ui.wait_until(lambda: seen.add(screen.card_offset) or len(seen) >= 6, timeout=10, what="six breathing steps")
+    assert icon.font_size == font_size and icon.texture is texture
+    assert icon.texture_size[0] >= kiosk.app.th.icon  # drawn at full size, scaled down while it breathes
